@@ -1,0 +1,1 @@
+"""Platform adapters, translations, scheduler wiring, the composition root and the CLI."""
