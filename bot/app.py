@@ -1,0 +1,35 @@
+"""The composition root: settings -> engine -> migrated database -> dispatcher."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from storage.database import make_engine, make_sessions
+from storage.migrate import upgrade
+
+from .dispatch import Clock, Dispatcher, utc_now
+from .i18n import normalise_locale
+from .settings import DatabaseSettings, YishiSettings
+
+
+@dataclass
+class App:
+    engine: AsyncEngine
+    sessions: async_sessionmaker
+    dispatcher: Dispatcher
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def build_app(database_url: str | None = None, *, clock: Clock = utc_now, migrate: bool = True) -> App:
+    """Open the database (upgrading its schema first) and wire the command desk to it."""
+    yishi = YishiSettings()
+    engine = make_engine(database_url or DatabaseSettings().url)
+    if migrate:
+        await upgrade(engine)
+    sessions = make_sessions(engine)
+    dispatcher = Dispatcher(sessions, clock, default_locale=normalise_locale(yishi.locale) or "zh_Hans",
+                            default_timezone=yishi.timezone)
+    return App(engine, sessions, dispatcher)

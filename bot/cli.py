@@ -1,0 +1,119 @@
+"""The `yishi` command: run, chat, demo, db upgrade, roster import, export, verify."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from .settings import DatabaseSettings, YishiSettings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yishi", description="议事 Yishi — resident deliberation in group chats")
+    parser.add_argument("--database", help="database URL (default: DATABASE_URL or sqlite+aiosqlite:///yishi.db)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (Telegram; polling, or webhook when WEBHOOK_URL is set)")
+    sub.add_parser("chat", help="a local group chat in the terminal (@name /command …)")
+    demo = sub.add_parser("demo", help="a whole scripted deliberation; prints it and writes the minutes")
+    demo.add_argument("--out", type=Path, default=Path("."), help="folder for the minutes draft")
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+    roster = sub.add_parser("roster", help="the property register (units, owners, areas)")
+    roster.add_argument("action", choices=["import"])
+    roster.add_argument("file", type=Path)
+    roster.add_argument("--council", type=int, required=True)
+    export = sub.add_parser("export", help="write a council's minutes in a file format")
+    export.add_argument("--council", type=int, required=True)
+    export.add_argument("--format", choices=["md", "docx", "pdf", "csv", "json"], default="md")
+    export.add_argument("--period", default=None, help="all (default), today, meeting, or a motion number")
+    export.add_argument("--out", type=Path, default=Path("."))
+    verify = sub.add_parser("verify", help="recompute a council's hash chain")
+    verify.add_argument("--council", type=int, required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=YishiSettings().log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    url = args.database or DatabaseSettings().url
+    try:
+        return asyncio.run(_dispatch(args, url))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, url: str) -> int:
+    from .app import build_app
+
+    if args.command == "demo":
+        from .demo import run_demo
+        await run_demo(minutes_dir=args.out)
+        return 0
+    if args.command == "run":
+        from .telegram.runner import run_telegram
+        return await run_telegram(url)
+    app = await build_app(url)
+    try:
+        if args.command == "chat":
+            from .console import run_chat
+            await run_chat(app.dispatcher)
+            return 0
+        if args.command == "db":
+            print("database is at the newest schema")
+            return 0
+        if args.command == "roster":
+            return await _roster_import(app, args.file, args.council)
+        if args.command == "export":
+            from . import minutes_service
+            filename, content = await minutes_service.export(app.sessions, args.council, args.format, args.period)
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / filename).write_bytes(content)
+            print(args.out / filename)
+            return 0
+        if args.command == "verify":
+            from . import minutes_service
+            verdict = await minutes_service.verify(app.sessions, args.council)
+            if verdict.ok:
+                print(f"OK: {verdict.count} events, head {verdict.head}")
+                return 0
+            print(f"BROKEN at event {verdict.broken_seq} ({verdict.reason}); last good head {verdict.head}")
+            return 1
+    finally:
+        await app.close()
+    return 2
+
+
+async def _roster_import(app, path: Path, council_id: int) -> int:
+    from deliberation.roster import RosterInvalid, owner_count, total_area_cm2
+    from deliberation.usecases import import_roster
+
+    from .render import area_m2
+    from .roster_file import read_roster_file
+
+    try:
+        units = read_roster_file(path)
+    except RosterInvalid as invalid:
+        print(f"{path}: nothing imported; {len(invalid.problems)} problem(s):", file=sys.stderr)
+        for problem in invalid.problems:
+            print(f"  line {problem.line}: {problem.column}: {problem.reason}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"{path}: cannot read: {error}", file=sys.stderr)
+        return 1
+    async with app.dispatcher.uow() as uow:
+        council = await uow.councils.get_optional(council_id)
+        if council is None:
+            print(f"no council {council_id}", file=sys.stderr)
+            return 1
+        await import_roster(uow, app.dispatcher.clock, council, units)
+    print(f"imported {len(units)} units, {owner_count(units)} owners, {area_m2(total_area_cm2(units))}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""A group chat in the terminal: one person plays several residents (`@alice /motion 装感应灯`)."""
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .conversation import Incoming, Reply, Response
+from .dispatch import Dispatcher
+
+CHAT_ID = "main"
+_SPEAKER = re.compile(r"^@(\S+)\s*(.*)$", re.S)
+
+
+def render_reply(reply: Reply) -> str:
+    lines = []
+    if reply.title:
+        lines.append(f"【{reply.title}】")
+    lines.append(reply.text)
+    for row in reply.buttons:
+        lines.append("  ".join(f"[ {b.label} ]" for b in row))
+    return "\n".join(lines)
+
+
+@dataclass
+class ConsoleChat:
+    """Feeds typed lines to the dispatcher as one group chat and prints what the bot says."""
+
+    dispatcher: Dispatcher
+    title: str = "3号楼议事群"
+    out: Callable[[str], None] = print
+    speaker: str = "me"
+    echo: bool = True  # print the typed line (a script's transcript); off when a person types it
+    posted: dict[str, str] = field(default_factory=dict)  # subject -> last text shown
+
+    async def say(self, line: str) -> Response | None:
+        line = line.strip()
+        if not line:
+            return None
+        match = _SPEAKER.match(line)
+        if match:
+            self.speaker, line = match.group(1), match.group(2).strip()
+        if not line:
+            return None
+        if self.echo:
+            self.out(f"{self.speaker}: {line}")
+        if not line.startswith("/"):
+            return None  # ordinary chat: the bot does not answer
+        incoming = Incoming("console", CHAT_ID, self.speaker, self.speaker, text=line, chat_title=self.title,
+                            username=self.speaker)
+        response = await self.dispatcher.handle(incoming)
+        self.show(response)
+        return response
+
+    def show(self, response: Response) -> None:
+        if response.popup and not response.replies:
+            self.out(f"  (只给 {self.speaker} 看) {response.popup}")
+        for reply in response.replies:
+            text = render_reply(reply)
+            if reply.private:
+                self.out(f"  (只给 {self.speaker} 看) " + text.replace("\n", "\n    "))
+            else:
+                self.out("议事助手: " + text.replace("\n", "\n    "))
+            if reply.subject:
+                self.posted[reply.subject] = reply.text
+        for edit in response.edits:
+            if self.posted.get(edit.subject) == edit.text:
+                continue
+            self.posted[edit.subject] = edit.text
+            if edit.subject.startswith("ballot:"):
+                self.out("  (表决消息已更新) " + edit.text.replace("\n", "\n    "))
+
+
+async def run_chat(dispatcher: Dispatcher, stdin=sys.stdin) -> None:
+    chat = ConsoleChat(dispatcher, echo=stdin is not sys.stdin)
+    print("议事助手 · 本地群聊。用 @名字 切换说话的人，例如：@alice /setup   （/help 查看命令，Ctrl-D 退出）")
+    while True:
+        try:
+            line = stdin.readline() if stdin is not sys.stdin else input(f"{chat.speaker}> ")
+        except EOFError:
+            break
+        if stdin is not sys.stdin and not line:
+            break
+        await chat.say(line)

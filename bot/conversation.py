@@ -1,0 +1,70 @@
+"""What adapters hand to the core and get back: platform-neutral messages, buttons and replies."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A command or button press, as any platform delivers it."""
+
+    platform: str            # "telegram", "console", "wecom"
+    chat_id: str
+    user_id: str
+    user_name: str
+    text: str = ""           # "/motion 在3号楼安装感应灯", or empty for a button press
+    data: str | None = None  # button data ("v:4:y"), for presses
+    chat_title: str = ""
+    chat_is_group: bool = True
+    username: str | None = None
+    is_admin: bool = False   # a platform group administrator (a chair by default)
+    user_locale: str | None = None
+    update_key: str | None = None  # the same key twice means a re-delivery
+
+    @property
+    def chat_key(self) -> str:
+        return f"{self.platform}:{self.chat_id}"
+
+    @property
+    def user_key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str  # ids only; checked against the database when pressed
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message for the chat. `subject` ("motion:3", "ballot:4") names a message that later edits replace."""
+
+    text: str
+    title: str | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    subject: str | None = None
+    pin: bool = False
+    private: bool = False  # to the person who asked only (a pop-up, or a private message)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the message posted for `subject` (coalesced by adapters that can edit)."""
+
+    subject: str
+    text: str
+    title: str | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass
+class Response:
+    replies: list[Reply] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
+    popup: str | None = None      # the small answer to a button press
+    quiet: bool = False           # a confirmation many members trigger at once: no group message
+    duplicate: bool = False       # a re-delivered update: nothing was done
+    refused: bool = False
+    locale: str = "zh_Hans"
+    council_id: int | None = None

@@ -1,0 +1,60 @@
+"""`yishi demo`: a whole deliberation, scripted, on a fresh embedded database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .app import build_app
+from .console import CHAT_ID, ConsoleChat
+
+SCRIPT = """
+@王主任 /setup nantang
+@alice /join 3-101
+@bob /join 3-102
+@carol /join 3-201
+@dave /join 3-202
+@王主任 /secretary @carol
+@alice /motion 在3号楼每层楼道安装声控感应灯，费用从公共收益中支出
+@bob /second 1
+@bob /for 1 晚上楼道太黑，老人上下楼容易摔倒，装灯很有必要
+@carol /against 1 公共收益还要用来修门禁，应该先把费用算清楚
+@bob /for 1 物业报价每层约300元，六层不到2000元，公共收益够用
+@bob /for 1 我再补充一句
+@dave /amend 1 在3号楼每层楼道安装声控感应灯，费用不超过3000元，从公共收益中支出
+@alice /second 2
+@carol /for 2 有了上限，大家更放心
+@王主任 /vote 2 10m
+@alice /yes 2
+@bob /yes 2
+@carol /yes 2
+@dave /yes 2
+@王主任 /vote 1 10m
+@alice /yes 1
+@bob /no 1
+@bob /yes 1
+@carol /yes 1
+@dave /abstain 1
+@王主任 /status
+@王主任 /verify
+"""
+
+
+async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = Path(".")) -> Path:
+    """Play the script, print the transcript and write the minutes draft; returns the minutes path."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    app = await build_app(f"sqlite+aiosqlite:///{database}")
+    try:
+        chat = ConsoleChat(app.dispatcher)
+        for line in SCRIPT.strip().splitlines():
+            await chat.say(line)
+            print()
+        from . import minutes_service
+        async with app.dispatcher.uow() as uow:
+            council = await uow.councils.by_chat(f"console:{CHAT_ID}")
+        filename, content = await minutes_service.export(app.sessions, council.id, "md")
+        path = minutes_dir / filename
+        path.write_bytes(content)
+        print(f"会议纪要草稿 / minutes draft: {path}")
+        return path
+    finally:
+        await app.close()

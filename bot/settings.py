@@ -1,0 +1,40 @@
+"""Configuration from the environment (and a .env file), one settings class per concern."""
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.database import DEFAULT_URL
+
+
+class _Base(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+
+class DatabaseSettings(_Base):
+    url: str = Field(DEFAULT_URL, validation_alias="DATABASE_URL")
+
+
+class YishiSettings(_Base):
+    timezone: str = Field("Asia/Shanghai", validation_alias="YISHI_TIMEZONE")
+    locale: str = Field("zh_Hans", validation_alias="YISHI_LOCALE")
+    log_level: str = Field("INFO", validation_alias="YISHI_LOG_LEVEL")
+
+
+class TelegramSettings(_Base):
+    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", env_file=".env", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    api_base: str = "https://api.telegram.org"
+    rate_overall_per_second: float = 30.0
+    rate_group_per_minute: float = 20.0
+    max_retries: int = 5
+    edit_interval_seconds: float = 3.0
+
+
+class WebhookSettings(_Base):
+    model_config = SettingsConfigDict(env_prefix="WEBHOOK_", env_file=".env", extra="ignore")
+
+    url: str | None = None
+    listen: str = "127.0.0.1:8443"
+    secret: SecretStr | None = None

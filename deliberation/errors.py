@@ -1,0 +1,170 @@
+"""Refusals the user can read: each carries a catalogue key and the figures to quote."""
+from __future__ import annotations
+
+
+class DeliberationError(Exception):
+    """A refused action. `key` names the catalogue message; `params` fill it in."""
+
+    key = "error.generic"
+
+    def __init__(self, **params: object) -> None:
+        self.params = params
+        super().__init__(f"{self.key} {params}")
+
+
+class CouncilMissing(DeliberationError):
+    key = "error.council_missing"
+
+
+class CouncilExists(DeliberationError):
+    key = "error.council_exists"
+
+
+class UnknownPreset(DeliberationError):
+    key = "error.unknown_preset"
+
+
+class NotAMember(DeliberationError):
+    key = "error.not_member"
+
+
+class PendingApproval(DeliberationError):
+    key = "error.pending_approval"
+
+
+class AlreadyMember(DeliberationError):
+    key = "error.already_member"
+
+
+class RoleRequired(DeliberationError):
+    """The action needs a role the actor lacks (params: role)."""
+
+    key = "error.role_required"
+
+
+class MemberNotFound(DeliberationError):
+    key = "error.member_not_found"
+
+
+class UnitRequired(DeliberationError):
+    key = "error.unit_required"
+
+
+class UnitNotInRoster(DeliberationError):
+    key = "error.unit_not_in_roster"
+
+
+class AreaRequired(DeliberationError):
+    key = "error.area_required"
+
+
+class BadArea(DeliberationError):
+    key = "error.bad_area"
+
+
+class MotionNotFound(DeliberationError):
+    key = "error.motion_not_found"
+
+
+class MotionNumberRequired(DeliberationError):
+    """Several motions are open, so the number must be given (params: open)."""
+
+    key = "error.motion_number_required"
+
+
+class IllegalTransition(DeliberationError):
+    """The motion's state does not allow the action (params: number, state, action)."""
+
+    key = "error.illegal_transition"
+
+
+class TextEmpty(DeliberationError):
+    key = "error.text_empty"
+
+
+class TextTooLong(DeliberationError):
+    key = "error.text_too_long"
+
+
+class NotActionable(DeliberationError):
+    """南塘 rule 2: a motion must be a concrete proposal, not a question or a complaint."""
+
+    key = "error.not_actionable"
+
+
+class CannotSecondOwn(DeliberationError):
+    key = "error.cannot_second_own"
+
+
+class OnlyMoverMayWithdraw(DeliberationError):
+    key = "error.only_mover_withdraws"
+
+
+class AmendmentPending(DeliberationError):
+    """An amendment must be settled before the main motion is put (params: number, amendment)."""
+
+    key = "error.amendment_pending"
+
+
+class NotAmendable(DeliberationError):
+    key = "error.not_amendable"
+
+
+class SpeechRefused(DeliberationError):
+    """A debate rule refused the speech; params always include `left` (speeches left)."""
+
+    key = "error.speech"
+
+
+class ChairDoesNotDebate(SpeechRefused):
+    key = "error.speech.chair"
+
+
+class SideRequired(SpeechRefused):
+    key = "error.speech.side"
+
+
+class SpeechTooLong(SpeechRefused):
+    key = "error.speech.too_long"
+
+
+class SpeechLimitReached(SpeechRefused):
+    key = "error.speech.limit"
+
+
+class SpeakAgainTooSoon(SpeechRefused):
+    key = "error.speech.too_soon"
+
+
+class WarnedOff(SpeechRefused):
+    key = "error.speech.warned"
+
+
+class DebateClosed(SpeechRefused):
+    key = "error.speech.closed"
+
+
+class BallotNotOpen(DeliberationError):
+    key = "error.ballot_not_open"
+
+
+class BallotNotFound(DeliberationError):
+    key = "error.ballot_not_found"
+
+
+class NotEligible(DeliberationError):
+    """The actor may not vote on this ballot (params: reason)."""
+
+    key = "error.not_eligible"
+
+
+class BadDurationText(DeliberationError):
+    key = "error.bad_duration"
+
+
+class BadDateText(DeliberationError):
+    key = "error.bad_date"
+
+
+class DateInPastText(DeliberationError):
+    key = "error.date_in_past"

@@ -1,0 +1,201 @@
+"""The tables. Times are stored as naive UTC and read back as aware UTC."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CouncilRow(Base):
+    __tablename__ = "councils"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_key: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    preset: Mapped[str] = mapped_column(String(32))
+    rules: Mapped[dict] = mapped_column(JSON)
+    locale: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    has_roster: Mapped[bool] = mapped_column(Boolean, default=False)
+    chain_seq: Mapped[int] = mapped_column(Integer, default=0)
+    chain_head: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("council_id", "user_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(255))
+    username: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    roles: Mapped[str] = mapped_column(String(64), default="")
+
+
+class UnitRow(Base):
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("council_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(255))
+    area_cm2: Mapped[int] = mapped_column(BigInteger)
+    from_roster: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MotionRow(Base):
+    __tablename__ = "motions"
+    __table_args__ = (UniqueConstraint("council_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    original_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    mover_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    seconder_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("motions.id"), nullable=True, index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    second_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    debate_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    postponed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    referred_to: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    major: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SpeechRow(Base):
+    __tablename__ = "speeches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    side: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WarningRow(Base):
+    __tablename__ = "warnings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    by_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BallotRow(Base):
+    __tablename__ = "ballots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id", ondelete="CASCADE"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    threshold: Mapped[str] = mapped_column(String(16))
+    secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    eligible_voters: Mapped[int] = mapped_column(Integer)
+    members: Mapped[int] = mapped_column(Integer)
+    total_area_cm2: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_owners: Mapped[int] = mapped_column(Integer, default=0)
+    present: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class VoteRow(Base):
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("ballot_id", "voter"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    voter: Mapped[str] = mapped_column(String(255))
+    member_id: Mapped[int] = mapped_column(Integer)
+    choice: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    area_cm2: Mapped[int] = mapped_column(BigInteger, default=0)
+    cast_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("council_id", "seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ProcessedUpdateRow(Base):
+    """Updates already handled: a re-delivered update is recognised here and ignored."""
+
+    __tablename__ = "processed_updates"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxRow(Base):
+    """Messages to the group, kept until the platform has accepted them."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    chat_key: Mapped[str] = mapped_column(String(200))
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    message_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class PostRow(Base):
+    """Where a card or ballot was posted, so its message can be edited later."""
+
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("chat_key", "subject"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_key: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(100))  # "motion:12", "ballot:4"
+    message_ref: Mapped[str] = mapped_column(String(100))
+    rendered: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
