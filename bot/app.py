@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from storage.database import make_engine, make_sessions
 from storage.migrate import upgrade
 
+from . import features  # noqa: F401  (registers feature commands)
 from .dispatch import Clock, Dispatcher, utc_now
 from .i18n import normalise_locale
 from .settings import DatabaseSettings, YishiSettings

@@ -1,0 +1,4 @@
+"""Feature modules that register more commands with the command desk (imported by the composition root)."""
+from __future__ import annotations
+
+# Each line imports a module whose @command handlers extend bot.dispatch.COMMANDS.
