@@ -444,7 +444,7 @@ async def _put(desk: Dispatcher, ctx: Ctx) -> Response:
 async def _vote_text(desk: Dispatcher, ctx: Ctx) -> Response:
     choice = {"yes": Choice.YES, "no": Choice.NO, "abstain": Choice.ABSTAIN}[parse_command(ctx.incoming.text)[0]]
     number, _ = split_number(ctx.args)
-    ballot = await usecases.ballot_for(ctx.uow, ctx.council, number)
+    ballot = await usecases.ballot_for(ctx.uow, ctx.council, number, ctx.actor)
     response = await desk._vote(ctx, ballot.id, choice)
     response.replies.insert(0, Reply(response.popup, private=True))
     return response

@@ -408,8 +408,13 @@ async def _ballot(uow: UnitOfWork, council: Council, ballot_id: int) -> Ballot:
     return ballot
 
 
-async def ballot_for(uow: UnitOfWork, council: Council, number: int | None) -> Ballot:
-    """The open ballot of the numbered motion (or of the only motion being voted on)."""
+async def ballot_for(uow: UnitOfWork, council: Council, number: int | None, actor: Actor | None = None) -> Ballot:
+    """The open ballot of the numbered motion (or of the only motion being voted on).
+
+    With `actor`, a voter: non-members are told so before anything about the motion.
+    """
+    if actor is not None:
+        _require_member(actor)
     motion = await _motion(uow, council, number, frozenset({MotionState.VOTING}))
     ballot = await uow.ballots.open_for_motion(motion.id)
     if ballot is None:

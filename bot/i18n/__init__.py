@@ -72,7 +72,7 @@ def keys(locale: str) -> set[str]:
 
 
 class Translator:
-    """Bound to one locale: `t("motion.card", number=3)`."""
+    """Bound to one locale: `t("motion.seconded", number=3, name="王")`."""
 
     def __init__(self, locale: str | None) -> None:
         self.locale = locale if locale in LOCALES else DEFAULT_LOCALE

@@ -660,9 +660,11 @@ class FakeBotApi:
         app.router.add_route("*", "/bot{token}/{method}", self._handle_bot)
         app.router.add_route("GET", "/_control/health", self._handle_health)
         app.router.add_route("POST", "/_control/{name}", self._handle_control)
-        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+        self._runner = web.AppRunner(
+            app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self._requested_port, shutdown_timeout=0.5)
+        site = web.TCPSite(self._runner, self.host, self._requested_port)
         await site.start()
         sockets = site._server.sockets if site._server else ()  # type: ignore[union-attr]
         self.port = sockets[0].getsockname()[1]
@@ -719,9 +721,9 @@ class FakeBotApi:
         stays valid).  Pending long polls return empty.
         """
         self._wake_pollers()
-        waiters = self._waiters
+        waiters, generation = self._waiters, self._poll_generation
         self._reset_state()
-        self._waiters = waiters
+        self._waiters, self._poll_generation = waiters, generation
 
     # -- recording ----------------------------------------------------------------------------
 
@@ -1103,10 +1105,11 @@ class FakeBotApi:
         **fields: Any,
     ) -> dict[str, Any]:
         u = self._remember_user(user, chat_id)
-        chat = self._chat(chat_id, chat_type, chat_title, user=u if (
-            chat_type == "private" or (chat_type is None and self._infer_type(chat_id) == "private"
-                                       and chat_id not in self._chats)
-        ) else None)
+        ctype = chat_type or (self._chats.get(chat_id) or {}).get("type") or self._infer_type(
+            chat_id
+        )
+        private_with_user = ctype == "private" and u["id"] == chat_id
+        chat = self._chat(chat_id, chat_type, chat_title, user=u if private_with_user else None)
         msg: dict[str, Any] = {
             "message_id": self._next_mid(chat_id),
             "from": u,
@@ -1204,10 +1207,17 @@ class FakeBotApi:
                 "id": str(next(self._callback_ids)),
                 "from": u,
                 "message": msg,
-                "chat_instance": chat_instance or str(abs(hash(("chat", chat_id))) % 10**19),
+                "chat_instance": chat_instance or self._chat_instance(chat_id),
                 "data": data,
             }
         }
+
+    @staticmethod
+    def _chat_instance(chat_id: Any) -> str:
+        digest = 0
+        for ch in str(chat_id):
+            digest = (digest * 131 + ord(ch)) % (2**63 - 1)
+        return str(digest * 2654435761 % 10**19)
 
     def make_migration(
         self, old_chat_id: int, new_chat_id: int, user: Any = None, *, from_side: bool = False
@@ -1322,8 +1332,8 @@ class FakeBotApi:
                 self.fail_forbidden(chat_id, "Forbidden: bot was kicked from the group chat")
             elif status == "left":
                 self.fail_forbidden(chat_id, "Forbidden: bot is not a member of the group chat")
-            else:
-                self._chat_faults.pop(chat_id, None)
+            elif getattr(self._chat_faults.get(chat_id), "error_code", None) == 403:
+                del self._chat_faults[chat_id]
         return self.push_batch([update])[0]
 
     # -- webhook delivery ---------------------------------------------------------------------
