@@ -49,6 +49,9 @@ class Ctx:
 
 Handler = Callable[["Dispatcher", Ctx], Awaitable[Response]]
 COMMANDS: dict[str, Handler] = {}
+# Feature buttons: data "<prefix>:<ids...>" -> handler(desk, ctx, [ids...]); raise ValueError for bad data.
+ButtonHandler = Callable[["Dispatcher", Ctx, list[str]], Awaitable[Response]]
+BUTTONS: dict[str, ButtonHandler] = {}
 NEEDS_NO_COUNCIL = {"start", "help", "setup"}
 
 
@@ -189,6 +192,8 @@ class Dispatcher:
                 response = await self._approve(ctx, member.id)
                 response.popup = ctx.t("popup.approved", name=member.name)
                 return response
+            if parts[0] in BUTTONS:
+                return await BUTTONS[parts[0]](self, ctx, parts[1:])
         except ValueError:
             pass
         return Response(popup=ctx.t("error.bad_button"), refused=True)
@@ -217,14 +222,17 @@ class Dispatcher:
     async def ballot_edit(self, uow: SqlUnitOfWork, council: Council, ballot: Ballot, t: Translator) -> Edit:
         """The ballot message as it should read now (live tally, or turnout only when secret)."""
         motion = await uow.motions.get(ballot.motion_id)
-        rows = [] if ballot.secret else await uow.votes.all(ballot.id)
-        tally = {c: sum(1 for r in rows if r[2] is c) for c in Choice}
-        voted = await uow.votes.count(ballot.id)
+        counts = None if ballot.secret else await uow.votes.counts(ballot.id)
+        return self._ballot_edit(t, council, motion, ballot, await uow.votes.count(ballot.id), counts)
+
+    @staticmethod
+    def _ballot_edit(t: Translator, council: Council, motion: Motion, ballot: Ballot, voted: int,
+                     counts: dict[Choice, int] | None) -> Edit:
         if not ballot.open and ballot.result:
-            tally = {Choice.YES: ballot.result["yes"], Choice.NO: ballot.result["no"],
-                     Choice.ABSTAIN: ballot.result["abstain"]}
+            counts = None if ballot.secret else {Choice.YES: ballot.result["yes"], Choice.NO: ballot.result["no"],
+                                                 Choice.ABSTAIN: ballot.result["abstain"]}
         title, text = render.ballot_message(t, council, motion, ballot, voted=voted,
-                                            tally=None if ballot.secret else tally)
+                                            tally=None if ballot.secret else counts)
         buttons = render.vote_buttons(t, ballot) if ballot.open else ()
         return Edit(f"ballot:{ballot.id}", text, title, buttons)
 
@@ -235,9 +243,8 @@ class Dispatcher:
         response = Response(popup=popup, quiet=True)
         if recorded.closed:
             response = self._closed_response(ctx, recorded.closed, response)
-        async with self.uow() as uow:
-            ballot = await uow.ballots.get(ballot_id)
-            response.edits.append(await self.ballot_edit(uow, ctx.council, ballot, ctx.t))
+        response.edits.append(self._ballot_edit(ctx.t, ctx.council, recorded.motion, recorded.ballot,
+                                                recorded.voted, recorded.counts))
         return response
 
     def _closed_response(self, ctx: Ctx, closed: usecases.ClosedBallot, response: Response | None = None) -> Response:

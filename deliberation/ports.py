@@ -73,6 +73,8 @@ class Votes(Protocol):
     async def all(self, ballot_id: int) -> Sequence[tuple[str, int, Choice, int]]:
         """(voter, member id, choice, area) for every vote on the ballot."""
     async def count(self, ballot_id: int) -> int: ...
+    async def counts(self, ballot_id: int) -> dict[Choice, int]:
+        """Votes per choice on an open ballot, counted by the database."""
     async def forget_choices(self, ballot_id: int) -> None:
         """Secret ballots: destroy the link between voter and choice once counted."""
 

@@ -391,6 +391,7 @@ class VoteRecorded:
     previous: Choice | None
     voted: int
     closed: ClosedBallot | None = None
+    counts: dict | None = None  # choice -> votes, for the live tally of an open (not secret) ballot
 
 
 @dataclass(frozen=True)
@@ -445,12 +446,14 @@ async def cast_vote(uow: UnitOfWork, clock: Clock, council: Council, actor: Acto
     if not ballot.secret:
         payload.update(choice=choice.value, voter=voter, area_cm2=area)
     await _record(uow, council, clock, "vote.cast", **payload)
-    voted = await uow.votes.count(ballot.id)
+    counts = await uow.votes.counts(ballot.id)
+    voted = sum(counts.values())
     closed = None
     if voted >= ballot.eligible_voters > 0:
         closed = await _close(uow, clock, council, ballot, motion, early=True)
     await uow.commit()
-    return VoteRecorded(ballot, motion, choice, previous, voted, closed)
+    return VoteRecorded(closed.ballot if closed else ballot, motion, choice, previous, voted, closed,
+                        None if ballot.secret else counts)
 
 
 async def close_ballot(uow: UnitOfWork, clock: Clock, council: Council, ballot_id: int,

@@ -304,6 +304,12 @@ class VoteRepository:
         return (await self.session.execute(
             select(func.count()).select_from(VoteRow).where(VoteRow.ballot_id == ballot_id))).scalar_one()
 
+    async def counts(self, ballot_id: int) -> dict[Choice, int]:
+        rows = await self.session.execute(select(VoteRow.choice, func.count()).where(
+            VoteRow.ballot_id == ballot_id, VoteRow.choice.is_not(None)).group_by(VoteRow.choice))
+        found = {Choice(choice): count for choice, count in rows}
+        return {choice: found.get(choice, 0) for choice in Choice}
+
     async def forget_choices(self, ballot_id: int) -> None:
         # Keep who took part (turnout), destroy what each chose and when.
         await self.session.execute(update(VoteRow).where(VoteRow.ballot_id == ballot_id).values(
