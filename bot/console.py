@@ -5,6 +5,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .conversation import Incoming, Reply, Response
 from .dispatch import Dispatcher
@@ -31,6 +32,7 @@ class ConsoleChat:
     title: str = "3号楼议事群"
     out: Callable[[str], None] = print
     speaker: str = "me"
+    files_dir: Path | None = None  # where documents the bot sends are saved (None: not saved)
     echo: bool = True  # print the typed line (a script's transcript); off when a person types it
     posted: dict[str, str] = field(default_factory=dict)  # subject -> last text shown
 
@@ -64,6 +66,13 @@ class ConsoleChat:
                 self.out("议事助手: " + text.replace("\n", "\n    "))
             if reply.subject:
                 self.posted[reply.subject] = reply.text
+        for document in response.documents:
+            if self.files_dir is None:
+                self.out(f"  (文件 / file) {document.filename} ({len(document.content)} bytes)")
+                continue
+            path = self.files_dir / document.filename
+            path.write_bytes(document.content)
+            self.out(f"  (文件已保存 / file saved) {path}")
         for edit in response.edits:
             if self.posted.get(edit.subject) == edit.text:
                 continue
@@ -73,7 +82,7 @@ class ConsoleChat:
 
 
 async def run_chat(dispatcher: Dispatcher, stdin=sys.stdin) -> None:
-    chat = ConsoleChat(dispatcher, echo=stdin is not sys.stdin)
+    chat = ConsoleChat(dispatcher, echo=stdin is not sys.stdin, files_dir=Path.cwd())
     print("议事助手 · 本地群聊。用 @名字 切换说话的人，例如：@alice /setup   （/help 查看命令，Ctrl-D 退出）")
     while True:
         try:

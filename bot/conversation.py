@@ -58,10 +58,20 @@ class Edit:
     buttons: tuple[tuple[Button, ...], ...] = ()
 
 
+@dataclass(frozen=True)
+class Document:
+    """A file for the chat (minutes exports)."""
+
+    filename: str
+    content: bytes
+    caption: str | None = None
+
+
 @dataclass
 class Response:
     replies: list[Reply] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
     popup: str | None = None      # the small answer to a button press
     quiet: bool = False           # a confirmation many members trigger at once: no group message
     duplicate: bool = False       # a re-delivered update: nothing was done

@@ -34,6 +34,7 @@ SCRIPT = """
 @carol /yes 1
 @dave /abstain 1
 @王主任 /status
+@carol /publish
 @王主任 /verify
 """
 

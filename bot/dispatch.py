@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from deliberation import errors, usecases
-from deliberation.chain import verify
 from deliberation.counting import Choice
 from deliberation.debate import side_from_text
 from deliberation.lifecycle import MotionState
@@ -499,14 +498,6 @@ async def _show(desk: Dispatcher, ctx: Ctx) -> Response:
             lines.append(t("show.ballot_closed", yes=r["yes"], no=r["no"], abstain=r["abstain"],
                            verdict=t("result.passed" if r["passed"] else "result.failed")))
     return Response([Reply("\n".join(lines), title=t("show.title", number=m.number, kind=render.kind_label(t, m)))])
-
-
-@command("verify")
-async def _verify(desk: Dispatcher, ctx: Ctx) -> Response:
-    verdict = verify(await ctx.uow.events.all(ctx.council.id))
-    if verdict.ok:
-        return Response([Reply(ctx.t("verify.ok", count=verdict.count, head=verdict.head[:16]))])
-    return Response([Reply(ctx.t("verify.broken", seq=verdict.broken_seq, reason=ctx.t(f"verify.{verdict.reason}")))])
 
 
 def _when(ctx: Ctx, desk: Dispatcher, text: str) -> datetime:

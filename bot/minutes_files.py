@@ -10,11 +10,11 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
-from xml.sax.saxutils import escape as xml_escape
 
 from deliberation.counting import percent as exact_percent
 from deliberation.minutes import (
@@ -176,8 +176,9 @@ def _period_label(w: _Words, minutes: Minutes) -> str:
     if minutes.scope == "meeting" and minutes.title:
         return minutes.title
     if minutes.scope == "period" and minutes.period_start and minutes.period_end:
-        from datetime import timedelta
         last = minutes.period_end - timedelta(seconds=1)  # periods end at a midnight, exclusive
+        if last.date() == minutes.period_start.date():
+            return w("minutes.scope.day", day=w.day(last))
         return w("minutes.scope.period", start=w.day(minutes.period_start), end=w.day(last))
     if minutes.scope == "motions":
         return w("minutes.scope.motions", numbers=w.sep.join(str(n) for n in minutes.motion_numbers))
@@ -189,6 +190,8 @@ def _time_label(w: _Words, minutes: Minutes) -> str:
     if start is None and end is None:
         return "—"
     if start is not None and end is not None and w.when(start) != w.when(end):
+        if start.date() == end.date():
+            return w("minutes.time.same_day", day=w.day(start), start=f"{start:%H:%M}", end=f"{end:%H:%M}")
         return w("minutes.time.range", start=w.when(start), end=w.when(end))
     return w.when(start or end)
 
@@ -227,13 +230,16 @@ def _motion_blocks(w: _Words, minutes: Minutes, motion: MinutesMotion, index: in
         yield Para(w("minutes.child", kind=w(f"minutes.kind.{motion.kind}"), number=motion.number,
                      text=motion.text), 1)
     level = 1 if index is not None else 2
-    yield Para(w("minutes.motion.mover", name=motion.mover or "—") + "　"
+    yield Para(w("minutes.motion.mover", name=motion.mover or "—") + w("minutes.field_separator")
                + w("minutes.motion.raised_at", when=w.when(motion.raised_at)), level)
     if motion.original_text:
         yield Para(w("minutes.motion.original", text=motion.original_text), level)
-    for amendment in motion.amendments:
-        yield Para(w("minutes.motion.amendment", number=amendment.number, mover=amendment.mover,
-                     text=amendment.text, state=w(f"minutes.state.{amendment.state}")), level)
+    children = minutes.children(motion.number)
+    shown = {child.number for child in children}
+    for amendment in motion.amendments:  # amendments settled outside this record: their fate only
+        if amendment.number not in shown:
+            yield Para(w("minutes.motion.amendment", number=amendment.number, mover=amendment.mover,
+                         text=amendment.text, state=w(f"minutes.state.{amendment.state}")), level)
     if motion.speeches_for or motion.speeches_against:
         yield Para(w("minutes.motion.debate", for_count=motion.speeches_for,
                      against_count=motion.speeches_against), level)
@@ -246,14 +252,15 @@ def _motion_blocks(w: _Words, minutes: Minutes, motion: MinutesMotion, index: in
         yield Para(w("minutes.motion.no_debate"), level)
     if motion.warnings:
         yield Para(w("minutes.motion.warnings", count=motion.warnings), level)
-    for child in minutes.children(motion.number):
-        if child.kind != "amendment":
-            yield from _motion_blocks(w, minutes, child, None)
+    for child in children:  # amendments and subsidiary motions are settled before the motion itself
+        yield from _motion_blocks(w, minutes, child, None)
     if motion.debate_closed:
         yield Para(w("minutes.motion.debate_closed"), level)
     for vote in motion.votes:
-        for line in vote_lines(w, vote):
-            yield Para(line, level)
+        first, *rest = vote_lines(w, vote)
+        yield Para(first, level)
+        for line in rest:
+            yield Para(line, level + 1)
     yield Para(w("minutes.motion.disposition", state=w.state(motion)), level)
 
 
@@ -268,9 +275,9 @@ def _vote_table(w: _Words, minutes: Minutes) -> Table | None:
     widths = [0.8, 4.0, 1.3, 1.0, 1.0, 1.0]
     if weighted:
         header.append(w("minutes.table.shares"))
-        widths = [0.7, 2.6, 1.0, 1.2, 1.2, 1.2, 2.4]
+        widths = [0.8, 2.8, 1.2, 1.2, 1.2, 1.2, 2.6]
     header.append(w("minutes.table.result"))
-    widths.append(1.2)
+    widths.append(1.0)
     rows = []
     for vote in votes:
         if vote.weighted:
@@ -279,7 +286,12 @@ def _vote_table(w: _Words, minutes: Minutes) -> Table | None:
                                          (vote.abstain, vote.abstain_area_cm2))]
         else:
             cells = [str(n) if vote.closed else "—" for n in (vote.yes, vote.no, vote.abstain)]
-        row = [f"#{vote.number}", _clip(texts.get(vote.number, "")), w.method(vote), *cells]
+        motion = minutes.motion(vote.number)
+        item = _clip(texts.get(vote.number, ""))
+        if motion is not None and motion.kind != "main":
+            item = w("minutes.table.child_item", kind=w(f"minutes.kind.{motion.kind}"), parent=motion.parent,
+                     text=item)
+        row = [f"#{vote.number}", item, w.method(vote), *cells]
         if weighted:
             if vote.weighted and vote.closed:
                 participation = w("minutes.table.share_pair", area=_share(vote.participation_area)[0],
@@ -305,7 +317,7 @@ def _roll_call_lines(w: _Words, minutes: Minutes) -> list[str]:
             if names:
                 groups.append(w("minutes.roll_call.choice", choice=w(f"minutes.choice.{choice}"),
                                 names=w.names(names)))
-        lines.append(w("minutes.roll_call.line", number=vote.number, ballot=vote.ballot,
+        lines.append(w("minutes.roll_call.line", number=vote.number, when=w.when(vote.closed_at),
                        choices=w("minutes.roll_call.join").join(groups)))
     return lines
 
@@ -372,25 +384,27 @@ def outline(minutes: Minutes, locale: str | None) -> list[Block]:
 # ---- plain text (the chat) and Markdown -------------------------------------------------------------
 
 def to_text(minutes: Minutes, locale: str | None = None) -> str:
-    """Plain text for a chat message (the adapter escapes it): no tables, no signature lines."""
+    """Plain text for a chat message (the adapter escapes it): the votes as lines, no signature lines,
+    no chain head (that is in the files and in /verify). Long minutes may exceed one message: send
+    the file then."""
+    colon = "：" if Translator(locale).locale.startswith("zh") else ": "
     lines: list[str] = []
     for block in outline(minutes, locale):
         if isinstance(block, Title):
             lines += [block.text, block.subtitle, ""]
         elif isinstance(block, Fields):
-            lines += ["：".join(pair) if Translator(locale).locale.startswith("zh") else ": ".join(pair)
-                      for row in block.rows for pair in row]
+            lines += [colon.join(pair) for row in block.rows for pair in row]
         elif isinstance(block, Heading):
             lines += ["", block.text]
         elif isinstance(block, Para):
             if not block.note:
-                lines.append("  " * block.level + ("· " if block.level == 2 else "") + block.text)
+                lines.append("  " * block.level + ("· " if block.level >= 2 else "") + block.text)
         elif isinstance(block, Table):
-            pass  # each vote is already told in its item
+            lines += ["  " + "｜".join(" ".join(cell.split()) for cell in row) for row in (block.header, *block.rows)]
     return "\n".join(lines).strip()
 
 
-_MD_SPECIALS = set("\\`*_{}[]<>()#+-.!|~")
+_MD_SPECIALS = set("\\`*_[]<>|~")  # our text never starts a line, so #, +, - and 1. stay literal
 
 
 def md_escape(text: str) -> str:
@@ -410,12 +424,13 @@ def to_markdown(minutes: Minutes, locale: str | None = None) -> str:
             out += [f"| {md_escape(label)} | {md_escape(value)} |" for label, value in pairs[1:]]
             out.append("")
         elif isinstance(block, Heading):
-            out += [f"## {md_escape(block.text)}", ""]
+            out += ["", f"## {md_escape(block.text)}", ""]
         elif isinstance(block, Para):
             if block.note:
                 out.append(f"<sub>{md_escape(block.text)}</sub>  ")
             elif block.level == 0:
                 out += ["", f"### {md_escape(block.text)}", ""]
+
             else:
                 out.append("  " * (block.level - 1) + f"- {md_escape(block.text)}")
         elif isinstance(block, Table):
@@ -426,26 +441,36 @@ def to_markdown(minutes: Minutes, locale: str | None = None) -> str:
         elif isinstance(block, Signatures):
             out += ["", "---", "", f"{md_escape(block.chair)}＿＿＿＿＿＿　　{md_escape(block.recorder)}＿＿＿＿＿＿",
                     "", f"{md_escape(block.date)}", ""]
-    return "\n".join(out).rstrip() + "\n"
+    text = "\n".join(out).strip()
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text + "\n"
 
 
 # ---- Word ------------------------------------------------------------------------------------------
 
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """Control characters cannot live in XML (DOCX) or reportlab markup: drop them."""
+    return _XML_ILLEGAL.sub("", text)
+
+
 def to_docx(minutes: Minutes, locale: str | None = None) -> bytes:
-    """The usual 议事记录 form: title, header table, body, 表决情况 table, signature lines."""
+    """The usual 议事记录 form: title, header table, body, 表决情况 table, signature lines.
+
+    Body paragraphs and table rows are written as WordprocessingML directly and carry named
+    styles instead of direct formatting: python-docx's `add_paragraph` scans the whole body on
+    every call, which made a thousand-motion record take seconds.
+    """
     from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
-
-    def east_asian(element, font: str) -> None:
-        rpr = element.get_or_add_rPr()
-        rfonts = rpr.find(qn("w:rFonts"))
-        if rfonts is None:
-            rfonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.append(rfonts)
-        rfonts.set(qn("w:eastAsia"), font)
+    from docx.shared import Cm, Pt, RGBColor
 
     document = Document()
     section = document.sections[0]
@@ -457,84 +482,130 @@ def to_docx(minutes: Minutes, locale: str | None = None) -> bytes:
     normal.font.size = Pt(10.5)  # 五号
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
     normal.paragraph_format.space_after = Pt(2)
+
+    def add_style(name: str, *, size: float | None = None, bold: bool = False, font: str | None = None,
+                  indent: float = 0, before: float = 0, align=None, grey: bool = False) -> str:
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        if size:
+            style.font.size = Pt(size)
+        style.font.bold = bold or None
+        if font:
+            style.font.name = font
+            style.element.rPr.rFonts.set(qn("w:eastAsia"), font)
+        if grey:
+            style.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+        if indent:
+            style.paragraph_format.left_indent = Cm(indent)
+        if before:
+            style.paragraph_format.space_before = Pt(before)
+        if align is not None:
+            style.paragraph_format.alignment = align
+        return style.style_id
+
+    styles = {
+        "title": add_style("Minutes Title", size=16, bold=True, font="黑体", align=WD_ALIGN_PARAGRAPH.CENTER),
+        "subtitle": add_style("Minutes Subtitle", size=9, align=WD_ALIGN_PARAGRAPH.CENTER),
+        "heading": add_style("Minutes Heading", size=12, bold=True, font="黑体", before=10),
+        0: add_style("Minutes Item", bold=True, before=6),
+        1: add_style("Minutes Detail", indent=0.74),
+        2: add_style("Minutes Quote", size=9.5, indent=1.48),
+        3: add_style("Minutes Quote 2", size=9.5, indent=2.22),
+        "note": add_style("Minutes Note", size=8, grey=True),
+        "right": add_style("Minutes Right", align=WD_ALIGN_PARAGRAPH.RIGHT),
+        "cell": add_style("Minutes Cell", size=9),
+        "cell_bold": add_style("Minutes Cell Head", size=9, bold=True),
+    }
+    body = document.element.body
+    end = body.find(qn("w:sectPr"))
+    space = "{http://www.w3.org/XML/1998/namespace}space"
+
+    def paragraph_xml(text: str, style_id: str):
+        p = OxmlElement("w:p")
+        ppr = OxmlElement("w:pPr")
+        pstyle = OxmlElement("w:pStyle")
+        pstyle.set(qn("w:val"), style_id)
+        ppr.append(pstyle)
+        p.append(ppr)
+        if text:
+            r = OxmlElement("w:r")
+            t = OxmlElement("w:t")
+            t.text = _xml_safe(text)
+            t.set(space, "preserve")
+            r.append(t)
+            p.append(r)
+        return p
+
+    def paragraph(text: str, style_id: str) -> None:
+        end.addprevious(paragraph_xml(text, style_id))
+
+    def fill(cell, text: str, style_id: str) -> None:
+        tc = cell._tc
+        for p in tc.findall(qn("w:p")):
+            tc.remove(p)
+        tc.append(paragraph_xml(text, style_id))
+
     blocks = outline(minutes, locale)
     title_text = next(b.text for b in blocks if isinstance(b, Title))
     document.core_properties.title = title_text
     document.core_properties.author = ", ".join(minutes.recorders) or "Yishi"
     document.core_properties.subject = minutes.chain_head
 
-    def run(paragraph, text: str, *, bold: bool = False, size: float | None = None, font: str | None = None):
-        r = paragraph.add_run(text)
-        r.bold = bold or None
-        if size:
-            r.font.size = Pt(size)
-        if font:
-            r.font.name = font
-            east_asian(r._element, font)
-        return r
-
     for block in blocks:
         if isinstance(block, Title):
-            p = document.add_paragraph()
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run(p, block.text, bold=True, size=16, font="黑体")
-            p = document.add_paragraph()
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run(p, block.subtitle, size=9)
+            paragraph(block.text, styles["title"])
+            paragraph(block.subtitle, styles["subtitle"])
         elif isinstance(block, Fields):
-            table = document.add_table(rows=0, cols=4)
+            table = document.add_table(rows=len(block.rows), cols=4)
             table.style = "Table Grid"
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            for pairs in block.rows:
-                cells = table.add_row().cells
+            for row, pairs in zip(table.rows, block.rows):
+                cells = row.cells
+                for i, width in enumerate((Cm(2.6), Cm(5.4), Cm(2.6), Cm(5.4))):
+                    cells[i].width = width
                 if len(pairs) == 1:
-                    cells[0].text = pairs[0][0]
-                    merged = cells[1].merge(cells[3])
-                    merged.text = pairs[0][1]
+                    fill(cells[0], pairs[0][0], styles["cell_bold"])
+                    fill(cells[1].merge(cells[3]), pairs[0][1], styles["cell"])
                 else:
                     for i, (label, value) in enumerate(pairs):
-                        cells[2 * i].text = label
-                        cells[2 * i + 1].text = value
-                for i, cell in enumerate(cells):
-                    if i % 2 == 0 and cell.paragraphs and cell.paragraphs[0].runs:
-                        cell.paragraphs[0].runs[0].bold = True
-            for row in table.rows:
-                for i, width in enumerate((Cm(2.6), Cm(5.4), Cm(2.6), Cm(5.4))):
-                    row.cells[i].width = width
+                        fill(cells[2 * i], label, styles["cell_bold"])
+                        fill(cells[2 * i + 1], value, styles["cell"])
         elif isinstance(block, Heading):
-            p = document.add_paragraph()
-            p.paragraph_format.space_before = Pt(10)
-            run(p, block.text, bold=True, size=12, font="黑体")
+            paragraph(block.text, styles["heading"])
         elif isinstance(block, Para):
-            p = document.add_paragraph()
-            if block.note:
-                run(p, block.text, size=8)
-            elif block.level == 0:
-                p.paragraph_format.space_before = Pt(6)
-                run(p, block.text, bold=True)
-            else:
-                p.paragraph_format.left_indent = Cm(0.74 * block.level)
-                run(p, block.text, size=9.5 if block.level >= 2 else None)
+            paragraph(block.text, styles["note"] if block.note else styles[min(block.level, 3)])
         elif isinstance(block, Table):
             table = document.add_table(rows=1, cols=len(block.header))
             table.style = "Table Grid"
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            for cell, text in zip(table.rows[0].cells, block.header):
-                cell.text = text
-                cell.paragraphs[0].runs[0].bold = True
-            for values in block.rows:
-                for cell, text in zip(table.add_row().cells, values):
-                    cell.text = text
             total = sum(block.widths)
-            for i, column in enumerate(table.columns):
-                column.width = Cm(16.0 * block.widths[i] / total)
+            widths = [int(Cm(16.0 * x / total)) for x in block.widths]
+            for column, width in zip(table.columns, widths):
+                column.width = width
+            for cell, text, width in zip(table.rows[0].cells, block.header, widths):
+                cell.width = width
+                fill(cell, text, styles["cell_bold"])
+            tbl = table._tbl
+            header_props = OxmlElement("w:trPr")
+            header_props.append(OxmlElement("w:tblHeader"))  # the header repeats on every page
+            tbl.tr_lst[0].insert(0, header_props)
+            for values in block.rows:
+                tr = OxmlElement("w:tr")
+                for text, width in zip(values, widths):
+                    tc = OxmlElement("w:tc")
+                    tcpr = OxmlElement("w:tcPr")
+                    tcw = OxmlElement("w:tcW")
+                    tcw.set(qn("w:w"), str(width // 635))  # EMU -> twentieths of a point
+                    tcw.set(qn("w:type"), "dxa")
+                    tcpr.append(tcw)
+                    tc.append(tcpr)
+                    tc.append(paragraph_xml(text, styles["cell"]))
+                    tr.append(tc)
+                tbl.append(tr)
         elif isinstance(block, Signatures):
-            document.add_paragraph()
-            p = document.add_paragraph()
-            run(p, f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿")
-            p = document.add_paragraph()
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            run(p, block.date)
+            paragraph("", styles[1])
+            paragraph(f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿", "Normal")
+            paragraph(block.date, styles["right"])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -567,17 +638,125 @@ def pdf_font(path: str | None = CJK_FONT_PATH) -> str:
     return name
 
 
+_NO_LINE_START = set("，。、；：？！）》」』】〕…,.;:?!)]}%％")
+_WORD_CHAR = re.compile(r"[A-Za-z0-9_@#'’.%/㎡²\-]")  # runs of these stay on one line: words, 80.77%, 21/26
+
+
+class _Measure:
+    """Text widths in one font and size, one lookup per distinct character."""
+
+    def __init__(self, font: str, size: float) -> None:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+        self._width = lambda ch: stringWidth(ch, font, size)
+        self._cache: dict[str, float] = {}
+        self.size = size
+
+    def char(self, ch: str) -> float:
+        width = self._cache.get(ch)
+        if width is None:
+            width = self._cache[ch] = self._width(ch)
+        return width
+
+    def wrap(self, text: str, available: float) -> list[str]:
+        """Lines that fit `available` points: break anywhere in Chinese, between words in Latin text,
+        and never start a line with closing punctuation (it stays at the end of the line before)."""
+        if "\n" not in text and len(text) * self.size <= available:
+            return [text]  # no CJK glyph is wider than 1 em, so a short text fits without measuring
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            line: list[str] = []
+            used = 0.0
+            for ch in paragraph:
+                width = self.char(ch)
+                if line and used + width > available and ch not in _NO_LINE_START:
+                    carry: list[str] = []
+                    if _WORD_CHAR.match(ch):  # do not cut a Latin word or a number in two
+                        while line and _WORD_CHAR.match(line[-1]) and len(carry) < len(line) - 1:
+                            carry.insert(0, line.pop())
+                        if line and _WORD_CHAR.match(line[-1]):  # a word longer than the line: cut it
+                            line += carry
+                            carry = []
+                    lines.append("".join(line).rstrip())
+                    line = carry
+                    used = sum(self.char(c) for c in line)
+                    if ch == " " and not line:
+                        continue
+                line.append(ch)
+                used += width
+            lines.append("".join(line).rstrip())
+        return lines or [""]
+
+
+def _pdf_lines_class():
+    """A flowable of pre-wrapped lines, drawn as plain strings: no markup parsing, no per-character
+    wrapping inside reportlab, and it splits between lines at page breaks. With it a thousand-motion
+    record renders in about a second instead of several."""
+    from reportlab.lib.colors import black
+    from reportlab.platypus.flowables import Flowable
+
+    class Lines(Flowable):
+        def __init__(self, lines: list[str], style, bold: bool = False) -> None:
+            super().__init__()
+            self.lines, self.style, self.bold = lines, style, bold
+            self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
+            self.keepWithNext = getattr(style, "keepWithNext", 0)
+
+        def wrap(self, available_width, available_height):
+            self.width = available_width
+            self.height = self.style.leading * len(self.lines)
+            return available_width, self.height
+
+        def split(self, available_width, available_height):
+            fits = int(available_height // self.style.leading)
+            if fits <= 0 or fits >= len(self.lines):
+                return []
+            head = Lines(self.lines[:fits], self.style, self.bold)
+            tail = Lines(self.lines[fits:], self.style, self.bold)
+            head.spaceAfter, tail.spaceBefore = 0, 0
+            return [head, tail]
+
+        def draw(self) -> None:
+            style, canvas = self.style, self.canv
+            if style.textColor != black:  # each flowable starts in black: skip the operator when we can
+                canvas.setFillColor(style.textColor)
+            if self.bold:  # the CJK font has no bold face: stroke the outlines a little
+                canvas.setStrokeColor(style.textColor)
+                canvas.setLineWidth(style.fontSize * 0.035)
+            text = canvas.beginText()
+            text.setFont(style.fontName, style.fontSize, style.leading)
+            if self.bold:
+                text.setTextRenderMode(2)
+            # The first baseline where reportlab puts a paragraph's, so both look alike.
+            baseline = self.height - style.fontSize
+            if style.alignment in (1, 2):
+                for i, line in enumerate(self.lines):
+                    spare = self.width - style.leftIndent - style.rightIndent - canvas.stringWidth(
+                        line, style.fontName, style.fontSize)
+                    text.setTextOrigin(style.leftIndent + (spare / 2 if style.alignment == 1 else spare),
+                                       baseline - i * style.leading)
+                    text.textOut(line)
+            else:
+                text.setTextOrigin(style.leftIndent, baseline)
+                for line in self.lines:
+                    text.textLine(line)
+            canvas.drawText(text)
+
+    return Lines
+
+
 def to_pdf(minutes: Minutes, locale: str | None = None, *, font_path: str | None = CJK_FONT_PATH) -> bytes:
+    """The same form as the DOCX, as an A4 PDF with the CJK font embedded (or a CID font as fallback)."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer
     from reportlab.platypus import Table as PdfTable
     from reportlab.platypus import TableStyle
 
     font = pdf_font(font_path)
+    Lines = _pdf_lines_class()
     w = _Words(locale)
     blocks = outline(minutes, locale)
     title_text = next(b.text for b in blocks if isinstance(b, Title))
@@ -587,49 +766,63 @@ def to_pdf(minutes: Minutes, locale: str | None = None, *, font_path: str | None
 
     body = style("body", 10.5)
     detail = [style("item", 10.5, spaceBefore=5), style("detail", 10, leftIndent=7 * mm),
-              style("quote", 9.5, leftIndent=14 * mm, textColor=colors.HexColor("#333333"))]
-    heading = style("heading", 13, spaceBefore=10, spaceAfter=4)
+              style("quote", 9.5, leftIndent=14 * mm, textColor=colors.HexColor("#333333")),
+              style("quote2", 9.5, leftIndent=21 * mm, textColor=colors.HexColor("#333333"))]
+    heading = style("heading", 13, spaceBefore=10, spaceAfter=4, keepWithNext=1)
     title = style("title", 18, alignment=TA_CENTER, spaceAfter=2)
     subtitle = style("subtitle", 9, alignment=TA_CENTER, spaceAfter=8)
     note = style("note", 7.5, textColor=colors.HexColor("#555555"))
-    cell = style("cell", 9)
     right = style("right", 10.5, alignment=TA_RIGHT)
     width = A4[0] - 40 * mm
+    measures: dict[float, _Measure] = {}
+    cell_size, padding = 9, 6  # table text size; a cell's left + right padding
 
-    def para(text: str, st: ParagraphStyle, bold: bool = False) -> Paragraph:
-        escaped = xml_escape(text)
-        return Paragraph(f"<b>{escaped}</b>" if bold else escaped, st)
+    def measure(size: float) -> _Measure:
+        if size not in measures:
+            measures[size] = _Measure(font, size)
+        return measures[size]
 
-    grid = [("FONT", (0, 0), (-1, -1), font, 9), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+    def para(text: str, st: ParagraphStyle, bold: bool = False):
+        available = width - st.leftIndent - st.rightIndent
+        return Lines(measure(st.fontSize).wrap(_xml_safe(text), available), st, bold)
+
+    def cell(text: str, column_width: float) -> str:
+        """Table cells are plain strings, wrapped here: the table draws one line per '\\n'."""
+        return "\n".join(measure(cell_size).wrap(_xml_safe(text), column_width - padding))
+
+    grid = [("FONT", (0, 0), (-1, -1), font, cell_size, cell_size * 1.3),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
     story = []
     for block in blocks:
         if isinstance(block, Title):
-            story += [para(block.text, title), para(block.subtitle, subtitle)]
+            story += [para(block.text, title, bold=True), para(block.subtitle, subtitle)]
         elif isinstance(block, Fields):
+            columns = [width * f for f in (0.15, 0.35, 0.15, 0.35)]
             data, spans = [], []
             for r, pairs in enumerate(block.rows):
                 if len(pairs) == 1:
-                    data.append([para(pairs[0][0], cell), para(pairs[0][1], cell), "", ""])
+                    data.append([cell(pairs[0][0], columns[0]), cell(pairs[0][1], sum(columns[1:])), "", ""])
                     spans.append(("SPAN", (1, r), (3, r)))
                 else:
-                    data.append([para(x, cell) for pair in pairs for x in pair])
-            table = PdfTable(data, colWidths=[width * f for f in (0.15, 0.35, 0.15, 0.35)])
+                    data.append([cell(x, columns[i]) for i, x in enumerate(x for pair in pairs for x in pair)])
+            table = PdfTable(data, colWidths=columns)
             table.setStyle(TableStyle(grid + spans + [("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2"))]))
             story.append(table)
         elif isinstance(block, Heading):
-            story.append(para(block.text, heading))
+            story.append(para(block.text, heading, bold=True))
         elif isinstance(block, Para):
             if block.note:
                 story.append(para(block.text, note))
             else:
-                story.append(para(block.text, detail[min(block.level, 2)], bold=block.level == 0))
+                story.append(para(block.text, detail[min(block.level, 3)], bold=block.level == 0))
         elif isinstance(block, Table):
             total = sum(block.widths)
-            data = [[para(h, cell, bold=True) for h in block.header]]
-            data += [[para(c, cell) for c in row] for row in block.rows]
-            table = LongTable(data, colWidths=[width * x / total for x in block.widths], repeatRows=1)
+            columns = [width * x / total for x in block.widths]
+            data = [[cell(h, c) for h, c in zip(block.header, columns)]]
+            data += [[cell(v, c) for v, c in zip(row, columns)] for row in block.rows]
+            table = LongTable(data, colWidths=columns, repeatRows=1)
             table.setStyle(TableStyle(grid + [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F2F2"))]))
             story.append(table)
         elif isinstance(block, Signatures):

@@ -263,7 +263,8 @@ class Minutes:
 
     @property
     def votes(self) -> tuple[MinutesVote, ...]:
-        return tuple(v for m in self.motions for v in m.votes)
+        """Every ballot in the order it was put."""
+        return tuple(sorted((v for m in self.motions for v in m.votes), key=lambda v: (v.opened_at, v.ballot)))
 
     def motion(self, number: int) -> MinutesMotion | None:
         return next((m for m in self.motions if m.number == number), None)
@@ -568,8 +569,9 @@ def build_minutes(events: Iterable[Event], *, council_name: str, place: str,
         if in_scope and number is not None and number in motions and kind not in _DELIVERY:
             motions[number].in_scope = True
 
-    # A child in scope brings its parent in, so it can be shown beneath it.
-    for motion in list(motions.values()):
+    # A child in scope brings its parent in, so it can be shown beneath it (children first, so that
+    # a motion on an amendment brings in the amendment and then the main motion).
+    for motion in reversed(list(motions.values())):
         if motion.in_scope and motion.parent in motions and motion_wanted(motion.parent):
             motions[motion.parent].in_scope = True
 
@@ -600,7 +602,8 @@ def build_minutes(events: Iterable[Event], *, council_name: str, place: str,
         ends_at = adjourned_at or last_at
         scope = "meeting"
     elif period_start is not None or period_end is not None:
-        starts_at, ends_at, scope = period_start or first_at, period_end or last_at, "period"
+        # What happened, not the calendar bounds; an empty period shows its bounds.
+        starts_at, ends_at, scope = first_at or period_start, last_at or period_end, "period"
     else:
         starts_at, ends_at = first_at, last_at
         scope = "motions" if wanted is not None else "all"
@@ -675,6 +678,8 @@ def _apply(motion: _MotionState, ballots: dict[int, _BallotState], kind: str, pa
         ballots[ballot_id] = _BallotState(payload, at, preset == "civil278")
         motion.ballots.append(ballot_id)
         ballots[ballot_id].in_scope = in_scope
+        if in_scope and payload.get("by"):
+            participants.setdefault(payload["by"])  # the chair who put the question
     elif kind == "vote.cast":
         ballot = ballots.get(payload.get("ballot"))
         if ballot is None:

@@ -1,15 +1,18 @@
 """Stored minutes versions: add a version, read any version, track publication. Never commits."""
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from deliberation.chain import Event
 from deliberation.minutes import MinutesVersion
 
 from .minutes_models import MinutesVersionRow
+from .models import EventRow
 
 
 def _version(row: MinutesVersionRow) -> MinutesVersion:
@@ -85,9 +88,33 @@ class MinutesRepository:
             MinutesVersionRow.publication_announced_at.is_(None)).order_by(MinutesVersionRow.publication_ends_at))
         return [_version(r) for r in rows.scalars()]
 
+    async def supersede(self, version_id: int, at: datetime) -> None:
+        """A correction replaces this version: its 公示 ends now, with no separate announcement
+        (the correction's own post says what it corrects). The version itself stays readable."""
+        await self.session.execute(update(MinutesVersionRow).where(
+            MinutesVersionRow.id == version_id, MinutesVersionRow.publication_announced_at.is_(None))
+            .values(publication_ends_at=at, publication_announced_at=at))
+
     async def mark_announced(self, version_id: int, at: datetime) -> bool:
         """Claim the end-of-publication announcement; False if another scheduler already did."""
         result = await self.session.execute(update(MinutesVersionRow).where(
             MinutesVersionRow.id == version_id, MinutesVersionRow.publication_announced_at.is_(None))
             .values(publication_announced_at=at))
         return result.rowcount == 1
+
+
+async def read_chain(session: AsyncSession, council_id: int) -> list[Event]:
+    """The council's stored events exactly as kept, for verification.
+
+    Unlike EventRepository.all this never fails on a damaged row: a payload that is no longer
+    JSON is carried as text, so its hash fails and verification names that event.
+    """
+    rows = await session.execute(select(EventRow).where(EventRow.council_id == council_id).order_by(EventRow.seq))
+    events = []
+    for row in rows.scalars():
+        try:
+            payload = json.loads(row.payload)
+        except (TypeError, ValueError):
+            payload = {"unreadable": str(row.payload)}
+        events.append(Event(row.council_id, row.seq, row.type, row.at, payload, row.prev_hash, row.hash))
+    return events

@@ -1,0 +1,56 @@
+"""Chat commands for minutes: /minutes (draft), /publish (post, pin, start 公示), /export, /verify."""
+from __future__ import annotations
+
+from . import minutes_service
+from .conversation import Document, Reply, Response
+from .dispatch import Ctx, Dispatcher, command
+
+_DRAFT_LIMIT = 3500  # leave room under Telegram's 4,096 characters; longer drafts go as a file
+
+
+async def _leave_transaction(ctx: Ctx) -> None:
+    """The minutes service works in its own sessions: end ours first (SQLite has one writer)."""
+    await ctx.uow.commit()
+
+
+@command("minutes")
+async def _minutes(desk: Dispatcher, ctx: Ctx) -> Response:
+    await _leave_transaction(ctx)
+    draft = await minutes_service.draft(desk.sessions, ctx.council.id, ctx.args or None, now=desk.clock())
+    if len(draft.text) <= _DRAFT_LIMIT:
+        return Response([Reply(draft.text)])
+    filename, content = await minutes_service.export(desk.sessions, ctx.council.id, "md", ctx.args or None,
+                                                     now=desk.clock())
+    return Response([Reply(ctx.t("minutes.draft.as_file"))], documents=[Document(filename, content)])
+
+
+@command("publish")
+async def _publish(desk: Dispatcher, ctx: Ctx) -> Response:
+    await _leave_transaction(ctx)
+    published = await minutes_service.publish(desk.sessions, ctx.council.id, ctx.args or None, now=desk.clock(),
+                                              actor=ctx.actor)
+    text = published.announcement + "\n\n" + published.text
+    if len(text) > _DRAFT_LIMIT:
+        filename, content = await minutes_service.export(desk.sessions, ctx.council.id, "md", ctx.args or None,
+                                                         now=desk.clock(), version=published.version.version)
+        return Response([Reply(published.announcement, pin=not published.unchanged,
+                               subject=f"minutes:{published.version.id}")],
+                        documents=[Document(filename, content)])
+    return Response([Reply(text, pin=not published.unchanged, subject=f"minutes:{published.version.id}")])
+
+
+@command("export")
+async def _export(desk: Dispatcher, ctx: Ctx) -> Response:
+    fmt, _, period = ctx.args.strip().partition(" ")
+    await _leave_transaction(ctx)
+    filename, content = await minutes_service.export(desk.sessions, ctx.council.id, fmt or "md",
+                                                     period.strip() or None, now=desk.clock(), actor=ctx.actor)
+    return Response([Reply(ctx.t("minutes.export.sent", filename=filename), private=True)],
+                    documents=[Document(filename, content)], quiet=True)
+
+
+@command("verify")
+async def _verify(desk: Dispatcher, ctx: Ctx) -> Response:
+    await _leave_transaction(ctx)
+    verdict = await minutes_service.verify(desk.sessions, ctx.council.id)
+    return Response([Reply(minutes_service.verdict_text(verdict, ctx.t.locale))])

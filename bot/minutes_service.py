@@ -1,0 +1,325 @@
+"""Minutes as a service: draft, publish (公示), export and verify, straight from the stored event log.
+
+Plain async functions taking an `async_sessionmaker`, for the chat commands (/minutes, /publish,
+/export, /verify), the CLI (`yishi export`, `yishi verify`) and the scheduler (end of 公示).
+A council is named by its id (int) or its chat key (str).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.exc import NoResultFound
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from deliberation import errors
+from deliberation.chain import Verdict
+from deliberation.chain import verify as verify_chain
+from deliberation.minutes import (
+    BadFormat, MeetingNotFound, Minutes, MinutesVersion, NothingPublished, Scope, build_minutes, content_key,
+    minutes_to_dict, parse_scope,
+)
+from deliberation.model import Actor, Council
+from storage.minutes_repository import MinutesRepository, read_chain
+from storage.uow import SqlUnitOfWork
+
+from .i18n import Translator, translate
+from .minutes_files import FORMATS, render, to_markdown, to_text
+
+CouncilRef = int | str
+
+
+@dataclass(frozen=True)
+class Draft:
+    council: Council
+    scope: Scope
+    minutes: Minutes
+    text: str  # plain text for the chat, in the council's (or the asker's) language
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What to post and pin in the group, and the stored version it came from."""
+
+    council: Council
+    version: MinutesVersion
+    minutes: Minutes
+    announcement: str  # 【公示】 title, version, end of the period (and what it corrects)
+    text: str  # the minutes themselves, plain text
+    ends_at: datetime
+    previous: MinutesVersion | None  # the version this one corrects, if any
+    unchanged: bool  # nothing changed since `version`: no new version was made
+
+    @property
+    def chat_key(self) -> str:
+        return self.council.chat_key
+
+
+@dataclass(frozen=True)
+class PublicationEnded:
+    council: Council
+    version: MinutesVersion
+    text: str
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(timezone.utc)
+
+
+async def _council(uow: SqlUnitOfWork, ref: CouncilRef) -> Council:
+    """The council by id, or by chat key (a chat key made of digits falls back to the id)."""
+    council = None if isinstance(ref, int) else await uow.councils.by_chat(ref)
+    if council is None and (isinstance(ref, int) or ref.strip().isdigit()):
+        try:
+            council = await uow.councils.get(int(ref))
+        except NoResultFound:
+            council = None
+    if council is None:
+        raise errors.CouncilMissing(council=ref)
+    return council
+
+
+def _require_recorder(actor: Actor | None) -> None:
+    """Publishing and exporting belong to the secretary or the chair (None: the command line)."""
+    if actor is not None and not (actor.is_chair or actor.is_secretary):
+        raise errors.RoleRequired(role="secretary_or_chair")
+
+
+def _scope(scope: Scope | str | None, council: Council, now: datetime) -> Scope:
+    if isinstance(scope, Scope):
+        return scope
+    return parse_scope(scope, now=now, tz=council.timezone)
+
+
+def _latest_meeting(events) -> int:
+    numbers = [e.payload.get("meeting") for e in events if e.type == "meeting.opened"]
+    if not numbers or numbers[-1] is None:
+        raise MeetingNotFound(meeting="")
+    return int(numbers[-1])
+
+
+async def _build(uow: SqlUnitOfWork, council: Council, scope: Scope, now: datetime, version: int,
+                 locale: str) -> tuple[Scope, Minutes]:
+    events = await uow.events.all(council.id)
+    seq, head = await uow.events.head(council.id)
+    if scope.kind == "meeting" and scope.meeting is None:
+        scope = Scope("meeting", meeting=_latest_meeting(events))
+    minutes = build_minutes(
+        events, council_name=council.title, place=translate(locale, "minutes.place.chat", title=council.title),
+        period_start=scope.start, period_end=scope.end,
+        motion_numbers=scope.motions if scope.kind == "motions" else None,
+        meeting_id=scope.meeting if scope.kind == "meeting" else None,
+        chain_head=head, chain_seq=seq, version=version, generated_at=now, timezone=council.timezone)
+    return scope, minutes
+
+
+async def draft(sessions: async_sessionmaker, council: CouncilRef, scope: Scope | str | None = None, *,
+                now: datetime | None = None, locale: str | None = None) -> Draft:
+    """`/minutes [N|today|meeting|period]`: the minutes as they would be published now (nothing stored)."""
+    now = _now(now)
+    async with SqlUnitOfWork(sessions) as uow:
+        found = await _council(uow, council)
+        scope = _scope(scope, found, now)
+        minutes_repo = MinutesRepository(uow.session)
+        language = locale or found.locale
+        scope, minutes = await _build(uow, found, scope, now, 1, language)
+        version = await minutes_repo.next_version(found.id, scope.text)
+        latest = await minutes_repo.latest(found.id, scope.text)
+        if latest is not None and content_key(latest.minutes) == content_key(minutes):
+            version = latest.version
+        minutes = _with_version(minutes, version)
+    text = translate(language, "minutes.draft.header") + "\n" + to_text(minutes, language)
+    return Draft(found, scope, minutes, text)
+
+
+def _with_version(minutes: Minutes, version: int) -> Minutes:
+    return replace(minutes, version=version)
+
+
+async def publish(sessions: async_sessionmaker, council: CouncilRef, scope: Scope | str | None = None, *,
+                  now: datetime | None = None, actor: Actor | None = None,
+                  locale: str | None = None) -> Publication:
+    """`/publish`: store a new version of the minutes and start its 公示 period.
+
+    Post `announcement` + `text`, pin the message, then call `record_pin`. When nothing has changed
+    since the last version of the same scope, no version is added and `unchanged` is True.
+    """
+    _require_recorder(actor)
+    now = _now(now)
+    async with SqlUnitOfWork(sessions) as uow:
+        found = await _council(uow, council)
+        await uow.councils.lock(found.id)
+        language = locale or found.locale
+        scope = _scope(scope, found, now)
+        repo = MinutesRepository(uow.session)
+        scope, minutes = await _build(uow, found, scope, now, 1, language)
+        latest = await repo.latest(found.id, scope.text)
+        if latest is not None and latest.published and content_key(latest.minutes) == content_key(minutes):
+            stored, previous, unchanged = latest, None, True
+        else:
+            number = await repo.next_version(found.id, scope.text)
+            minutes = _with_version(minutes, number)
+            ends = now + timedelta(days=found.rules.publication_days)
+            stored = await repo.add(found.id, scope.text, number, minutes_to_dict(minutes),
+                                    to_markdown(minutes, language), chain_head=minutes.chain_head,
+                                    chain_seq=minutes.chain_seq, created_at=now,
+                                    created_by=actor.name if actor else None, published_at=now,
+                                    publication_ends_at=ends)
+            previous, unchanged = latest, False
+            if latest is not None:
+                await repo.supersede(latest.id, now)
+            await uow.commit()
+    shown = stored.minutes
+    t = Translator(language)
+    title = t("minutes.title", council=found.title)
+    version_label = t("minutes.version", version=stored.version)
+    ends_at = stored.publication_ends_at
+    lines = [t("minutes.publish.post", title=title, version=version_label, ends=_local(t, found, ends_at))]
+    if unchanged:
+        lines.append(t("minutes.publish.unchanged", version=version_label))
+    elif previous is not None:
+        lines.append(t("minutes.publish.correction", previous=t("minutes.version", version=previous.version)))
+    return Publication(found, stored, shown, "\n".join(lines), to_text(shown, language), ends_at, previous,
+                       unchanged)
+
+
+def _local(t: Translator, council: Council, moment: datetime | None) -> str:
+    from zoneinfo import ZoneInfo
+    if moment is None:
+        return "—"
+    local = moment.astimezone(ZoneInfo(council.timezone))
+    return t("minutes.datetime", year=local.year, month=local.month, day=local.day, mm=f"{local.month:02d}",
+             dd=f"{local.day:02d}", hour=f"{local.hour:02d}", minute=f"{local.minute:02d}")
+
+
+async def record_pin(sessions: async_sessionmaker, version_id: int, message_ref: str) -> None:
+    """Remember which message carries the published version (to unpin or edit it later)."""
+    async with SqlUnitOfWork(sessions) as uow:
+        await MinutesRepository(uow.session).set_pinned(version_id, message_ref)
+        await uow.commit()
+
+
+async def versions(sessions: async_sessionmaker, council: CouncilRef,
+                   scope: Scope | str | None = None, *, now: datetime | None = None) -> Sequence[MinutesVersion]:
+    """Every stored version (all scopes when `scope` is None), oldest first; none is ever overwritten."""
+    async with SqlUnitOfWork(sessions) as uow:
+        found = await _council(uow, council)
+        text = None if scope is None else _scope(scope, found, _now(now)).text
+        return await MinutesRepository(uow.session).versions(found.id, text)
+
+
+async def publications_ended(sessions: async_sessionmaker, *, now: datetime | None = None,
+                             ) -> Sequence[PublicationEnded]:
+    """The scheduler: claim every 公示 period that has ended and say so (each claimed exactly once)."""
+    now = _now(now)
+    ended: list[PublicationEnded] = []
+    async with SqlUnitOfWork(sessions) as uow:
+        repo = MinutesRepository(uow.session)
+        for version in await repo.publication_ended(now):
+            if not await repo.mark_announced(version.id, now):
+                continue
+            council = await uow.councils.get(version.council_id)
+            t = Translator(council.locale)
+            ended.append(PublicationEnded(council, version, t(
+                "minutes.publication.ended", title=t("minutes.title", council=council.title),
+                version=t("minutes.version", version=version.version),
+                when=_local(t, council, version.publication_ends_at))))
+        await uow.commit()
+    return ended
+
+
+async def publications_pending(sessions: async_sessionmaker) -> Sequence[MinutesVersion]:
+    """Published versions whose end is still to be announced: the scheduler rebuilds its jobs from these."""
+    async with SqlUnitOfWork(sessions) as uow:
+        return await MinutesRepository(uow.session).publications_pending()
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    cleaned = re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._")
+    return cleaned[:limit] or "council"
+
+
+def _scope_slug(minutes: Minutes) -> str:
+    if minutes.scope == "period" and minutes.period_start is not None and minutes.period_end is not None:
+        first = minutes.period_start.strftime("%Y%m%d")
+        last = (minutes.period_end - timedelta(seconds=1)).strftime("%Y%m%d")
+        return first if first == last else f"{first}-{last}"
+    if minutes.scope == "meeting":
+        return f"meeting{minutes.meeting}"
+    if minutes.scope == "motions":
+        return "motion" + "-".join(str(n) for n in minutes.motion_numbers)
+    return minutes.generated_at.strftime("%Y%m%d")
+
+
+async def export(sessions: async_sessionmaker, council: CouncilRef, fmt: str,
+                 period: Scope | str | None = None, *, now: datetime | None = None, locale: str | None = None,
+                 version: int | None = None, actor: Actor | None = None) -> tuple[str, bytes]:
+    """`/export md|docx|pdf|csv|json [period]` and `yishi export`: (file name, file bytes).
+
+    Built from the log as it stands, unless `version` names a stored version of that scope,
+    which is then rendered exactly as it was published.
+    """
+    _require_recorder(actor)
+    fmt = (fmt or "").strip().lower().lstrip(".")
+    fmt = "md" if fmt == "markdown" else fmt
+    if fmt not in FORMATS:
+        raise BadFormat(format=fmt, formats=", ".join(FORMATS))
+    now = _now(now)
+    async with SqlUnitOfWork(sessions) as uow:
+        found = await _council(uow, council)
+        language = locale or found.locale
+        scope = _scope(period, found, now)
+        repo = MinutesRepository(uow.session)
+        if version is not None:
+            if scope.kind == "meeting" and scope.meeting is None:
+                scope = Scope("meeting", meeting=_latest_meeting(await uow.events.all(found.id)))
+            stored = await repo.find(found.id, scope.text, version)
+            if stored is None:
+                raise NothingPublished(version=version)
+            minutes = stored.minutes
+        else:
+            scope, minutes = await _build(uow, found, scope, now, 1, language)
+            latest = await repo.latest(found.id, scope.text)
+            if latest is not None and content_key(latest.minutes) == content_key(minutes):
+                minutes = _with_version(minutes, latest.version)
+            elif latest is not None:
+                minutes = _with_version(minutes, latest.version + 1)
+    name = (f"{translate(language, 'minutes.filename')}_{_slug(found.title)}_{_scope_slug(minutes)}"
+            f"_v{minutes.version}.{fmt}")
+    return name, render(minutes, fmt, language)
+
+
+async def verify(sessions: async_sessionmaker, council: CouncilRef) -> Verdict:
+    """`/verify` and `yishi verify`: recompute the chain from the stored events; name the first bad one.
+
+    Besides each event's hash and link, the chain must end where the council's stored head says,
+    so deleting the newest events is caught too.
+    """
+    async with SqlUnitOfWork(sessions) as uow:
+        found = await _council(uow, council)
+        events = await read_chain(uow.session, found.id)
+        seq, head = await uow.events.head(found.id)
+    verdict = verify_chain(events)
+    if not verdict.ok:
+        return verdict
+    if verdict.count < seq:
+        return Verdict(False, verdict.head, verdict.count, verdict.count + 1, "gap")
+    if verdict.count != seq or verdict.head != head:
+        return Verdict(False, verdict.head, verdict.count, min(seq, verdict.count) or 1, "head")
+    return verdict
+
+
+def verdict_text(verdict: Verdict, locale: str | None = None) -> str:
+    """The verdict in words: OK with the head, or which event broke the chain and how."""
+    t = Translator(locale)
+    if verdict.ok:
+        return t("minutes.verify.ok", count=verdict.count, head=verdict.head)
+    return t(f"minutes.verify.{verdict.reason or 'hash'}", seq=verdict.broken_seq)
+
+
+__all__ = [
+    "Draft", "Publication", "PublicationEnded", "draft", "export", "publications_ended", "publications_pending",
+    "publish", "record_pin", "verdict_text", "verify", "versions",
+]

@@ -1,0 +1,444 @@
+"""The minutes model, built from the event log of a scripted deliberation run through the real use cases."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from deliberation import usecases
+from deliberation.chain import Event, seal
+from deliberation.counting import Choice
+from deliberation.minutes import (
+    ROW_FIELDS, BadScope, MeetingNotFound, Scope, build_minutes, excerpt, minutes_from_dict, minutes_rows,
+    minutes_to_dict, parse_scope,
+)
+from deliberation.model import Actor, MotionKind, Role, Side
+from storage.database import make_engine, make_sessions
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork
+
+START = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)  # 18:00 in Shanghai
+
+RAIN_SHELTER = "在3号楼单元门口加装雨棚，费用从公共收益中列支"
+RAIN_SHELTER_AMENDED = "在3号楼单元门口加装透明雨棚，不遮挡一楼采光，费用从公共收益中列支"
+CHARGERS = "在小区东侧车棚增设电动车充电桩，按电表计费"
+NOTICE_BOARD = "更换楼道公告栏"
+BENCHES = "在花园增设长椅"
+
+RESIDENTS = (  # user key, name, unit, area in m²
+    ("tg:11", "张三", "3-501", "89.5"),
+    ("tg:12", "李四", "3-502", "120"),
+    ("tg:13", "王五", "3-601", "89.5"),
+    ("tg:14", "赵六", "3-602", "100"),
+    ("tg:15", "孙七", "3-701", "95"),
+)
+
+
+class Clock:
+    def __init__(self, start: datetime = START) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self, **delta: float) -> None:
+        self.now += timedelta(**delta) if delta else timedelta(minutes=1)
+
+
+@dataclass
+class Script:
+    sessions: object
+    engine: object
+    council_id: int
+    chat_key: str
+    clock: Clock
+    preset: str
+
+
+async def new_database(tmp_path):
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'minutes.db'}")
+    await upgrade(engine)
+    return engine, make_sessions(engine)
+
+
+async def _actor(sessions, council_id: int, user_key: str, name: str, *, admin: bool = False) -> Actor:
+    async with SqlUnitOfWork(sessions) as uow:
+        member = await uow.members.by_user(council_id, user_key)
+    return Actor(user_key, name, platform_admin=admin, member=member)
+
+
+async def scripted_council(tmp_path, preset: str) -> Script:
+    """A small deliberation that touches every part of the minutes:
+
+    #1 张三 moves a rain shelter, 李四 seconds; 李四 speaks for, 王五 against;
+    #2 王五 amends it (透明雨棚), 赵六 seconds, adopted unanimously by open vote;
+    #1 as amended: open vote 3 yes (张三 李四 王五), 1 no (赵六);
+    #3 赵六 moves chargers, 张三 seconds; secret ballot: 张三 yes, 李四 no, 王五 abstain, 赵六 yes;
+    #4 李四 moves and withdraws; #5 王五 moves, nobody seconds, it lapses.
+    """
+    engine, sessions = await new_database(tmp_path)
+    clock = Clock()
+    chat_key = f"tg:-100{abs(hash(preset)) % 1000}"
+    chair = Actor("tg:1", "王主任", platform_admin=True)
+    async with SqlUnitOfWork(sessions) as uow:
+        council = await usecases.setup_council(uow, clock, chat_key=chat_key, title="阳光小区3号楼议事会",
+                                               actor=chair, preset=preset)
+    for user_key, name, unit, area in RESIDENTS:
+        clock.tick()
+        async with SqlUnitOfWork(sessions) as uow:
+            await usecases.join(uow, clock, council, Actor(user_key, name, username=name), unit, area)
+    if council.rules.approval_required:
+        for _, name, _, _ in RESIDENTS:
+            async with SqlUnitOfWork(sessions) as uow:
+                await usecases.approve(uow, clock, council, await _actor(sessions, council.id, "tg:1", "王主任",
+                                                                         admin=True), name)
+    async with SqlUnitOfWork(sessions) as uow:
+        await usecases.assign_role(uow, clock, council, await _actor(sessions, council.id, "tg:1", "王主任",
+                                                                     admin=True), "孙七", Role.SECRETARY)
+
+    async def who(name: str) -> Actor:
+        key = next(k for k, n, _, _ in RESIDENTS if n == name) if name != "王主任" else "tg:1"
+        return await _actor(sessions, council.id, key, name, admin=name == "王主任")
+
+    async def run(use_case, actor_name: str, *args, **kwargs):
+        clock.tick()
+        async with SqlUnitOfWork(sessions) as uow:
+            return await use_case(uow, clock, council, await who(actor_name), *args, **kwargs)
+
+    async def close(ballot_id: int):
+        clock.tick()
+        async with SqlUnitOfWork(sessions) as uow:
+            return await usecases.close_ballot(uow, clock, council, ballot_id, await who("王主任"))
+
+    main = await run(usecases.raise_motion, "张三", RAIN_SHELTER)
+    await run(usecases.second_motion, "李四", main.number)
+    await run(usecases.speak, "李四", main.number, Side.FOR, "赞成，雨天老人进出常常滑倒，雨棚很有必要，早装早安心，大家出行都方便")
+    await run(usecases.speak, "王五", main.number, Side.AGAINST, "反对原方案，担心遮挡一楼住户采光")
+    amendment = await run(usecases.raise_motion, "王五", RAIN_SHELTER_AMENDED, kind=MotionKind.AMENDMENT,
+                          parent_number=main.number)
+    await run(usecases.second_motion, "赵六", amendment.number)
+    _, ballot = await run(usecases.put_question, "王主任", amendment.number)
+    for name in ("张三", "李四", "王五", "赵六"):
+        await run(usecases.cast_vote, name, ballot.id, Choice.YES)
+    await close(ballot.id)
+    _, ballot = await run(usecases.put_question, "王主任", main.number)
+    for name, choice in (("张三", Choice.NO), ("李四", Choice.YES), ("王五", Choice.YES), ("赵六", Choice.NO)):
+        await run(usecases.cast_vote, name, ballot.id, choice)
+    await run(usecases.cast_vote, "张三", ballot.id, Choice.YES)  # changes their mind while open
+    await close(ballot.id)
+
+    chargers = await run(usecases.raise_motion, "赵六", CHARGERS)
+    await run(usecases.second_motion, "张三", chargers.number)
+    _, ballot = await run(usecases.put_question, "王主任", chargers.number, secret=True)
+    for name, choice in (("张三", Choice.YES), ("李四", Choice.NO), ("王五", Choice.ABSTAIN), ("赵六", Choice.YES)):
+        await run(usecases.cast_vote, name, ballot.id, choice)
+    await close(ballot.id)
+
+    board = await run(usecases.raise_motion, "李四", NOTICE_BOARD)
+    await run(usecases.withdraw, "李四", board.number)
+    benches = await run(usecases.raise_motion, "王五", BENCHES)
+    clock.tick(hours=25)
+    async with SqlUnitOfWork(sessions) as uow:
+        await usecases.lapse(uow, clock, council, benches.id)
+    return Script(sessions, engine, council.id, chat_key, clock, preset)
+
+
+async def load(script: Script) -> tuple[list[Event], int, str]:
+    async with SqlUnitOfWork(script.sessions) as uow:
+        events = await uow.events.all(script.council_id)
+        seq, head = await uow.events.head(script.council_id)
+    return list(events), seq, head
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A finished scripted deliberation: its events and the database file that holds them."""
+
+    preset: str
+    events: list[Event]
+    seq: int
+    head: str
+    database: Path
+    council_id: int
+    chat_key: str
+    ended_at: datetime
+
+
+def record(directory: Path, preset: str) -> Recording:
+    """Run the script once (outside any event loop) so that several tests can share its record."""
+    async def run() -> Recording:
+        script = await scripted_council(directory, preset)
+        try:
+            events, seq, head = await load(script)
+        finally:
+            await script.engine.dispose()
+        return Recording(preset, events, seq, head, directory / "minutes.db", script.council_id,
+                         script.chat_key, script.clock.now)
+    return asyncio.run(run())
+
+
+def minutes_of(events, seq, head, **scope):
+    return build_minutes(events, council_name="阳光小区3号楼议事会", place="线上群聊「阳光小区3号楼议事会」",
+                         chain_head=head, chain_seq=seq, generated_at=START + timedelta(days=2), **scope)
+
+
+def summary(minutes) -> dict:
+    """The facts a secretary checks, in a form a golden test can state."""
+    return {
+        "chairs": minutes.chairs, "recorders": minutes.recorders,
+        "expected": minutes.expected, "present": minutes.present,
+        "motions": [(m.number, m.kind, m.parent, m.mover, m.state, m.text) for m in minutes.motions],
+        "votes": [(v.number, v.secret, v.yes, v.no, v.abstain, v.passed, v.quorum_met, v.rule,
+                   tuple(sorted((r.name, r.choice) for r in v.roll_call))) for v in minutes.votes],
+    }
+
+
+OPEN_1 = (("张三", "yes"), ("李四", "yes"), ("王五", "yes"), ("赵六", "no"))
+OPEN_2 = (("张三", "yes"), ("李四", "yes"), ("王五", "yes"), ("赵六", "yes"))
+MOTIONS = lambda chargers: [  # noqa: E731
+    (1, "main", None, "张三", "adopted", RAIN_SHELTER_AMENDED),
+    (2, "amendment", 1, "王五", "adopted", RAIN_SHELTER_AMENDED),
+    (3, "main", None, "赵六", chargers, CHARGERS),
+    (4, "main", None, "李四", "withdrawn", NOTICE_BOARD),
+    (5, "main", None, "王五", "lapsed", BENCHES),
+]
+
+GOLDEN = {
+    "nantang": {
+        "chairs": ("王主任",), "recorders": ("孙七",), "expected": 6, "present": 5,
+        "motions": MOTIONS("adopted"),
+        "votes": [(2, False, 4, 0, 0, True, True, "nantang.yes_gt_no", tuple(sorted(OPEN_2))),
+                  (1, False, 3, 1, 0, True, True, "nantang.yes_gt_no", tuple(sorted(OPEN_1))),
+                  (3, True, 2, 1, 1, True, True, "nantang.yes_gt_no", ())],
+    },
+    "robert": {
+        "chairs": ("王主任",), "recorders": ("孙七",), "expected": 6, "present": 5,
+        "motions": MOTIONS("adopted"),
+        "votes": [(2, False, 4, 0, 0, True, True, "robert.majority_cast", tuple(sorted(OPEN_2))),
+                  (1, False, 3, 1, 0, True, True, "robert.majority_cast", tuple(sorted(OPEN_1))),
+                  (3, True, 2, 1, 1, True, True, "robert.majority_cast", ())],
+    },
+    "resident_meeting": {
+        "chairs": ("王主任",), "recorders": ("孙七",), "expected": 6, "present": 5,
+        "motions": MOTIONS("rejected"),  # 2 yes of 4 present is not more than half
+        "votes": [(2, False, 4, 0, 0, True, True, "resident_meeting.majority_present", tuple(sorted(OPEN_2))),
+                  (1, False, 3, 1, 0, True, True, "resident_meeting.majority_present", tuple(sorted(OPEN_1))),
+                  (3, True, 2, 1, 1, False, True, "resident_meeting.majority_present", ())],
+    },
+    "civil278": {
+        "chairs": ("王主任",), "recorders": ("孙七",), "expected": 6, "present": 5,
+        "motions": MOTIONS("rejected"),  # yes area 189.5 of 399 m² is not more than half
+        "votes": [(2, False, 4, 0, 0, True, True, "civil278.ordinary", tuple(sorted(OPEN_2))),
+                  (1, False, 3, 1, 0, True, True, "civil278.ordinary", tuple(sorted(OPEN_1))),
+                  (3, True, 2, 1, 1, False, True, "civil278.ordinary", ())],
+    },
+}
+
+
+@pytest.fixture(scope="module", params=sorted(GOLDEN))
+def script(request, tmp_path_factory) -> Recording:
+    return record(tmp_path_factory.mktemp(request.param), request.param)
+
+
+@pytest.fixture(scope="module")
+def nantang(tmp_path_factory) -> Recording:
+    return record(tmp_path_factory.mktemp("nantang"), "nantang")
+
+
+@pytest.fixture(scope="module")
+def civil278(tmp_path_factory) -> Recording:
+    return record(tmp_path_factory.mktemp("civil278"), "civil278")
+
+
+def test_golden_minutes_under_each_preset(script):
+    events, seq, head = script.events, script.seq, script.head
+    minutes = minutes_of(events, seq, head)
+    assert summary(minutes) == GOLDEN[script.preset]
+    assert minutes.preset == script.preset
+    assert minutes.chain_head == head and minutes.chain_seq == seq == len(events)
+    assert minutes.scope == "all" and minutes.council_name == "阳光小区3号楼议事会"
+
+
+def test_final_wording_mover_amendment_digest_and_times(script):
+    events, seq, head = script.events, script.seq, script.head
+    minutes = minutes_of(events, seq, head)
+    shelter = minutes.motion(1)
+    assert shelter.text == RAIN_SHELTER_AMENDED and shelter.original_text == RAIN_SHELTER
+    assert shelter.mover == "张三"  # not 李四, who seconded
+    assert "李四" not in {shelter.mover} and shelter.seconded
+    assert [(a.number, a.mover, a.state, a.adopted) for a in shelter.amendments] == [(2, "王五", "adopted", True)]
+    assert [(s.speaker, s.side) for s in shelter.speeches] == [("李四", "for"), ("王五", "against")]
+    first = shelter.speeches[0].excerpt
+    assert first.endswith("…") and len(first) == 31 and first.startswith("赞成，雨天老人")
+    assert shelter.speeches[1].excerpt == "反对原方案，担心遮挡一楼住户采光"
+    assert (shelter.speeches_for, shelter.speeches_against, shelter.speeches_omitted) == (1, 1, 0)
+    assert str(shelter.raised_at.tzinfo) == "Asia/Shanghai" and shelter.raised_at.hour == 18
+    assert minutes.motion(4).withdrawn_by == "李四" and minutes.motion(5).decided_at is not None
+    assert minutes.top_level() == tuple(m for m in minutes.motions if m.number != 2)
+    assert minutes.children(1) == (minutes.motion(2),)
+
+
+def test_civil278_counts_owners_and_area_exactly(civil278):
+    minutes = minutes_of(civil278.events, civil278.seq, civil278.head)
+    shelter = next(v for v in minutes.votes if v.number == 1)
+    assert shelter.weighted
+    assert (shelter.yes_area_cm2, shelter.no_area_cm2, shelter.abstain_area_cm2) == (2_990_000, 1_000_000, 0)
+    assert shelter.total_area_cm2 == 4_940_000 and shelter.total_owners == 5
+    assert shelter.participation_area == "21/26"  # 399 of 494 m², exactly, reduced
+    assert shelter.participation_heads == "4/5"
+    assert shelter.approval_area == "299/399" and shelter.approval_heads == "3/4"
+    assert ("张三", "yes", 895_000) in {(r.name, r.choice, r.area_cm2) for r in shelter.roll_call}
+    chargers = next(v for v in minutes.votes if v.number == 3)
+    assert chargers.yes_area_cm2 == 1_895_000 and chargers.approval_area == "379/798" and not chargers.passed
+
+
+def test_secret_ballot_never_carries_a_choice(nantang):
+    events, seq, head = nantang.events, nantang.seq, nantang.head
+    secret_ballot = next(e.payload["ballot"] for e in events if e.type == "ballot.opened" and e.payload["secret"])
+    cast = [e for e in events if e.type == "vote.cast" and e.payload["ballot"] == secret_ballot]
+    assert cast and all("choice" not in e.payload for e in cast)  # the log itself keeps no choice
+
+    minutes = minutes_of(events, seq, head)
+    vote = next(v for v in minutes.votes if v.secret)
+    assert vote.roll_call == () and (vote.yes, vote.no, vote.abstain) == (2, 1, 1)
+    row = next(r for r in minutes_rows(minutes) if r["record"] == "ballot" and r["secret"])
+    assert row["roll_call"] is None
+
+    # Even a log that leaked choices into a secret ballot's votes cannot make the minutes name them.
+    leaked = [Event(e.council_id, e.seq, e.type, e.at,
+                    {**e.payload, "choice": "no", "voter": "m3", "area_cm2": 0}
+                    if e in cast else e.payload, e.prev_hash, e.hash) for e in events]
+    assert minutes_to_dict(minutes_of(leaked, seq, head)) == minutes_to_dict(minutes)
+
+
+def test_scope_by_motion_and_period(script):
+    events, seq, head = script.events, script.seq, script.head
+    only_shelter = minutes_of(events, seq, head, motion_numbers=[1])
+    assert [m.number for m in only_shelter.motions] == [1, 2]  # the amendment follows its motion
+    assert only_shelter.scope == "motions" and only_shelter.motion_numbers == (1,)
+
+    lapsed_day = minutes_of(events, seq, head, period_start=START + timedelta(hours=20),
+                            period_end=START + timedelta(days=3))
+    assert [m.number for m in lapsed_day.motions] == [5]
+    assert lapsed_day.motion(5).mover == "王五" and lapsed_day.motion(5).state == "lapsed"
+    before = minutes_of(events, seq, head, period_end=START + timedelta(minutes=12))
+    assert all(m.state != "adopted" for m in before.motions)  # nothing was decided yet
+    assert before.motion(1) is not None and before.motion(1).text == RAIN_SHELTER
+
+
+def _sealed(events: list[Event], extra: list[tuple[str, dict]], at: datetime) -> list[Event]:
+    chain = list(events)
+    for offset, (kind, payload) in enumerate(extra, start=1):
+        last = chain[-1]
+        chain.append(seal(Event(last.council_id, last.seq + 1, kind,
+                                (at + timedelta(minutes=offset)).isoformat(timespec="seconds"), payload, last.hash)))
+    return chain
+
+
+def meeting_events(recording: Recording) -> list[Event]:
+    """The recording followed by a meeting with attendance, delivery reports and an adjournment,
+    as the scheduling work will emit them (see deliberation/minutes.py)."""
+    return _sealed(recording.events, [
+        ("meeting.opened", {"meeting": 7, "title": "11月楼栋议事会例会", "place": "3号楼架空层"}),
+        ("attendance.recorded", {"meeting": 7, "member": 1, "name": "张三"}),
+        ("attendance.recorded", {"meeting": 7, "member": 2, "name": "李四"}),
+        ("assignment.made", {"number": 1, "assignee_name": "孙七", "due": "2026-12-15"}),
+        ("report.recorded", {"number": 1, "text": "已联系施工方，下周进场", "done": False}),
+        ("report.recorded", {"number": 1, "text": "雨棚已装好", "done": True}),
+        ("rating.closed", {"number": 1, "satisfied": 5, "basic": 1, "unsatisfied": 0}),
+        ("meeting.adjourned", {"meeting": 7}),
+        ("speech.recorded", {"number": 3, "member": 4, "name": "赵六", "side": "for", "text": "after the meeting"}),
+    ], recording.ended_at)
+
+
+def test_meeting_attendance_delivery_and_adjournment(nantang):
+    chain = meeting_events(nantang)
+    minutes = minutes_of(chain, chain[-1].seq, chain[-1].hash, meeting_id=7)
+    assert minutes.scope == "meeting" and minutes.title == "11月楼栋议事会例会" and minutes.place == "3号楼架空层"
+    assert minutes.attendance_recorded and minutes.attendees == ("张三", "李四") and minutes.present == 2
+    assert set(minutes.absentees) == {"王五", "赵六", "孙七", "王主任"} and minutes.expected == 6
+    assert minutes.adjourned_at is not None and minutes.adjourned_at.tzinfo is not None
+    assert minutes.motions == ()  # reports on #1 are delivery, not deliberation
+    [item] = minutes.assignments
+    assert (item.number, item.assignee, item.due, item.done) == (1, "孙七", "2026-12-15", True)
+    assert item.motion_text == RAIN_SHELTER_AMENDED and [r.text for r in item.reports][-1] == "雨棚已装好"
+    assert (item.rating.satisfied, item.rating.basic, item.rating.unsatisfied) == (5, 1, 0)
+    with pytest.raises(MeetingNotFound):
+        minutes_of(chain, chain[-1].seq, chain[-1].hash, meeting_id=8)
+
+
+def test_digest_keeps_a_few_speeches_per_side():
+    head = "0" * 64
+    raw = [Event(1, 1, "motion.raised", "2026-11-20T10:00:00+00:00",
+                 {"number": 1, "kind": "main", "text": "议题", "mover": 1, "mover_name": "甲", "parent": None})]
+    for i in range(12):
+        raw.append(Event(1, i + 2, "speech.recorded", f"2026-11-20T10:{i + 1:02d}:00+00:00",
+                         {"number": 1, "member": i, "name": f"人{i}", "side": "for" if i % 3 else "against",
+                          "text": f"发言{i}"}))
+    minutes = build_minutes(raw, council_name="c", place="p", chain_head=head, chain_seq=13,
+                            generated_at=START, digest_per_side=2)
+    motion = minutes.motion(1)
+    assert (motion.speeches_for, motion.speeches_against) == (8, 4)
+    assert [s.excerpt for s in motion.speeches] == ["发言0", "发言1", "发言2", "发言3"]
+    assert motion.speeches_omitted == 8
+
+
+def test_rows_have_one_row_per_motion_and_per_ballot_outcome():
+    raw = [
+        Event(1, 1, "council.setup", "2026-11-20T10:00:00+00:00", {"title": "c", "preset": "nantang", "chair": "甲"}),
+        Event(1, 2, "motion.raised", "2026-11-20T10:01:00+00:00",
+              {"number": 1, "kind": "main", "text": "议题", "mover": 1, "mover_name": "乙", "parent": None}),
+        Event(1, 3, "ballot.opened", "2026-11-20T10:02:00+00:00",
+              {"number": 1, "ballot": 9, "secret": False, "threshold": "ordinary", "eligible": 2, "members": 2}),
+        Event(1, 4, "vote.cast", "2026-11-20T10:03:00+00:00",
+              {"number": 1, "ballot": 9, "name": "乙", "choice": "yes", "voter": "m1", "area_cm2": 0}),
+        Event(1, 5, "ballot.closed", "2026-11-20T10:04:00+00:00",
+              {"number": 1, "ballot": 9, "state": "adopted", "secret": False, "passed": True, "quorum_met": True,
+               "rule": "nantang.yes_gt_no", "yes": 1, "no": 0, "abstain": 0}),
+    ]
+    minutes = build_minutes(raw, council_name="c", place="p", chain_head="h", chain_seq=5, generated_at=START)
+    rows = minutes_rows(minutes)
+    assert [(r["record"], r["number"]) for r in rows] == [("motion", 1), ("ballot", 1)]
+    assert all(tuple(r) == ROW_FIELDS for r in rows)
+    assert rows[1]["roll_call"] == "乙:yes" and rows[1]["passed"] is True and rows[0]["state"] == "adopted"
+    assert minutes.expected == 1  # the founding chair, who never sent a join event
+
+
+def test_minutes_survive_a_round_trip_through_json(script):
+    events, seq, head = script.events, script.seq, script.head
+    minutes = minutes_of(events, seq, head)
+    assert minutes_from_dict(minutes_to_dict(minutes)) == minutes
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", Scope("all")),
+    ("#3", Scope("motions", motions=(3,))),
+    ("3, 5", Scope("motions", motions=(3, 5))),
+    ("meeting", Scope("meeting")),
+    ("会议 4", Scope("meeting", meeting=4)),
+])
+def test_parse_scope_words(text, expected):
+    assert parse_scope(text, now=START) == expected
+
+
+def test_parse_scope_days_are_local_calendar_days():
+    late = datetime(2026, 11, 20, 17, 30, tzinfo=timezone.utc)  # already 21 Nov in Shanghai
+    today = parse_scope("今天", now=late)
+    assert (today.start.isoformat(), today.end.isoformat()) == ("2026-11-21T00:00:00+08:00",
+                                                                "2026-11-22T00:00:00+08:00")
+    month = parse_scope("2026-02", now=late)
+    assert (month.start.day, month.end.month, month.end.day) == (1, 3, 1)
+    span = parse_scope("2026-11-01..2026-11-03", now=late)
+    assert span.text == "period:2026-11-01T00:00:00+08:00/2026-11-04T00:00:00+08:00"
+    with pytest.raises(BadScope):
+        parse_scope("next tuesday-ish", now=late)
+    with pytest.raises(BadScope):
+        parse_scope("2026-11-05..2026-11-01", now=late)
+
+
+def test_excerpt_is_the_first_words_on_one_line():
+    assert excerpt("a\nb   c") == "a b c"
+    assert excerpt("字" * 40) == "字" * 30 + "…"
