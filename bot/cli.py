@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     url = args.database or DatabaseSettings().url
     try:
         return asyncio.run(_dispatch(args, url))
@@ -61,7 +62,7 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
     try:
         if args.command == "chat":
             from .console import run_chat
-            await run_chat(app.dispatcher)
+            await run_chat(app)
             return 0
         if args.command == "db":
             print("database is at the newest schema")

@@ -1,6 +1,7 @@
 """A group chat in the terminal: one person plays several residents (`@alice /motion 装感应灯`)."""
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 from collections.abc import Callable
@@ -81,14 +82,46 @@ class ConsoleChat:
                 self.out("  (表决消息已更新) " + edit.text.replace("\n", "\n    "))
 
 
-async def run_chat(dispatcher: Dispatcher, stdin=sys.stdin) -> None:
-    chat = ConsoleChat(dispatcher, echo=stdin is not sys.stdin, files_dir=Path.cwd())
+class ConsoleSender:
+    """Announcements from the alarm clock (lapses, reminders, results at deadlines) printed in the chat."""
+
+    def __init__(self, out: Callable[[str], None] = print) -> None:
+        self.out = out
+
+    async def send(self, chat_key: str, reply: Reply) -> str | None:
+        self.out("\n议事助手: " + render_reply(reply).replace("\n", "\n    "))
+        return None
+
+
+async def run_chat(app, stdin=sys.stdin) -> None:
+    """The interactive chat, with the alarm clock ringing in the background while you type."""
+    from .outbox import OutboxDrainer
+    from .scheduler import Alarm
+
+    interactive = stdin is sys.stdin
+    chat = ConsoleChat(app.dispatcher, echo=not interactive, files_dir=Path.cwd())
+    drainer = OutboxDrainer(app.sessions, ConsoleSender(), app.dispatcher.clock)
+    alarm = Alarm(app.engine, app.sessions, clock=app.dispatcher.clock, on_announce=drainer.wake.set)
+    stop = asyncio.Event()
+    draining = asyncio.create_task(drainer.run(stop, idle=0.5))
+    await alarm.start()
     print("议事助手 · 本地群聊。用 @名字 切换说话的人，例如：@alice /setup   （/help 查看命令，Ctrl-D 退出）")
-    while True:
-        try:
-            line = stdin.readline() if stdin is not sys.stdin else input(f"{chat.speaker}> ")
-        except EOFError:
-            break
-        if stdin is not sys.stdin and not line:
-            break
-        await chat.say(line)
+    try:
+        while True:
+            if interactive:
+                try:
+                    line = await asyncio.to_thread(input, f"{chat.speaker}> ")
+                except EOFError:
+                    break
+            else:
+                line = stdin.readline()
+                if not line:
+                    break
+            await chat.say(line)
+            alarm.poke()
+    finally:
+        await alarm.stop()
+        await drainer.drain_once()
+        stop.set()
+        drainer.wake.set()
+        await draining

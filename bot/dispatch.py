@@ -19,6 +19,8 @@ from deliberation.debate import side_from_text
 from deliberation.lifecycle import MotionState
 from deliberation.model import Actor, Ballot, Council, MemberStatus, Motion, MotionKind, Role, Side
 from deliberation.timeparse import BadDate, BadDuration, DateInPast, parse_duration, parse_when
+from deliberation.delivery_usecases import present_count
+from storage.scheduling_repository import DeliveryUnitOfWork
 from storage.uow import SqlUnitOfWork
 
 from . import render
@@ -438,8 +440,9 @@ async def _put(desk: Dispatcher, ctx: Ctx) -> Response:
                 duration = parse_duration(token)
             except BadDuration as bad:
                 raise _refuse("error.bad_duration", given=token[:20], example=bad.example) from None
+    present = await present_count(DeliveryUnitOfWork(ctx.uow), ctx.council)  # a live meeting's attendance
     motion, ballot = await usecases.put_question(ctx.uow, desk.clock, ctx.council, ctx.actor, number, duration,
-                                                 secret=secret, major=major)
+                                                 secret=secret, major=major, present=present)
     edit = await desk.ballot_edit(ctx.uow, ctx.council, ballot, ctx.t)
     card = await desk._card(ctx, motion)
     return Response([Reply(edit.text, title=edit.title, buttons=edit.buttons, subject=edit.subject)],

@@ -1,0 +1,648 @@
+"""The alarm clock: reminders and deadlines from the database, rung by APScheduler, acted on exactly once.
+
+The database is the truth. A short scan derives each open subject's reminder plan
+(deliberation.delivery.plan_*) from the motions, ballots, meetings, assignments and published
+minutes, and writes it into `reminders` (idempotently: one row per kind, subject and due time).
+APScheduler, with its in-memory job store, only rings: one date job per pending row, rebuilt
+from the table at start-up. A ringing job claims its row (`UPDATE ... SET sent_at WHERE sent_at
+IS NULL`) in the same transaction as what it does (lapse, close, resume) and the announcement it
+queues in the outbox, so a job that rings twice, or in two processes, acts once. A reminder that
+no longer fits its subject's plan (motion seconded, ballot closed, meeting cancelled) or whose
+moment has passed is marked and dropped without a word.
+
+New deadlines reach the alarm by the periodic scan (every `scan_interval` seconds; this is how a
+deadline made in another worker process is found) or at once by `alarm.poke()` from the process
+that made it. With PostgreSQL one process leads (a session advisory lock on a dedicated
+connection); the others wait and take over when the leader's connection goes.
+
+`python -m bot.scheduler --database URL --sender-log FILE` runs the alarm and the outbox with a
+sender that appends each announcement to a file (for tests and for trying it out).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import inspect, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+
+from deliberation import delivery_usecases, usecases
+from deliberation.delivery import (
+    Planned, ReminderKind, Verdict, decide, plan_assignment, plan_ballot, plan_meeting, plan_motion,
+    plan_publication, plan_rating,
+)
+from deliberation.model import Council, Role
+from storage.models import CouncilRow
+from storage.repositories import _council as council_from_row
+from storage.scheduling_repository import MINUTES_VERSIONS, DeliveryUnitOfWork, ReminderRepository
+from storage.uow import SqlUnitOfWork
+
+from . import render
+from .conversation import Button, Reply
+from .dispatch import Clock, utc_now
+from .i18n import Translator
+from .outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+LEADER_LOCK_KEY = 0x59495348  # "YISH": one scheduler leads per PostgreSQL database
+MAX_MENTIONS = 50
+SCAN_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Rung:
+    """What one alarm did: for tests, logs and the benchmark."""
+
+    reminder_id: int
+    kind: str
+    due_at: datetime
+    rang: datetime      # when APScheduler called the job
+    started: datetime   # when it got its turn (SQLite: one at a time)
+    finished: datetime
+    outcome: str  # fired, dropped, taken (someone else had it), wait, gone, failed
+
+
+# ---- what each reminder says or does -------------------------------------------------------------
+
+def mention(member) -> str:
+    return f"@{member.username}" if member.username else member.name
+
+
+def mention_list(t: Translator, members: Sequence) -> str:
+    names = [mention(m) for m in members]
+    if len(names) > MAX_MENTIONS:
+        return " ".join(names[:MAX_MENTIONS]) + " " + t("sched.mentions.more", count=len(names) - MAX_MENTIONS)
+    return " ".join(names)
+
+
+async def _plan_now(uow: DeliveryUnitOfWork, council: Council, kind: ReminderKind, subject_id: int):
+    """The subject's reminder plan as its records stand now (empty when the subject is gone)."""
+    subject = kind.subject
+    if subject == "motion":
+        motion = await uow.motions.find(subject_id)
+        return plan_motion(motion) if motion else ()
+    if subject == "ballot":
+        ballot = await uow.ballots.get(subject_id)
+        return plan_ballot(ballot, council.rules) if ballot else ()
+    if subject == "meeting":
+        meeting = await uow.meetings.get(subject_id)
+        return plan_meeting(meeting) if meeting else ()
+    if subject == "assignment":
+        assignment = await uow.assignments.get(subject_id)
+        if assignment is None:
+            return ()
+        return plan_rating(assignment) if kind is ReminderKind.RATING_CLOSE else plan_assignment(assignment)
+    if subject == "minutes":
+        row = (await uow.session.execute(select(
+            MINUTES_VERSIONS.c.publication_ends_at, MINUTES_VERSIONS.c.publication_announced_at).where(
+            MINUTES_VERSIONS.c.id == subject_id))).first()
+        if row is None:
+            return ()
+        ends = row[0].replace(tzinfo=timezone.utc) if row[0] else None
+        return plan_publication(subject_id, ends, row[1] is not None)
+    return ()
+
+
+async def _second_reminder(uow, clock, council, t, subject_id) -> list[Reply]:
+    motion = await uow.motions.get(subject_id)
+    return [Reply(t("sched.remind.second", number=motion.number, text=_clip(motion.text, 80),
+                    when=render.local_time(council, motion.second_deadline)),
+                  buttons=((Button(t("button.second"), f"s:{motion.id}"),),))]
+
+
+async def _lapse(uow, clock, council, t, subject_id) -> list[Reply]:
+    motion = await usecases.lapse(uow, clock, council, subject_id)
+    if motion is None:
+        return []
+    return [Reply(t("sched.lapsed", number=motion.number, text=_clip(motion.text, 80)))]
+
+
+async def _resume(uow, clock, council, t, subject_id) -> list[Reply]:
+    motion = await usecases.resume(uow, clock, council, subject_id)
+    if motion is None:
+        return []
+    return [Reply(t("sched.resumed", number=motion.number, text=_clip(motion.text, 80)))]
+
+
+async def not_voted(uow, council: Council, ballot) -> list[str]:
+    """Units (or names, for members without a unit) that have not voted on an open ballot."""
+    voters = set(await uow.votes.voters(ballot.id))
+    members = [m for m in await uow.members.all(council.id) if m.active]
+    if not council.rules.chair_votes:
+        members = [m for m in members if not m.has(Role.CHAIR)]
+    if council.rules.weighted:
+        owner_of = {u.code: u.owner for u in await uow.units.all(council.id)}
+        return sorted({m.unit for m in members if m.unit in owner_of and f"o:{owner_of[m.unit]}" not in voters})
+    return [m.unit or m.name for m in members if f"m{m.id}" not in voters]
+
+
+async def _ballot_reminder(uow, clock, council, t, subject_id) -> list[Reply]:
+    ballot = await uow.ballots.get(subject_id)
+    motion = await uow.motions.get(ballot.motion_id)
+    when = render.local_time(council, ballot.closes_at)
+    if ballot.secret:
+        missing = max(ballot.eligible_voters - await uow.votes.count(ballot.id), 0)
+        body = t("sched.remind.ballot_secret", number=motion.number, when=when, count=missing)
+    else:
+        units = await not_voted(uow, council, ballot)
+        shown = t("sched.list_sep").join(units[:MAX_MENTIONS])
+        if len(units) > MAX_MENTIONS:
+            shown += " " + t("sched.mentions.more", count=len(units) - MAX_MENTIONS)
+        body = t("sched.remind.ballot", number=motion.number, when=when, count=len(units), units=shown or "—")
+    return [Reply(body, buttons=render.vote_buttons(t, ballot), subject=f"remind:ballot:{ballot.id}")]
+
+
+async def _ballot_close(uow, clock, council, t, subject_id) -> list[Reply]:
+    closed = await usecases.close_ballot(uow, clock, council, subject_id)
+    if closed is None:
+        return []
+    replies = [render.result_message(t, council, closed.motion, closed.ballot)]
+    if closed.parent is not None:
+        replies.append(Reply(t(f"parent.{closed.motion.kind.value}", number=closed.parent.number,
+                               text=closed.parent.text)))
+    return replies
+
+
+async def _meeting_notice(uow, clock, council, t, subject_id, key: str) -> list[Reply]:
+    meeting = await uow.meetings.get(subject_id)
+    members = [m for m in await uow.members.all(council.id) if m.active]
+    return [Reply(t(key, number=meeting.number, title=meeting.title,
+                    when=render.local_time(council, meeting.starts_at), members=mention_list(t, members)),
+                  title=t("sched.meeting.notice_title"))]
+
+
+async def _follow_up(uow, clock, council, t, subject_id) -> list[Reply]:
+    a = await uow.assignments.get(subject_id)
+    assignee = await uow.members.get(a.assignee_id)
+    motion = await uow.motions.get(a.motion_id)
+    return [Reply(t("sched.remind.follow_up", who=mention(assignee) if assignee else a.assignee_name,
+                    number=a.number, text=_clip(motion.text, 60), due=render.local_time(council, a.due_at)))]
+
+
+async def _overdue(uow, clock, council, t, subject_id) -> list[Reply]:
+    a = await uow.assignments.get(subject_id)
+    chairs = [m for m in await uow.members.all(council.id) if m.has(Role.CHAIR)]
+    return [Reply(t("sched.remind.overdue", chairs=mention_list(t, chairs) or t("role.chair"), number=a.number,
+                    name=a.assignee_name, due=render.local_time(council, a.due_at)))]
+
+
+async def _rating_close(uow, clock, council, t, subject_id) -> list[Reply]:
+    from .scheduling_commands import rating_result_reply
+    closed = await delivery_usecases.close_rating(uow, clock, council, subject_id)
+    return [] if closed is None else [rating_result_reply(t, closed)]
+
+
+async def announce_publication_end(uow, clock, council: Council, t: Translator, version_id: int) -> list[Reply]:
+    """HOOK for the minutes feature: the 公示 period of minutes version `version_id` has ended.
+
+    The minutes engineer stores `publication_ends_at` in `minutes_versions`; the scan plans a
+    `publication.end` reminder for every version published and not yet announced, and this marks
+    `publication_announced_at` and says so in the group. Replace the wording here if minutes wants more.
+    """
+    m = MINUTES_VERSIONS
+    now = clock()
+    changed = await uow.session.execute(update(m).where(m.c.id == version_id, m.c.publication_announced_at.is_(None))
+                                        .values(publication_announced_at=now.astimezone(timezone.utc)
+                                                .replace(tzinfo=None)))
+    if changed.rowcount != 1:
+        return []
+    row = (await uow.session.execute(select(m.c.scope, m.c.version).where(m.c.id == version_id))).one()
+    await uow.events.append(council.id, "publication.ended", now, {"version": row[1], "scope": row[0]})
+    return [Reply(t("sched.publication_end", scope=row[0], version=row[1]))]
+
+
+Action = Callable[..., Awaitable[list[Reply]]]
+ACTIONS: dict[ReminderKind, Action] = {
+    ReminderKind.SECOND_REMINDER: _second_reminder,
+    ReminderKind.LAPSE: _lapse,
+    ReminderKind.RESUME: _resume,
+    ReminderKind.BALLOT_REMINDER: _ballot_reminder,
+    ReminderKind.BALLOT_CLOSE: _ballot_close,
+    ReminderKind.MEETING_24H: lambda *a: _meeting_notice(*a, key="sched.meeting.remind_24h"),
+    ReminderKind.MEETING_1H: lambda *a: _meeting_notice(*a, key="sched.meeting.remind_1h"),
+    ReminderKind.MEETING_START: lambda *a: _meeting_notice(*a, key="sched.meeting.start"),
+    ReminderKind.FOLLOW_UP: _follow_up,
+    ReminderKind.OVERDUE: _overdue,
+    ReminderKind.RATING_CLOSE: _rating_close,
+    ReminderKind.PUBLICATION_END: announce_publication_end,
+}
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def ring(sessions: async_sessionmaker, reminder_id: int, clock: Clock = utc_now) -> tuple[str, datetime | None]:
+    """Handle one reminder exactly once: claim it, act, queue the announcement, commit together.
+
+    Returns (outcome, when to ring again for "wait").
+    """
+    async with SqlUnitOfWork(sessions) as core:
+        uow = DeliveryUnitOfWork(core, defer_commit=True)
+        now = clock()
+        # Claim first: a second ringer (another process) waits on this row, then finds it taken.
+        claimed = await uow.reminders.claim_due(reminder_id, now)
+        if claimed is None:
+            row = await uow.reminders.get(reminder_id)
+            if row is None or row.sent_at is not None:
+                return "gone", None
+            return "wait", row.due_at
+        kind, subject_id, due_at, council_id = ReminderKind(claimed[0]), claimed[1], claimed[2], claimed[3]
+        council_row = await uow.session.get(CouncilRow, council_id)
+        if council_row is None or not council_row.active:
+            await uow.reminders.set_outcome(reminder_id, "dropped")
+            await core.commit()
+            return "dropped", None
+        council = council_from_row(council_row)
+        await uow.councils.lock(council.id)
+        verdict = decide(kind, due_at, await _plan_now(uow, council, kind, subject_id), now)
+        if verdict is Verdict.WAIT:  # not reachable through claim_due; kept for a clock that goes back
+            return "wait", due_at
+        if verdict is Verdict.DROP:
+            await uow.reminders.set_outcome(reminder_id, "dropped")
+            await core.commit()
+            return "dropped", None
+        t = Translator(council.locale)
+        replies = await ACTIONS[kind](uow, clock, council, t, subject_id)
+        for reply in replies:
+            if reply.subject is None:
+                reply = replace(reply, subject=f"remind:{kind.value}:{subject_id}")
+            # No dedupe key: the claim above already makes this transaction the only one that queues it.
+            await enqueue(uow.session, chat_key=council.chat_key, reply=reply, at=now, council_id=council.id)
+        if not replies:
+            await uow.reminders.set_outcome(reminder_id, "noop")
+        await core.commit()
+        return ("fired" if replies else "noop"), None
+
+
+# ---- planning: derive reminder rows from the records -----------------------------------------
+
+async def plan_subjects(sessions: async_sessionmaker, clock: Clock = utc_now, *, publications: bool = True) -> int:
+    """Write the plan of every open subject that has none yet; returns how many reminders were added."""
+    added = 0
+    scans = [_scan_motions, _scan_ballots, _scan_meetings, _scan_assignments]
+    if publications:
+        scans.append(_scan_publications)
+    for scan in scans:
+        while True:
+            async with SqlUnitOfWork(sessions) as core:
+                uow = DeliveryUnitOfWork(core)
+                plans = await scan(uow)
+                for council_id, plan in plans:
+                    added += await uow.reminders.add_plan(council_id, plan, clock())
+                await core.commit()
+            if len(plans) < SCAN_BATCH:
+                break
+    return added
+
+
+async def _scan_motions(uow) -> list[tuple[int, Sequence[Planned]]]:
+    return [(m.council_id, plan_motion(m)) for m in await uow.reminders.unplanned_motions(SCAN_BATCH)]
+
+
+async def _scan_ballots(uow) -> list[tuple[int, Sequence[Planned]]]:
+    ballots = await uow.reminders.unplanned_ballots(SCAN_BATCH)
+    councils = await uow.reminders.councils({b.council_id for b in ballots})
+    return [(b.council_id, plan_ballot(b, councils[b.council_id].rules)) for b in ballots]
+
+
+async def _scan_meetings(uow) -> list[tuple[int, Sequence[Planned]]]:
+    return [(m.council_id, plan_meeting(m)) for m in await uow.reminders.unplanned_meetings(SCAN_BATCH)]
+
+
+async def _scan_assignments(uow) -> list[tuple[int, Sequence[Planned]]]:
+    return [(a.council_id, plan_assignment(a) + plan_rating(a))
+            for a in await uow.reminders.unplanned_assignments(SCAN_BATCH)]
+
+
+async def _scan_publications(uow) -> list[tuple[int, Sequence[Planned]]]:
+    return [(council_id, plan_publication(version_id, ends_at, False))
+            for version_id, council_id, ends_at in await uow.reminders.unplanned_publications(SCAN_BATCH)]
+
+
+# ---- the alarm -------------------------------------------------------------------------------------
+
+class Alarm:
+    """Rings every pending reminder at its time; rebuilt from the database whenever it (re)starts leading.
+
+    `poke()` asks for a scan now (call it after a use case made a deadline in this process);
+    otherwise new deadlines are found by the scan every `scan_interval` seconds.
+    """
+
+    def __init__(self, engine: AsyncEngine, sessions: async_sessionmaker | None = None, *, clock: Clock = utc_now,
+                 scan_interval: float = 5.0, resync_interval: float = 60.0, leader_retry: float = 2.0,
+                 concurrency: int | None = None,
+                 on_rung: Callable[[Rung], None] | None = None,
+                 on_announce: Callable[[], None] | None = None) -> None:
+        from storage.database import make_sessions
+        self.engine = engine
+        self.sessions = sessions or make_sessions(engine)
+        self.clock = clock
+        self.scan_interval = scan_interval
+        self.resync_interval = resync_interval
+        self.leader_retry = leader_retry
+        self.postgres = engine.dialect.name == "postgresql"
+        # SQLite has one writer at a time: more than one ringer only adds lock waits (and its busy-wait sleeps).
+        self.concurrency = concurrency or (8 if self.postgres else 1)
+        self.gate = asyncio.Semaphore(self.concurrency)
+        self.on_rung = on_rung
+        self.on_announce = on_announce
+        self.leading = False
+        self.scheduler: AsyncIOScheduler | None = None
+        self._known: set[int] = set()
+        self._max_seen = 0
+        self._last_resync = 0.0
+        self._failures: dict[int, int] = {}
+        self._lock_conn: AsyncConnection | None = None
+        self._poked = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self._publications: bool | None = None
+
+    # -- life cycle
+
+    async def start(self) -> None:
+        self.scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults={
+            "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
+        self.scheduler.start(paused=True)
+        self._stopping.clear()
+        if await self._try_lead():
+            await self._become_leader()
+        self._tasks = [asyncio.create_task(self._lead_loop(), name="alarm-lead"),
+                       asyncio.create_task(self._scan_loop(), name="alarm-scan")]
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._poked.set()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.remove_all_jobs()
+            self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)
+        await self._release()
+        self.leading = False
+
+    def poke(self) -> None:
+        """A deadline was just made here: scan now rather than at the next interval."""
+        self._poked.set()
+
+    # -- leadership (PostgreSQL: advisory lock on a dedicated connection; SQLite: always)
+
+    async def _try_lead(self) -> bool:
+        if not self.postgres:
+            return True
+        conn = None
+        try:
+            conn = await self.engine.connect()
+            got = (await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK_KEY})).scalar()
+            await conn.commit()  # the lock belongs to the session, not the transaction
+        except Exception:
+            log.warning("scheduler: cannot reach the database to lead; retrying", exc_info=True)
+            if conn is not None:
+                try:
+                    await conn.close()
+                except Exception:
+                    pass
+            return False
+        if got:
+            self._lock_conn = conn
+            return True
+        await conn.close()
+        return False
+
+    async def _still_leading(self) -> bool:
+        if not self.postgres:
+            return True
+        try:
+            await self._lock_conn.execute(text("SELECT 1"))
+            await self._lock_conn.commit()
+            return True
+        except Exception:
+            log.warning("scheduler: lost the leader connection", exc_info=True)
+            return False
+
+    async def _release(self) -> None:
+        conn, self._lock_conn = self._lock_conn, None
+        if conn is not None:
+            try:
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY})
+                await conn.commit()
+            except Exception:
+                pass
+            try:
+                await conn.close()
+            except Exception:
+                pass
+
+    async def _become_leader(self) -> None:
+        self.leading = True
+        log.info("scheduler: leading (pid %s)", os.getpid())
+        self._known.clear()
+        self._max_seen = 0
+        try:
+            await self.plan_from_database()
+        except Exception:
+            log.exception("scheduler: could not rebuild the alarms; stepping down to try again")
+            await self._step_down()
+            return
+        self.scheduler.resume()
+
+    async def _step_down(self) -> None:
+        self.leading = False
+        self.scheduler.pause()
+        self.scheduler.remove_all_jobs()
+        self._known.clear()
+        await self._release()
+        log.warning("scheduler: stepped down (pid %s)", os.getpid())
+
+    async def _lead_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.leader_retry)
+                return
+            except asyncio.TimeoutError:
+                pass
+            try:
+                if self.leading and not await self._still_leading():
+                    await self._step_down()
+                elif not self.leading and await self._try_lead():
+                    await self._become_leader()
+            except Exception:
+                log.exception("scheduler: leadership check failed")
+
+    async def _scan_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await asyncio.wait_for(self._poked.wait(), timeout=self.scan_interval)
+            except asyncio.TimeoutError:
+                pass
+            self._poked.clear()
+            if self._stopping.is_set():
+                return
+            if not self.leading:
+                continue
+            try:
+                full = time.monotonic() - self._last_resync >= self.resync_interval
+                await self.plan_from_database(full=full)
+            except Exception:
+                log.exception("scheduler: scan failed; trying again")
+
+    # -- planning and ringing
+
+    async def plan_from_database(self, *, full: bool = True) -> int:
+        """Derive missing plans, then give every pending reminder an alarm; returns how many were added.
+
+        `full=False` only looks at reminders added since the last look (the periodic scan); a full
+        look also catches anything the quick one could not see, and runs every `resync_interval`.
+        """
+        if self._publications is None:
+            async with self.engine.connect() as conn:
+                self._publications = await conn.run_sync(lambda c: inspect(c).has_table("minutes_versions"))
+        await plan_subjects(self.sessions, self.clock, publications=self._publications)
+        async with self.sessions() as session:
+            rows = await ReminderRepository(session).pending(0 if full else self._max_seen)
+        if full:
+            self._last_resync = time.monotonic()
+        fresh = [(i, k, d) for i, k, d in rows if i not in self._known]
+        self._schedule(fresh)
+        if rows:
+            self._max_seen = max(self._max_seen, rows[-1][0])
+        return len(fresh)
+
+    def _schedule(self, rows: Sequence[tuple[int, str, datetime]]) -> None:
+        if not rows or self.scheduler is None:
+            return
+        running = self.scheduler.state == 1  # STATE_RUNNING: pause so adding many does not wake it each time
+        if running:
+            self.scheduler.pause()
+        try:
+            for reminder_id, kind, due_at in rows:
+                self._known.add(reminder_id)
+                self._add_job(reminder_id, kind, due_at)
+        finally:
+            if running:
+                self.scheduler.resume()
+
+    def _add_job(self, reminder_id: int, kind: str, due_at: datetime) -> None:
+        self.scheduler.add_job(self._ring, DateTrigger(run_date=due_at, timezone=timezone.utc),
+                               args=(reminder_id, kind, due_at), id=f"r{reminder_id}", replace_existing=True)
+
+    async def _ring(self, reminder_id: int, kind: str, due_at: datetime) -> None:
+        rang = self.clock()
+        async with self.gate:
+            if not self.leading:
+                return
+            started = self.clock()
+            try:
+                outcome, again = await ring(self.sessions, reminder_id, self.clock)
+            except Exception:
+                log.exception("scheduler: reminder %s (%s) failed; will retry", reminder_id, kind)
+                failures = self._failures[reminder_id] = self._failures.get(reminder_id, 0) + 1
+                again = self.clock() + timedelta(seconds=min(5 * 2 ** (failures - 1), 300))
+                outcome = "failed"
+            finished = self.clock()
+            if outcome in ("wait", "failed") and again is not None:
+                self._add_job(reminder_id, kind, again if outcome == "failed" else max(again, finished))
+            else:
+                self._known.discard(reminder_id)
+                self._failures.pop(reminder_id, None)
+            if outcome == "fired" and self.on_announce is not None:
+                self.on_announce()
+            if self.on_rung is not None:
+                self.on_rung(Rung(reminder_id, kind, due_at, rang, started, finished, outcome))
+
+
+# ---- a stand-alone process for tests: the alarm, the outbox and a sender that writes to a file -----
+
+class FileSender:
+    """Appends each announcement as a JSON line (chat, subject, title, text, pid)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.count = 0
+
+    async def send(self, chat_key: str, reply: Reply) -> str | None:
+        self.count += 1
+        line = json.dumps({"chat": chat_key, "subject": reply.subject, "title": reply.title, "text": reply.text,
+                           "pid": os.getpid(), "at": datetime.now(timezone.utc).isoformat()}, ensure_ascii=False)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        return f"{os.getpid()}:{self.count}"
+
+
+def _say(status: str) -> None:
+    print(status, flush=True)
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    from storage.database import make_engine, make_sessions
+    from storage.migrate import upgrade
+
+    from .outbox import OutboxDrainer
+
+    engine = make_engine(args.database)
+    if not args.no_migrate:
+        await upgrade(engine)
+    sessions = make_sessions(engine)
+    drainer = OutboxDrainer(sessions, FileSender(args.sender_log))
+    leading = {"last": None}
+
+    def on_rung(rung: Rung) -> None:
+        _say(f"rung {rung.reminder_id} {rung.kind} {rung.outcome}")
+
+    alarm = Alarm(engine, sessions, scan_interval=args.scan_interval, leader_retry=args.leader_retry,
+                  on_rung=on_rung, on_announce=drainer.wake.set)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await alarm.start()
+    drain = asyncio.create_task(drainer.run(stop, idle=args.drain_interval))
+    _say("ready")
+    while not stop.is_set():
+        if alarm.leading != leading["last"]:
+            leading["last"] = alarm.leading
+            _say("leading" if alarm.leading else "following")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=0.1)
+        except asyncio.TimeoutError:
+            pass
+    await alarm.stop()
+    await drain
+    await engine.dispose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.scheduler", description=__doc__.split("\n")[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--sender-log", required=True, help="file that receives one JSON line per announcement")
+    parser.add_argument("--scan-interval", type=float, default=5.0)
+    parser.add_argument("--leader-retry", type=float, default=2.0)
+    parser.add_argument("--drain-interval", type=float, default=0.5)
+    parser.add_argument("--no-migrate", action="store_true", help="the database is already at the newest schema")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("YISHI_LOG_LEVEL", "WARNING").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    return asyncio.run(_serve(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

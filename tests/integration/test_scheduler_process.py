@@ -1,0 +1,56 @@
+"""A reminder survives the scheduler process being killed (SIGKILL) and restarted, and still rings once."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+from .scheduler_helpers import (
+    MovableClock, SchedulerProcess, announcements, open_group, sqlite_url, wait_until,
+)
+
+
+def real() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def subjects(log) -> list[str]:
+    return [a["subject"] for a in announcements(log) if a["subject"].startswith("remind:")]
+
+
+def test_a_reminder_survives_a_killed_process_and_rings_once(tmp_path):
+    url = sqlite_url(tmp_path / "yishi.db")
+    log = tmp_path / "sent.jsonl"
+
+    async def prepare():
+        clock = MovableClock(real() - timedelta(hours=12) + timedelta(seconds=2.5))
+        group = await open_group(url, clock)  # also brings the schema up to date
+        await group.say("alice", "/motion 楼道装灯")           # half-time in 2.5 s: rings while the bot is down
+        clock.now = real() - timedelta(hours=12) + timedelta(seconds=6)
+        await group.say("alice", "/motion 单元门换锁")         # half-time in 6 s: rings after the restart
+        await group.app.close()
+    asyncio.run(prepare())
+
+    first = SchedulerProcess(url, log)
+    try:
+        first.wait_for("leading")
+        wait_until(lambda: False, timeout=0.3)  # it has planned and armed both alarms
+    finally:
+        first.kill()
+    assert subjects(log) == []
+
+    wait_until(lambda: False, timeout=2.6)  # the first reminder's moment passes while nothing runs
+    second = SchedulerProcess(url, log)
+    try:
+        second.wait_for("leading")
+        assert wait_until(lambda: len(subjects(log)) >= 2, timeout=8), second.lines
+    finally:
+        second.kill()
+    assert subjects(log) == ["remind:motion.second_reminder:1", "remind:motion.second_reminder:2"]
+
+    third = SchedulerProcess(url, log)  # a further restart finds nothing left to do
+    try:
+        third.wait_for("leading")
+        wait_until(lambda: False, timeout=0.8)
+    finally:
+        third.stop()
+    assert subjects(log) == ["remind:motion.second_reminder:1", "remind:motion.second_reminder:2"]
