@@ -11,6 +11,7 @@ from ..conversation import Button, Edit, Reply
 # Telegram counts a message's length in UTF-16 code units after parsing the markup (limit 4096);
 # keep a margin for the title line.
 TEXT_LIMIT = 3900
+CAPTION_LIMIT = 1000  # of 1024
 POPUP_LIMIT = 200
 
 
@@ -22,8 +23,22 @@ class Chunk:
     markup: InlineKeyboardMarkup | None
 
 
-def keyboard(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
-    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons if row]
+@dataclass(frozen=True)
+class UrlButton:
+    """A link button (e.g. "add me to a group"); the desk's own buttons carry callback data."""
+
+    label: str
+    url: str
+
+
+def _button(button: Button | UrlButton) -> InlineKeyboardButton:
+    if isinstance(button, UrlButton):
+        return InlineKeyboardButton(button.label, url=button.url)
+    return InlineKeyboardButton(button.label, callback_data=button.data)
+
+
+def keyboard(buttons: tuple[tuple[Button | UrlButton, ...], ...]) -> InlineKeyboardMarkup | None:
+    rows = [[_button(b) for b in row] for row in buttons if row]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -79,6 +94,15 @@ def edit_chunk(edit: Edit) -> Chunk:
     if _units(text) > TEXT_LIMIT:
         text = text[: TEXT_LIMIT // 2] + "…"
     return Chunk(as_html(text or "—", edit.title), keyboard(edit.buttons))
+
+
+def caption_html(text: str | None) -> str | None:
+    """A document's caption (Telegram allows 1,024 characters), escaped like every text."""
+    if not text:
+        return None
+    if _units(text) > CAPTION_LIMIT:
+        text = text[: CAPTION_LIMIT // 2] + "…"
+    return as_html(text)
 
 
 def popup(text: str | None) -> str | None:

@@ -1,0 +1,255 @@
+"""Telegram updates -> `Incoming` for the command desk; its `Response` -> Bot API calls.
+
+Chat etiquette (spec §9) is decided here, from what the desk says about its answer:
+- a button press is answered with the pop-up (a refusal as an alert), never a group message;
+- a quiet command (joins, speeches, text votes) gets a 👍 reaction on the member's message;
+- a refusal, or any reply meant for the asker only, answers the member's own message;
+- tally and card changes go to the coalesced editor.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram import Chat, ChatMember, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from deliberation.model import Council
+
+from ..conversation import Incoming, Reply, Response
+from ..dispatch import Dispatcher, parse_command
+from ..i18n import Translator, normalise_locale
+from .admins import AdminCache
+from .chats import TelegramChats
+from .delivery import ChatGone, Delivery
+from .edits import CoalescedEdits
+from .rendering import UrlButton, popup
+
+log = logging.getLogger(__name__)
+
+GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
+GONE = (ChatMember.LEFT, ChatMember.BANNED)
+PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
+THUMBS_UP = "👍"
+# Buttons that do their work once (approving a join request): after it, the keyboard goes.
+# Cards and ballots are different: the desk sends their new state as edits.
+ONE_SHOT_BUTTONS = ("ap:",)
+
+
+def update_key_of_message(message: Message) -> str:
+    """The same command message delivered twice (even under a new update_id) is one command."""
+    return f"tg:msg:{message.chat.id}:{message.message_id}"
+
+
+def is_group(chat: Chat) -> bool:
+    return chat.type in GROUP_TYPES
+
+
+class TelegramAdapter:
+    """One handler for every update (`TypeHandler(Update, adapter.on_update)`)."""
+
+    def __init__(self, dispatcher: Dispatcher, delivery: Delivery, edits: CoalescedEdits, admins: AdminCache,
+                 *, default_locale: str = "zh_Hans") -> None:
+        self.dispatcher = dispatcher
+        self.delivery = delivery
+        self.edits = edits
+        self.admins = admins
+        self.default_locale = default_locale
+        self.on_changed: list[Callable[[], None]] = []  # told after each accepted command or press
+        delivery.on_migrated.append(self._after_migration)
+
+    @property
+    def bot(self):
+        return self.delivery.bot
+
+    @property
+    def chats(self) -> TelegramChats:
+        return self.delivery.chats
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        try:
+            if update.callback_query is not None:
+                await self._press(update)
+            elif update.my_chat_member is not None:
+                await self._membership(update)
+            elif update.message is not None:
+                await self._message(update.message)
+            # edited messages, channel posts and the rest: nothing to do (a command acts once)
+        except ChatGone as gone:
+            log.info("stopped answering in %s: %s", gone.chat_id, gone.reason)
+
+    # ---- messages ----------------------------------------------------------------------------
+
+    async def _message(self, message: Message) -> None:
+        if message.migrate_to_chat_id:
+            await self.delivery.migrated(message.chat.id, message.migrate_to_chat_id)
+            return
+        if message.migrate_from_chat_id:
+            await self.delivery.migrated(message.migrate_from_chat_id, message.chat.id)
+            return
+        text = message.text or ""
+        if message.chat.type == ChatType.CHANNEL:
+            return
+        if not text.startswith("/"):
+            if message.chat.type == ChatType.PRIVATE and text:
+                t = Translator(normalise_locale(message.from_user.language_code if message.from_user else None)
+                               or self.default_locale)
+                await self.delivery.send(message.chat.id, Reply(t("tg.private.hint")))
+            return  # groups: plain talk is for the residents (and privacy mode hides most of it)
+        if not self._addressed_to_me(text):
+            return
+        await self._command(message, text)
+
+    def _addressed_to_me(self, text: str) -> bool:
+        head = text.split(maxsplit=1)[0]
+        if "@" not in head:
+            return True
+        return head.split("@", 1)[1].casefold() == (self.bot.username or "").casefold()
+
+    async def _command(self, message: Message, text: str) -> None:
+        chat, user = message.chat, message.from_user
+        group = is_group(chat)
+        if message.sender_chat is not None and message.sender_chat.id == chat.id:
+            # an anonymous group administrator speaks as the group itself
+            user_id, name, username, admin = str(chat.id), chat.title or str(chat.id), None, True
+        elif user is not None:
+            user_id, name, username = str(user.id), user.full_name, user.username
+            admin = group and await self.admins.is_admin(chat.id, user.id)
+        else:
+            return
+        incoming = Incoming(
+            "telegram", str(chat.id), user_id, name, text=text, chat_title=chat.title or "",
+            chat_is_group=group, username=username, is_admin=admin,
+            user_locale=user.language_code if user else None, update_key=update_key_of_message(message))
+        try:
+            response = await self.dispatcher.handle(incoming)
+        except Exception:  # a bug or a database outage: say so, then let the error handler log it
+            t = Translator(normalise_locale(incoming.user_locale) or self.default_locale)
+            await self.delivery.send(chat.id, Reply(t("tg.error.internal")), reply_to=message.message_id)
+            raise
+        if response.duplicate:
+            return
+        self._changed(response)
+        if not group and (parse_command(text) or ("", ""))[0] in ("start", "help"):
+            response = self._with_add_button(response)
+        await self._answer_command(chat.id, message.message_id, group, response)
+
+    def _changed(self, response: Response) -> None:
+        if not response.refused:
+            for listener in self.on_changed:
+                listener()
+
+    async def _answer_command(self, chat_id: int, message_id: int, group: bool, response: Response) -> None:
+        for reply in response.replies:
+            if response.refused:
+                chat_id, _ = await self.delivery.send(chat_id, reply, reply_to=message_id)
+            elif reply.private and group:
+                if response.quiet:
+                    continue  # the reaction below says "recorded"; the details are in /show
+                chat_id, _ = await self.delivery.send(chat_id, reply, reply_to=message_id)
+            else:
+                chat_id, _ = await self.delivery.send(chat_id, reply)
+        for document in response.documents:
+            chat_id = await self.delivery.send_document(chat_id, document, reply_to=message_id)
+        if response.quiet and group and not response.refused:
+            await self._react(chat_id, message_id)
+        for edit in response.edits:
+            self.edits.submit(chat_id, edit)
+
+    async def _react(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self.delivery.call(chat_id, lambda target: self.bot.set_message_reaction(
+                target, message_id, THUMBS_UP), follow_migration=False)
+        except BadRequest as error:  # reactions switched off in this group: stay quiet anyway
+            log.info("no reaction in %s: %s", chat_id, error)
+        except TelegramError as error:
+            log.info("reaction in %s failed: %s", chat_id, error)
+
+    def _with_add_button(self, response: Response) -> Response:
+        """Private /start and /help: a button that opens "add to group" for this bot."""
+        if not response.replies or response.refused or not self.bot.username:
+            return response
+        t = Translator(response.locale)
+        first = response.replies[0]
+        url = f"https://t.me/{self.bot.username}?startgroup=setup"
+        buttons = first.buttons + ((UrlButton(t("tg.button.add_to_group"), url),),)
+        response.replies[0] = Reply(first.text, first.title, buttons, first.subject, first.pin, first.private)
+        return response
+
+    # ---- buttons -----------------------------------------------------------------------------
+
+    async def _press(self, update: Update) -> None:
+        query = update.callback_query
+        message = query.message
+        if message is None or query.from_user is None:  # inline-mode buttons: none of ours
+            await self._answer(query, Translator(self.default_locale)("error.bad_button"), alert=True)
+            return
+        chat, user = message.chat, query.from_user
+        group = is_group(chat)
+        admin = group and await self.admins.is_admin(chat.id, user.id)
+        incoming = Incoming(
+            "telegram", str(chat.id), str(user.id), user.full_name, data=query.data or "",
+            chat_title=chat.title or "", chat_is_group=group, username=user.username, is_admin=admin,
+            user_locale=user.language_code, update_key=f"tg:{update.update_id}")
+        try:
+            response = await self.dispatcher.handle(incoming)
+        except Exception:
+            await self._answer(query, Translator(self.default_locale)("tg.error.internal"), alert=True)
+            raise
+        if response.duplicate:
+            await self._answer(query, None)
+            return
+        self._changed(response)
+        private_text = next((r.text for r in response.replies if r.private), None)
+        await self._answer(query, response.popup or private_text, alert=response.refused)
+        chat_id = chat.id
+        if not response.refused and (query.data or "").startswith(ONE_SHOT_BUTTONS):
+            await self._drop_keyboard(chat_id, message.message_id)
+        for reply in response.replies:
+            if not reply.private:
+                chat_id, _ = await self.delivery.send(chat_id, reply)
+        for document in response.documents:
+            chat_id = await self.delivery.send_document(chat_id, document)
+        for edit in response.edits:
+            self.edits.submit(chat_id, edit)
+
+    async def _drop_keyboard(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self.delivery.call(chat_id, lambda target: self.bot.edit_message_reply_markup(
+                target, message_id, reply_markup=None), follow_migration=False)
+        except TelegramError as error:  # not modified, too old, ...: the button refuses a second use anyway
+            log.info("keyboard of %s in %s kept: %s", message_id, chat_id, error)
+
+    async def _answer(self, query, text: str | None, alert: bool = False) -> None:
+        try:
+            await query.answer(popup(text), show_alert=alert)
+        except BadRequest as error:  # answered before (a re-delivery) or too old: nothing to fix
+            log.info("callback %s not answered: %s", query.id, error)
+
+    # ---- the bot's own membership --------------------------------------------------------------
+
+    async def _membership(self, update: Update) -> None:
+        change = update.my_chat_member
+        chat = change.chat
+        if not is_group(chat):
+            return
+        old, new = change.old_chat_member.status, change.new_chat_member.status
+        if new in GONE:
+            self.admins.forget(chat.id)
+            await self.chats.retire(chat.id, reason=f"bot {new} by {change.from_user.id if change.from_user else '?'}")
+        elif old in GONE and new in PRESENT:
+            council = await self.chats.restore(chat.id)
+            t = Translator(council.locale if council else self.default_locale)
+            note = t("tg.council.restored", title=council.title) if council else t("tg.group.added")
+            await self.delivery.send(chat.id, Reply(note))
+        elif new != old:
+            self.admins.forget(chat.id)  # promoted or demoted: the next lookup refreshes
+
+    async def _after_migration(self, old_chat_id: int, new_chat_id: int, moved: Council | None) -> None:
+        self.admins.move(old_chat_id, new_chat_id)
+        if moved is not None:
+            t = Translator(moved.locale)
+            await self.delivery.send(new_chat_id, Reply(t("tg.council.moved", title=moved.title)))
+
