@@ -50,7 +50,7 @@ class TelegramBot:
 
 
 def build_bot(app: App, settings: TelegramSettings) -> TelegramBot:
-    if settings.bot_token is None:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base = settings.api_base.rstrip("/")
     application = (
@@ -127,7 +127,7 @@ async def run_telegram(database_url: str | None = None) -> int:
     """The `yishi run` entry point: returns the process exit code."""
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 23's timedelta durations now (no deprecation noise)
     settings, webhook = TelegramSettings(), WebhookSettings()
-    if settings.bot_token is None:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         log.error("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
         return 2
     app = await build_app(database_url)
