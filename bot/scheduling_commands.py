@@ -12,7 +12,7 @@ from storage.scheduling_repository import DeliveryUnitOfWork
 
 from . import render
 from .conversation import Button, Edit, Reply, Response
-from .dispatch import BUTTONS, Ctx, Dispatcher, _refuse, command, split_number
+from .dispatch import BUTTONS, Ctx, Dispatcher, _refuse, button_id, command, split_number
 from .i18n import Translator
 
 RATING_CODES = tuple(r.value for r in Rating)
@@ -223,7 +223,7 @@ async def _rating_button(desk: Dispatcher, ctx: Ctx, parts: list[str]) -> Respon
     """Button data "r:<assignment id>:s|b|u" (ids only; checked against the database)."""
     if len(parts) != 2 or parts[1] not in RATING_CODES:
         raise ValueError(parts)
-    return await _rate_and_answer(desk, ctx, int(parts[0]), Rating(parts[1]))
+    return await _rate_and_answer(desk, ctx, button_id(parts[0]), Rating(parts[1]))
 
 
 BUTTONS["r"] = _rating_button

@@ -1,9 +1,10 @@
 """The unit of work: one session, one transaction, committed once per use case."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +21,7 @@ class SqlUnitOfWork:
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
         self.session: AsyncSession | None = None
+        self.commit_started = False  # once True, the work may be in the database (the desk's retry needs to know)
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self.session = session = self._sessions()
@@ -40,6 +42,7 @@ class SqlUnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
+        self.commit_started = True
         await self.session.commit()
 
     async def rollback(self) -> None:
@@ -55,3 +58,14 @@ class SqlUnitOfWork:
         except IntegrityError:
             return False
         return True
+
+    async def unclaimed(self, keys: Sequence[str]) -> set[str]:
+        """Of these platform update keys, those not handled before (one query for a batch)."""
+        handled = set((await self.session.execute(
+            select(ProcessedUpdateRow.key).where(ProcessedUpdateRow.key.in_(list(keys))))).scalars())
+        return set(keys) - handled
+
+    async def claim_updates(self, keys: Sequence[str], at: datetime) -> None:
+        """Mark updates found `unclaimed` as handled in this transaction (a racing worker fails the commit)."""
+        if keys:
+            await self.session.execute(insert(ProcessedUpdateRow), [{"key": key, "at": at} for key in keys])

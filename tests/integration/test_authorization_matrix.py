@@ -1,0 +1,176 @@
+"""Every command and button × every role, against a table written from spec §2; a denied action changes nothing.
+
+Roles, one person each: a stranger in the group, a pending member, a member, the secretary, the chair
+(who set the council up), and a platform group admin who never joined (a chair by default).
+
+Each row gets a council of its own (its own chat) with the row's preconditions in place. The denied
+roles go first: each must be refused *for who they are* (not for some other reason) and leave the
+council exactly as it was. Then the allowed roles: the first must succeed; the others must not be
+refused for who they are (they may be refused for procedure, e.g. the motion is already seconded).
+"""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import features  # noqa: F401  (registers the feature commands, as the app does)
+from bot.dispatch import BUTTONS, COMMANDS
+from deliberation.model import Member, MemberStatus
+from storage.scheduling_models import AssignmentRow
+
+from .desk_helpers import Person, council_of, incoming, ok, snapshot
+
+
+STRANGER, PENDING, MEMBER, SECRETARY, CHAIR, ADMIN = "stranger", "pending", "member", "secretary", "chair", "admin"
+ROLES = (STRANGER, PENDING, MEMBER, SECRETARY, CHAIR, ADMIN)
+PEOPLE = {STRANGER: Person("stranger"), PENDING: Person("pena"), MEMBER: Person("alice"),
+          SECRETARY: Person("sec"), CHAIR: Person("chair"), ADMIN: Person("admin", admin=True)}
+
+EVERYONE = set(ROLES)
+CHAIRS = {CHAIR, ADMIN}
+RECORDERS = {SECRETARY, CHAIR, ADMIN}
+MEMBERS = {MEMBER, SECRETARY, CHAIR}    # active members; the chair is one (set up the council)
+VOTERS = {MEMBER, SECRETARY}            # nantang: the chair does not vote
+DEBATERS = {MEMBER, SECRETARY}          # spec §2: the chair moderates and does not debate
+
+# Refusals that are about who acts (as opposed to the state of the motion, a typo, …).
+WHO_KEYS = {"error.not_member", "error.pending_approval", "error.role_required", "error.council_exists",
+            "error.only_mover_withdraws", "sched.error.not_assignee", "error.speech.chair", "error.not_eligible"}
+JOIN_KEYS = WHO_KEYS | {"error.already_member"}  # for /join, being a member already is who you are
+
+# Preconditions beyond the base council (see _council): lines said before the row, by whom.
+ASSIGNED = [("chair", "/assign 1 @bob 3d")]
+DONE = ASSIGNED + [("bob", "/report 1 已完工 完成")]
+RATING = DONE + [("chair", "/rate 1")]
+MEETING = [("chair", "/meeting 现场会")]
+
+# (command text or button, who may, preconditions). Buttons: "{ballot}", "{motion3}", "{pena}", "{assignment}".
+TABLE: list[tuple[str, set[str], list]] = [
+    # anyone in the group reads: the council's work is public to the group (公开), and help is for all
+    ("/start", EVERYONE, []), ("/help", EVERYONE, []), ("/rules", EVERYONE, []), ("/members", EVERYONE, []),
+    ("/status", EVERYONE, []), ("/show 2", EVERYONE, []), ("/meetings", EVERYONE, []), ("/tasks", EVERYONE, ASSIGNED),
+    ("/minutes", EVERYONE, []), ("/verify", EVERYONE, []),
+    # the chair (or a group admin)
+    ("/setup nantang", CHAIRS, []), ("/lang en", CHAIRS, []), ("/language zh_Hant", CHAIRS, []),
+    ("/approve @pena", CHAIRS, []), ("/chair @bob", CHAIRS, []), ("/secretary @bob", CHAIRS, []),
+    ("/warn @bob 4 跑题", CHAIRS, []), ("/vote 4 10m", CHAIRS, []), ("/close 2", CHAIRS, []),
+    ("/schedule 2026-12-10 19:30 临时会", CHAIRS, []), ("/cancel 1", CHAIRS, []), ("/meeting 现场会", CHAIRS, []),
+    ("/present @bob", CHAIRS, MEETING), ("/adjourn", CHAIRS, MEETING), ("/assign 1 @bob 3d", CHAIRS, []),
+    ("/rate 1", CHAIRS, DONE), ("/rate 1 close", CHAIRS, RATING),
+    # the secretary or the chair
+    ("/publish", RECORDERS, []), ("/export md", RECORDERS, []),
+    # active members
+    ("/motion 新提议", MEMBERS, []), ("/propose 新提议", MEMBERS, []), ("/second 3", MEMBERS, []),
+    ("/for 4 楼道太黑", DEBATERS, []), ("/against 4 太贵", DEBATERS, []), ("/speak 4 赞成 楼道太黑", DEBATERS, []),
+    ("/amend 4 改为装声控灯", MEMBERS, []), ("/enddebate 4", MEMBERS, []), ("/previous 4", MEMBERS, []),
+    ("/pq 4", MEMBERS, []), ("/postpone 4 2026-12-05 19:30", MEMBERS, []), ("/refer 4 物业", MEMBERS, []),
+    ("/yes 2", VOTERS, []), ("/no 2", VOTERS, []), ("/abstain 2", VOTERS, []),
+    ("/present", MEMBERS, MEETING), ("/rate 1 满意", MEMBERS, RATING),
+    # only the mover withdraws (motion #5 is alice's); only the assignee (or the chair) reports
+    ("/withdraw 5", {MEMBER}, []), ("/report 1 进展顺利", CHAIRS, ASSIGNED),
+    # joining: anyone who is not yet a member of a unit (the chair set up without one)
+    ("/join 9-901", {STRANGER, ADMIN, CHAIR}, []),
+    # buttons
+    ("v:{ballot}:y", VOTERS, []), ("v:{ballot}:n", VOTERS, []), ("s:{motion3}", MEMBERS, []),
+    ("ap:{pena}", CHAIRS, []), ("r:{assignment}:s", MEMBERS, RATING),
+]
+
+_chats = itertools.count(1)
+
+
+async def _council(desk, before: list) -> tuple[str, dict]:
+    """A nantang council in a chat of its own: chair, sec (secretary), alice, bob, carol, pena (pending).
+
+    Motion #1 adopted, #2 in an open ballot, #3 proposed by carol, #4 seconded (in debate), #5 alice's, proposed;
+    meeting #1 scheduled.
+    """
+    chat = f"m{next(_chats)}"
+    say = lambda who, text: ok(desk, who, text, chat=chat)  # noqa: E731
+    await say("chair", "/setup nantang")
+    for name, unit in (("alice", "1-101"), ("bob", "1-102"), ("carol", "1-201"), ("sec", "1-202")):
+        await say(name, f"/join {unit}")
+    await say("chair", "/secretary @sec")
+    council = await council_of(desk, chat)
+    async with desk.uow() as uow:
+        pena = await uow.members.add(Member(0, council.id, "console:pena", "pena", "pena", unit="2-202",
+                                            status=MemberStatus.PENDING))
+        await uow.commit()
+    await say("alice", "/motion 在1号楼安装感应灯")
+    await say("bob", "/second 1")
+    await say("chair", "/vote 1 10m")
+    for name in ("alice", "bob", "carol", "sec"):
+        await say(name, "/yes 1")
+    await say("bob", "/motion 修理单元门禁")
+    await say("carol", "/second 2")
+    ballot = await say("chair", "/vote 2 1h")
+    await say("carol", "/motion 清理楼道杂物")
+    await say("bob", "/motion 加装照明")
+    await say("carol", "/second 4")
+    await say("alice", "/motion 增设快递柜")
+    await say("chair", "/schedule 2026-12-01 19:30 月度议事会")
+    for who, text in before:
+        await say(who, text)
+    async with desk.uow() as uow:
+        motion3 = await uow.motions.by_number(council.id, 3)
+        assignment = (await uow.session.execute(select(func.max(AssignmentRow.id))
+                                                .where(AssignmentRow.council_id == council.id))).scalar()
+    ids = {"ballot": ballot.replies[0].subject.split(":")[1], "motion3": motion3.id, "pena": pena.id,
+           "assignment": assignment}
+    return chat, ids
+
+
+def _who_refused(desk, monkeypatch) -> list[str]:
+    """Record the catalogue key of every refusal the desk gives."""
+    keys: list[str] = []
+    original = desk._refusal
+
+    def recording(t, council, key, **params):
+        keys.append(key)
+        return original(t, council, key, **params)
+
+    monkeypatch.setattr(desk, "_refusal", recording)
+    return keys
+
+
+def test_the_table_covers_every_command_and_button():
+    commands = {row[0].split()[0].lstrip("/") for row in TABLE if row[0].startswith("/")}
+    assert commands == set(COMMANDS), f"not in the table: {set(COMMANDS) - commands}"
+    buttons = {row[0].split(":")[0] for row in TABLE if not row[0].startswith("/")}
+    assert buttons == {"v", "s", "ap"} | set(BUTTONS)
+
+
+async def test_every_command_and_button_by_every_role(app, monkeypatch):
+    desk = app.dispatcher
+    keys = _who_refused(desk, monkeypatch)
+    problems: list[str] = []
+    for action, allowed, before in TABLE:
+        chat, ids = await _council(desk, before)
+        denied = [r for r in ROLES if r not in allowed]
+        ordered = denied + [r for r in ROLES if r in allowed]
+        first_allowed = True
+        for role in ordered:
+            keys.clear()
+            if action.startswith("/"):
+                update = incoming(PEOPLE[role], action, chat=chat)
+            else:
+                update = incoming(PEOPLE[role], data=action.format(**ids), chat=chat)
+            state = await snapshot(desk, chat)
+            response = await desk.handle(update)
+            key = keys[-1] if response.refused and keys else None
+            who_keys = JOIN_KEYS if action.startswith("/join") else WHO_KEYS
+            if role in denied:
+                if not response.refused:
+                    problems.append(f"{action} by {role}: allowed, but the table says no")
+                elif key not in who_keys:
+                    problems.append(f"{action} by {role}: refused for {key}, not for who they are")
+                elif await snapshot(desk, chat) != state:
+                    problems.append(f"{action} by {role}: refused but changed state")
+            elif first_allowed:
+                first_allowed = False
+                if response.refused:
+                    problems.append(f"{action} by {role}: refused ({key}), but the table says yes")
+            elif key in who_keys:
+                problems.append(f"{action} by {role}: refused for who they are ({key}), but the table says yes")
+    assert problems == [], "\n".join(problems)
