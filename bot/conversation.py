@@ -46,6 +46,10 @@ class Reply:
     subject: str | None = None
     pin: bool = False
     private: bool = False  # to the person who asked only (a pop-up, or a private message)
+    # An announcement that must reach the group (a result, a notice to a parent motion): when the
+    # desk queues announcements (`Dispatcher.queue_announcements`), it is in the outbox already,
+    # committed with the change, and the adapter must not send it itself.
+    announce: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,3 +82,4 @@ class Response:
     refused: bool = False
     locale: str = "zh_Hans"
     council_id: int | None = None
+    announced: list[int] = field(default_factory=list)  # outbox rows queued with this change: send them now

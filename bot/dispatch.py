@@ -5,19 +5,22 @@ the `Response`. Procedure lives in `deliberation/`; this module only parses and 
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from deliberation import errors, usecases
 from deliberation.counting import Choice
 from deliberation.debate import side_from_text
 from deliberation.lifecycle import MotionState
-from deliberation.model import Actor, Ballot, Council, MemberStatus, Motion, MotionKind, Role, Side
+from deliberation.model import Actor, Ballot, Council, Member, MemberStatus, Motion, MotionKind, Role, Side
 from deliberation.timeparse import BadDate, BadDuration, DateInPast, parse_duration, parse_when
 from deliberation.delivery_usecases import present_count
 from storage.scheduling_repository import DeliveryUnitOfWork
@@ -46,6 +49,51 @@ class Ctx:
     actor: Actor
     args: str
     t: Translator
+
+
+@dataclass
+class _Attempt:
+    """One try at an update: its unit of work (did it reach a commit?) and the language, once known."""
+
+    uow: SqlUnitOfWork | None = None
+    t: Translator | None = None
+
+    @property
+    def committed(self) -> bool:
+        return self.uow is not None and self.uow.commit_started
+
+
+ECHO_LIMIT = 60         # characters of what was typed that a refusal quotes back
+
+DB_ATTEMPTS = 5        # tries of one update's unit of work when the database is busy or the connection drops
+DB_BACKOFF = 0.05      # seconds before the second try; doubled for each further one, with jitter
+_TRANSIENT_SQLSTATES = {"40001", "40P01", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
+
+
+def _without_nul(incoming: Incoming) -> Incoming:
+    """NUL is never meaningful in chat text, and PostgreSQL cannot store it in a text column."""
+    if "\x00" not in incoming.text and "\x00" not in (incoming.data or ""):
+        return incoming
+    return replace(incoming, text=incoming.text.replace("\x00", ""),
+                   data=incoming.data.replace("\x00", "") if incoming.data is not None else None)
+
+
+def _reason(failure: BaseException) -> str:
+    return str(getattr(failure, "orig", None) or failure).splitlines()[0] if str(failure) else type(failure).__name__
+
+
+def _transient(failure: BaseException) -> bool:
+    """A database failure that a fresh transaction may not meet again (busy, dropped, serialization)."""
+    if not isinstance(failure, DBAPIError):
+        return False
+    if failure.connection_invalidated:
+        return True
+    orig = failure.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code in _TRANSIENT_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database is busy" in text or "connection is closed" in text
 
 
 Handler = Callable[["Dispatcher", Ctx], Awaitable[Response]]
@@ -77,6 +125,13 @@ def split_number(args: str) -> tuple[int | None, str]:
     return int(match.group(1)), args.strip()[match.end():].strip()
 
 
+def button_id(text: str) -> int:
+    """A database id from button data; ValueError for anything a button of ours never carries."""
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**31:
+        raise ValueError(text)
+    return int(text)
+
+
 def parse_command(text: str) -> tuple[str, str] | None:
     """"/motion@yishi_bot 装灯" -> ("motion", "装灯"); not a command -> None."""
     text = text.strip()
@@ -97,23 +152,64 @@ class Dispatcher:
         self.clock = clock
         self.default_locale = default_locale
         self.default_timezone = default_timezone
+        self.queue_announcements = False  # results and notices through the outbox (an adapter that drains it)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
 
     async def handle(self, incoming: Incoming) -> Response:
-        """Answer one command or button press. Never raises for bad input: it answers."""
+        """Answer one command or button press. Never raises: bad input, a busy or lost database, a bug — it answers.
+
+        A transient database failure (SQLite busy, a dropped PostgreSQL connection, a serialization
+        failure) re-runs the whole unit of work: safe while nothing was committed, and after a commit
+        attempt too when the update carries its key (the claim makes the re-run a no-op duplicate).
+        """
+        for attempt in range(1, DB_ATTEMPTS + 1):
+            tried = _Attempt()
+            try:
+                response = await self._answer(_without_nul(incoming), tried)
+                if response.duplicate and attempt > 1:
+                    # The try before committed, then lost its connection: the work is done, but its answer is lost.
+                    return self._short_answer(incoming, tried, "error.went_through", refused=False)
+                return response
+            except Exception as failure:  # noqa: BLE001 - the desk answers every update
+                may_repeat = not tried.committed or incoming.update_key is not None
+                if _transient(failure) and may_repeat and attempt < DB_ATTEMPTS:
+                    log.warning("update %s: database busy or connection lost (%s: %.120s); attempt %d of %d",
+                                incoming.update_key, type(failure).__name__, _reason(failure), attempt, DB_ATTEMPTS)
+                    await asyncio.sleep(DB_BACKOFF * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+                    continue
+                if _transient(failure) and may_repeat:
+                    log.error("update %s: database still unavailable after %d attempts (%s: %.120s)",
+                              incoming.update_key, DB_ATTEMPTS, type(failure).__name__, _reason(failure))
+                    return self._short_answer(incoming, tried, "error.try_again")
+                log.exception("update %s (%s in %s): unexpected failure", incoming.update_key,
+                              "button" if incoming.data is not None else "command", incoming.chat_key)
+                return self._short_answer(incoming, tried, "error.unexpected")
+        raise AssertionError("unreachable")
+
+    def _short_answer(self, incoming: Incoming, tried: _Attempt, key: str, *, refused: bool = True) -> Response:
+        t = tried.t or Translator(self._locale(None, incoming))
         if incoming.data is not None:
-            return await self._press(incoming)
+            return Response(popup=t(key), refused=refused, locale=t.locale)
+        return Response([Reply(t(key), private=True)], refused=refused, locale=t.locale)
+
+    def _open(self, tried: _Attempt) -> SqlUnitOfWork:
+        uow = tried.uow = self.uow()
+        return uow
+
+    async def _answer(self, incoming: Incoming, tried: _Attempt) -> Response:
+        if incoming.data is not None:
+            return await self._press(incoming, tried)
         parsed = parse_command(incoming.text)
         if parsed is None:
             return Response()
         name, args = parsed
-        async with self.uow() as uow:
+        async with self._open(tried) as uow:
             if incoming.update_key and not await uow.claim_update(incoming.update_key, self.clock()):
                 return Response(duplicate=True)
             council = await uow.councils.by_chat(incoming.chat_key)
-            t = Translator(self._locale(council, incoming))
+            t = tried.t = Translator(self._locale(council, incoming))
             handler = COMMANDS.get(name)
             if handler is None:
                 return self._refusal(t, council, "error.unknown_command", command=name[:32])
@@ -145,8 +241,8 @@ class Dispatcher:
         return Actor(incoming.user_key, incoming.user_name, incoming.username, incoming.is_admin, member)
 
     def _refusal(self, t: Translator, council: Council | None, key: str, **params: object) -> Response:
-        params = {k: (t(f"role.{v}") if k == "role" else t(f"reason.{v}") if k == "reason" else v)
-                  for k, v in params.items()}
+        params = {k: (t(f"role.{v}") if k == "role" else t(f"reason.{v}") if k == "reason" else
+                      _clip(v, ECHO_LIMIT) if isinstance(v, str) else v) for k, v in params.items()}
         if key == "error.illegal_transition":
             params["state"] = t(f"state.{params['state']}")
             params["action"] = t(f"action.{params['action']}")
@@ -155,10 +251,10 @@ class Dispatcher:
 
     # ---- button presses ------------------------------------------------------------------------
 
-    async def _press(self, incoming: Incoming) -> Response:
-        async with self.uow() as uow:
+    async def _press(self, incoming: Incoming, tried: _Attempt) -> Response:
+        async with self._open(tried) as uow:
             council = await uow.councils.by_chat(incoming.chat_key)
-            t = Translator(self._locale(council, incoming))
+            t = tried.t = Translator(self._locale(council, incoming))
             if council is None:
                 return Response(popup=t("error.council_missing"), refused=True)
             if incoming.update_key and not await uow.claim_update(incoming.update_key, self.clock()):
@@ -178,16 +274,16 @@ class Dispatcher:
         parts = data.split(":")
         try:
             if parts[0] == "v" and len(parts) == 3 and parts[2] in render.CODE_CHOICES:
-                return await self._vote(ctx, int(parts[1]), render.CODE_CHOICES[parts[2]])
+                return await self._vote(ctx, button_id(parts[1]), render.CODE_CHOICES[parts[2]])
             if parts[0] == "s" and len(parts) == 2:
-                motion = await ctx.uow.motions.find(int(parts[1]))
+                motion = await ctx.uow.motions.find(button_id(parts[1]))
                 if motion is None or motion.council_id != ctx.council.id:
                     raise errors.MotionNotFound(number="")
                 response = await self._second(ctx, motion.number)
                 response.popup = ctx.t("popup.seconded", number=motion.number)
                 return response
             if parts[0] == "ap" and len(parts) == 2:
-                member = await ctx.uow.members.get(int(parts[1]))
+                member = await ctx.uow.members.get(button_id(parts[1]))
                 if member is None or member.council_id != ctx.council.id:
                     raise errors.MemberNotFound(handle="")
                 response = await self._approve(ctx, member.id)
@@ -238,23 +334,160 @@ class Dispatcher:
         return Edit(f"ballot:{ballot.id}", text, title, buttons)
 
     async def _vote(self, ctx: Ctx, ballot_id: int, choice: Choice) -> Response:
-        recorded = await usecases.cast_vote(ctx.uow, self.clock, ctx.council, ctx.actor, ballot_id, choice)
+        # The use case's commit waits until a closing ballot's result is queued in the same transaction.
+        recorded = await usecases.cast_vote(DeliveryUnitOfWork(ctx.uow, defer_commit=True), self.clock,
+                                            ctx.council, ctx.actor, ballot_id, choice)
         key = "popup.vote_changed" if recorded.previous not in (None, choice) else "popup.vote_recorded"
         popup = ctx.t(key, choice=ctx.t(f"choice.{choice.value}"), number=recorded.motion.number)
         response = Response(popup=popup, quiet=True)
         if recorded.closed:
-            response = self._closed_response(ctx, recorded.closed, response)
+            response = await self._closed_response(ctx, recorded.closed, response)
+        await ctx.uow.commit()
         response.edits.append(self._ballot_edit(ctx.t, ctx.council, recorded.motion, recorded.ballot,
                                                 recorded.voted, recorded.counts))
         return response
 
-    def _closed_response(self, ctx: Ctx, closed: usecases.ClosedBallot, response: Response | None = None) -> Response:
+    # ---- runs of vote presses in one unit of work (bench/README.md: the vote burst) --------------
+
+    async def handle_votes(self, incomings: list[Incoming]) -> list[Response] | None:
+        """Answer a run of vote-button presses of one chat with one unit of work (one commit)."""
+        return (await self.handle_vote_runs([incomings]))[0]
+
+    async def handle_vote_runs(self, runs: list[list[Incoming]]) -> list[list[Response] | None]:
+        """Answer runs of vote-button presses (each run: one chat) in one unit of work, one commit.
+
+        Every press gets the answer `handle` would give it, with the same rules (`usecases.cast_votes`);
+        the councils are locked in the order of their ids. None for the runs that could not be done
+        together (a database failure, a bug): the caller then sends each press through `handle`, which
+        retries; nothing of them was committed, or, if the commit went through, each re-run is
+        recognised by its update key.
+        """
+        tried = _Attempt()
+        try:
+            return await self._vote_runs([[_without_nul(i) for i in run] for run in runs], tried)
+        except Exception as failure:  # noqa: BLE001 - the presses are answered one by one instead
+            log.warning("%d votes in %d chats failed together (%s: %.120s); one by one instead",
+                        sum(map(len, runs)), len(runs), type(failure).__name__, _reason(failure))
+            return [None] * len(runs)
+
+    async def _vote_runs(self, runs: list[list[Incoming]], tried: _Attempt) -> list[list[Response]]:
+        answers: list[list[Response]] = [[] for _ in runs]
+        async with self._open(tried) as uow:
+            keys = [i.update_key for run in runs for i in run if i.update_key]
+            fresh = await uow.unclaimed(keys) if keys else set()
+            # What every run needs, read at once: councils, members, ballots and motions, choices so far.
+            councils = {c.chat_key: c for c in await uow.councils.by_chats({run[0].chat_key for run in runs})}
+            everyone = await uow.members.of_users({c.id for c in councils.values()},
+                                                  {i.user_key for run in runs for i in run})
+            members = {(m.council_id, m.user_key): m for m in everyone}
+            ballot_ids = {int(parts[1]) for run in runs for i in run
+                          if len(parts := (i.data or "").split(":")) == 3 and parts[1].isascii() and parts[1].isdigit()
+                          and 0 < int(parts[1]) < 2**31}
+            await uow.ballots.prefetch(ballot_ids)
+            await uow.votes.prefetch_choices(ballot_ids)
+            found = []
+            for n, run in enumerate(runs):
+                council = councils.get(run[0].chat_key)
+                t = Translator(self._locale(council, run[0]))
+                if council is None:
+                    answers[n] = [Response(popup=t("error.council_missing"), refused=True) for _ in run]
+                else:
+                    found.append((council.id, n, council, t))
+            claimed: list[str | None] = []
+            final: dict[str, Edit] = {}
+            for _, n, council, t in sorted(found, key=lambda item: (item[0], item[1])):
+                answers[n] = await self._vote_run(uow, council, t, runs[n], fresh, claimed, final, members)
+            if claimed:  # one entry per accepted press (None: a press without an update key)
+                await uow.claim_updates([key for key in claimed if key is not None], self.clock())
+                await uow.commit()
+            # Every accepted press asks for its ballot as it reads after all the runs: whatever order
+            # the answers go out in, the coalesced edit ends on the newest tally.
+            for responses in answers:
+                for response in responses:
+                    if response.edits and response.edits[-1].subject.startswith("ballot:"):
+                        response.edits[-1] = final[response.edits[-1].subject]
+        return answers
+
+    async def _vote_run(self, uow: SqlUnitOfWork, council: Council, t: Translator, incomings: list[Incoming],
+                        fresh: set[str], claimed: list[str | None], final: dict[str, Edit],
+                        members: dict[tuple[int, str], Member]) -> list[Response]:
+        responses: list[Response | None] = [None] * len(incomings)
+        wanted: list[tuple[int, Actor, int, Choice]] = []
+        for n, incoming in enumerate(incomings):
+            key = incoming.update_key
+            if key is not None:
+                if key not in fresh:
+                    responses[n] = Response(duplicate=True)
+                    continue
+                fresh.discard(key)  # the same update twice: the second is a re-delivery
+            parts = (incoming.data or "").split(":")
+            try:
+                if parts[0] != "v" or len(parts) != 3 or parts[2] not in render.CODE_CHOICES:
+                    raise ValueError(incoming.data)
+                ballot_id, choice = button_id(parts[1]), render.CODE_CHOICES[parts[2]]
+            except ValueError:
+                responses[n] = Response(popup=t("error.bad_button"), refused=True, locale=t.locale)
+                continue
+            actor = Actor(incoming.user_key, incoming.user_name, incoming.username, incoming.is_admin,
+                          members.get((council.id, incoming.user_key)))
+            wanted.append((n, actor, ballot_id, choice))
+        results = await usecases.cast_votes(DeliveryUnitOfWork(uow, defer_commit=True), self.clock, council,
+                                            [(actor, ballot_id, choice) for _, actor, ballot_id, choice in wanted],
+                                            commit=False, batch=True)
+        for (n, actor, _ballot_id, choice), recorded in zip(wanted, results):
+            if isinstance(recorded, errors.DeliberationError):
+                refused = self._refusal(t, council, recorded.key, **recorded.params)
+                responses[n] = Response(popup=refused.replies[0].text, refused=True, locale=t.locale,
+                                        council_id=council.id)
+                continue
+            key = "popup.vote_changed" if recorded.previous not in (None, choice) else "popup.vote_recorded"
+            response = Response(popup=t(key, choice=t(f"choice.{choice.value}"), number=recorded.motion.number),
+                                quiet=True, locale=t.locale, council_id=council.id)
+            if recorded.closed:
+                response = await self._closed_response(Ctx(uow, incomings[n], council, actor, "", t),
+                                                       recorded.closed, response)
+            edit = self._ballot_edit(t, council, recorded.motion, recorded.ballot, recorded.voted, recorded.counts)
+            final[edit.subject] = edit
+            response.edits.append(edit)
+            responses[n] = response
+            claimed.append(incomings[n].update_key)
+        return responses
+
+    async def _closed_response(self, ctx: Ctx, closed: usecases.ClosedBallot,
+                               response: Response | None = None) -> Response:
         response = response or Response()
-        response.replies.append(render.result_message(ctx.t, ctx.council, closed.motion, closed.ballot))
+        replies = [render.result_message(ctx.t, ctx.council, closed.motion, closed.ballot)]
         if closed.parent is not None:
-            response.replies.append(Reply(ctx.t(f"parent.{closed.motion.kind.value}", number=closed.parent.number,
-                                                text=closed.parent.text)))
+            replies.append(Reply(ctx.t(f"parent.{closed.motion.kind.value}", number=closed.parent.number,
+                                       text=closed.parent.text)))
+        if self.queue_announcements:  # the ballot message loses its buttons even if Telegram is down just now
+            from .outbox import enqueue_drop_buttons, enqueue_edit
+            voted = await ctx.uow.votes.count(closed.ballot.id)
+            edit = self._ballot_edit(ctx.t, ctx.council, closed.motion, closed.ballot, voted, None)
+            key, chat, ballot_id = f"ballot:{closed.ballot.id}:closed", ctx.council.chat_key, closed.ballot.id
+            rows = [await enqueue_edit(ctx.uow.session, chat_key=chat, edit=edit, at=self.clock(),
+                                       council_id=ctx.council.id, dedupe_key=f"{key}:edit"),
+                    await enqueue_drop_buttons(ctx.uow.session, chat_key=chat, subject=f"remind:ballot:{ballot_id}",
+                                               at=self.clock(), council_id=ctx.council.id,
+                                               dedupe_key=f"{key}:reminder")]
+            response.announced.extend(row for row in rows if row is not None)
+        for n, reply in enumerate(replies):
+            key = f"ballot:{closed.ballot.id}:closed:{n}"
+            response.replies.append(await self._announce(ctx, response, reply, key))
         return response
+
+    async def _announce(self, ctx: Ctx, response: Response, reply: Reply, key: str) -> Reply:
+        """A message the group must get (spec §10): with `queue_announcements`, queued in the outbox in
+        the transaction of the change (the caller commits) and marked, so the adapter leaves it to the outbox."""
+        if not self.queue_announcements:
+            return reply
+        from .outbox import enqueue_row  # bot.outbox imports this module
+        reply = replace(reply, announce=True)
+        row_id = await enqueue_row(ctx.uow.session, chat_key=ctx.council.chat_key, reply=reply, at=self.clock(),
+                                   council_id=ctx.council.id, dedupe_key=key)
+        if row_id is not None:
+            response.announced.append(row_id)
+        return reply
 
 
 def _target_and_rest(args: str) -> tuple[str, str]:
@@ -463,8 +696,10 @@ async def _vote_text(desk: Dispatcher, ctx: Ctx) -> Response:
 async def _close(desk: Dispatcher, ctx: Ctx) -> Response:
     number, _ = split_number(ctx.args)
     ballot = await usecases.ballot_for(ctx.uow, ctx.council, number)
-    closed = await usecases.close_ballot(ctx.uow, desk.clock, ctx.council, ballot.id, ctx.actor)
-    response = desk._closed_response(ctx, closed)
+    closed = await usecases.close_ballot(DeliveryUnitOfWork(ctx.uow, defer_commit=True), desk.clock, ctx.council,
+                                         ballot.id, ctx.actor)
+    response = await desk._closed_response(ctx, closed)
+    await ctx.uow.commit()
     response.edits.append(await desk.ballot_edit(ctx.uow, ctx.council, closed.ballot, ctx.t))
     return response
 

@@ -3,6 +3,10 @@
 `enqueue` adds a row inside the caller's transaction (the change and its announcement
 commit together); `OutboxDrainer` delivers pending rows through a platform `Sender`,
 retrying temporary failures with back-off, until each is accepted exactly once.
+`enqueue_edit` queues a change to a message posted before (a ballot that loses its buttons
+when the clock closes it): a sender with an `edit` method edits it, any other posts it anew.
+`OutboxDrainer.deliver(ids)` sends rows just queued at once (the normal, fast case); what it
+cannot send stays for the drainer's loop.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import OutboxRow
 
-from .conversation import Button, Reply
+from .conversation import Button, Edit, Reply
 from .dispatch import Clock, utc_now
 
 log = logging.getLogger(__name__)
@@ -38,7 +42,15 @@ class PermanentFailure(Exception):
 
 class Sender(Protocol):
     async def send(self, chat_key: str, reply: Reply) -> str | None:
-        """Post the reply; return a reference to the posted message (for later edits) if any."""
+        """Post the reply; return a reference to the posted message (for later edits) if any.
+
+        A sender may also have `async def edit(chat_key, reply) -> str | None`: replace the message
+        posted for `reply.subject` (posting anew when there is none); without it edits are posted.
+        """
+
+
+EDIT_KEY = "edit_subject"  # in a payload: this row replaces the message posted for that subject
+BUTTONS_ONLY_KEY = "drop_buttons"  # ... and only takes its buttons off (no message when none was posted)
 
 
 def reply_to_json(reply: Reply) -> dict:
@@ -46,6 +58,7 @@ def reply_to_json(reply: Reply) -> dict:
 
 
 def reply_from_json(data: dict) -> Reply:
+    data = {k: v for k, v in data.items() if k not in (EDIT_KEY, BUTTONS_ONLY_KEY)}
     buttons = tuple(tuple(Button(**b) for b in row) for row in data.get("buttons", ()))
     return Reply(**{**data, "buttons": buttons})
 
@@ -53,17 +66,43 @@ def reply_from_json(data: dict) -> Reply:
 async def enqueue(session: AsyncSession, *, chat_key: str, reply: Reply, at: datetime,
                   council_id: int | None = None, dedupe_key: str | None = None) -> bool:
     """Queue an announcement in the caller's transaction; False if `dedupe_key` was queued before."""
+    return await enqueue_row(session, chat_key=chat_key, reply=reply, at=at, council_id=council_id,
+                             dedupe_key=dedupe_key) is not None
+
+
+async def enqueue_edit(session: AsyncSession, *, chat_key: str, edit: Edit, at: datetime,
+                       council_id: int | None = None, dedupe_key: str | None = None) -> int | None:
+    """Queue a change to the message posted for `edit.subject` (posted anew where it cannot be edited)."""
+    reply = Reply(edit.text, title=edit.title, buttons=edit.buttons, subject=edit.subject)
+    return await enqueue_row(session, chat_key=chat_key, reply=reply, at=at, council_id=council_id,
+                             dedupe_key=dedupe_key, extra={EDIT_KEY: edit.subject})
+
+
+async def enqueue_drop_buttons(session: AsyncSession, *, chat_key: str, subject: str, at: datetime,
+                               council_id: int | None = None, dedupe_key: str | None = None) -> int | None:
+    """Queue taking the buttons off the message posted for `subject`, if one was (a ballot reminder once the
+    ballot has closed); its text stays. Nothing is posted when there is no such message."""
+    return await enqueue_row(session, chat_key=chat_key, reply=Reply("", subject=subject), at=at,
+                             council_id=council_id, dedupe_key=dedupe_key,
+                             extra={EDIT_KEY: subject, BUTTONS_ONLY_KEY: True})
+
+
+async def enqueue_row(session: AsyncSession, *, chat_key: str, reply: Reply, at: datetime,
+                      council_id: int | None = None, dedupe_key: str | None = None,
+                      extra: dict | None = None) -> int | None:
+    """`enqueue` returning the new row's id (None if `dedupe_key` was queued before)."""
     if dedupe_key is not None:
         seen = (await session.execute(select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key))).first()
         if seen:
-            return False
+            return None
+    row = OutboxRow(council_id=council_id, chat_key=chat_key, dedupe_key=dedupe_key,
+                    payload={**reply_to_json(reply), **(extra or {})}, created_at=at, next_attempt_at=at, attempts=0)
     try:
         async with session.begin_nested():
-            session.add(OutboxRow(council_id=council_id, chat_key=chat_key, dedupe_key=dedupe_key,
-                                  payload=reply_to_json(reply), created_at=at, next_attempt_at=at, attempts=0))
+            session.add(row)
     except IntegrityError:
-        return False
-    return True
+        return None
+    return row.id
 
 
 class OutboxDrainer:
@@ -89,27 +128,66 @@ class OutboxDrainer:
         for row_id, chat_key, payload, attempts in pending:
             if chat_key in blocked_chats:
                 continue  # keep one chat's announcements in order
-            if not await self._claim(row_id):
-                continue
-            try:
-                ref = await self.sender.send(chat_key, reply_from_json(payload))
-            except TemporaryFailure as failure:
+            outcome = await self._deliver_row(row_id, chat_key, payload, attempts)
+            if outcome == "sent":
+                delivered += 1
+            elif outcome == "retry":
                 blocked_chats.add(chat_key)
-                delay = failure.retry_after or min(2 ** attempts, self.max_backoff)
-                await self._retry(row_id, attempts + 1, delay, str(failure))
-                continue
-            except PermanentFailure as failure:
-                log.warning("outbox %s to %s dropped: %s", row_id, chat_key, failure)
-                await self._finish(row_id, None, f"permanent: {failure}")
-                continue
-            except Exception as failure:  # a bug or an unknown error: retry, never lose the message
-                log.exception("outbox %s to %s failed", row_id, chat_key)
-                blocked_chats.add(chat_key)
-                await self._retry(row_id, attempts + 1, min(2 ** attempts, self.max_backoff), repr(failure))
-                continue
-            await self._finish(row_id, ref, None)
-            delivered += 1
         return delivered
+
+    async def deliver(self, row_ids: list[int]) -> int:
+        """Send rows just queued (committed) now, in order; a row waits for the loop when an older
+        row of its chat is still pending, or when sending fails. Returns how many were delivered."""
+        if not row_ids:
+            return 0
+        async with self.sessions() as session:
+            rows = (await session.execute(select(OutboxRow).where(
+                OutboxRow.id.in_(row_ids), OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id))).scalars().all()
+            pending = [(r.id, r.chat_key, r.payload, r.attempts) for r in rows]
+            older = {}
+            for chat_key in {p[1] for p in pending}:
+                older[chat_key] = (await session.execute(select(OutboxRow.id).where(
+                    OutboxRow.chat_key == chat_key, OutboxRow.sent_at.is_(None), OutboxRow.id < min(row_ids))
+                    .limit(1))).first() is not None
+        delivered, blocked_chats = 0, {chat for chat, waiting in older.items() if waiting}
+        for row_id, chat_key, payload, attempts in pending:
+            if chat_key in blocked_chats:
+                continue
+            outcome = await self._deliver_row(row_id, chat_key, payload, attempts)
+            if outcome == "sent":
+                delivered += 1
+            elif outcome != "dropped":
+                blocked_chats.add(chat_key)
+        if delivered < len(pending):
+            self.wake.set()
+        return delivered
+
+    async def _deliver_row(self, row_id: int, chat_key: str, payload: dict, attempts: int) -> str:
+        """Claim and send one row: "sent", "retry" (failed, tried again later), "dropped" or "taken"."""
+        if not await self._claim(row_id):
+            return "taken"
+        try:
+            reply = reply_from_json(payload)
+            if payload.get(BUTTONS_ONLY_KEY):  # a sender that cannot edit has nothing to do here
+                drop = getattr(self.sender, "drop_buttons", None)
+                ref = await drop(chat_key, reply.subject) if drop is not None else None
+            else:
+                edit = getattr(self.sender, "edit", None) if payload.get(EDIT_KEY) else None
+                ref = await (edit(chat_key, reply) if edit is not None else self.sender.send(chat_key, reply))
+        except TemporaryFailure as failure:
+            delay = failure.retry_after or min(2 ** attempts, self.max_backoff)
+            await self._retry(row_id, attempts + 1, delay, str(failure))
+            return "retry"
+        except PermanentFailure as failure:
+            log.warning("outbox %s to %s dropped: %s", row_id, chat_key, failure)
+            await self._finish(row_id, None, f"permanent: {failure}")
+            return "dropped"
+        except Exception as failure:  # a bug or an unknown error: retry, never lose the message
+            log.exception("outbox %s to %s failed", row_id, chat_key)
+            await self._retry(row_id, attempts + 1, min(2 ** attempts, self.max_backoff), repr(failure))
+            return "retry"
+        await self._finish(row_id, ref, None)
+        return "sent"
 
     async def _claim(self, row_id: int) -> bool:
         """Lease the row for a while so a second drainer (another worker) does not send it too."""

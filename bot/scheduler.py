@@ -48,10 +48,10 @@ from storage.scheduling_repository import MINUTES_VERSIONS, DeliveryUnitOfWork, 
 from storage.uow import SqlUnitOfWork
 
 from . import render
-from .conversation import Button, Reply
+from .conversation import Button, Edit, Reply
 from .dispatch import Clock, utc_now
 from .i18n import Translator
-from .outbox import enqueue
+from .outbox import enqueue, enqueue_drop_buttons, enqueue_edit
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,14 @@ async def _ballot_close(uow, clock, council, t, subject_id) -> list[Reply]:
     closed = await usecases.close_ballot(uow, clock, council, subject_id)
     if closed is None:
         return []
-    replies = [render.result_message(t, council, closed.motion, closed.ballot)]
+    # The ballot message loses its vote buttons first (an edit through the outbox), then the result;
+    # a reminder posted for the ballot loses its buttons too.
+    from .dispatch import Dispatcher
+    await enqueue_drop_buttons(uow.session, chat_key=council.chat_key, subject=f"remind:ballot:{closed.ballot.id}",
+                               at=clock(), council_id=council.id)
+    voted = await uow.votes.count(closed.ballot.id)
+    replies = [Dispatcher._ballot_edit(t, council, closed.motion, closed.ballot, voted, None),
+               render.result_message(t, council, closed.motion, closed.ballot)]
     if closed.parent is not None:
         replies.append(Reply(t(f"parent.{closed.motion.kind.value}", number=closed.parent.number,
                                text=closed.parent.text)))
@@ -276,6 +283,9 @@ async def ring(sessions: async_sessionmaker, reminder_id: int, clock: Clock = ut
         t = Translator(council.locale)
         replies = await ACTIONS[kind](uow, clock, council, t, subject_id)
         for reply in replies:
+            if isinstance(reply, Edit):  # a message posted before changes (the closed ballot's buttons go)
+                await enqueue_edit(uow.session, chat_key=council.chat_key, edit=reply, at=now, council_id=council.id)
+                continue
             if reply.subject is None:
                 reply = replace(reply, subject=f"remind:{kind.value}:{subject_id}")
             # No dedupe key: the claim above already makes this transaction the only one that queues it.

@@ -1,6 +1,8 @@
 """Configuration from the environment (and a .env file), one settings class per concern."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,6 +32,7 @@ class TelegramSettings(_Base):
     rate_group_per_minute: float = 20.0
     max_retries: int = 5
     edit_interval_seconds: float = 3.0
+    http_client: Literal["httpx", "aiohttp"] = "aiohttp"  # python-telegram-bot's request backend (bench/README.md)
 
 
 class WebhookSettings(_Base):

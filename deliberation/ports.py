@@ -70,6 +70,10 @@ class Votes(Protocol):
                      area_cm2: int, at: datetime) -> None:
         """Record or change the voter's choice: one row per (ballot, voter), whatever the races."""
     async def choice_of(self, ballot_id: int, voter: str) -> Choice | None: ...
+    async def choices(self, ballot_id: int) -> dict[str, Choice]:
+        """voter -> choice for every vote on an open ballot (one read for a batch of votes)."""
+    async def upsert_many(self, rows: Sequence[tuple[int, str, int, Choice, int, datetime]]) -> None:
+        """`upsert` for many (ballot id, voter, member id, choice, area, at); at most one row per (ballot, voter)."""
     async def all(self, ballot_id: int) -> Sequence[tuple[str, int, Choice, int]]:
         """(voter, member id, choice, area) for every vote on the ballot."""
     async def count(self, ballot_id: int) -> int: ...
@@ -81,6 +85,8 @@ class Votes(Protocol):
 
 class Events(Protocol):
     async def append(self, council_id: int, type: str, at: datetime, payload: dict[str, Any]) -> Event: ...
+    async def append_many(self, council_id: int, events: Sequence[tuple[str, datetime, dict[str, Any]]]) -> None:
+        """`append` for several events in order: the chain head is read and written once."""
     async def all(self, council_id: int) -> Sequence[Event]: ...
 
 

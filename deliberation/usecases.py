@@ -426,34 +426,105 @@ async def ballot_for(uow: UnitOfWork, council: Council, number: int | None, acto
 async def cast_vote(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, ballot_id: int,
                     choice: Choice) -> VoteRecorded:
     """Record (or change) a vote; the ballot closes at once when every eligible voter has voted."""
-    member = _require_member(actor)
+    _require_member(actor)
+    [recorded] = await cast_votes(uow, clock, council, [(actor, ballot_id, choice)])
+    if isinstance(recorded, errors.DeliberationError):
+        raise recorded
+    return recorded
+
+
+class _OpenBallot:
+    """One ballot while a run of votes is recorded: what the transaction already knows of it."""
+
+    __slots__ = ("ballot", "motion", "choices")
+
+    def __init__(self, ballot: Ballot, motion: Motion, choices: dict[str, Choice] | None) -> None:
+        self.ballot, self.motion, self.choices = ballot, motion, choices
+
+
+async def cast_votes(uow: UnitOfWork, clock: Clock, council: Council,
+                     votes: Sequence[tuple[Actor, int, Choice]], *,
+                     commit: bool = True, batch: bool | None = None) -> list[VoteRecorded | errors.DeliberationError]:
+    """Record a run of votes (actor, ballot id, choice) of one council in order, in one transaction.
+
+    Each vote meets exactly the rules of a single `cast_vote`; one that breaks them gets its refusal in
+    the result list and changes nothing, the others are kept. The council is locked once, each ballot
+    read once, the rows and events are written together, and there is one commit (none when every
+    vote was refused; `commit=False` leaves it to the caller). A ballot that every eligible voter has voted on closes at that vote; later votes
+    on it in the run are refused as for a closed ballot.
+    """
+    results: list[VoteRecorded | errors.DeliberationError] = []
+    if not votes:
+        return results
     await uow.councils.lock(council.id)
-    ballot = await _ballot(uow, council, ballot_id)
-    motion = await uow.motions.get(ballot.motion_id)
-    if not ballot.open or ballot.closes_at <= clock():
-        raise errors.BallotNotOpen(number=motion.number)
-    _voter_may_vote(council, member, actor.is_chair and member.has(Role.CHAIR))
-    voter, area = f"m{member.id}", 0
-    if council.rules.weighted:
-        units = await uow.units.all(council.id)
-        owner = next((u.owner for u in units if u.code == member.unit), None)
-        if owner is None:
-            raise errors.NotEligible(reason="unit")
-        voter, area = f"o:{owner}", sum(u.area_cm2 for u in units if u.owner == owner)
-    previous = await uow.votes.choice_of(ballot.id, voter)
-    await uow.votes.upsert(ballot.id, voter, member.id, choice, area, clock())
-    payload = {"number": motion.number, "ballot": ballot.id, "name": member.name}
-    if not ballot.secret:
-        payload.update(choice=choice.value, voter=voter, area_cm2=area)
-    await _record(uow, council, clock, "vote.cast", **payload)
-    counts = await uow.votes.counts(ballot.id)
-    voted = sum(counts.values())
-    closed = None
-    if voted >= ballot.eligible_voters > 0:
-        closed = await _close(uow, clock, council, ballot, motion, early=True)
-    await uow.commit()
-    return VoteRecorded(closed.ballot if closed else ballot, motion, choice, previous, voted, closed,
-                        None if ballot.secret else counts)
+    if batch is None:  # one vote: read just its voter's choice and the counts; a run: all choices once
+        batch = len(votes) > 1
+    open_ballots: dict[int, _OpenBallot] = {}
+    units: Sequence[Unit] | None = None
+    rows: list[tuple[int, str, int, Choice, int, datetime]] = []
+    events: list[tuple[str, datetime, dict]] = []
+
+    async def flush() -> None:
+        await uow.votes.upsert_many(rows)
+        await uow.events.append_many(council.id, events)
+        rows.clear()
+        events.clear()
+
+    for actor, ballot_id, choice in votes:
+        try:
+            member = _require_member(actor)
+            state = open_ballots.get(ballot_id)
+            if state is None:
+                ballot = await _ballot(uow, council, ballot_id)
+                motion = await uow.motions.get(ballot.motion_id)
+                choices = await uow.votes.choices(ballot.id) if batch and ballot.open else None
+                state = open_ballots[ballot_id] = _OpenBallot(ballot, motion, choices)
+            ballot, motion = state.ballot, state.motion
+            if not ballot.open or ballot.closes_at <= clock():
+                raise errors.BallotNotOpen(number=motion.number)
+            _voter_may_vote(council, member, actor.is_chair and member.has(Role.CHAIR))
+            voter, area = f"m{member.id}", 0
+            if council.rules.weighted:
+                if units is None:
+                    units = await uow.units.all(council.id)
+                owner = next((u.owner for u in units if u.code == member.unit), None)
+                if owner is None:
+                    raise errors.NotEligible(reason="unit")
+                voter, area = f"o:{owner}", sum(u.area_cm2 for u in units if u.owner == owner)
+        except errors.DeliberationError as refusal:
+            results.append(refusal)
+            continue
+        if state.choices is None:
+            previous = await uow.votes.choice_of(ballot.id, voter)
+        else:
+            previous = state.choices.get(voter)
+        rows.append((ballot.id, voter, member.id, choice, area, clock()))
+        payload = {"number": motion.number, "ballot": ballot.id, "name": member.name}
+        if not ballot.secret:
+            payload.update(choice=choice.value, voter=voter, area_cm2=area)
+        events.append(("vote.cast", clock(), payload))
+        if state.choices is None:
+            await flush()
+            counts = await uow.votes.counts(ballot.id)
+        else:
+            rows[:] = [r for r in rows[:-1] if r[:2] != (ballot.id, voter)] + rows[-1:]  # one row per voter
+            state.choices[voter] = choice
+            counts = {c: 0 for c in Choice}
+            for chosen in state.choices.values():
+                counts[chosen] += 1
+        voted = sum(counts.values())
+        closed = None
+        if voted >= ballot.eligible_voters > 0:
+            await flush()
+            closed = await _close(uow, clock, council, ballot, motion, early=True)
+            state.ballot, state.motion = closed.ballot, closed.motion
+        results.append(VoteRecorded(closed.ballot if closed else ballot, motion, choice, previous, voted, closed,
+                                    None if ballot.secret else counts))
+    if any(isinstance(r, VoteRecorded) for r in results):
+        await flush()
+        if commit:
+            await uow.commit()
+    return results
 
 
 async def close_ballot(uow: UnitOfWork, clock: Clock, council: Council, ballot_id: int,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +40,11 @@ class CouncilRepository:
         row = (await self.session.execute(
             select(CouncilRow).where(CouncilRow.chat_key == chat_key, CouncilRow.active.is_(True)))).scalar_one_or_none()
         return None if row is None else _council(row)
+
+    async def by_chats(self, chat_keys: set[str]) -> Sequence[Council]:
+        rows = await self.session.execute(select(CouncilRow).where(
+            CouncilRow.chat_key.in_(list(chat_keys)), CouncilRow.active.is_(True)))
+        return [_council(row) for row in rows.scalars()]
 
     async def get(self, council_id: int) -> Council:
         return _council(await self.session.get_one(CouncilRow, council_id))
@@ -91,6 +96,17 @@ class MemberRepository:
         row = (await self.session.execute(select(MemberRow).where(
             MemberRow.council_id == council_id, MemberRow.user_key == user_key))).scalar_one_or_none()
         return None if row is None else _member(row)
+
+    async def of_users(self, council_ids: set[int], user_keys: set[str]) -> Sequence[Member]:
+        """The members of these councils among these users (callers pick their pairs)."""
+        rows = await self.session.execute(select(MemberRow).where(
+            MemberRow.council_id.in_(list(council_ids)), MemberRow.user_key.in_(list(user_keys))))
+        return [_member(row) for row in rows.scalars()]
+
+    async def by_users(self, council_id: int, user_keys: set[str]) -> Sequence[Member]:
+        rows = await self.session.execute(select(MemberRow).where(
+            MemberRow.council_id == council_id, MemberRow.user_key.in_(list(user_keys))))
+        return [_member(row) for row in rows.scalars()]
 
     async def get(self, member_id: int) -> Member | None:
         row = await self.session.get(MemberRow, member_id)
@@ -251,6 +267,14 @@ class BallotRepository:
         await self.session.flush()
         return _ballot(row)
 
+    async def prefetch(self, ballot_ids: set[int]) -> None:
+        """Load these ballots and their motions into the session at once (`get` then needs no query)."""
+        if ballot_ids:
+            ballots = (await self.session.execute(select(BallotRow).where(BallotRow.id.in_(list(ballot_ids))))).scalars()
+            motion_ids = [row.motion_id for row in ballots]
+            if motion_ids:
+                await self.session.execute(select(MotionRow).where(MotionRow.id.in_(motion_ids)))
+
     async def get(self, ballot_id: int) -> Ballot | None:
         row = await self.session.get(BallotRow, ballot_id)
         return None if row is None else _ballot(row)
@@ -289,6 +313,34 @@ class VoteRepository:
         value = (await self.session.execute(select(VoteRow.choice).where(
             VoteRow.ballot_id == ballot_id, VoteRow.voter == voter))).scalar_one_or_none()
         return None if value is None else Choice(value)
+
+    async def prefetch_choices(self, ballot_ids: set[int]) -> None:
+        """Read the choices of several open ballots at once; each `choices(ballot_id)` then takes its share."""
+        self._known = known = {ballot_id: {} for ballot_id in ballot_ids}
+        if ballot_ids:
+            rows = await self.session.execute(select(VoteRow.ballot_id, VoteRow.voter, VoteRow.choice).where(
+                VoteRow.ballot_id.in_(list(ballot_ids)), VoteRow.choice.is_not(None)))
+            for ballot_id, voter, choice in rows:
+                known[ballot_id][voter] = Choice(choice)
+
+    async def choices(self, ballot_id: int) -> dict[str, Choice]:
+        known = getattr(self, "_known", None)
+        if known is not None and ballot_id in known:
+            return known.pop(ballot_id)  # read once: later calls see the database again
+        rows = await self.session.execute(select(VoteRow.voter, VoteRow.choice).where(
+            VoteRow.ballot_id == ballot_id, VoteRow.choice.is_not(None)))
+        return {voter: Choice(choice) for voter, choice in rows}
+
+    async def upsert_many(self, rows: Sequence[tuple[int, str, int, Choice, int, datetime]]) -> None:
+        if not rows:
+            return
+        # Core on the table, one statement for every row count: compiled once and cached (executemany)
+        stmt = _insert(self.session, VoteRow.__table__)
+        stmt = stmt.on_conflict_do_update(index_elements=["ballot_id", "voter"], set_={
+            "choice": stmt.excluded.choice, "member_id": stmt.excluded.member_id, "cast_at": stmt.excluded.cast_at})
+        await self.session.execute(stmt, [
+            {"ballot_id": b, "voter": v, "member_id": m, "choice": c.value, "area_cm2": a, "cast_at": at}
+            for b, v, m, c, a, at in rows])
 
     async def all(self, ballot_id: int) -> Sequence[tuple[str, int, Choice, int]]:
         rows = await self.session.execute(select(VoteRow.voter, VoteRow.member_id, VoteRow.choice, VoteRow.area_cm2)
@@ -330,6 +382,22 @@ class EventRepository:
         await self.session.execute(update(CouncilRow).where(CouncilRow.id == council_id).values(
             chain_seq=event.seq, chain_head=event.hash))
         return event
+
+    async def append_many(self, council_id: int, events: Sequence[tuple[str, datetime, dict[str, Any]]]) -> None:
+        if not events:
+            return
+        seq, head = (await self.session.execute(
+            select(CouncilRow.chain_seq, CouncilRow.chain_head).where(CouncilRow.id == council_id))).one()
+        rows = []
+        for type, at, payload in events:
+            payload = json.loads(canonical_json(payload))
+            event = seal(Event(council_id, seq + 1, type, at.isoformat(timespec="seconds"), payload, head))
+            rows.append({"council_id": council_id, "seq": event.seq, "type": type, "at": event.at,
+                         "payload": canonical_json(payload), "prev_hash": event.prev_hash, "hash": event.hash})
+            seq, head = event.seq, event.hash
+        table = CouncilRow.__table__  # Core statements: no ORM bulk machinery per call
+        await self.session.execute(insert(EventRow.__table__), rows)
+        await self.session.execute(update(table).where(table.c.id == council_id).values(chain_seq=seq, chain_head=head))
 
     async def all(self, council_id: int) -> Sequence[Event]:
         rows = await self.session.execute(select(EventRow).where(EventRow.council_id == council_id).order_by(EventRow.seq))

@@ -68,4 +68,4 @@ class SqlUnitOfWork:
     async def claim_updates(self, keys: Sequence[str], at: datetime) -> None:
         """Mark updates found `unclaimed` as handled in this transaction (a racing worker fails the commit)."""
         if keys:
-            await self.session.execute(insert(ProcessedUpdateRow), [{"key": key, "at": at} for key in keys])
+            await self.session.execute(insert(ProcessedUpdateRow.__table__), [{"key": key, "at": at} for key in keys])

@@ -9,7 +9,7 @@ Chat etiquette (spec §9) is decided here, from what the desk says about its ans
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from telegram import Chat, ChatMember, Message, Update
 from telegram.constants import ChatType
@@ -26,6 +26,7 @@ from .chats import TelegramChats
 from .delivery import ChatGone, Delivery
 from .edits import CoalescedEdits
 from .rendering import UrlButton, popup
+from .votes import VoteRuns
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ class TelegramAdapter:
         self.admins = admins
         self.default_locale = default_locale
         self.on_changed: list[Callable[[], None]] = []  # told after each accepted command or press
+        # Sends outbox rows the desk queued with a change (results): `OutboxDrainer.deliver`.
+        self.announcer: Callable[[list[int]], Awaitable[object]] | None = None
+        self._prepared: dict[int, Response] = {}  # vote presses answered by a run (`prepare`)
+        self.vote_runs = VoteRuns(dispatcher)  # runs of several chats recorded in one transaction
         delivery.on_migrated.append(self._after_migration)
 
     @property
@@ -141,8 +146,22 @@ class TelegramAdapter:
             for listener in self.on_changed:
                 listener()
 
+    async def _announce(self, response: Response) -> None:
+        """Send the announcements the desk queued in the outbox now; what fails stays queued for the drainer."""
+        if response.announced and self.announcer is not None:
+            try:
+                await self.announcer(response.announced)
+            except Exception:  # the rows are in the database: the drainer's loop sends them
+                log.exception("announcements %s left to the outbox loop", response.announced)
+
     async def _answer_command(self, chat_id: int, message_id: int, group: bool, response: Response) -> None:
+        announced = False
         for reply in response.replies:
+            if reply.announce:  # queued in the outbox with the change
+                if not announced:
+                    announced = True
+                    await self._announce(response)
+                continue
             if response.refused:
                 chat_id, _ = await self.delivery.send(chat_id, reply, reply_to=message_id)
             elif reply.private and group:
@@ -193,27 +212,63 @@ class TelegramAdapter:
             "telegram", str(chat.id), str(user.id), user.full_name, data=query.data or "",
             chat_title=chat.title or "", chat_is_group=group, username=user.username, is_admin=admin,
             user_locale=user.language_code, update_key=f"tg:{update.update_id}")
+        prepared = self._prepared.pop(update.update_id, None)
         try:
-            response = await self.dispatcher.handle(incoming)
+            response = prepared or await self.dispatcher.handle(incoming)
         except Exception:
             await self._answer(query, Translator(self.default_locale)("tg.error.internal"), alert=True)
             raise
         if response.duplicate:
             await self._answer(query, None)
             return
-        self._changed(response)
+        if prepared is None or response.replies:  # a plain vote makes no deadline: no rescan per vote
+            self._changed(response)
         private_text = next((r.text for r in response.replies if r.private), None)
         await self._answer(query, response.popup or private_text, alert=response.refused)
         chat_id = chat.id
         if not response.refused and (query.data or "").startswith(ONE_SHOT_BUTTONS):
             await self._drop_keyboard(chat_id, message.message_id)
+        await self._announce(response)
         for reply in response.replies:
-            if not reply.private:
+            if not reply.private and not reply.announce:
                 chat_id, _ = await self.delivery.send(chat_id, reply)
         for document in response.documents:
             chat_id = await self.delivery.send_document(chat_id, document)
         for edit in response.edits:
             self.edits.submit(chat_id, edit)
+
+    # ---- runs of vote presses (ChatOrderedProcessor's batcher) -------------------------------------
+
+    def batchable(self, update: object) -> bool:
+        """A vote-button press in a group: a run of them is recorded in one unit of work."""
+        if not isinstance(update, Update) or update.callback_query is None:
+            return False
+        query = update.callback_query
+        return (query.message is not None and query.from_user is not None and is_group(query.message.chat)
+                and (query.data or "").startswith("v:"))
+
+    async def prepare(self, updates: list[Update]) -> None:
+        """Record a run of vote presses together (one commit); each is then answered by `_press`.
+
+        A vote is answered only after this commit, so an answered vote survives a crash. When the run
+        fails together, nothing is kept here and each press goes through the desk on its own.
+        """
+        try:
+            incomings = []
+            for update in updates:
+                query = update.callback_query
+                chat, user = query.message.chat, query.from_user
+                admin = await self.admins.is_admin(chat.id, user.id)
+                incomings.append(Incoming(
+                    "telegram", str(chat.id), str(user.id), user.full_name, data=query.data or "",
+                    chat_title=chat.title or "", chat_is_group=True, username=user.username, is_admin=admin,
+                    user_locale=user.language_code, update_key=f"tg:{update.update_id}"))
+            responses = await self.vote_runs.submit(incomings)
+        except Exception:  # noqa: BLE001 - each press is then handled on its own
+            log.exception("a run of %d vote presses was not recorded together", len(updates))
+            return
+        if responses is not None:
+            self._prepared.update((u.update_id, r) for u, r in zip(updates, responses))
 
     async def _drop_keyboard(self, chat_id: int, message_id: int) -> None:
         try:
