@@ -22,6 +22,7 @@ from .delivery import (
 from .lifecycle import MotionState
 from .model import Actor, Council, Member, MemberStatus
 from .ports import Clock, UnitOfWork
+from .usecases import find_member, record_event, require_chair, require_member
 
 # A scheduled meeting may be opened this early with a bare /meeting (people gather before the hour).
 EARLY_OPEN = timedelta(hours=2)
@@ -59,23 +60,6 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-async def _record(uow: UnitOfWork, council: Council, clock: Clock, type: str, **payload) -> None:
-    await uow.events.append(council.id, type, clock(), payload)
-
-
-def _require_chair(actor: Actor) -> None:
-    if not actor.is_chair:
-        raise errors.RoleRequired(role="chair")
-
-
-def _require_member(actor: Actor) -> Member:
-    if actor.member is None:
-        raise errors.NotAMember()
-    if actor.member.status is MemberStatus.PENDING:
-        raise errors.PendingApproval(unit=actor.member.unit or "")
-    return actor.member
-
-
 def _title(text: str) -> str:
     text = " ".join((text or "").split())
     if not text:
@@ -83,14 +67,6 @@ def _title(text: str) -> str:
     if len(text) > MEETING_TITLE_MAX:
         raise errors.TextTooLong(limit=MEETING_TITLE_MAX, length=len(text))
     return text
-
-
-async def _member_by_handle(uow: UnitOfWork, council: Council, handle: str) -> Member:
-    handle = handle.strip().lstrip("@")
-    member = await uow.members.find(council.id, handle) if handle else None
-    if member is None:
-        raise errors.MemberNotFound(handle=handle)
-    return member
 
 
 async def _active_members(uow: UnitOfWork, council: Council) -> list[Member]:
@@ -102,7 +78,7 @@ async def _active_members(uow: UnitOfWork, council: Council) -> list[Member]:
 async def schedule_meeting(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor: Actor,
                            starts_at: datetime, title: str) -> Meeting:
     """The chair puts a council meeting in the calendar; announcements follow at T-24h and T-1h."""
-    _require_chair(actor)
+    require_chair(actor)
     title = _title(title)
     now = clock()
     if starts_at <= now:
@@ -110,7 +86,7 @@ async def schedule_meeting(uow: DeliveryUnitOfWork, clock: Clock, council: Counc
     await uow.councils.lock(council.id)
     meeting = await uow.meetings.add(Meeting(0, council.id, await uow.meetings.next_number(council.id), title,
                                              MeetingState.SCHEDULED, now, starts_at))
-    await _record(uow, council, clock, "meeting.scheduled", meeting=meeting.number, title=title,
+    await record_event(uow, council, clock, "meeting.scheduled", meeting=meeting.number, title=title,
                   starts_at=_iso(starts_at), by=actor.name)
     await uow.commit()
     return meeting
@@ -124,7 +100,7 @@ async def upcoming_meetings(uow: DeliveryUnitOfWork, council: Council, now: date
 
 async def cancel_meeting(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor: Actor,
                          number: int) -> Meeting:
-    _require_chair(actor)
+    require_chair(actor)
     await uow.councils.lock(council.id)
     meeting = await uow.meetings.by_number(council.id, number)
     if meeting is None:
@@ -133,7 +109,7 @@ async def cancel_meeting(uow: DeliveryUnitOfWork, clock: Clock, council: Council
         raise MeetingNotScheduled(number=number, state=meeting.state.value)
     meeting = replace(meeting, state=MeetingState.CANCELLED)
     await uow.meetings.update(meeting)
-    await _record(uow, council, clock, "meeting.cancelled", meeting=meeting.number, title=meeting.title,
+    await record_event(uow, council, clock, "meeting.cancelled", meeting=meeting.number, title=meeting.title,
                   by=actor.name)
     await uow.commit()
     return meeting
@@ -145,7 +121,7 @@ async def open_meeting(uow: DeliveryUnitOfWork, clock: Clock, council: Council, 
 
     The chair, when a member, is the first one present.
     """
-    _require_chair(actor)
+    require_chair(actor)
     await uow.councils.lock(council.id)
     now = clock()
     current = await uow.meetings.in_state(council.id, MeetingState.OPEN)
@@ -161,11 +137,11 @@ async def open_meeting(uow: DeliveryUnitOfWork, clock: Clock, council: Council, 
         meeting = await uow.meetings.add(Meeting(0, council.id, await uow.meetings.next_number(council.id),
                                                  _title(title or default_title), MeetingState.OPEN, now,
                                                  opened_at=now))
-    await _record(uow, council, clock, "meeting.opened", meeting=meeting.number, title=meeting.title,
+    await record_event(uow, council, clock, "meeting.opened", meeting=meeting.number, title=meeting.title,
                   chair=actor.name)
     if actor.member is not None and actor.member.active:
         if await uow.meetings.add_attendance(meeting.id, actor.member.id, actor.member.name, now):
-            await _record(uow, council, clock, "attendance.recorded", meeting=meeting.number,
+            await record_event(uow, council, clock, "attendance.recorded", meeting=meeting.number,
                           member=actor.member.id, name=actor.member.name)
     await uow.commit()
     return meeting
@@ -196,19 +172,19 @@ async def record_presence(uow: DeliveryUnitOfWork, clock: Clock, council: Counci
                           handles: Sequence[str] = ()) -> Presence:
     """A member says they are present; the chair may mark others (`handles`) who cannot type."""
     if handles:
-        _require_chair(actor)
+        require_chair(actor)
     else:
-        _require_member(actor)
+        require_member(actor)
     await uow.councils.lock(council.id)
     meeting = await _open_meeting(uow, council)
-    targets = [await _member_by_handle(uow, council, h) for h in handles] if handles else [actor.member]
+    targets = [await find_member(uow, council, h) for h in handles] if handles else [actor.member]
     recorded, already = [], []
     for member in targets:
         if not member.active:
             raise errors.PendingApproval(unit=member.unit or "")
         if await uow.meetings.add_attendance(meeting.id, member.id, member.name, clock()):
             recorded.append(member.name)
-            await _record(uow, council, clock, "attendance.recorded", meeting=meeting.number, member=member.id,
+            await record_event(uow, council, clock, "attendance.recorded", meeting=meeting.number, member=member.id,
                           name=member.name)
         else:
             already.append(member.name)
@@ -237,14 +213,14 @@ class MeetingSummary:
 
 
 async def adjourn(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor: Actor) -> MeetingSummary:
-    _require_chair(actor)
+    require_chair(actor)
     await uow.councils.lock(council.id)
     meeting = await _open_meeting(uow, council)
     meeting = replace(meeting, state=MeetingState.ADJOURNED, adjourned_at=clock())
     await uow.meetings.update(meeting)
     names = [name for _, name in await uow.meetings.attendance(meeting.id)]
     expected = len(await _active_members(uow, council))
-    await _record(uow, council, clock, "meeting.adjourned", meeting=meeting.number)
+    await record_event(uow, council, clock, "meeting.adjourned", meeting=meeting.number)
     await uow.commit()
     return MeetingSummary(meeting, names, expected, meeting_quorum(council.rules, expected))
 
@@ -262,7 +238,7 @@ async def assignment_for(uow: DeliveryUnitOfWork, council: Council, number: int)
 async def assign(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor: Actor, number: int,
                  handle: str, due_at: datetime) -> Assignment:
     """交办: the chair hands an adopted motion to a member, with a due date; a new call re-assigns it."""
-    _require_chair(actor)
+    require_chair(actor)
     now = clock()
     if due_at <= now:
         raise errors.DateInPastText(given=_iso(due_at))
@@ -272,7 +248,7 @@ async def assign(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor:
         raise errors.MotionNotFound(number=number)
     if motion.state is not MotionState.ADOPTED:
         raise NotAdopted(number=number, state=motion.state.value)
-    assignee = await _member_by_handle(uow, council, handle)
+    assignee = await find_member(uow, council, handle)
     existing = await uow.assignments.by_motion(motion.id)
     if existing is not None and existing.state in (AssignmentState.RATING, AssignmentState.CLOSED):
         raise ItemClosed(number=number)
@@ -283,7 +259,7 @@ async def assign(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor:
         assignment = replace(existing, assignee_id=assignee.id, assignee_name=assignee.name, due_at=due_at,
                              assigned_at=now, state=AssignmentState.ASSIGNED, done_at=None, last_report_at=None)
         await uow.assignments.update(assignment)
-    await _record(uow, council, clock, "assignment.made", number=motion.number, assignee=assignee.id,
+    await record_event(uow, council, clock, "assignment.made", number=motion.number, assignee=assignee.id,
                   assignee_name=assignee.name, due=_iso(due_at), by=actor.name)
     await uow.commit()
     return assignment
@@ -302,7 +278,7 @@ def split_done(text: str) -> tuple[str, bool]:
 async def report(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor: Actor, number: int,
                  text: str, done: bool = False) -> Assignment:
     """反馈: the assignee (or the chair) tells the group how it goes, or that it is done."""
-    member = actor.member if actor.is_chair else _require_member(actor)
+    member = actor.member if actor.is_chair else require_member(actor)
     text = " ".join((text or "").split()) if "\n" not in (text or "") else (text or "").strip()
     if not text and not done:
         raise errors.TextEmpty()
@@ -321,7 +297,7 @@ async def report(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor:
     if done and assignment.state is AssignmentState.ASSIGNED:
         assignment = replace(assignment, state=AssignmentState.DONE, done_at=now)
     await uow.assignments.update(assignment)
-    await _record(uow, council, clock, "report.recorded", number=number, text=text, done=done, by=name)
+    await record_event(uow, council, clock, "report.recorded", number=number, text=text, done=done, by=name)
     await uow.commit()
     return assignment
 
@@ -329,7 +305,7 @@ async def report(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor:
 async def open_rating(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor: Actor, number: int,
                       duration: timedelta | None = None) -> Assignment:
     """评议: the chair asks the members to rate a finished item (满意/基本满意/不满意)."""
-    _require_chair(actor)
+    require_chair(actor)
     await uow.councils.lock(council.id)
     assignment = await assignment_for(uow, council, number)
     if assignment.state is AssignmentState.RATING:
@@ -341,7 +317,7 @@ async def open_rating(uow: DeliveryUnitOfWork, clock: Clock, council: Council, a
     now = clock()
     assignment = replace(assignment, state=AssignmentState.RATING, rating_closes_at=now + (duration or RATING_DURATION))
     await uow.assignments.update(assignment)
-    await _record(uow, council, clock, "rating.opened", number=number, closes_at=_iso(assignment.rating_closes_at))
+    await record_event(uow, council, clock, "rating.opened", number=number, closes_at=_iso(assignment.rating_closes_at))
     await uow.commit()
     return assignment
 
@@ -373,7 +349,7 @@ async def _rating_assignment(uow: DeliveryUnitOfWork, council: Council, assignme
 async def rate(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor: Actor, assignment_id: int,
                choice: Rating | str) -> RatingRecorded:
     """A member rates the outcome (and may change their mind while the poll is open)."""
-    member = _require_member(actor)
+    member = require_member(actor)
     if not isinstance(choice, Rating):
         try:
             choice = Rating(choice)
@@ -387,7 +363,7 @@ async def rate(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor: A
         raise RatingNotOpen(number=assignment.number)
     previous = await uow.assignments.upsert_rating(assignment.id, member.id, choice, now)
     # Who chose what stays out of the chain: the poll is anonymous, only the totals are kept.
-    await _record(uow, council, clock, "rating.cast", number=assignment.number, name=member.name)
+    await record_event(uow, council, clock, "rating.cast", number=assignment.number, name=member.name)
     rated = len(await uow.assignments.ratings(assignment.id))
     eligible = len(await _active_members(uow, council))
     closed = None
@@ -404,7 +380,7 @@ async def close_rating(uow: DeliveryUnitOfWork, clock: Clock, council: Council, 
     Returns None when the clock finds it already closed or not yet due.
     """
     if actor is not None:
-        _require_chair(actor)
+        require_chair(actor)
     await uow.councils.lock(council.id)
     assignment = await _rating_assignment(uow, council, assignment_id)
     if assignment.state is not AssignmentState.RATING:
@@ -423,5 +399,5 @@ async def _close_rating(uow: DeliveryUnitOfWork, clock: Clock, council: Council,
     tally = tally_ratings(await uow.assignments.ratings(assignment.id))
     assignment = replace(assignment, state=AssignmentState.CLOSED, closed_at=clock(), result=tally.to_json())
     await uow.assignments.update(assignment)
-    await _record(uow, council, clock, "rating.closed", number=assignment.number, **tally.to_json())
+    await record_event(uow, council, clock, "rating.closed", number=assignment.number, **tally.to_json())
     return RatingClosed(assignment, tally, members)

@@ -27,7 +27,8 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-async def _record(uow: UnitOfWork, council: Council, clock: Clock, type: str, **payload) -> None:
+async def record_event(uow: UnitOfWork, council: Council, clock: Clock, type: str, **payload) -> None:
+    """Append an event to the council's hash chain, in the caller's transaction."""
     await uow.events.append(council.id, type, clock(), payload)
 
 
@@ -48,24 +49,24 @@ async def setup_council(uow: UnitOfWork, clock: Clock, *, chat_key: str, title: 
         await uow.councils.lock(existing.id)
         council = replace(existing, rules=Rules.for_preset(preset))
         await uow.councils.update(council)
-        await _record(uow, council, clock, "council.rules", preset=preset, by=actor.name)
+        await record_event(uow, council, clock, "council.rules", preset=preset, by=actor.name)
         await uow.commit()
         return council
     council = await uow.councils.add(Council(0, chat_key, title, Rules.for_preset(preset), locale, timezone))
     await uow.councils.lock(council.id)
     await uow.members.add(Member(0, council.id, actor.user_key, actor.name, actor.username,
                                  status=MemberStatus.ACTIVE, roles=frozenset({Role.CHAIR})))
-    await _record(uow, council, clock, "council.setup", title=title, preset=preset, chair=actor.name)
+    await record_event(uow, council, clock, "council.setup", title=title, preset=preset, chair=actor.name)
     await uow.commit()
     return council
 
 
 async def set_language(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, locale: str) -> Council:
-    _require_chair(actor)
+    require_chair(actor)
     await uow.councils.lock(council.id)
     council = replace(council, locale=locale)
     await uow.councils.update(council)
-    await _record(uow, council, clock, "council.language", locale=locale)
+    await record_event(uow, council, clock, "council.language", locale=locale)
     await uow.commit()
     return council
 
@@ -113,7 +114,7 @@ async def join(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
     else:
         member = await uow.members.add(Member(0, council.id, actor.user_key, actor.name, actor.username,
                                               unit=code, status=status))
-    await _record(uow, council, clock, "member.joined", member=member.id, name=member.name,
+    await record_event(uow, council, clock, "member.joined", member=member.id, name=member.name,
                   unit=code, status=member.status.value)
     await uow.commit()
     return member
@@ -124,18 +125,18 @@ async def import_roster(uow: UnitOfWork, clock: Clock, council: Council, units: 
     await uow.councils.lock(council.id)
     await uow.units.replace_roster(council.id, [Unit(u.code, u.owner, u.area_cm2) for u in units])
     council = replace(council, has_roster=True)
-    await _record(uow, council, clock, "roster.imported", units=len(units),
+    await record_event(uow, council, clock, "roster.imported", units=len(units),
                   owners=len({u.owner for u in units}), total_area_cm2=sum(u.area_cm2 for u in units))
     await uow.commit()
     return council
 
 
-def _require_chair(actor: Actor) -> None:
+def require_chair(actor: Actor) -> None:
     if not actor.is_chair:
         raise errors.RoleRequired(role="chair")
 
 
-def _require_member(actor: Actor) -> Member:
+def require_member(actor: Actor) -> Member:
     if actor.member is None:
         raise errors.NotAMember()
     if actor.member.status is MemberStatus.PENDING:
@@ -143,7 +144,7 @@ def _require_member(actor: Actor) -> Member:
     return actor.member
 
 
-async def _target(uow: UnitOfWork, council: Council, handle: str | int) -> Member:
+async def find_member(uow: UnitOfWork, council: Council, handle: str | int) -> Member:
     """A member named by @username or display name, or by member id (from a button)."""
     if isinstance(handle, int):
         member = await uow.members.get(handle)
@@ -156,26 +157,26 @@ async def _target(uow: UnitOfWork, council: Council, handle: str | int) -> Membe
 
 
 async def approve(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str | int) -> Member:
-    _require_chair(actor)
+    require_chair(actor)
     await uow.councils.lock(council.id)
-    member = await _target(uow, council, handle)
+    member = await find_member(uow, council, handle)
     if member.active:
         raise errors.AlreadyMember(unit=member.unit or "")
     member = replace(member, status=MemberStatus.ACTIVE)
     await uow.members.update(member)
-    await _record(uow, council, clock, "member.approved", member=member.id, name=member.name, by=actor.name)
+    await record_event(uow, council, clock, "member.approved", member=member.id, name=member.name, by=actor.name)
     await uow.commit()
     return member
 
 
 async def assign_role(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str,
                       role: Role) -> Member:
-    _require_chair(actor)
+    require_chair(actor)
     await uow.councils.lock(council.id)
-    member = await _target(uow, council, handle)
+    member = await find_member(uow, council, handle)
     member = replace(member, roles=member.roles | {role}, status=MemberStatus.ACTIVE)
     await uow.members.update(member)
-    await _record(uow, council, clock, "role.assigned", member=member.id, name=member.name,
+    await record_event(uow, council, clock, "role.assigned", member=member.id, name=member.name,
                   role=role.value, by=actor.name)
     await uow.commit()
     return member
@@ -213,7 +214,7 @@ async def raise_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: A
                        kind: MotionKind = MotionKind.MAIN, parent_number: int | None = None,
                        postponed_until: datetime | None = None, referred_to: str | None = None) -> Motion:
     """Raise a motion (or an amendment / subsidiary motion on `parent_number`); it waits for a second."""
-    member = _require_member(actor)
+    member = require_member(actor)
     text = _check_text(text, council.rules.motion_max_chars)
     await uow.councils.lock(council.id)
     parent = None
@@ -228,7 +229,7 @@ async def raise_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: A
         0, council.id, await uow.motions.next_number(council.id), kind, text, member.id,
         MotionState.PROPOSED, now, now + council.rules.second_deadline,
         parent_id=parent.id if parent else None, postponed_until=postponed_until, referred_to=referred_to))
-    await _record(uow, council, clock, "motion.raised", number=motion.number, kind=kind.value, text=text,
+    await record_event(uow, council, clock, "motion.raised", number=motion.number, kind=kind.value, text=text,
                   mover=member.id, mover_name=member.name, parent=parent.number if parent else None,
                   second_deadline=_iso(motion.second_deadline),
                   postponed_until=_iso(postponed_until) if postponed_until else None, referred_to=referred_to)
@@ -238,7 +239,7 @@ async def raise_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: A
 
 async def second_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
                         number: int | None = None) -> Motion:
-    member = _require_member(actor)
+    member = require_member(actor)
     await uow.councils.lock(council.id)
     motion = await _motion(uow, council, number, frozenset({MotionState.PROPOSED}))
     state = next_state(motion.state, Action.SECOND, number=motion.number)
@@ -246,7 +247,7 @@ async def second_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: 
         raise errors.CannotSecondOwn(number=motion.number)
     motion = replace(motion, state=state, seconder_id=member.id)
     await uow.motions.update(motion)
-    await _record(uow, council, clock, "motion.seconded", number=motion.number, seconder=member.id,
+    await record_event(uow, council, clock, "motion.seconded", number=motion.number, seconder=member.id,
                   seconder_name=member.name)
     await uow.commit()
     return motion
@@ -255,7 +256,7 @@ async def second_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: 
 async def speak(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int | None,
                 side: Side | None, text: str) -> tuple[Speech, int]:
     """Record a debate speech; return it with the speeches the speaker has left."""
-    member = _require_member(actor)
+    member = require_member(actor)
     await uow.councils.lock(council.id)
     motion = await _motion(uow, council, number, OPEN_FOR_DEBATE)
     earlier = await uow.speeches.for_motion(motion.id)
@@ -265,7 +266,7 @@ async def speak(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, n
     motion = replace(motion, state=next_state(motion.state, Action.SPEAK, number=motion.number))
     await uow.motions.update(motion)
     speech = await uow.speeches.add(Speech(motion.id, member.id, side, text.strip(), clock()))
-    await _record(uow, council, clock, "speech.recorded", number=motion.number, member=member.id,
+    await record_event(uow, council, clock, "speech.recorded", number=motion.number, member=member.id,
                   name=member.name, side=side.value, text=speech.text)
     await uow.commit()
     return speech, left
@@ -274,20 +275,20 @@ async def speak(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, n
 async def warn(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str,
                number: int | None = None, reason: str = "") -> tuple[Member, Motion, int]:
     """The chair warns a member on a motion (off-topic, personal attack); the limit silences them there."""
-    _require_chair(actor)
+    require_chair(actor)
     await uow.councils.lock(council.id)
-    target = await _target(uow, council, handle)
+    target = await find_member(uow, council, handle)
     motion = await _motion(uow, council, number, OPEN_FOR_DEBATE)
     by_id = actor.member.id if actor.member else 0
     count = await uow.speeches.add_warning(motion.id, target.id, by_id, reason.strip()[:200], clock())
-    await _record(uow, council, clock, "member.warned", number=motion.number, member=target.id,
+    await record_event(uow, council, clock, "member.warned", number=motion.number, member=target.id,
                   name=target.name, reason=reason.strip()[:200], count=count)
     await uow.commit()
     return target, motion, count
 
 
 async def withdraw(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int | None) -> Motion:
-    member = _require_member(actor)
+    member = require_member(actor)
     await uow.councils.lock(council.id)
     motion = await _motion(uow, council, number)
     state = next_state(motion.state, Action.WITHDRAW, number=motion.number)
@@ -295,7 +296,7 @@ async def withdraw(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor
         raise errors.OnlyMoverMayWithdraw(number=motion.number)
     motion = replace(motion, state=state)
     await uow.motions.update(motion)
-    await _record(uow, council, clock, "motion.withdrawn", number=motion.number, by=member.name)
+    await record_event(uow, council, clock, "motion.withdrawn", number=motion.number, by=member.name)
     await uow.commit()
     return motion
 
@@ -308,7 +309,7 @@ async def lapse(uow: UnitOfWork, clock: Clock, council: Council, motion_id: int)
         return None
     motion = replace(motion, state=next_state(motion.state, Action.LAPSE, number=motion.number))
     await uow.motions.update(motion)
-    await _record(uow, council, clock, "motion.lapsed", number=motion.number)
+    await record_event(uow, council, clock, "motion.lapsed", number=motion.number)
     await uow.commit()
     return motion
 
@@ -322,7 +323,7 @@ async def resume(uow: UnitOfWork, clock: Clock, council: Council, motion_id: int
     motion = replace(motion, state=next_state(motion.state, Action.RESUME, number=motion.number),
                      postponed_until=None, debate_closed=False)
     await uow.motions.update(motion)
-    await _record(uow, council, clock, "motion.resumed", number=motion.number)
+    await record_event(uow, council, clock, "motion.resumed", number=motion.number)
     await uow.commit()
     return motion
 
@@ -355,7 +356,7 @@ async def put_question(uow: UnitOfWork, clock: Clock, council: Council, actor: A
                        duration: timedelta | None = None, *, secret: bool = False, major: bool = False,
                        present: int | None = None) -> tuple[Motion, Ballot]:
     """The chair puts the question: the motion goes to a ballot that closes after `duration`."""
-    _require_chair(actor)
+    require_chair(actor)
     await uow.councils.lock(council.id)
     motion = await _motion(uow, council, number, OPEN_FOR_DEBATE)
     state = next_state(motion.state, Action.PUT_QUESTION, number=motion.number)
@@ -375,7 +376,7 @@ async def put_question(uow: UnitOfWork, clock: Clock, council: Council, actor: A
     ballot = await uow.ballots.add(Ballot(
         0, council.id, motion.id, now, now + duration, threshold.value, secret, eligible,
         electorate.members, electorate.total_area_cm2, electorate.total_owners, present))
-    await _record(uow, council, clock, "ballot.opened", number=motion.number, ballot=ballot.id,
+    await record_event(uow, council, clock, "ballot.opened", number=motion.number, ballot=ballot.id,
                   secret=secret, threshold=threshold.value, closes_at=_iso(ballot.closes_at),
                   eligible=eligible, members=electorate.members, total_area_cm2=electorate.total_area_cm2,
                   total_owners=electorate.total_owners, present=present, by=actor.name)
@@ -415,7 +416,7 @@ async def ballot_for(uow: UnitOfWork, council: Council, number: int | None, acto
     With `actor`, a voter: non-members are told so before anything about the motion.
     """
     if actor is not None:
-        _require_member(actor)
+        require_member(actor)
     motion = await _motion(uow, council, number, frozenset({MotionState.VOTING}))
     ballot = await uow.ballots.open_for_motion(motion.id)
     if ballot is None:
@@ -426,7 +427,7 @@ async def ballot_for(uow: UnitOfWork, council: Council, number: int | None, acto
 async def cast_vote(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, ballot_id: int,
                     choice: Choice) -> VoteRecorded:
     """Record (or change) a vote; the ballot closes at once when every eligible voter has voted."""
-    _require_member(actor)
+    require_member(actor)
     [recorded] = await cast_votes(uow, clock, council, [(actor, ballot_id, choice)])
     if isinstance(recorded, errors.DeliberationError):
         raise recorded
@@ -472,7 +473,7 @@ async def cast_votes(uow: UnitOfWork, clock: Clock, council: Council,
 
     for actor, ballot_id, choice in votes:
         try:
-            member = _require_member(actor)
+            member = require_member(actor)
             state = open_ballots.get(ballot_id)
             if state is None:
                 ballot = await _ballot(uow, council, ballot_id)
@@ -534,7 +535,7 @@ async def close_ballot(uow: UnitOfWork, clock: Clock, council: Council, ballot_i
     Returns None when the clock finds the ballot already closed or not yet due.
     """
     if actor is not None:
-        _require_chair(actor)
+        require_chair(actor)
     await uow.councils.lock(council.id)
     ballot = await _ballot(uow, council, ballot_id)
     motion = await uow.motions.get(ballot.motion_id)
@@ -581,7 +582,7 @@ async def _close(uow: UnitOfWork, clock: Clock, council: Council, ballot: Ballot
     await uow.ballots.update(ballot)
     if ballot.secret:
         await uow.votes.forget_choices(ballot.id)
-    await _record(uow, council, clock, "ballot.closed", number=motion.number, ballot=ballot.id,
+    await record_event(uow, council, clock, "ballot.closed", number=motion.number, ballot=ballot.id,
                   state=motion.state.value, early=early, secret=ballot.secret, **result)
     parent = await _apply_to_parent(uow, clock, council, motion) if motion.state is MotionState.ADOPTED else None
     return ClosedBallot(ballot, motion, outcome, parent)
@@ -594,20 +595,20 @@ async def _apply_to_parent(uow: UnitOfWork, clock: Clock, council: Council, moti
     parent = await uow.motions.get(motion.parent_id)
     if motion.kind is MotionKind.AMENDMENT:
         parent = replace(parent, text=motion.text, original_text=parent.original_text or parent.text)
-        await _record(uow, council, clock, "motion.amended", number=parent.number, amendment=motion.number,
+        await record_event(uow, council, clock, "motion.amended", number=parent.number, amendment=motion.number,
                       text=motion.text)
     elif motion.kind is MotionKind.CLOSE_DEBATE:
         parent = replace(parent, debate_closed=True)
-        await _record(uow, council, clock, "debate.closed", number=parent.number)
+        await record_event(uow, council, clock, "debate.closed", number=parent.number)
     elif motion.kind is MotionKind.POSTPONE and parent.state in OPEN_FOR_DEBATE:
         parent = replace(parent, state=next_state(parent.state, Action.POSTPONE, number=parent.number),
                          postponed_until=motion.postponed_until)
-        await _record(uow, council, clock, "motion.postponed", number=parent.number,
+        await record_event(uow, council, clock, "motion.postponed", number=parent.number,
                       until=_iso(motion.postponed_until) if motion.postponed_until else None)
     elif motion.kind is MotionKind.REFER and parent.state not in TERMINAL:
         parent = replace(parent, state=next_state(parent.state, Action.REFER, number=parent.number),
                          referred_to=motion.referred_to)
-        await _record(uow, council, clock, "motion.referred", number=parent.number, to=motion.referred_to)
+        await record_event(uow, council, clock, "motion.referred", number=parent.number, to=motion.referred_to)
     else:
         return None
     await uow.motions.update(parent)
