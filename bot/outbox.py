@@ -118,20 +118,28 @@ class OutboxDrainer:
         self.wake = asyncio.Event()
 
     async def drain_once(self) -> int:
-        """Try every due row once; return how many were delivered."""
+        """Try every due row once, oldest first; return how many were delivered.
+
+        A chat's rows go out in order: while its oldest unsent row waits for a retry (or is being
+        sent by another worker), its later rows wait too, even when they are due.
+        """
+        now = self.clock()
         async with self.sessions() as session:
             rows = (await session.execute(
-                select(OutboxRow).where(OutboxRow.sent_at.is_(None), OutboxRow.next_attempt_at <= self.clock())
-                .order_by(OutboxRow.id).limit(self.batch))).scalars().all()
-            pending = [(r.id, r.chat_key, r.payload, r.attempts) for r in rows]
+                select(OutboxRow).where(OutboxRow.sent_at.is_(None))
+                .order_by(OutboxRow.id).limit(self.batch * 10))).scalars().all()
+            pending = [(r.id, r.chat_key, r.payload, r.attempts, r.next_attempt_at) for r in rows]
         delivered, blocked_chats = 0, set()
-        for row_id, chat_key, payload, attempts in pending:
+        for row_id, chat_key, payload, attempts, next_attempt_at in pending:
             if chat_key in blocked_chats:
                 continue  # keep one chat's announcements in order
+            if next_attempt_at > now:
+                blocked_chats.add(chat_key)
+                continue
             outcome = await self._deliver_row(row_id, chat_key, payload, attempts)
             if outcome == "sent":
                 delivered += 1
-            elif outcome == "retry":
+            elif outcome != "dropped":
                 blocked_chats.add(chat_key)
         return delivered
 
