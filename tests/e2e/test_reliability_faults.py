@@ -66,6 +66,14 @@ def has_vote_buttons(message: dict | None) -> bool:
     return any(d.startswith("v:") for d in button_data(message or {}))
 
 
+def ballot_message(step, number: int) -> dict:
+    """The ballot message a /vote posted (not a reminder the alarm happened to post meanwhile)."""
+    for message in step.messages:
+        if message["text"].startswith(f"表决 · 议题 #{number}") and has_vote_buttons(message):
+            return message
+    raise AssertionError(f"no ballot message for #{number} in {step.texts}")
+
+
 async def test_results_and_reminders_survive_a_telegram_outage(tmp_path, api):
     clock = ShiftedClock()
     # max_retries=0: a 429 reaches the outbox at once (the limiter would otherwise sleep it out in-line)
@@ -81,13 +89,13 @@ async def test_results_and_reminders_survive_a_telegram_outage(tmp_path, api):
             await h.cmd(G, BOB, f"/second {n}")
         # Ballot 1: its reminder (half-time of 10 minutes) falls due ~4 s from now, in the outage.
         clock.offset = -timedelta(minutes=5) + timedelta(seconds=4)
-        ballot1 = (await h.cmd(G, CHAIR, "/vote 1 10m")).posted_with_button("v:")
+        ballot1 = ballot_message(await h.cmd(G, CHAIR, "/vote 1 10m"), 1)
         # Ballot 2: the alarm closes it ~6 s from now, in the outage (its ballot message must lose its buttons).
         clock.offset = -timedelta(minutes=10) + timedelta(seconds=6)
-        ballot2 = (await h.cmd(G, CHAIR, "/vote 2 10m")).posted_with_button("v:")
+        ballot2 = ballot_message(await h.cmd(G, CHAIR, "/vote 2 10m"), 2)
         clock.offset = timedelta(0)
         # Ballot 3: closed by its last vote, in the outage.
-        ballot3 = (await h.cmd(G, CHAIR, "/vote 3")).posted_with_button("v:")
+        ballot3 = ballot_message(await h.cmd(G, CHAIR, "/vote 3"), 3)
         for user in (ALICE, BOB):
             await h.click(G, user, ballot3["message_id"], button_data(ballot3)[0])
         await h.settle()
