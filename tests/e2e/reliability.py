@@ -133,3 +133,17 @@ async def ballot_state(database_url: str, chat_id: int, number: int = 1):
             return ballot, rows, await uow.votes.count(ballot.id)
     finally:
         await app.close()
+
+
+async def wait_until_listening(port: int, timeout: float = 30.0) -> None:
+    """Wait until something accepts connections on 127.0.0.1:`port` (a started bot's webhook)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)

@@ -19,7 +19,7 @@ from bot.telegram.chats import TelegramChats
 from storage.database import make_engine, make_sessions
 from storage.uow import SqlUnitOfWork
 from tests.conftest import create_pg_database, drop_pg_database, postgres_available
-from tests.e2e.reliability import CHAIR, Yishi, ballot_state, seed_council, until, yishi_env
+from tests.e2e.reliability import CHAIR, Yishi, ballot_state, seed_council, until, wait_until_listening, yishi_env
 from tests.fakes.fake_bot_api import FakeBotApi, free_port
 
 pytestmark = pytest.mark.timeout(150)
@@ -27,19 +27,6 @@ t = Translator("zh_Hans")
 G = -1_009_901
 VOTERS = 300
 SECRET = "scale-out-secret"
-
-
-async def _listening(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
 
 
 async def test_two_webhook_workers_on_one_postgres_database(tmp_path):
@@ -69,7 +56,7 @@ async def test_two_webhook_workers_on_one_postgres_database(tmp_path):
                 env = yishi_env(api, url, tmp_path, WEBHOOK_URL=hook, WEBHOOK_LISTEN=f"127.0.0.1:{port}",
                                 WEBHOOK_SECRET=SECRET)
                 workers.append(await Yishi.start(env, tmp_path, f"worker-{name}"))
-                await _listening(port)
+                await wait_until_listening(port)
                 hooks.append(hook)
 
             sent = Counter()

@@ -16,6 +16,7 @@ from bot.i18n import Translator
 from bot.settings import TelegramSettings, WebhookSettings
 from bot.telegram.runner import build_bot, serve
 from deliberation.lifecycle import MotionState
+from tests.e2e.reliability import wait_until_listening
 from tests.e2e.conftest import ALICE, BOB, CAROL, CHAIR, DAVE, button_data, running_bot
 from tests.fakes.fake_bot_api import Call, FakeBotApi, free_port
 
@@ -124,7 +125,7 @@ async def test_webhook_mode(tmp_path, api):
                                      WebhookSettings(url=url, listen=f"127.0.0.1:{port}", secret="s3cret"), stop))
     try:
         await api.wait_for(method="setWebhook", timeout=15)
-        await _listening(port)
+        await wait_until_listening(port, timeout=10.0)
         assert api.webhook_info()["url"] == url and api.calls("getUpdates") == []
         api.set_chat(G, "group", "网页钩子群")
         update = api.make_command(G, CHAIR, "/setup")
@@ -157,16 +158,3 @@ async def test_real_flood_limits(tmp_path, api):
         group_calls = [c for c in api.calls() if c.params.get("chat_id") == G]
         assert len(group_calls) >= 21 and all(c.status == 200 for c in group_calls)
         assert elapsed >= 2.5, elapsed  # the bucket of 20 was spent: the next one waited ~3 s
-
-
-async def _listening(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
