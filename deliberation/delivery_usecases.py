@@ -1,7 +1,7 @@
 """Use cases of meetings and delivery (落实): schedule, open, attend, adjourn; assign, report, rate.
 
 Same shape as usecases.py: each takes a unit of work and a clock, locks the council, checks the
-rules and roles, changes the records, appends to the event chain and commits once. The reminders
+rules and roles, changes the records and appends to the event chain; the caller commits. The reminders
 these records need are derived from them by the scheduler (delivery.plan_*), so nothing here
 talks about alarms.
 """
@@ -88,7 +88,6 @@ async def schedule_meeting(uow: DeliveryUnitOfWork, clock: Clock, council: Counc
                                              MeetingState.SCHEDULED, now, starts_at))
     await record_event(uow, council, clock, "meeting.scheduled", meeting=meeting.number, title=title,
                   starts_at=_iso(starts_at), by=actor.name)
-    await uow.commit()
     return meeting
 
 
@@ -111,7 +110,6 @@ async def cancel_meeting(uow: DeliveryUnitOfWork, clock: Clock, council: Council
     await uow.meetings.update(meeting)
     await record_event(uow, council, clock, "meeting.cancelled", meeting=meeting.number, title=meeting.title,
                   by=actor.name)
-    await uow.commit()
     return meeting
 
 
@@ -143,7 +141,6 @@ async def open_meeting(uow: DeliveryUnitOfWork, clock: Clock, council: Council, 
         if await uow.meetings.add_attendance(meeting.id, actor.member.id, actor.member.name, now):
             await record_event(uow, council, clock, "attendance.recorded", meeting=meeting.number,
                           member=actor.member.id, name=actor.member.name)
-    await uow.commit()
     return meeting
 
 
@@ -190,7 +187,6 @@ async def record_presence(uow: DeliveryUnitOfWork, clock: Clock, council: Counci
             already.append(member.name)
     present = len(await uow.meetings.attendance(meeting.id))
     expected = len(await _active_members(uow, council))
-    await uow.commit()
     return Presence(meeting, recorded, already, present, expected, meeting_quorum(council.rules, expected))
 
 
@@ -221,7 +217,6 @@ async def adjourn(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor
     names = [name for _, name in await uow.meetings.attendance(meeting.id)]
     expected = len(await _active_members(uow, council))
     await record_event(uow, council, clock, "meeting.adjourned", meeting=meeting.number)
-    await uow.commit()
     return MeetingSummary(meeting, names, expected, meeting_quorum(council.rules, expected))
 
 
@@ -261,7 +256,6 @@ async def assign(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor:
         await uow.assignments.update(assignment)
     await record_event(uow, council, clock, "assignment.made", number=motion.number, assignee=assignee.id,
                   assignee_name=assignee.name, due=_iso(due_at), by=actor.name)
-    await uow.commit()
     return assignment
 
 
@@ -298,7 +292,6 @@ async def report(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor:
         assignment = replace(assignment, state=AssignmentState.DONE, done_at=now)
     await uow.assignments.update(assignment)
     await record_event(uow, council, clock, "report.recorded", number=number, text=text, done=done, by=name)
-    await uow.commit()
     return assignment
 
 
@@ -318,7 +311,6 @@ async def open_rating(uow: DeliveryUnitOfWork, clock: Clock, council: Council, a
     assignment = replace(assignment, state=AssignmentState.RATING, rating_closes_at=now + (duration or RATING_DURATION))
     await uow.assignments.update(assignment)
     await record_event(uow, council, clock, "rating.opened", number=number, closes_at=_iso(assignment.rating_closes_at))
-    await uow.commit()
     return assignment
 
 
@@ -369,7 +361,6 @@ async def rate(uow: DeliveryUnitOfWork, clock: Clock, council: Council, actor: A
     closed = None
     if rated >= eligible > 0:
         closed = await _close_rating(uow, clock, council, assignment, eligible)
-    await uow.commit()
     return RatingRecorded(assignment, choice, previous, rated, eligible, closed)
 
 
@@ -390,7 +381,6 @@ async def close_rating(uow: DeliveryUnitOfWork, clock: Clock, council: Council, 
     if actor is None and assignment.rating_closes_at and assignment.rating_closes_at > clock():
         return None
     closed = await _close_rating(uow, clock, council, assignment, len(await _active_members(uow, council)))
-    await uow.commit()
     return closed
 
 

@@ -1,7 +1,8 @@
 """Use cases: one function per thing a person (or the clock) does; each takes a unit of work and a clock.
 
-Every use case locks the council, checks the rules, changes the records, appends to the
-event chain and commits once. A refusal raises a DeliberationError and changes nothing.
+Every use case locks the council, checks the rules, changes the records and appends to the
+event chain, all in the caller's transaction: use cases never commit (the desk or the alarm commits
+once for the whole update). A refusal raises a DeliberationError; the caller rolls back.
 """
 from __future__ import annotations
 
@@ -50,14 +51,12 @@ async def setup_council(uow: UnitOfWork, clock: Clock, *, chat_key: str, title: 
         council = replace(existing, rules=Rules.for_preset(preset))
         await uow.councils.update(council)
         await record_event(uow, council, clock, "council.rules", preset=preset, by=actor.name)
-        await uow.commit()
         return council
     council = await uow.councils.add(Council(0, chat_key, title, Rules.for_preset(preset), locale, timezone))
     await uow.councils.lock(council.id)
     await uow.members.add(Member(0, council.id, actor.user_key, actor.name, actor.username,
                                  status=MemberStatus.ACTIVE, roles=frozenset({Role.CHAIR})))
     await record_event(uow, council, clock, "council.setup", title=title, preset=preset, chair=actor.name)
-    await uow.commit()
     return council
 
 
@@ -67,7 +66,6 @@ async def set_language(uow: UnitOfWork, clock: Clock, council: Council, actor: A
     council = replace(council, locale=locale)
     await uow.councils.update(council)
     await record_event(uow, council, clock, "council.language", locale=locale)
-    await uow.commit()
     return council
 
 
@@ -116,7 +114,6 @@ async def join(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
                                               unit=code, status=status))
     await record_event(uow, council, clock, "member.joined", member=member.id, name=member.name,
                   unit=code, status=member.status.value)
-    await uow.commit()
     return member
 
 
@@ -127,7 +124,6 @@ async def import_roster(uow: UnitOfWork, clock: Clock, council: Council, units: 
     council = replace(council, has_roster=True)
     await record_event(uow, council, clock, "roster.imported", units=len(units),
                   owners=len({u.owner for u in units}), total_area_cm2=sum(u.area_cm2 for u in units))
-    await uow.commit()
     return council
 
 
@@ -165,7 +161,6 @@ async def approve(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
     member = replace(member, status=MemberStatus.ACTIVE)
     await uow.members.update(member)
     await record_event(uow, council, clock, "member.approved", member=member.id, name=member.name, by=actor.name)
-    await uow.commit()
     return member
 
 
@@ -178,7 +173,6 @@ async def assign_role(uow: UnitOfWork, clock: Clock, council: Council, actor: Ac
     await uow.members.update(member)
     await record_event(uow, council, clock, "role.assigned", member=member.id, name=member.name,
                   role=role.value, by=actor.name)
-    await uow.commit()
     return member
 
 
@@ -233,7 +227,6 @@ async def raise_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: A
                   mover=member.id, mover_name=member.name, parent=parent.number if parent else None,
                   second_deadline=_iso(motion.second_deadline),
                   postponed_until=_iso(postponed_until) if postponed_until else None, referred_to=referred_to)
-    await uow.commit()
     return motion
 
 
@@ -249,7 +242,6 @@ async def second_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: 
     await uow.motions.update(motion)
     await record_event(uow, council, clock, "motion.seconded", number=motion.number, seconder=member.id,
                   seconder_name=member.name)
-    await uow.commit()
     return motion
 
 
@@ -268,7 +260,6 @@ async def speak(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, n
     speech = await uow.speeches.add(Speech(motion.id, member.id, side, text.strip(), clock()))
     await record_event(uow, council, clock, "speech.recorded", number=motion.number, member=member.id,
                   name=member.name, side=side.value, text=speech.text)
-    await uow.commit()
     return speech, left
 
 
@@ -283,7 +274,6 @@ async def warn(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, ha
     count = await uow.speeches.add_warning(motion.id, target.id, by_id, reason.strip()[:200], clock())
     await record_event(uow, council, clock, "member.warned", number=motion.number, member=target.id,
                   name=target.name, reason=reason.strip()[:200], count=count)
-    await uow.commit()
     return target, motion, count
 
 
@@ -297,7 +287,6 @@ async def withdraw(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor
     motion = replace(motion, state=state)
     await uow.motions.update(motion)
     await record_event(uow, council, clock, "motion.withdrawn", number=motion.number, by=member.name)
-    await uow.commit()
     return motion
 
 
@@ -310,7 +299,6 @@ async def lapse(uow: UnitOfWork, clock: Clock, council: Council, motion_id: int)
     motion = replace(motion, state=next_state(motion.state, Action.LAPSE, number=motion.number))
     await uow.motions.update(motion)
     await record_event(uow, council, clock, "motion.lapsed", number=motion.number)
-    await uow.commit()
     return motion
 
 
@@ -324,7 +312,6 @@ async def resume(uow: UnitOfWork, clock: Clock, council: Council, motion_id: int
                      postponed_until=None, debate_closed=False)
     await uow.motions.update(motion)
     await record_event(uow, council, clock, "motion.resumed", number=motion.number)
-    await uow.commit()
     return motion
 
 
@@ -380,7 +367,6 @@ async def put_question(uow: UnitOfWork, clock: Clock, council: Council, actor: A
                   secret=secret, threshold=threshold.value, closes_at=_iso(ballot.closes_at),
                   eligible=eligible, members=electorate.members, total_area_cm2=electorate.total_area_cm2,
                   total_owners=electorate.total_owners, present=present, by=actor.name)
-    await uow.commit()
     return motion, ballot
 
 
@@ -428,7 +414,7 @@ async def cast_vote(uow: UnitOfWork, clock: Clock, council: Council, actor: Acto
                     choice: Choice) -> VoteRecorded:
     """Record (or change) a vote; the ballot closes at once when every eligible voter has voted."""
     require_member(actor)
-    [recorded] = await cast_votes(uow, clock, council, [(actor, ballot_id, choice)])
+    [recorded] = await _record_votes(uow, clock, council, [(actor, ballot_id, choice)], read_all_choices=False)
     if isinstance(recorded, errors.DeliberationError):
         raise recorded
     return recorded
@@ -444,22 +430,25 @@ class _OpenBallot:
 
 
 async def cast_votes(uow: UnitOfWork, clock: Clock, council: Council,
-                     votes: Sequence[tuple[Actor, int, Choice]], *,
-                     commit: bool = True, batch: bool | None = None) -> list[VoteRecorded | errors.DeliberationError]:
-    """Record a run of votes (actor, ballot id, choice) of one council in order, in one transaction.
+                     votes: Sequence[tuple[Actor, int, Choice]]) -> list[VoteRecorded | errors.DeliberationError]:
+    """Record a run of votes (actor, ballot id, choice) of one council in order, in the caller's transaction.
 
     Each vote meets exactly the rules of a single `cast_vote`; one that breaks them gets its refusal in
     the result list and changes nothing, the others are kept. The council is locked once, each ballot
-    read once, the rows and events are written together, and there is one commit (none when every
-    vote was refused; `commit=False` leaves it to the caller). A ballot that every eligible voter has voted on closes at that vote; later votes
-    on it in the run are refused as for a closed ballot.
+    read once with all its choices so far, and the rows and events are written together. A ballot that
+    every eligible voter has voted on closes at that vote; later votes on it in the run are refused as
+    for a closed ballot.
     """
+    return await _record_votes(uow, clock, council, votes, read_all_choices=True)
+
+
+async def _record_votes(uow: UnitOfWork, clock: Clock, council: Council, votes: Sequence[tuple[Actor, int, Choice]],
+                        *, read_all_choices: bool) -> list[VoteRecorded | errors.DeliberationError]:
+    # One vote reads just its voter's choice and the counts; a run reads every choice of a ballot once.
     results: list[VoteRecorded | errors.DeliberationError] = []
     if not votes:
         return results
     await uow.councils.lock(council.id)
-    if batch is None:  # one vote: read just its voter's choice and the counts; a run: all choices once
-        batch = len(votes) > 1
     open_ballots: dict[int, _OpenBallot] = {}
     units: Sequence[Unit] | None = None
     rows: list[tuple[int, str, int, Choice, int, datetime]] = []
@@ -478,7 +467,7 @@ async def cast_votes(uow: UnitOfWork, clock: Clock, council: Council,
             if state is None:
                 ballot = await _ballot(uow, council, ballot_id)
                 motion = await uow.motions.get(ballot.motion_id)
-                choices = await uow.votes.choices(ballot.id) if batch and ballot.open else None
+                choices = await uow.votes.choices(ballot.id) if read_all_choices and ballot.open else None
                 state = open_ballots[ballot_id] = _OpenBallot(ballot, motion, choices)
             ballot, motion = state.ballot, state.motion
             if not ballot.open or ballot.closes_at <= clock():
@@ -523,8 +512,6 @@ async def cast_votes(uow: UnitOfWork, clock: Clock, council: Council,
                                     None if ballot.secret else counts))
     if any(isinstance(r, VoteRecorded) for r in results):
         await flush()
-        if commit:
-            await uow.commit()
     return results
 
 
@@ -546,7 +533,6 @@ async def close_ballot(uow: UnitOfWork, clock: Clock, council: Council, ballot_i
     if actor is None and ballot.closes_at > clock():
         return None
     closed = await _close(uow, clock, council, ballot, motion, early=False)
-    await uow.commit()
     return closed
 
 
