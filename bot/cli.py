@@ -71,14 +71,16 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
             return await _roster_import(app, args.file, args.council)
         if args.command == "export":
             from . import minutes_service
-            filename, content = await minutes_service.export(app.sessions, args.council, args.format, args.period)
+            async with app.dispatcher.uow() as uow:  # read only: nothing to commit
+                filename, content = await minutes_service.export(uow, args.council, args.format, args.period)
             args.out.mkdir(parents=True, exist_ok=True)
             (args.out / filename).write_bytes(content)
             print(args.out / filename)
             return 0
         if args.command == "verify":
             from . import minutes_service
-            verdict = await minutes_service.verify(app.sessions, args.council)
+            async with app.dispatcher.uow() as uow:  # read only: nothing to commit
+                verdict = await minutes_service.verify(uow, args.council)
             if verdict.ok:
                 print(f"OK: {verdict.count} events, head {verdict.head}")
                 return 0
@@ -112,6 +114,7 @@ async def _roster_import(app, path: Path, council_id: int) -> int:
             print(f"no council {council_id}", file=sys.stderr)
             return 1
         await import_roster(uow, app.dispatcher.clock, council, units)
+        await uow.commit()  # use cases never commit; the command line owns this one
     print(f"imported {len(units)} units, {owner_count(units)} owners, {area_m2(total_area_cm2(units))}")
     return 0
 

@@ -52,7 +52,7 @@ async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = P
         from . import minutes_service
         async with app.dispatcher.uow() as uow:
             council = await uow.councils.by_chat(f"console:{CHAT_ID}")
-        filename, content = await minutes_service.export(app.sessions, council.id, "md")
+            filename, content = await minutes_service.export(uow, council.id, "md")
         path = minutes_dir / filename
         path.write_bytes(content)
         print(f"会议纪要草稿 / minutes draft: {path}")

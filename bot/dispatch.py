@@ -223,8 +223,9 @@ class Dispatcher:
             except errors.DeliberationError as refusal:
                 await uow.rollback()
                 return self._refusal(t, council, refusal.key, **refusal.params)
-            if incoming.update_key:
-                await uow.commit()  # read-only commands still remember the update
+            # The only commit of this update: the claim, the change, its events and its outbox rows together.
+            # Until it returns nothing is done; a transient failure here rolls back and `handle` runs it again.
+            await uow.commit()
             response.locale = t.locale
             response.council_id = ctx.council.id if ctx.council else None
             return response
@@ -267,6 +268,7 @@ class Dispatcher:
                 await uow.rollback()
                 refused = self._refusal(t, council, refusal.key, **refusal.params)
                 return Response(popup=refused.replies[0].text, refused=True, locale=t.locale, council_id=council.id)
+            await uow.commit()  # the only commit of this press (see `_answer`)
             response.locale, response.council_id = t.locale, council.id
             return response
 
@@ -334,15 +336,12 @@ class Dispatcher:
         return Edit(f"ballot:{ballot.id}", text, title, buttons)
 
     async def _vote(self, ctx: Ctx, ballot_id: int, choice: Choice) -> Response:
-        # The use case's commit waits until a closing ballot's result is queued in the same transaction.
-        recorded = await usecases.cast_vote(DeliveryUnitOfWork(ctx.uow, defer_commit=True), self.clock,
-                                            ctx.council, ctx.actor, ballot_id, choice)
+        recorded = await usecases.cast_vote(ctx.uow, self.clock, ctx.council, ctx.actor, ballot_id, choice)
         key = "popup.vote_changed" if recorded.previous not in (None, choice) else "popup.vote_recorded"
         popup = ctx.t(key, choice=ctx.t(f"choice.{choice.value}"), number=recorded.motion.number)
         response = Response(popup=popup, quiet=True)
         if recorded.closed:
             response = await self._closed_response(ctx, recorded.closed, response)
-        await ctx.uow.commit()
         response.edits.append(self._ballot_edit(ctx.t, ctx.council, recorded.motion, recorded.ballot,
                                                 recorded.voted, recorded.counts))
         return response
@@ -399,7 +398,7 @@ class Dispatcher:
                 answers[n] = await self._vote_run(uow, council, t, runs[n], fresh, claimed, final, members)
             if claimed:  # one entry per accepted press (None: a press without an update key)
                 await uow.claim_updates([key for key in claimed if key is not None], self.clock())
-                await uow.commit()
+                await uow.commit()  # the run's only commit; when every press was refused, nothing to keep
             # Every accepted press asks for its ballot as it reads after all the runs: whatever order
             # the answers go out in, the coalesced edit ends on the newest tally.
             for responses in answers:
@@ -431,9 +430,8 @@ class Dispatcher:
             actor = Actor(incoming.user_key, incoming.user_name, incoming.username, incoming.is_admin,
                           members.get((council.id, incoming.user_key)))
             wanted.append((n, actor, ballot_id, choice))
-        results = await usecases.cast_votes(DeliveryUnitOfWork(uow, defer_commit=True), self.clock, council,
-                                            [(actor, ballot_id, choice) for _, actor, ballot_id, choice in wanted],
-                                            commit=False, batch=True)
+        results = await usecases.cast_votes(uow, self.clock, council,
+                                            [(actor, ballot_id, choice) for _, actor, ballot_id, choice in wanted])
         for (n, actor, _ballot_id, choice), recorded in zip(wanted, results):
             if isinstance(recorded, errors.DeliberationError):
                 refused = self._refusal(t, council, recorded.key, **recorded.params)
@@ -696,10 +694,8 @@ async def _vote_text(desk: Dispatcher, ctx: Ctx) -> Response:
 async def _close(desk: Dispatcher, ctx: Ctx) -> Response:
     number, _ = split_number(ctx.args)
     ballot = await usecases.ballot_for(ctx.uow, ctx.council, number)
-    closed = await usecases.close_ballot(DeliveryUnitOfWork(ctx.uow, defer_commit=True), desk.clock, ctx.council,
-                                         ballot.id, ctx.actor)
+    closed = await usecases.close_ballot(ctx.uow, desk.clock, ctx.council, ballot.id, ctx.actor)
     response = await desk._closed_response(ctx, closed)
-    await ctx.uow.commit()
     response.edits.append(await desk.ballot_edit(ctx.uow, ctx.council, closed.ballot, ctx.t))
     return response
 

@@ -7,31 +7,29 @@ from .dispatch import Ctx, Dispatcher, command
 
 _DRAFT_LIMIT = 3500  # leave room under Telegram's 4,096 characters; longer drafts go as a file
 
-
-async def _leave_transaction(ctx: Ctx) -> None:
-    """The minutes service works in its own sessions: end ours first (SQLite has one writer)."""
-    await ctx.uow.commit()
+# Every command here works in the desk's unit of work; the desk commits once, after the handler returned,
+# so "/publish went through" always means a stored version.
 
 
 @command("minutes")
 async def _minutes(desk: Dispatcher, ctx: Ctx) -> Response:
-    await _leave_transaction(ctx)
-    draft = await minutes_service.draft(desk.sessions, ctx.council.id, ctx.args or None, now=desk.clock())
+    assert ctx.council is not None
+    draft = await minutes_service.draft(ctx.uow, ctx.council.id, ctx.args or None, now=desk.clock())
     if len(draft.text) <= _DRAFT_LIMIT:
         return Response([Reply(draft.text)])
-    filename, content = await minutes_service.export(desk.sessions, ctx.council.id, "md", ctx.args or None,
+    filename, content = await minutes_service.export(ctx.uow, ctx.council.id, "md", ctx.args or None,
                                                      now=desk.clock())
     return Response([Reply(ctx.t("minutes.draft.as_file"))], documents=[Document(filename, content)])
 
 
 @command("publish")
 async def _publish(desk: Dispatcher, ctx: Ctx) -> Response:
-    await _leave_transaction(ctx)
-    published = await minutes_service.publish(desk.sessions, ctx.council.id, ctx.args or None, now=desk.clock(),
+    assert ctx.council is not None
+    published = await minutes_service.publish(ctx.uow, ctx.council.id, ctx.args or None, now=desk.clock(),
                                               actor=ctx.actor)
     text = published.announcement + "\n\n" + published.text
     if len(text) > _DRAFT_LIMIT:
-        filename, content = await minutes_service.export(desk.sessions, ctx.council.id, "md", ctx.args or None,
+        filename, content = await minutes_service.export(ctx.uow, ctx.council.id, "md", ctx.args or None,
                                                          now=desk.clock(), version=published.version.version)
         return Response([Reply(published.announcement, pin=not published.unchanged,
                                subject=f"minutes:{published.version.id}")],
@@ -41,9 +39,9 @@ async def _publish(desk: Dispatcher, ctx: Ctx) -> Response:
 
 @command("export")
 async def _export(desk: Dispatcher, ctx: Ctx) -> Response:
+    assert ctx.council is not None
     fmt, _, period = ctx.args.strip().partition(" ")
-    await _leave_transaction(ctx)
-    filename, content = await minutes_service.export(desk.sessions, ctx.council.id, fmt or "md",
+    filename, content = await minutes_service.export(ctx.uow, ctx.council.id, fmt or "md",
                                                      period.strip() or None, now=desk.clock(), actor=ctx.actor)
     return Response([Reply(ctx.t("minutes.export.sent", filename=filename), private=True)],
                     documents=[Document(filename, content)], quiet=True)
@@ -51,6 +49,6 @@ async def _export(desk: Dispatcher, ctx: Ctx) -> Response:
 
 @command("verify")
 async def _verify(desk: Dispatcher, ctx: Ctx) -> Response:
-    await _leave_transaction(ctx)
-    verdict = await minutes_service.verify(desk.sessions, ctx.council.id)
+    assert ctx.council is not None
+    verdict = await minutes_service.verify(ctx.uow, ctx.council.id)
     return Response([Reply(minutes_service.verdict_text(verdict, ctx.t.locale))])

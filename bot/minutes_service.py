@@ -1,8 +1,9 @@
 """Minutes as a service: draft, publish (公示), export and verify, straight from the stored event log.
 
-Plain async functions taking an `async_sessionmaker`, for the chat commands (/minutes, /publish,
-/export, /verify), the CLI (`yishi export`, `yishi verify`) and the scheduler (end of 公示).
-A council is named by its id (int) or its chat key (str).
+Plain async functions taking the caller's unit of work, for the chat commands (/minutes, /publish,
+/export, /verify: the desk's), the CLI (`yishi export`, `yishi verify`: one it opens) and the alarm (end
+of 公示: the reminder's). They never commit; the caller commits once. The publishing policy is
+deliberation.publication. A council is named by its id (int) or its chat key (str).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from deliberation import errors
+from deliberation import errors, publication
 from deliberation.chain import Verdict
 from deliberation.chain import verify as verify_chain
 from deliberation.minutes import (
@@ -81,12 +82,6 @@ async def _council(uow: SqlUnitOfWork, ref: CouncilRef) -> Council:
     return council
 
 
-def _require_recorder(actor: Actor | None) -> None:
-    """Publishing and exporting belong to the secretary or the chair (None: the command line)."""
-    if actor is not None and not (actor.is_chair or actor.is_secretary):
-        raise errors.RoleRequired(role="secretary_or_chair")
-
-
 def _scope(scope: Scope | str | None, council: Council, now: datetime) -> Scope:
     if isinstance(scope, Scope):
         return scope
@@ -115,21 +110,17 @@ async def _build(uow: SqlUnitOfWork, council: Council, scope: Scope, now: dateti
     return scope, minutes
 
 
-async def draft(sessions: async_sessionmaker, council: CouncilRef, scope: Scope | str | None = None, *,
+async def draft(uow: SqlUnitOfWork, council: CouncilRef, scope: Scope | str | None = None, *,
                 now: datetime | None = None, locale: str | None = None) -> Draft:
     """`/minutes [N|today|meeting|period]`: the minutes as they would be published now (nothing stored)."""
     now = _now(now)
-    async with SqlUnitOfWork(sessions) as uow:
-        found = await _council(uow, council)
-        scope = _scope(scope, found, now)
-        minutes_repo = MinutesRepository(uow.session)
-        language = locale or found.locale
-        scope, minutes = await _build(uow, found, scope, now, 1, language)
-        version = await minutes_repo.next_version(found.id, scope.text)
-        latest = await minutes_repo.latest(found.id, scope.text)
-        if latest is not None and content_key(latest.minutes) == content_key(minutes):
-            version = latest.version
-        minutes = _with_version(minutes, version)
+    found = await _council(uow, council)
+    scope = _scope(scope, found, now)
+    language = locale or found.locale
+    scope, minutes = await _build(uow, found, scope, now, 1, language)
+    latest = await MinutesRepository(uow.session).latest(found.id, scope.text)
+    same = latest is not None and content_key(latest.minutes) == content_key(minutes)
+    minutes = _with_version(minutes, publication.shown_version(latest, same))
     text = translate(language, "minutes.draft.header") + "\n" + to_text(minutes, language)
     return Draft(found, scope, minutes, text)
 
@@ -138,39 +129,38 @@ def _with_version(minutes: Minutes, version: int) -> Minutes:
     return replace(minutes, version=version)
 
 
-async def publish(sessions: async_sessionmaker, council: CouncilRef, scope: Scope | str | None = None, *,
+async def publish(uow: SqlUnitOfWork, council: CouncilRef, scope: Scope | str | None = None, *,
                   now: datetime | None = None, actor: Actor | None = None,
                   locale: str | None = None) -> Publication:
-    """`/publish`: store a new version of the minutes and start its 公示 period.
+    """`/publish`: store a new version of the minutes and start its 公示 period, in the caller's transaction.
 
     Post `announcement` + `text`, pin the message, then call `record_pin`. When nothing has changed
     since the last version of the same scope, no version is added and `unchanged` is True.
     """
-    _require_recorder(actor)
+    publication.require_recorder(actor)
     now = _now(now)
-    async with SqlUnitOfWork(sessions) as uow:
-        found = await _council(uow, council)
-        await uow.councils.lock(found.id)
-        language = locale or found.locale
-        scope = _scope(scope, found, now)
-        repo = MinutesRepository(uow.session)
-        scope, minutes = await _build(uow, found, scope, now, 1, language)
-        latest = await repo.latest(found.id, scope.text)
-        if latest is not None and latest.published and content_key(latest.minutes) == content_key(minutes):
-            stored, previous, unchanged = latest, None, True
-        else:
-            number = await repo.next_version(found.id, scope.text)
-            minutes = _with_version(minutes, number)
-            ends = now + timedelta(days=found.rules.publication_days)
-            stored = await repo.add(found.id, scope.text, number, minutes_to_dict(minutes),
-                                    to_markdown(minutes, language), chain_head=minutes.chain_head,
-                                    chain_seq=minutes.chain_seq, created_at=now,
-                                    created_by=actor.name if actor else None, published_at=now,
-                                    publication_ends_at=ends)
-            previous, unchanged = latest, False
-            if latest is not None:
-                await repo.supersede(latest.id, now)
-            await uow.commit()
+    found = await _council(uow, council)
+    await uow.councils.lock(found.id)
+    language = locale or found.locale
+    scope = _scope(scope, found, now)
+    repo = MinutesRepository(uow.session)
+    scope, minutes = await _build(uow, found, scope, now, 1, language)
+    latest = await repo.latest(found.id, scope.text)
+    new = publication.next_publication(latest, latest is not None and content_key(latest.minutes) == content_key(
+        minutes), found.rules, now)
+    if new is None:
+        assert latest is not None
+        stored, previous, unchanged = latest, None, True
+    else:
+        minutes = _with_version(minutes, new.number)
+        stored = await repo.add(found.id, scope.text, new.number, minutes_to_dict(minutes),
+                                to_markdown(minutes, language), chain_head=minutes.chain_head,
+                                chain_seq=minutes.chain_seq, created_at=now,
+                                created_by=actor.name if actor else None, published_at=new.published_at,
+                                publication_ends_at=new.ends_at)
+        previous, unchanged = new.supersedes, False
+        if new.supersedes is not None:
+            await repo.supersede(new.supersedes.id, now)
     shown = stored.minutes
     t = Translator(language)
     title = t("minutes.title", council=found.title)
@@ -195,45 +185,59 @@ def _local(t: Translator, council: Council, moment: datetime | None) -> str:
 
 
 async def record_pin(sessions: async_sessionmaker, version_id: int, message_ref: str) -> None:
-    """Remember which message carries the published version (to unpin or edit it later)."""
+    """Remember which message carries the published version (to unpin or edit it later).
+
+    The one function here with its own unit of work, which it commits: the pin is known only after the
+    post was delivered, long after the desk's transaction that stored the version has committed.
+    """
     async with SqlUnitOfWork(sessions) as uow:
         await MinutesRepository(uow.session).set_pinned(version_id, message_ref)
         await uow.commit()
 
 
-async def versions(sessions: async_sessionmaker, council: CouncilRef,
+async def versions(uow: SqlUnitOfWork, council: CouncilRef,
                    scope: Scope | str | None = None, *, now: datetime | None = None) -> Sequence[MinutesVersion]:
     """Every stored version (all scopes when `scope` is None), oldest first; none is ever overwritten."""
-    async with SqlUnitOfWork(sessions) as uow:
-        found = await _council(uow, council)
-        text = None if scope is None else _scope(scope, found, _now(now)).text
-        return await MinutesRepository(uow.session).versions(found.id, text)
+    found = await _council(uow, council)
+    text = None if scope is None else _scope(scope, found, _now(now)).text
+    return await MinutesRepository(uow.session).versions(found.id, text)
 
 
-async def publications_ended(sessions: async_sessionmaker, *, now: datetime | None = None,
-                             ) -> Sequence[PublicationEnded]:
-    """The scheduler: claim every 公示 period that has ended and say so (each claimed exactly once)."""
+async def end_publication(uow: SqlUnitOfWork, council: Council, version_id: int,
+                          now: datetime) -> MinutesVersion | None:
+    """The alarm: the 公示 period of this version has ended. Claim its announcement (exactly once, in the
+    caller's transaction) and record the event; None when it was announced (or superseded) before."""
+    repo = MinutesRepository(uow.session)
+    if not await repo.mark_announced(version_id, now):
+        return None
+    version = await repo.get(version_id)
+    if version is None:
+        return None
+    kind, payload = publication.publication_ended_event(version)
+    await uow.events.append(council.id, kind, now, payload)
+    return version
+
+
+async def publications_ended(uow: SqlUnitOfWork, *, now: datetime | None = None) -> Sequence[PublicationEnded]:
+    """Every 公示 period that has ended and is not announced yet, claimed (`end_publication`) and worded."""
     now = _now(now)
     ended: list[PublicationEnded] = []
-    async with SqlUnitOfWork(sessions) as uow:
-        repo = MinutesRepository(uow.session)
-        for version in await repo.publication_ended(now):
-            if not await repo.mark_announced(version.id, now):
-                continue
-            council = await uow.councils.get(version.council_id)
-            t = Translator(council.locale)
-            ended.append(PublicationEnded(council, version, t(
-                "minutes.publication.ended", title=t("minutes.title", council=council.title),
-                version=t("minutes.version", version=version.version),
-                when=_local(t, council, version.publication_ends_at))))
-        await uow.commit()
+    for due in await MinutesRepository(uow.session).publication_ended(now):
+        council = await uow.councils.get(due.council_id)
+        version = await end_publication(uow, council, due.id, now)
+        if version is None:
+            continue
+        t = Translator(council.locale)
+        ended.append(PublicationEnded(council, version, t(
+            "minutes.publication.ended", title=t("minutes.title", council=council.title),
+            version=t("minutes.version", version=version.version),
+            when=_local(t, council, version.publication_ends_at))))
     return ended
 
 
-async def publications_pending(sessions: async_sessionmaker) -> Sequence[MinutesVersion]:
+async def publications_pending(uow: SqlUnitOfWork) -> Sequence[MinutesVersion]:
     """Published versions whose end is still to be announced: the scheduler rebuilds its jobs from these."""
-    async with SqlUnitOfWork(sessions) as uow:
-        return await MinutesRepository(uow.session).publications_pending()
+    return await MinutesRepository(uow.session).publications_pending()
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -253,7 +257,7 @@ def _scope_slug(minutes: Minutes) -> str:
     return minutes.generated_at.strftime("%Y%m%d")
 
 
-async def export(sessions: async_sessionmaker, council: CouncilRef, fmt: str,
+async def export(uow: SqlUnitOfWork, council: CouncilRef, fmt: str,
                  period: Scope | str | None = None, *, now: datetime | None = None, locale: str | None = None,
                  version: int | None = None, actor: Actor | None = None) -> tuple[str, bytes]:
     """`/export md|docx|pdf|csv|json [period]` and `yishi export`: (file name, file bytes).
@@ -261,46 +265,42 @@ async def export(sessions: async_sessionmaker, council: CouncilRef, fmt: str,
     Built from the log as it stands, unless `version` names a stored version of that scope,
     which is then rendered exactly as it was published.
     """
-    _require_recorder(actor)
+    publication.require_recorder(actor)
     fmt = (fmt or "").strip().lower().lstrip(".")
     fmt = "md" if fmt == "markdown" else fmt
     if fmt not in FORMATS:
         raise BadFormat(format=fmt, formats=", ".join(FORMATS))
     now = _now(now)
-    async with SqlUnitOfWork(sessions) as uow:
-        found = await _council(uow, council)
-        language = locale or found.locale
-        scope = _scope(period, found, now)
-        repo = MinutesRepository(uow.session)
-        if version is not None:
-            if scope.kind == "meeting" and scope.meeting is None:
-                scope = Scope("meeting", meeting=_latest_meeting(await uow.events.all(found.id)))
-            stored = await repo.find(found.id, scope.text, version)
-            if stored is None:
-                raise NothingPublished(version=version)
-            minutes = stored.minutes
-        else:
-            scope, minutes = await _build(uow, found, scope, now, 1, language)
-            latest = await repo.latest(found.id, scope.text)
-            if latest is not None and content_key(latest.minutes) == content_key(minutes):
-                minutes = _with_version(minutes, latest.version)
-            elif latest is not None:
-                minutes = _with_version(minutes, latest.version + 1)
+    found = await _council(uow, council)
+    language = locale or found.locale
+    scope = _scope(period, found, now)
+    repo = MinutesRepository(uow.session)
+    if version is not None:
+        if scope.kind == "meeting" and scope.meeting is None:
+            scope = Scope("meeting", meeting=_latest_meeting(await uow.events.all(found.id)))
+        stored = await repo.find(found.id, scope.text, version)
+        if stored is None:
+            raise NothingPublished(version=version)
+        minutes = stored.minutes
+    else:
+        scope, minutes = await _build(uow, found, scope, now, 1, language)
+        latest = await repo.latest(found.id, scope.text)
+        same = latest is not None and content_key(latest.minutes) == content_key(minutes)
+        minutes = _with_version(minutes, publication.shown_version(latest, same))
     name = (f"{translate(language, 'minutes.filename')}_{_slug(found.title)}_{_scope_slug(minutes)}"
             f"_v{minutes.version}.{fmt}")
     return name, render(minutes, fmt, language)
 
 
-async def verify(sessions: async_sessionmaker, council: CouncilRef) -> Verdict:
+async def verify(uow: SqlUnitOfWork, council: CouncilRef) -> Verdict:
     """`/verify` and `yishi verify`: recompute the chain from the stored events; name the first bad one.
 
     Besides each event's hash and link, the chain must end where the council's stored head says,
     so deleting the newest events is caught too.
     """
-    async with SqlUnitOfWork(sessions) as uow:
-        found = await _council(uow, council)
-        events = await read_chain(uow.session, found.id)
-        seq, head = await uow.events.head(found.id)
+    found = await _council(uow, council)
+    events = await read_chain(uow.session, found.id)
+    seq, head = await uow.events.head(found.id)
     verdict = verify_chain(events)
     if not verdict.ok:
         return verdict
@@ -320,6 +320,7 @@ def verdict_text(verdict: Verdict, locale: str | None = None) -> str:
 
 
 __all__ = [
-    "Draft", "Publication", "PublicationEnded", "draft", "export", "publications_ended", "publications_pending",
+    "Draft", "Publication", "PublicationEnded", "draft", "end_publication", "export", "publications_ended",
+    "publications_pending",
     "publish", "record_pin", "verdict_text", "verify", "versions",
 ]

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from deliberation import delivery_usecases, usecases
@@ -211,22 +211,16 @@ async def _rating_close(uow, clock, council, t, subject_id) -> list[Reply]:
 
 
 async def announce_publication_end(uow, clock, council: Council, t: Translator, version_id: int) -> list[Reply]:
-    """HOOK for the minutes feature: the 公示 period of minutes version `version_id` has ended.
+    """The 公示 period of minutes version `version_id` has ended: claim it and say so in the group.
 
-    The minutes engineer stores `publication_ends_at` in `minutes_versions`; the scan plans a
-    `publication.end` reminder for every version published and not yet announced, and this marks
-    `publication_announced_at` and says so in the group. Replace the wording here if minutes wants more.
+    The scan plans a `publication.end` reminder for every version published and not yet announced;
+    the claim and the event are the minutes service's (`end_publication`), in this reminder's transaction.
     """
-    m = MINUTES_VERSIONS
-    now = clock()
-    changed = await uow.session.execute(update(m).where(m.c.id == version_id, m.c.publication_announced_at.is_(None))
-                                        .values(publication_announced_at=now.astimezone(timezone.utc)
-                                                .replace(tzinfo=None)))
-    if changed.rowcount != 1:
+    from . import minutes_service
+    version = await minutes_service.end_publication(uow, council, version_id, clock())
+    if version is None:
         return []
-    row = (await uow.session.execute(select(m.c.scope, m.c.version).where(m.c.id == version_id))).one()
-    await uow.events.append(council.id, "publication.ended", now, {"version": row[1], "scope": row[0]})
-    return [Reply(t("sched.publication_end", scope=row[0], version=row[1]))]
+    return [Reply(t("sched.publication_end", scope=version.scope, version=version.version))]
 
 
 Action = Callable[..., Awaitable[list[Reply]]]
@@ -253,10 +247,11 @@ def _clip(text: str, limit: int) -> str:
 async def ring(sessions: async_sessionmaker, reminder_id: int, clock: Clock = utc_now) -> tuple[str, datetime | None]:
     """Handle one reminder exactly once: claim it, act, queue the announcement, commit together.
 
-    Returns (outcome, when to ring again for "wait").
+    The actions call use cases, which never commit: the claim, the effect, its events and the outbox
+    rows are this function's one commit. Returns (outcome, when to ring again for "wait").
     """
     async with SqlUnitOfWork(sessions) as core:
-        uow = DeliveryUnitOfWork(core, defer_commit=True)
+        uow = DeliveryUnitOfWork(core)  # the same transaction, with meetings, assignments and reminders
         now = clock()
         # Claim first: a second ringer (another process) waits on this row, then finds it taken.
         claimed = await uow.reminders.claim_due(reminder_id, now)

@@ -20,7 +20,7 @@ from .delivery import (
     TitleRequired, meeting_quorum, tally_ratings,
 )
 from .lifecycle import MotionState
-from .model import Actor, Council, Member, MemberStatus
+from .model import Actor, Council, Member
 from .ports import Clock, UnitOfWork
 from .usecases import find_member, record_event, require_chair, require_member
 

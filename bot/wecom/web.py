@@ -321,7 +321,8 @@ async def published_minutes(dispatcher: Dispatcher, council_id: int):
     except ImportError:
         return None
     try:
-        found = await minutes_service.versions(dispatcher.sessions, council_id)
+        async with dispatcher.uow() as uow:
+            found = await minutes_service.versions(uow, council_id)
     except errors.DeliberationError:
         return []
     except Exception:  # e.g. a database not yet migrated to the minutes tables: show the chain head only

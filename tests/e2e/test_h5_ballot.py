@@ -163,7 +163,9 @@ async def test_notice_board_lists_published_minutes_with_the_chain_head(council,
     except ImportError:
         minutes_service = None
     if minutes_service is not None:
-        await minutes_service.publish(council.app.sessions, council.council.id, now=council.clock())
+        async with council.app.dispatcher.uow() as uow:
+            await minutes_service.publish(uow, council.council.id, now=council.clock())
+            await uow.commit()
     async with council.app.dispatcher.uow() as uow:
         _seq, head = await uow.events.head(council.council.id)
     page = await client.get(f"/p/{council.council.id}")
@@ -197,7 +199,9 @@ async def test_headless_chromium_votes_changes_and_sees_the_confirmation(council
     async_playwright = _browser_or_skip()
     await council.prepare()
     from bot import minutes_service
-    await minutes_service.publish(council.app.sessions, council.council.id, now=council.clock())
+    async with council.app.dispatcher.uow() as uow:
+        await minutes_service.publish(uow, council.council.id, now=council.clock())
+        await uow.commit()
     ARTIFACTS.mkdir(exist_ok=True)
     base = str(client.make_url("")).rstrip("/")
     async with async_playwright() as p:

@@ -157,8 +157,9 @@ def normalise(text: str, chat_key: str) -> str:
 
 async def minutes_of(app, chat_key: str) -> tuple[str, str]:
     now = app.dispatcher.clock()
-    drafted = (await minutes_service.draft(app.sessions, chat_key, now=now)).text
-    _name, markdown = await minutes_service.export(app.sessions, chat_key, "md", now=now)
+    async with app.dispatcher.uow() as uow:
+        drafted = (await minutes_service.draft(uow, chat_key, now=now)).text
+        _name, markdown = await minutes_service.export(uow, chat_key, "md", now=now)
     return normalise(drafted, chat_key), normalise(markdown.decode(), chat_key)
 
 

@@ -310,7 +310,8 @@ async def _outcome(app, chat_key: str):
     except ImportError:
         minutes = None
     else:
-        minutes = (await minutes_service.draft(app.sessions, council.id, now=app.dispatcher.clock())).text
+        async with app.dispatcher.uow() as uow:
+            minutes = (await minutes_service.draft(uow, council.id, now=app.dispatcher.clock())).text
     return motion.state, ballot.result, minutes
 
 

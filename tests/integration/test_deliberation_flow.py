@@ -198,6 +198,7 @@ async def test_lapse_at_the_second_deadline(app, clock):
     clock.advance(hours=24, seconds=1)
     async with app.dispatcher.uow() as uow:
         lapsed = await usecases.lapse(uow, clock, council, motion.id)
+        await uow.commit()
     assert lapsed is not None and lapsed.state is MotionState.LAPSED
     assert (await chat.say("@bob /second 1")).refused
 

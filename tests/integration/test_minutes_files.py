@@ -226,19 +226,27 @@ def test_secret_ballot_choices_appear_in_no_format(nantang):
 
 # ---- the service: draft, publish, export, verify ---------------------------------------------------------
 
+async def in_uow(sessions, service, *args, **kwargs):
+    """Call a minutes service function as the desk does: in one unit of work, committed once after it."""
+    async with SqlUnitOfWork(sessions) as uow:
+        result = await service(uow, *args, **kwargs)
+        await uow.commit()
+        return result
+
+
 async def test_draft_publish_and_correct(database, nantang):
     _, sessions = database
     now = nantang.ended_at + timedelta(hours=1)
-    draft = await minutes_service.draft(sessions, nantang.chat_key, "all", now=now)
+    draft = await in_uow(sessions, minutes_service.draft, nantang.chat_key, "all", now=now)
     assert draft.minutes.chain_head == nantang.head and draft.minutes.version == 1
     assert RAIN_SHELTER_AMENDED in draft.text and draft.text.startswith("【议事记录草稿】")
 
-    first = await minutes_service.publish(sessions, nantang.council_id, "all", now=now)
+    first = await in_uow(sessions, minutes_service.publish, nantang.council_id, "all", now=now)
     assert (first.version.version, first.unchanged, first.previous) == (1, False, None)
     assert first.ends_at == now + timedelta(days=7) and "公示期至" in first.announcement
     await minutes_service.record_pin(sessions, first.version.id, "msg:42")
 
-    again = await minutes_service.publish(sessions, nantang.council_id, "all", now=now + timedelta(minutes=5))
+    again = await in_uow(sessions, minutes_service.publish, nantang.council_id, "all", now=now + timedelta(minutes=5))
     assert again.unchanged and again.version.id == first.version.id
 
     # Something new happens; publishing again makes version 2 and keeps version 1 readable.
@@ -247,10 +255,11 @@ async def test_draft_publish_and_correct(database, nantang):
         member = await uow.members.by_user(council.id, "tg:13")
         clock = lambda: now + timedelta(minutes=10)  # noqa: E731
         await usecases.raise_motion(uow, clock, council, Actor("tg:13", "王五", member=member), "修缮自行车棚")
-    second = await minutes_service.publish(sessions, nantang.council_id, "all", now=now + timedelta(minutes=20))
+        await uow.commit()
+    second = await in_uow(sessions, minutes_service.publish, nantang.council_id, "all", now=now + timedelta(minutes=20))
     assert second.version.version == 2 and second.previous.version == 1
     assert "更正第1版" in second.announcement
-    versions = await minutes_service.versions(sessions, nantang.council_id)
+    versions = await in_uow(sessions, minutes_service.versions, nantang.council_id)
     assert [v.version for v in versions] == [1, 2]
     assert versions[0].pinned_message_ref == "msg:42"
     assert versions[0].minutes.motion(6) is None and versions[1].minutes.motion(6).text == "修缮自行车棚"
@@ -258,20 +267,20 @@ async def test_draft_publish_and_correct(database, nantang):
 
     # The correction ended version 1's 公示 (its post says so); version 2 runs its own full period.
     assert versions[0].publication_ends_at == now + timedelta(minutes=20)
-    assert [v.version for v in await minutes_service.publications_pending(sessions)] == [2]
-    assert await minutes_service.publications_ended(sessions, now=now + timedelta(days=7, minutes=1)) == []
-    ended = await minutes_service.publications_ended(sessions, now=now + timedelta(days=7, minutes=21))
+    assert [v.version for v in await in_uow(sessions, minutes_service.publications_pending)] == [2]
+    assert await in_uow(sessions, minutes_service.publications_ended, now=now + timedelta(days=7, minutes=1)) == []
+    ended = await in_uow(sessions, minutes_service.publications_ended, now=now + timedelta(days=7, minutes=21))
     assert [e.version.version for e in ended] == [2]
     assert "公示期已于" in ended[0].text and "第2版" in ended[0].text
-    assert await minutes_service.publications_ended(sessions, now=now + timedelta(days=8)) == []
-    assert await minutes_service.publications_pending(sessions) == []
+    assert await in_uow(sessions, minutes_service.publications_ended, now=now + timedelta(days=8)) == []
+    assert await in_uow(sessions, minutes_service.publications_pending) == []
 
 
 async def test_draft_of_the_latest_meeting(database, nantang):
     _, sessions = database
     at = nantang.ended_at
     with pytest.raises(MeetingNotFound):
-        await minutes_service.draft(sessions, nantang.council_id, "meeting", now=at)
+        await in_uow(sessions, minutes_service.draft, nantang.council_id, "meeting", now=at)
     async with SqlUnitOfWork(sessions) as uow:  # as the scheduling work will record a meeting
         for offset, (kind, payload) in enumerate([
             ("meeting.opened", {"meeting": 1, "title": "十一月例会"}),
@@ -282,10 +291,10 @@ async def test_draft_of_the_latest_meeting(database, nantang):
         ]):
             await uow.events.append(nantang.council_id, kind, at + timedelta(minutes=offset), payload)
         await uow.commit()
-    draft = await minutes_service.draft(sessions, nantang.council_id, "会议", now=at + timedelta(hours=1))
+    draft = await in_uow(sessions, minutes_service.draft, nantang.council_id, "会议", now=at + timedelta(hours=1))
     assert draft.scope == Scope("meeting", meeting=2) and draft.minutes.title == "十二月例会"
     assert draft.minutes.attendees == ("李四",) and draft.minutes.adjourned_at is None
-    first = await minutes_service.draft(sessions, nantang.council_id, "meeting 1", now=at + timedelta(hours=1))
+    first = await in_uow(sessions, minutes_service.draft, nantang.council_id, "meeting 1", now=at + timedelta(hours=1))
     assert first.minutes.attendees == ("张三",) and first.minutes.adjourned_at is not None
     assert "会议名称：十一月例会" in first.text
 
@@ -297,12 +306,13 @@ async def test_only_the_secretary_or_chair_publishes_and_exports(database, nanta
         resident = await uow.members.by_user(nantang.council_id, "tg:11")
         secretary = await uow.members.by_user(nantang.council_id, "tg:15")
     with pytest.raises(RoleRequired):
-        await minutes_service.publish(sessions, nantang.council_id, now=nantang.ended_at,
-                                      actor=Actor("tg:11", "张三", member=resident))
+        await in_uow(sessions, minutes_service.publish, nantang.council_id, now=nantang.ended_at,
+                     actor=Actor("tg:11", "张三", member=resident))
     with pytest.raises(RoleRequired):
-        await minutes_service.export(sessions, nantang.council_id, "pdf", actor=Actor("tg:11", "张三", member=resident))
-    name, data = await minutes_service.export(sessions, nantang.council_id, "md", now=nantang.ended_at,
-                                              actor=Actor("tg:15", "孙七", member=secretary))
+        await in_uow(sessions, minutes_service.export, nantang.council_id, "pdf",
+                     actor=Actor("tg:11", "张三", member=resident))
+    name, data = await in_uow(sessions, minutes_service.export, nantang.council_id, "md", now=nantang.ended_at,
+                              actor=Actor("tg:15", "孙七", member=secretary))
     assert name.endswith(".md") and data.decode().startswith("# 阳光小区3号楼议事会议事记录")
 
 
@@ -310,25 +320,25 @@ async def test_export_every_format_and_a_published_version(database, nantang):
     _, sessions = database
     now = nantang.ended_at
     for fmt in FORMATS:
-        name, data = await minutes_service.export(sessions, nantang.chat_key, fmt, "2026-11-20", now=now)
+        name, data = await in_uow(sessions, minutes_service.export, nantang.chat_key, fmt, "2026-11-20", now=now)
         assert name == f"议事记录_阳光小区3号楼议事会_20261120_v1.{fmt}"
         assert data
-    _, data = await minutes_service.export(sessions, nantang.council_id, "json", "3", now=now, locale="en")
+    _, data = await in_uow(sessions, minutes_service.export, nantang.council_id, "json", "3", now=now, locale="en")
     assert [m["number"] for m in json.loads(data)["minutes"]["motions"]] == [3]
     with pytest.raises(BadFormat):
-        await minutes_service.export(sessions, nantang.council_id, "xls", now=now)
+        await in_uow(sessions, minutes_service.export, nantang.council_id, "xls", now=now)
     with pytest.raises(BadScope):
-        await minutes_service.export(sessions, nantang.council_id, "md", "someday", now=now)
+        await in_uow(sessions, minutes_service.export, nantang.council_id, "md", "someday", now=now)
 
-    published = await minutes_service.publish(sessions, nantang.council_id, "2026-11-20", now=now)
-    name, data = await minutes_service.export(sessions, nantang.council_id, "json", "2026-11-20", now=now,
+    published = await in_uow(sessions, minutes_service.publish, nantang.council_id, "2026-11-20", now=now)
+    name, data = await in_uow(sessions, minutes_service.export, nantang.council_id, "json", "2026-11-20", now=now,
                                               version=published.version.version)
     assert json.loads(data)["minutes"]["generated_at"] == published.minutes.generated_at.isoformat()
 
 
 async def test_verify_names_the_tampered_event(database, nantang):
     engine, sessions = database
-    verdict = await minutes_service.verify(sessions, nantang.council_id)
+    verdict = await in_uow(sessions, minutes_service.verify, nantang.council_id)
     assert verdict.ok and verdict.head == nantang.head and verdict.count == nantang.seq
     assert nantang.head in minutes_service.verdict_text(verdict)
 
@@ -338,21 +348,21 @@ async def test_verify_names_the_tampered_event(database, nantang):
     async with engine.begin() as connection:
         await connection.execute(update(EventRow).where(EventRow.council_id == nantang.council_id,
                                                         EventRow.seq == target.seq).values(payload=forged))
-    verdict = await minutes_service.verify(sessions, nantang.chat_key)
+    verdict = await in_uow(sessions, minutes_service.verify, nantang.chat_key)
     assert not verdict.ok and (verdict.broken_seq, verdict.reason) == (target.seq, "hash")
     assert f"第{target.seq}号事件" in minutes_service.verdict_text(verdict)
     assert f"event #{target.seq}" in minutes_service.verdict_text(verdict, "en")
 
     async with engine.begin() as connection:
         await connection.execute(update(EventRow).where(EventRow.seq == target.seq).values(payload="{not json"))
-    assert (await minutes_service.verify(sessions, nantang.council_id)).broken_seq == target.seq
+    assert (await in_uow(sessions, minutes_service.verify, nantang.council_id)).broken_seq == target.seq
 
 
 async def test_verify_catches_events_cut_from_the_end(database, nantang):
     engine, sessions = database
     async with engine.begin() as connection:
         await connection.execute(delete(EventRow).where(EventRow.seq == nantang.seq))
-    verdict = await minutes_service.verify(sessions, nantang.council_id)
+    verdict = await in_uow(sessions, minutes_service.verify, nantang.council_id)
     assert not verdict.ok and (verdict.broken_seq, verdict.reason) == (nantang.seq, "gap")
 
 

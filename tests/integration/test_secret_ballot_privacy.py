@@ -138,7 +138,8 @@ async def test_secret_ballot_reveals_no_choice(app, clock, caplog):
     minutes = []
     for fmt in ("md", "docx", "pdf", "csv", "json"):
         for scope in (None, "all", "meeting"):
-            filename, content = await minutes_service.export(app.sessions, council.id, fmt, scope, now=clock())
+            async with app.dispatcher.uow() as uow:
+                filename, content = await minutes_service.export(uow, council.id, fmt, scope, now=clock())
             minutes.append((f"export {filename}", _document_text(filename, content)))
         response = await run("chair", f"/export {fmt} all")
         assert response.documents

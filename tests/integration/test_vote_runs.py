@@ -23,6 +23,7 @@ async def council_with_ballot(app, clock, voters: int):
     async with desk.uow() as uow:
         chair = Actor("telegram:1", "chair")
         council = await usecases.setup_council(uow, clock, chat_key=f"telegram:{CHAT}", title="runs", actor=chair)
+        await uow.commit()  # use cases leave the commit to their caller
     async with desk.uow() as uow:
         members = [await uow.members.add(Member(0, council.id, f"telegram:{100 + i}", f"v{i}",
                                                 status=MemberStatus.ACTIVE)) for i in range(voters)]
@@ -32,11 +33,14 @@ async def council_with_ballot(app, clock, voters: int):
         chair = Actor("telegram:1", "chair", member=await uow.members.by_user(council.id, "telegram:1"))
         motion = await usecases.raise_motion(uow, clock, council, Actor("telegram:100", "v0", member=members[0]),
                                              "夜间关闭小区东门")
+        await uow.commit()
     async with desk.uow() as uow:
         await usecases.second_motion(uow, clock, council, Actor("telegram:101", "v1", member=members[1]),
                                      motion.number)
+        await uow.commit()
     async with desk.uow() as uow:
         _, ballot = await usecases.put_question(uow, clock, council, chair, motion.number)
+        await uow.commit()
     return council, ballot
 
 

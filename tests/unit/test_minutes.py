@@ -86,18 +86,22 @@ async def scripted_council(tmp_path, preset: str) -> Script:
     async with SqlUnitOfWork(sessions) as uow:
         council = await usecases.setup_council(uow, clock, chat_key=chat_key, title="阳光小区3号楼议事会",
                                                actor=chair, preset=preset)
+        await uow.commit()  # use cases leave the commit to their caller
     for user_key, name, unit, area in RESIDENTS:
         clock.tick()
         async with SqlUnitOfWork(sessions) as uow:
             await usecases.join(uow, clock, council, Actor(user_key, name, username=name), unit, area)
+            await uow.commit()
     if council.rules.approval_required:
         for _, name, _, _ in RESIDENTS:
             async with SqlUnitOfWork(sessions) as uow:
                 await usecases.approve(uow, clock, council, await _actor(sessions, council.id, "tg:1", "王主任",
                                                                          admin=True), name)
+                await uow.commit()
     async with SqlUnitOfWork(sessions) as uow:
         await usecases.assign_role(uow, clock, council, await _actor(sessions, council.id, "tg:1", "王主任",
                                                                      admin=True), "孙七", Role.SECRETARY)
+        await uow.commit()
 
     async def who(name: str) -> Actor:
         key = next(k for k, n, _, _ in RESIDENTS if n == name) if name != "王主任" else "tg:1"
@@ -106,12 +110,16 @@ async def scripted_council(tmp_path, preset: str) -> Script:
     async def run(use_case, actor_name: str, *args, **kwargs):
         clock.tick()
         async with SqlUnitOfWork(sessions) as uow:
-            return await use_case(uow, clock, council, await who(actor_name), *args, **kwargs)
+            done = await use_case(uow, clock, council, await who(actor_name), *args, **kwargs)
+            await uow.commit()
+            return done
 
     async def close(ballot_id: int):
         clock.tick()
         async with SqlUnitOfWork(sessions) as uow:
-            return await usecases.close_ballot(uow, clock, council, ballot_id, await who("王主任"))
+            closed = await usecases.close_ballot(uow, clock, council, ballot_id, await who("王主任"))
+            await uow.commit()
+            return closed
 
     main = await run(usecases.raise_motion, "张三", RAIN_SHELTER)
     await run(usecases.second_motion, "李四", main.number)
@@ -143,6 +151,7 @@ async def scripted_council(tmp_path, preset: str) -> Script:
     clock.tick(hours=25)
     async with SqlUnitOfWork(sessions) as uow:
         await usecases.lapse(uow, clock, council, benches.id)
+        await uow.commit()
     return Script(sessions, engine, council.id, chat_key, clock, preset)
 
 
