@@ -332,7 +332,7 @@ async def test_export_every_format_and_a_published_version(database, nantang):
 
     published = await in_uow(sessions, minutes_service.publish, nantang.council_id, "2026-11-20", now=now)
     name, data = await in_uow(sessions, minutes_service.export, nantang.council_id, "json", "2026-11-20", now=now,
-                                              version=published.version.version)
+                              version=published.version.version)
     assert json.loads(data)["minutes"]["generated_at"] == published.minutes.generated_at.isoformat()
 
 
