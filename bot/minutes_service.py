@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.exc import NoResultFound
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from deliberation import errors, publication
 from deliberation.chain import Verdict
@@ -69,6 +69,16 @@ def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(timezone.utc)
 
 
+def _session(uow: SqlUnitOfWork) -> AsyncSession:
+    assert uow.session is not None, "use the unit of work inside its `async with`"
+    return uow.session
+
+
+def _stored(uow: SqlUnitOfWork) -> MinutesRepository:
+    """The stored minutes versions, in the caller's transaction."""
+    return MinutesRepository(_session(uow))
+
+
 async def _council(uow: SqlUnitOfWork, ref: CouncilRef) -> Council:
     """The council by id, or by chat key (a chat key made of digits falls back to the id)."""
     council = None if isinstance(ref, int) else await uow.councils.by_chat(ref)
@@ -118,7 +128,7 @@ async def draft(uow: SqlUnitOfWork, council: CouncilRef, scope: Scope | str | No
     scope = _scope(scope, found, now)
     language = locale or found.locale
     scope, minutes = await _build(uow, found, scope, now, 1, language)
-    latest = await MinutesRepository(uow.session).latest(found.id, scope.text)
+    latest = await _stored(uow).latest(found.id, scope.text)
     same = latest is not None and content_key(latest.minutes) == content_key(minutes)
     minutes = _with_version(minutes, publication.shown_version(latest, same))
     text = translate(language, "minutes.draft.header") + "\n" + to_text(minutes, language)
@@ -143,7 +153,7 @@ async def publish(uow: SqlUnitOfWork, council: CouncilRef, scope: Scope | str | 
     await uow.councils.lock(found.id)
     language = locale or found.locale
     scope = _scope(scope, found, now)
-    repo = MinutesRepository(uow.session)
+    repo = _stored(uow)
     scope, minutes = await _build(uow, found, scope, now, 1, language)
     latest = await repo.latest(found.id, scope.text)
     new = publication.next_publication(latest, latest is not None and content_key(latest.minutes) == content_key(
@@ -166,6 +176,7 @@ async def publish(uow: SqlUnitOfWork, council: CouncilRef, scope: Scope | str | 
     title = t("minutes.title", council=found.title)
     version_label = t("minutes.version", version=stored.version)
     ends_at = stored.publication_ends_at
+    assert ends_at is not None  # a published version always has its period
     lines = [t("minutes.publish.post", title=title, version=version_label, ends=_local(t, found, ends_at))]
     if unchanged:
         lines.append(t("minutes.publish.unchanged", version=version_label))
@@ -191,7 +202,7 @@ async def record_pin(sessions: async_sessionmaker, version_id: int, message_ref:
     post was delivered, long after the desk's transaction that stored the version has committed.
     """
     async with SqlUnitOfWork(sessions) as uow:
-        await MinutesRepository(uow.session).set_pinned(version_id, message_ref)
+        await _stored(uow).set_pinned(version_id, message_ref)
         await uow.commit()
 
 
@@ -200,14 +211,14 @@ async def versions(uow: SqlUnitOfWork, council: CouncilRef,
     """Every stored version (all scopes when `scope` is None), oldest first; none is ever overwritten."""
     found = await _council(uow, council)
     text = None if scope is None else _scope(scope, found, _now(now)).text
-    return await MinutesRepository(uow.session).versions(found.id, text)
+    return await _stored(uow).versions(found.id, text)
 
 
 async def end_publication(uow: SqlUnitOfWork, council: Council, version_id: int,
                           now: datetime) -> MinutesVersion | None:
     """The alarm: the 公示 period of this version has ended. Claim its announcement (exactly once, in the
     caller's transaction) and record the event; None when it was announced (or superseded) before."""
-    repo = MinutesRepository(uow.session)
+    repo = _stored(uow)
     if not await repo.mark_announced(version_id, now):
         return None
     version = await repo.get(version_id)
@@ -222,7 +233,7 @@ async def publications_ended(uow: SqlUnitOfWork, *, now: datetime | None = None)
     """Every 公示 period that has ended and is not announced yet, claimed (`end_publication`) and worded."""
     now = _now(now)
     ended: list[PublicationEnded] = []
-    for due in await MinutesRepository(uow.session).publication_ended(now):
+    for due in await _stored(uow).publication_ended(now):
         council = await uow.councils.get(due.council_id)
         version = await end_publication(uow, council, due.id, now)
         if version is None:
@@ -237,7 +248,7 @@ async def publications_ended(uow: SqlUnitOfWork, *, now: datetime | None = None)
 
 async def publications_pending(uow: SqlUnitOfWork) -> Sequence[MinutesVersion]:
     """Published versions whose end is still to be announced: the scheduler rebuilds its jobs from these."""
-    return await MinutesRepository(uow.session).publications_pending()
+    return await _stored(uow).publications_pending()
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -274,7 +285,7 @@ async def export(uow: SqlUnitOfWork, council: CouncilRef, fmt: str,
     found = await _council(uow, council)
     language = locale or found.locale
     scope = _scope(period, found, now)
-    repo = MinutesRepository(uow.session)
+    repo = _stored(uow)
     if version is not None:
         if scope.kind == "meeting" and scope.meeting is None:
             scope = Scope("meeting", meeting=_latest_meeting(await uow.events.all(found.id)))
@@ -299,7 +310,7 @@ async def verify(uow: SqlUnitOfWork, council: CouncilRef) -> Verdict:
     so deleting the newest events is caught too.
     """
     found = await _council(uow, council)
-    events = await read_chain(uow.session, found.id)
+    events = await read_chain(_session(uow), found.id)
     seq, head = await uow.events.head(found.id)
     verdict = verify_chain(events)
     if not verdict.ok:

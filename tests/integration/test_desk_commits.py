@@ -133,3 +133,17 @@ async def test_a_refusal_commits_nothing(desk):
     answer = await desk.handle(incoming(Person("alice"), "/publish all"))  # a resident: not the secretary
     assert answer.refused and counting.commits == 0
     assert await _versions(desk) == 0
+
+
+async def test_use_cases_leave_the_commit_to_their_caller(desk, clock):
+    from deliberation import usecases
+    from deliberation.model import Actor
+
+    council = await council_of(desk)
+    counting = CountingSessions(desk.sessions)
+    async with SqlUnitOfWork(counting) as uow:
+        alice = Actor("console:alice", "alice", member=await uow.members.by_user(council.id, "console:alice"))
+        motion = await usecases.raise_motion(uow, clock, council, alice, "不会留下的议题")
+        assert counting.commits == 0
+    async with desk.uow() as uow:  # left without a commit: rolled back
+        assert await uow.motions.by_number(council.id, motion.number) is None
