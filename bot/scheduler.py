@@ -47,7 +47,7 @@ from storage.repositories import _council as council_from_row
 from storage.scheduling_repository import MINUTES_VERSIONS, DeliveryUnitOfWork, ReminderRepository
 from storage.uow import SqlUnitOfWork
 
-from . import render
+from . import minutes_service, render
 from .conversation import Button, Edit, Reply
 from .dispatch import Clock, utc_now
 from .i18n import Translator
@@ -216,7 +216,6 @@ async def announce_publication_end(uow, clock, council: Council, t: Translator, 
     The scan plans a `publication.end` reminder for every version published and not yet announced;
     the claim and the event are the minutes service's (`end_publication`), in this reminder's transaction.
     """
-    from . import minutes_service
     version = await minutes_service.end_publication(uow, council, version_id, clock())
     if version is None:
         return []
