@@ -380,7 +380,7 @@ async def test_migration_0003_goes_up_down_and_up(tmp_path):
 
 
 def test_pdf_wrapping_keeps_every_character_and_whole_numbers():
-    from bot.minutes_files import _NO_LINE_START, _Measure, pdf_font
+    from bot.minutes_files.pdf import _NO_LINE_START, _Measure, pdf_font
     measure = _Measure(pdf_font(), 10)
     text = "参与表决：专有面积80.77%（21/26），业主人数80.00%（4/5）。Owners agreed unanimously. " * 3
     lines = measure.wrap(text, 120)
