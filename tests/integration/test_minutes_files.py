@@ -16,7 +16,16 @@ from sqlalchemy import delete, inspect, text, update
 
 from bot import minutes_service
 from bot.minutes_files import (
-    CJK_FONT_PATH, FORMATS, md_escape, outline, to_csv, to_docx, to_json, to_markdown, to_pdf, to_text,
+    CJK_FONT_PATH,
+    FORMATS,
+    md_escape,
+    outline,
+    to_csv,
+    to_docx,
+    to_json,
+    to_markdown,
+    to_pdf,
+    to_text,
 )
 from deliberation import usecases
 from deliberation.chain import Event
@@ -26,7 +35,8 @@ from storage.database import make_engine, make_sessions
 from storage.migrate import downgrade, upgrade
 from storage.models import EventRow
 from storage.uow import SqlUnitOfWork
-from tests.unit.test_minutes import CHARGERS, RAIN_SHELTER_AMENDED, Recording, minutes_of, record
+from tests.integration.minutes_script import Recording, record
+from tests.unit.minutes_chain import CHARGERS, RAIN_SHELTER_AMENDED, minutes_of, scripted_chain
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +47,14 @@ def nantang(tmp_path_factory) -> Recording:
 @pytest.fixture(scope="module")
 def civil278(tmp_path_factory) -> Recording:
     return record(tmp_path_factory.mktemp("civil278"), "civil278")
+
+
+@pytest.mark.parametrize("preset", ["nantang", "robert", "resident_meeting", "civil278"])
+def test_the_unit_tests_chain_is_what_the_use_cases_record(preset, nantang, civil278, tmp_path):
+    """tests/unit/test_minutes.py replays a chain written in memory; it must be, event for event and
+    hash for hash, the chain the real use cases store for the same script."""
+    recording = {"nantang": nantang, "civil278": civil278}.get(preset) or record(tmp_path, preset)
+    assert scripted_chain(preset) == recording.events
 
 
 def minutes_for(recording: Recording, events=None):
@@ -390,7 +408,7 @@ async def test_migration_0003_goes_up_down_and_up(tmp_path):
 
 
 def test_pdf_wrapping_keeps_every_character_and_whole_numbers():
-    from bot.minutes_files import _NO_LINE_START, _Measure, pdf_font
+    from bot.minutes_files.pdf import _NO_LINE_START, _Measure, pdf_font
     measure = _Measure(pdf_font(), 10)
     text = "参与表决：专有面积80.77%（21/26），业主人数80.00%（4/5）。Owners agreed unanimously. " * 3
     lines = measure.wrap(text, 120)

@@ -1,197 +1,59 @@
-"""The minutes model, built from the event log of a scripted deliberation run through the real use cases."""
+"""The minutes model, replayed from the scripted deliberation's chain, built in memory as the use cases record it."""
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from deliberation import usecases
-from deliberation.chain import Event, seal
-from deliberation.counting import Choice
+from deliberation.chain import Event
 from deliberation.minutes import (
-    ROW_FIELDS, BadScope, MeetingNotFound, Scope, build_minutes, excerpt, minutes_from_dict, minutes_rows,
-    minutes_to_dict, parse_scope,
+    ROW_FIELDS,
+    BadScope,
+    MeetingNotFound,
+    Scope,
+    build_minutes,
+    excerpt,
+    minutes_from_dict,
+    minutes_rows,
+    minutes_to_dict,
+    parse_scope,
 )
-from deliberation.model import Actor, MotionKind, Role, Side
-from storage.database import make_engine, make_sessions
-from storage.migrate import upgrade
-from storage.uow import SqlUnitOfWork
-
-START = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)  # 18:00 in Shanghai
-
-RAIN_SHELTER = "在3号楼单元门口加装雨棚，费用从公共收益中列支"
-RAIN_SHELTER_AMENDED = "在3号楼单元门口加装透明雨棚，不遮挡一楼采光，费用从公共收益中列支"
-CHARGERS = "在小区东侧车棚增设电动车充电桩，按电表计费"
-NOTICE_BOARD = "更换楼道公告栏"
-BENCHES = "在花园增设长椅"
-
-RESIDENTS = (  # user key, name, unit, area in m²
-    ("tg:11", "张三", "3-501", "89.5"),
-    ("tg:12", "李四", "3-502", "120"),
-    ("tg:13", "王五", "3-601", "89.5"),
-    ("tg:14", "赵六", "3-602", "100"),
-    ("tg:15", "孙七", "3-701", "95"),
+from tests.unit.minutes_chain import (
+    BENCHES,
+    CHARGERS,
+    NOTICE_BOARD,
+    RAIN_SHELTER,
+    RAIN_SHELTER_AMENDED,
+    START,
+    minutes_of,
+    scripted_chain,
+    sealed,
 )
-
-
-class Clock:
-    def __init__(self, start: datetime = START) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def tick(self, **delta: float) -> None:
-        self.now += timedelta(**delta) if delta else timedelta(minutes=1)
-
-
-@dataclass
-class Script:
-    sessions: object
-    engine: object
-    council_id: int
-    chat_key: str
-    clock: Clock
-    preset: str
-
-
-async def new_database(tmp_path):
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'minutes.db'}")
-    await upgrade(engine)
-    return engine, make_sessions(engine)
-
-
-async def _actor(sessions, council_id: int, user_key: str, name: str, *, admin: bool = False) -> Actor:
-    async with SqlUnitOfWork(sessions) as uow:
-        member = await uow.members.by_user(council_id, user_key)
-    return Actor(user_key, name, platform_admin=admin, member=member)
-
-
-async def scripted_council(tmp_path, preset: str) -> Script:
-    """A small deliberation that touches every part of the minutes:
-
-    #1 张三 moves a rain shelter, 李四 seconds; 李四 speaks for, 王五 against;
-    #2 王五 amends it (透明雨棚), 赵六 seconds, adopted unanimously by open vote;
-    #1 as amended: open vote 3 yes (张三 李四 王五), 1 no (赵六);
-    #3 赵六 moves chargers, 张三 seconds; secret ballot: 张三 yes, 李四 no, 王五 abstain, 赵六 yes;
-    #4 李四 moves and withdraws; #5 王五 moves, nobody seconds, it lapses.
-    """
-    engine, sessions = await new_database(tmp_path)
-    clock = Clock()
-    chat_key = f"tg:-100{abs(hash(preset)) % 1000}"
-    chair = Actor("tg:1", "王主任", platform_admin=True)
-    async with SqlUnitOfWork(sessions) as uow:
-        council = await usecases.setup_council(uow, clock, chat_key=chat_key, title="阳光小区3号楼议事会",
-                                               actor=chair, preset=preset)
-        await uow.commit()  # use cases leave the commit to their caller
-    for user_key, name, unit, area in RESIDENTS:
-        clock.tick()
-        async with SqlUnitOfWork(sessions) as uow:
-            await usecases.join(uow, clock, council, Actor(user_key, name, username=name), unit, area)
-            await uow.commit()
-    if council.rules.approval_required:
-        for _, name, _, _ in RESIDENTS:
-            async with SqlUnitOfWork(sessions) as uow:
-                await usecases.approve(uow, clock, council, await _actor(sessions, council.id, "tg:1", "王主任",
-                                                                         admin=True), name)
-                await uow.commit()
-    async with SqlUnitOfWork(sessions) as uow:
-        await usecases.assign_role(uow, clock, council, await _actor(sessions, council.id, "tg:1", "王主任",
-                                                                     admin=True), "孙七", Role.SECRETARY)
-        await uow.commit()
-
-    async def who(name: str) -> Actor:
-        key = next(k for k, n, _, _ in RESIDENTS if n == name) if name != "王主任" else "tg:1"
-        return await _actor(sessions, council.id, key, name, admin=name == "王主任")
-
-    async def run(use_case, actor_name: str, *args, **kwargs):
-        clock.tick()
-        async with SqlUnitOfWork(sessions) as uow:
-            done = await use_case(uow, clock, council, await who(actor_name), *args, **kwargs)
-            await uow.commit()
-            return done
-
-    async def close(ballot_id: int):
-        clock.tick()
-        async with SqlUnitOfWork(sessions) as uow:
-            closed = await usecases.close_ballot(uow, clock, council, ballot_id, await who("王主任"))
-            await uow.commit()
-            return closed
-
-    main = await run(usecases.raise_motion, "张三", RAIN_SHELTER)
-    await run(usecases.second_motion, "李四", main.number)
-    await run(usecases.speak, "李四", main.number, Side.FOR, "赞成，雨天老人进出常常滑倒，雨棚很有必要，早装早安心，大家出行都方便")
-    await run(usecases.speak, "王五", main.number, Side.AGAINST, "反对原方案，担心遮挡一楼住户采光")
-    amendment = await run(usecases.raise_motion, "王五", RAIN_SHELTER_AMENDED, kind=MotionKind.AMENDMENT,
-                          parent_number=main.number)
-    await run(usecases.second_motion, "赵六", amendment.number)
-    _, ballot = await run(usecases.put_question, "王主任", amendment.number)
-    for name in ("张三", "李四", "王五", "赵六"):
-        await run(usecases.cast_vote, name, ballot.id, Choice.YES)
-    await close(ballot.id)
-    _, ballot = await run(usecases.put_question, "王主任", main.number)
-    for name, choice in (("张三", Choice.NO), ("李四", Choice.YES), ("王五", Choice.YES), ("赵六", Choice.NO)):
-        await run(usecases.cast_vote, name, ballot.id, choice)
-    await run(usecases.cast_vote, "张三", ballot.id, Choice.YES)  # changes their mind while open
-    await close(ballot.id)
-
-    chargers = await run(usecases.raise_motion, "赵六", CHARGERS)
-    await run(usecases.second_motion, "张三", chargers.number)
-    _, ballot = await run(usecases.put_question, "王主任", chargers.number, secret=True)
-    for name, choice in (("张三", Choice.YES), ("李四", Choice.NO), ("王五", Choice.ABSTAIN), ("赵六", Choice.YES)):
-        await run(usecases.cast_vote, name, ballot.id, choice)
-    await close(ballot.id)
-
-    board = await run(usecases.raise_motion, "李四", NOTICE_BOARD)
-    await run(usecases.withdraw, "李四", board.number)
-    benches = await run(usecases.raise_motion, "王五", BENCHES)
-    clock.tick(hours=25)
-    async with SqlUnitOfWork(sessions) as uow:
-        await usecases.lapse(uow, clock, council, benches.id)
-        await uow.commit()
-    return Script(sessions, engine, council.id, chat_key, clock, preset)
-
-
-async def load(script: Script) -> tuple[list[Event], int, str]:
-    async with SqlUnitOfWork(script.sessions) as uow:
-        events = await uow.events.all(script.council_id)
-        seq, head = await uow.events.head(script.council_id)
-    return list(events), seq, head
 
 
 @dataclass(frozen=True)
-class Recording:
-    """A finished scripted deliberation: its events and the database file that holds them."""
+class Script:
+    """The scripted deliberation under one preset: its chain, the chain's head, and when it ended."""
 
     preset: str
     events: list[Event]
-    seq: int
-    head: str
-    database: Path
-    council_id: int
-    chat_key: str
-    ended_at: datetime
+
+    @property
+    def seq(self) -> int:
+        return self.events[-1].seq
+
+    @property
+    def head(self) -> str:
+        return self.events[-1].hash
+
+    @property
+    def ended_at(self) -> datetime:
+        return datetime.fromisoformat(self.events[-1].at)
 
 
-def record(directory: Path, preset: str) -> Recording:
-    """Run the script once (outside any event loop) so that several tests can share its record."""
-    async def run() -> Recording:
-        script = await scripted_council(directory, preset)
-        try:
-            events, seq, head = await load(script)
-        finally:
-            await script.engine.dispose()
-        return Recording(preset, events, seq, head, directory / "minutes.db", script.council_id,
-                         script.chat_key, script.clock.now)
-    return asyncio.run(run())
-
-
-def minutes_of(events, seq, head, **scope):
-    return build_minutes(events, council_name="阳光小区3号楼议事会", place="线上群聊「阳光小区3号楼议事会」",
-                         chain_head=head, chain_seq=seq, generated_at=START + timedelta(days=2), **scope)
+def scripted(preset: str) -> Script:
+    return Script(preset, scripted_chain(preset))
 
 
 def summary(minutes) -> dict:
@@ -248,18 +110,18 @@ GOLDEN = {
 
 
 @pytest.fixture(scope="module", params=sorted(GOLDEN))
-def script(request, tmp_path_factory) -> Recording:
-    return record(tmp_path_factory.mktemp(request.param), request.param)
+def script(request) -> Script:
+    return scripted(request.param)
 
 
 @pytest.fixture(scope="module")
-def nantang(tmp_path_factory) -> Recording:
-    return record(tmp_path_factory.mktemp("nantang"), "nantang")
+def nantang() -> Script:
+    return scripted("nantang")
 
 
 @pytest.fixture(scope="module")
-def civil278(tmp_path_factory) -> Recording:
-    return record(tmp_path_factory.mktemp("civil278"), "civil278")
+def civil278() -> Script:
+    return scripted("civil278")
 
 
 def test_golden_minutes_under_each_preset(script):
@@ -338,19 +200,10 @@ def test_scope_by_motion_and_period(script):
     assert before.motion(1) is not None and before.motion(1).text == RAIN_SHELTER
 
 
-def _sealed(events: list[Event], extra: list[tuple[str, dict]], at: datetime) -> list[Event]:
-    chain = list(events)
-    for offset, (kind, payload) in enumerate(extra, start=1):
-        last = chain[-1]
-        chain.append(seal(Event(last.council_id, last.seq + 1, kind,
-                                (at + timedelta(minutes=offset)).isoformat(timespec="seconds"), payload, last.hash)))
-    return chain
-
-
-def meeting_events(recording: Recording) -> list[Event]:
+def meeting_events(recording: Script) -> list[Event]:
     """The recording followed by a meeting with attendance, delivery reports and an adjournment,
-    as the scheduling work will emit them (see deliberation/minutes.py)."""
-    return _sealed(recording.events, [
+    as the scheduling work will emit them (see deliberation/minutes/replay.py)."""
+    return sealed(recording.events, [
         ("meeting.opened", {"meeting": 7, "title": "11月楼栋议事会例会", "place": "3号楼架空层"}),
         ("attendance.recorded", {"meeting": 7, "member": 1, "name": "张三"}),
         ("attendance.recorded", {"meeting": 7, "member": 2, "name": "李四"}),
@@ -434,7 +287,7 @@ def test_parse_scope_words(text, expected):
 
 
 def test_parse_scope_days_are_local_calendar_days():
-    late = datetime(2026, 11, 20, 17, 30, tzinfo=timezone.utc)  # already 21 Nov in Shanghai
+    late = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)  # already 21 Nov in Shanghai
     today = parse_scope("今天", now=late)
     assert (today.start.isoformat(), today.end.isoformat()) == ("2026-11-21T00:00:00+08:00",
                                                                 "2026-11-22T00:00:00+08:00")
@@ -451,3 +304,41 @@ def test_parse_scope_days_are_local_calendar_days():
 def test_excerpt_is_the_first_words_on_one_line():
     assert excerpt("a\nb   c") == "a b c"
     assert excerpt("字" * 40) == "字" * 30 + "…"
+
+
+def _log(*events: tuple[str, dict], first: int = 1) -> list[Event]:
+    """Bare events numbered from `first`, one minute apart (the replay reads no hashes)."""
+    return [Event(1, seq, kind, (START + timedelta(minutes=seq)).isoformat(), payload)
+            for seq, (kind, payload) in enumerate(events, start=first)]
+
+
+def _raised(number: int, **extra) -> tuple[str, dict]:
+    return "motion.raised", {"number": number, "kind": "main", "text": f"议题{number}", "mover": 1,
+                             "mover_name": "甲", "parent": None, **extra}
+
+
+def test_postponed_resumed_and_referred_motions_follow_the_lifecycle():
+    raw = _log(_raised(1), ("motion.seconded", {"number": 1}),
+               ("motion.postponed", {"number": 1, "until": "2026-12-01T10:00:00+00:00"}))
+    postponed = build_minutes(raw, council_name="c", place="p", chain_head="h", chain_seq=3, generated_at=START)
+    motion = postponed.motion(1)
+    assert (motion.state, motion.postponed_until, motion.decided_at) == ("postponed", "2026-12-01T10:00:00+00:00", None)
+
+    raw += _log(("motion.resumed", {"number": 1}), ("member.warned", {"number": 1, "member": 2, "name": "乙"}),
+                ("debate.closed", {"number": 1}), ("motion.referred", {"number": 1, "to": "物业"}), first=4)
+    referred = build_minutes(raw, council_name="c", place="p", chain_head="h", chain_seq=7, generated_at=START)
+    motion = referred.motion(1)
+    assert (motion.state, motion.referred_to, motion.postponed_until) == ("referred", "物业", None)
+    assert motion.decided_at is not None and motion.warnings == 1 and motion.debate_closed
+
+
+def test_a_log_that_starts_mid_way_still_gives_each_motion_its_state():
+    raw = _log(("speech.recorded", {"number": 7, "member": 2, "name": "乙", "side": "for", "text": "赞成"}),
+               ("motion.seconded", {"number": 7}),  # late or repeated: a debated motion stays debated
+               ("ballot.opened", {"number": 8, "ballot": 3, "secret": False, "eligible": 2, "members": 2}),
+               ("ballot.closed", {"number": 8, "ballot": 3, "state": "adopted", "passed": True, "quorum_met": True,
+                                  "yes": 2, "no": 0, "abstain": 0}))
+    minutes = build_minutes(raw, council_name="c", place="p", chain_head="h", chain_seq=4, generated_at=START)
+    assert minutes.motion(7).state == "debating" and minutes.motion(7).decided_at is None
+    assert minutes.motion(8).state == "adopted" and minutes.motion(8).decided_at is not None
+    assert minutes.motion(8).final_vote.passed and minutes.motion(8).final_vote.closed

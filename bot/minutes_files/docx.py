@@ -1,0 +1,203 @@
+"""The minutes as a Word (DOCX) file in the usual 议事记录 form: title, header table, body, 表决情况, signatures."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import _Cell
+
+from deliberation.minutes import Minutes
+
+from .outline import Block, Fields, Heading, Para, Signatures, Table, Title, outline, xml_safe
+
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_TEXT_WIDTH_CM = 16.0  # A4 less the margins
+_FIELD_WIDTHS = (Cm(2.6), Cm(5.4), Cm(2.6), Cm(5.4))  # label, value, label, value
+
+
+def to_docx(minutes: Minutes, locale: str | None = None) -> bytes:
+    """The usual 议事记录 form: title, header table, body, 表决情况 table, signature lines.
+
+    Body paragraphs and table rows are written as WordprocessingML directly and carry named
+    styles instead of direct formatting: python-docx's `add_paragraph` scans the whole body on
+    every call, which made a thousand-motion record take seconds.
+    """
+    document = _a4_document()
+    blocks = outline(minutes, locale)
+    document.core_properties.title = next(b.text for b in blocks if isinstance(b, Title))
+    document.core_properties.author = ", ".join(minutes.recorders) or "Yishi"
+    document.core_properties.subject = minutes.chain_head
+    writer = _Writer(document)
+    for block in blocks:
+        writer.write(block)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _a4_document() -> DocxDocument:
+    """An empty A4 document whose Normal style is 五号 宋体 (Times New Roman for Latin text)."""
+    document = Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin = section.bottom_margin = Cm(2.2)
+    normal: Any = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(10.5)  # 五号
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    normal.paragraph_format.space_after = Pt(2)
+    return document
+
+
+def _add_style(document: DocxDocument, name: str, *, size: float | None = None, bold: bool = False,
+               font: str | None = None, indent: float = 0, before: float = 0, align: Any = None,
+               grey: bool = False) -> str:
+    """A paragraph style based on Normal; returns its id for `w:pStyle`."""
+    style: Any = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    if size:
+        style.font.size = Pt(size)
+    style.font.bold = bold or None
+    if font:
+        style.font.name = font
+        style.element.rPr.rFonts.set(qn("w:eastAsia"), font)
+    if grey:
+        style.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    if indent:
+        style.paragraph_format.left_indent = Cm(indent)
+    if before:
+        style.paragraph_format.space_before = Pt(before)
+    if align is not None:
+        style.paragraph_format.alignment = align
+    return str(style.style_id)
+
+
+def _styles(document: DocxDocument) -> dict[str | int, str]:
+    """The named styles the minutes use; the int keys are a paragraph's outline level."""
+    return {
+        "title": _add_style(document, "Minutes Title", size=16, bold=True, font="黑体",
+                            align=WD_ALIGN_PARAGRAPH.CENTER),
+        "subtitle": _add_style(document, "Minutes Subtitle", size=9, align=WD_ALIGN_PARAGRAPH.CENTER),
+        "heading": _add_style(document, "Minutes Heading", size=12, bold=True, font="黑体", before=10),
+        0: _add_style(document, "Minutes Item", bold=True, before=6),
+        1: _add_style(document, "Minutes Detail", indent=0.74),
+        2: _add_style(document, "Minutes Quote", size=9.5, indent=1.48),
+        3: _add_style(document, "Minutes Quote 2", size=9.5, indent=2.22),
+        "note": _add_style(document, "Minutes Note", size=8, grey=True),
+        "right": _add_style(document, "Minutes Right", align=WD_ALIGN_PARAGRAPH.RIGHT),
+        "cell": _add_style(document, "Minutes Cell", size=9),
+        "cell_bold": _add_style(document, "Minutes Cell Head", size=9, bold=True),
+    }
+
+
+def _paragraph_xml(text: str, style_id: str) -> Any:
+    """A `w:p` with one run of text in a named style (an empty paragraph has no run)."""
+    p = OxmlElement("w:p")
+    ppr = OxmlElement("w:pPr")
+    pstyle = OxmlElement("w:pStyle")
+    pstyle.set(qn("w:val"), style_id)
+    ppr.append(pstyle)
+    p.append(ppr)
+    if text:
+        r = OxmlElement("w:r")
+        t = OxmlElement("w:t")
+        t.text = xml_safe(text)
+        t.set(_XML_SPACE, "preserve")
+        r.append(t)
+        p.append(r)
+    return p
+
+
+class _Writer:
+    """Appends the outline's blocks to the document body, before its section properties."""
+
+    def __init__(self, document: DocxDocument) -> None:
+        self.document = document
+        self.styles = _styles(document)
+        self.end = document.element.body.find(qn("w:sectPr"))
+
+    def write(self, block: Block) -> None:
+        if isinstance(block, Title):
+            self.paragraph(block.text, self.styles["title"])
+            self.paragraph(block.subtitle, self.styles["subtitle"])
+        elif isinstance(block, Fields):
+            self.fields(block)
+        elif isinstance(block, Heading):
+            self.paragraph(block.text, self.styles["heading"])
+        elif isinstance(block, Para):
+            self.paragraph(block.text, self.styles["note"] if block.note else self.styles[min(block.level, 3)])
+        elif isinstance(block, Table):
+            self.table(block)
+        elif isinstance(block, Signatures):
+            self.paragraph("", self.styles[1])
+            self.paragraph(f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿", "Normal")
+            self.paragraph(block.date, self.styles["right"])
+
+    def paragraph(self, text: str, style_id: str) -> None:
+        self.end.addprevious(_paragraph_xml(text, style_id))
+
+    def fill(self, cell: _Cell, text: str, style_id: str) -> None:
+        """Replace a cell's paragraphs with one styled paragraph."""
+        tc = cell._tc
+        for p in tc.findall(qn("w:p")):
+            tc.remove(p)
+        tc.append(_paragraph_xml(text, style_id))
+
+    def fields(self, block: Fields) -> None:
+        """The header: four columns; a row with one pair spans its value over the last three."""
+        table = self.document.add_table(rows=len(block.rows), cols=4)
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for row, pairs in zip(table.rows, block.rows):
+            cells = row.cells
+            for cell, width in zip(cells, _FIELD_WIDTHS):
+                cell.width = width
+            if len(pairs) == 1:
+                self.fill(cells[0], pairs[0][0], self.styles["cell_bold"])
+                self.fill(cells[1].merge(cells[3]), pairs[0][1], self.styles["cell"])
+            else:
+                for i, (label, value) in enumerate(pairs):
+                    self.fill(cells[2 * i], label, self.styles["cell_bold"])
+                    self.fill(cells[2 * i + 1], value, self.styles["cell"])
+
+    def table(self, block: Table) -> None:
+        """A grid with a header row that repeats on every page; body rows are written as XML."""
+        table = self.document.add_table(rows=1, cols=len(block.header))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        total = sum(block.widths)
+        widths = [int(Cm(_TEXT_WIDTH_CM * x / total)) for x in block.widths]
+        for column, width in zip(table.columns, widths):
+            column.width = width
+        for cell, text, width in zip(table.rows[0].cells, block.header, widths):
+            cell.width = width
+            self.fill(cell, text, self.styles["cell_bold"])
+        tbl = table._tbl
+        header_props = OxmlElement("w:trPr")
+        header_props.append(OxmlElement("w:tblHeader"))  # the header repeats on every page
+        tbl.tr_lst[0].insert(0, header_props)
+        for values in block.rows:
+            tbl.append(self._row_xml(values, widths))
+
+    def _row_xml(self, values: tuple[str, ...], widths: list[int]) -> Any:
+        tr = OxmlElement("w:tr")
+        for text, width in zip(values, widths):
+            tc = OxmlElement("w:tc")
+            tcpr = OxmlElement("w:tcPr")
+            tcw = OxmlElement("w:tcW")
+            tcw.set(qn("w:w"), str(width // 635))  # EMU -> twentieths of a point
+            tcw.set(qn("w:type"), "dxa")
+            tcpr.append(tcw)
+            tc.append(tcpr)
+            tc.append(_paragraph_xml(text, self.styles["cell"]))
+            tr.append(tc)
+        return tr
