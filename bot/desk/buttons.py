@@ -5,6 +5,7 @@ keyboards keep their data for as long as the message lives. So `decode` is also 
 accepts exactly the strings `encode` makes ("s:7", "v:4:y", "ap:3", "r:5:s") and raises `BadButton`
 for anything else, before any id reaches a use case.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,14 +27,14 @@ class BadButton(ValueError):
 
 @dataclass(frozen=True)
 class Second:
-    """"s:<motion id>": second this motion."""
+    """Second this motion: "s:<motion id>"."""
 
     motion_id: int
 
 
 @dataclass(frozen=True)
 class Vote:
-    """"v:<ballot id>:y|n|a": vote on this ballot."""
+    """Vote on this ballot: "v:<ballot id>:y|n|a"."""
 
     ballot_id: int
     choice: Choice
@@ -41,14 +42,14 @@ class Vote:
 
 @dataclass(frozen=True)
 class Approve:
-    """"ap:<member id>": approve this pending member."""
+    """Approve this pending member: "ap:<member id>"."""
 
     member_id: int
 
 
 @dataclass(frozen=True)
 class Rate:
-    """"r:<assignment id>:s|b|u": rate how this assignment was carried out."""
+    """Rate how this assignment was carried out: "r:<assignment id>:s|b|u"."""
 
     assignment_id: int
     rating: Rating

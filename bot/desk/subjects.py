@@ -4,6 +4,7 @@ A subject ("motion:7", "ballot:4", "remind:ballot:4") names a message in a chat 
 replace it; subjects are stored in outbox rows and in `posts`, so their spelling never changes.
 Outbox dedupe keys for a closed ballot's announcements ("ballot:4:closed:0") are written here too.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,35 +22,35 @@ class BadSubject(ValueError):
 
 @dataclass(frozen=True)
 class MotionCard:
-    """"motion:<motion id>": the motion's card, with its second button."""
+    """The motion's card, with its second button: "motion:<motion id>"."""
 
     motion_id: int
 
 
 @dataclass(frozen=True)
 class BallotMessage:
-    """"ballot:<ballot id>": the ballot message with its live tally and vote buttons."""
+    """The ballot message with its live tally and vote buttons: "ballot:<ballot id>"."""
 
     ballot_id: int
 
 
 @dataclass(frozen=True)
 class BallotResult:
-    """"result:<ballot id>": the result posted when the ballot closes."""
+    """The result posted when the ballot closes: "result:<ballot id>"."""
 
     ballot_id: int
 
 
 @dataclass(frozen=True)
 class BallotReminder:
-    """"remind:ballot:<ballot id>": the reminder of who has not voted, with vote buttons."""
+    """The reminder of who has not voted, with vote buttons: "remind:ballot:<ballot id>"."""
 
     ballot_id: int
 
 
 @dataclass(frozen=True)
 class Reminder:
-    """"remind:<reminder kind>:<subject id>": any other announcement the alarm clock posts."""
+    """Any other announcement the alarm clock posts: "remind:<reminder kind>:<subject id>"."""
 
     kind: ReminderKind
     subject_id: int
@@ -57,28 +58,28 @@ class Reminder:
 
 @dataclass(frozen=True)
 class RatingPoll:
-    """"rating:<assignment id>": the rating message with its buttons."""
+    """The rating message with its buttons: "rating:<assignment id>"."""
 
     assignment_id: int
 
 
 @dataclass(frozen=True)
 class RatingResult:
-    """"rating_result:<assignment id>": the rating's result."""
+    """The rating's result: "rating_result:<assignment id>"."""
 
     assignment_id: int
 
 
 @dataclass(frozen=True)
 class MinutesPosted:
-    """"minutes:<version id>": the message announcing a published minutes version."""
+    """The message announcing a published minutes version: "minutes:<version id>"."""
 
     version_id: int
 
 
 @dataclass(frozen=True)
 class BallotClosed:
-    """"ballot:<ballot id>:closed:<part>": the outbox dedupe key of one announcement of a closed ballot.
+    """The outbox dedupe key of one announcement of a closed ballot: "ballot:<ballot id>:closed:<part>".
 
     `part` is "edit" (the ballot message loses its buttons), "reminder" (so does its reminder) or the
     index of a reply (the result, then the parent motion's notice).
@@ -88,8 +89,17 @@ class BallotClosed:
     part: int | Literal["edit", "reminder"]
 
 
-Subject = (MotionCard | BallotMessage | BallotResult | BallotReminder | Reminder | RatingPoll | RatingResult
-           | MinutesPosted | BallotClosed)
+Subject = (
+    MotionCard
+    | BallotMessage
+    | BallotResult
+    | BallotReminder
+    | Reminder
+    | RatingPoll
+    | RatingResult
+    | MinutesPosted
+    | BallotClosed
+)
 
 
 def encode(subject: Subject) -> str:

@@ -31,16 +31,19 @@ presses = st.one_of(
 )
 
 
-@pytest.mark.parametrize(("press", "data"), [
-    (Second(7), "s:7"),
-    (Vote(4, Choice.YES), "v:4:y"),
-    (Vote(4, Choice.NO), "v:4:n"),
-    (Vote(4, Choice.ABSTAIN), "v:4:a"),
-    (Approve(3), "ap:3"),
-    (Rate(5, Rating.SATISFIED), "r:5:s"),
-    (Rate(5, Rating.BASIC), "r:5:b"),
-    (Rate(5, Rating.UNSATISFIED), "r:5:u"),
-])
+@pytest.mark.parametrize(
+    ("press", "data"),
+    [
+        (Second(7), "s:7"),
+        (Vote(4, Choice.YES), "v:4:y"),
+        (Vote(4, Choice.NO), "v:4:n"),
+        (Vote(4, Choice.ABSTAIN), "v:4:a"),
+        (Approve(3), "ap:3"),
+        (Rate(5, Rating.SATISFIED), "r:5:s"),
+        (Rate(5, Rating.BASIC), "r:5:b"),
+        (Rate(5, Rating.UNSATISFIED), "r:5:u"),
+    ],
+)
 def test_the_wire_format_is_the_one_posted_keyboards_carry(press: Press, data: str) -> None:
     assert encode(press) == data
     assert decode(data) == press
@@ -69,10 +72,22 @@ def test_decode_returns_what_encode_makes_or_refuses(data: str) -> None:
     assert encode(press) == data
 
 
-@pytest.mark.parametrize(("ballot_id", "ok"), [
-    ("0", False), ("1", True), (str(2**31 - 1), True), (str(2**31), False),
-    ("４", False), ("²", False), ("01", False), ("-1", False), ("+1", False), (" 1", False), ("", False),
-])
+@pytest.mark.parametrize(
+    ("ballot_id", "ok"),
+    [
+        ("0", False),
+        ("1", True),
+        (str(2**31 - 1), True),
+        (str(2**31), False),
+        ("４", False),
+        ("²", False),
+        ("01", False),
+        ("-1", False),
+        ("+1", False),
+        (" 1", False),
+        ("", False),
+    ],
+)
 def test_the_edges_of_an_id(ballot_id: str, ok: bool) -> None:
     data = f"v:{ballot_id}:y"
     if ok:
@@ -82,8 +97,23 @@ def test_the_edges_of_an_id(ballot_id: str, ok: bool) -> None:
             decode(data)
 
 
-@pytest.mark.parametrize("data", ["", "v", "v:4", "v:4:x", "s:7:y", "ap:", "r:5", "r:5:y", "x:1", "V:4:y",
-                                  "v:4:y" + " " * MAX_BYTES, "v:" + "1" * 70 + ":y"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "",
+        "v",
+        "v:4",
+        "v:4:x",
+        "s:7:y",
+        "ap:",
+        "r:5",
+        "r:5:y",
+        "x:1",
+        "V:4:y",
+        "v:4:y" + " " * MAX_BYTES,
+        "v:" + "1" * 70 + ":y",
+    ],
+)
 def test_data_no_button_of_ours_carries_is_refused(data: str) -> None:
     with pytest.raises(BadButton):
         decode(data)
