@@ -114,9 +114,10 @@ def test_recognise_takes_a_reply_without_a_subject() -> None:
     assert recognise(None) is None
 
 
-@pytest.mark.parametrize(
-    "subject", [MotionCard(0), BallotMessage(2**31), BallotClosed(4, -1), BallotClosed(4, "result")]
-)  # type: ignore[arg-type]
+NOT_OURS = [MotionCard(0), BallotMessage(2**31), BallotClosed(4, -1), BallotClosed(4, "result")]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("subject", NOT_OURS)
 def test_encode_refuses_what_is_not_ours(subject: Subject) -> None:
     with pytest.raises(ValueError):
         encode(subject)
