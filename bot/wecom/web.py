@@ -24,10 +24,10 @@ from deliberation.model import Ballot, Council, Member, Motion
 from deliberation.usecases import motion_history
 
 from ..conversation import Incoming, Reply
-from ..dispatch import Dispatcher
-from ..i18n import Translator
 from ..desk.buttons import CODE_CHOICES, Vote
 from ..desk.buttons import encode as encode_button
+from ..dispatch import Dispatcher
+from ..i18n import Translator
 from ..render import local_time
 
 log = logging.getLogger(__name__)
