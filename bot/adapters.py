@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from .conversation import Button, Reply
+from .desk.buttons import Approve, Second, Vote, try_decode
 from .i18n import Translator
 
 
@@ -105,23 +106,22 @@ def button_hints(t: Translator, buttons: Iterable[Iterable[Button]], numbers: Ma
                  ballot_link: BallotLink | None = None) -> list[str]:
     """Text that does what the buttons would: a command to reply with, or a personal ballot link."""
     hints: list[str] = []
-    seen: set[str] = set()
+    seen: set[int] = set()
     for row in buttons:
         for button in row:
-            kind, _, rest = button.data.partition(":")
+            press = try_decode(button.data)
             number = numbers.get(button.data)
-            if kind == "v":
-                ballot_id = rest.split(":", 1)[0]
-                if ballot_id in seen:
+            if isinstance(press, Vote):
+                if press.ballot_id in seen:
                     continue
-                seen.add(ballot_id)
+                seen.add(press.ballot_id)
                 hints.append(t("wecom.hint.vote", number=number) if number is not None
                              else t("wecom.hint.vote_only"))
-                url = ballot_link(int(ballot_id)) if ballot_link and ballot_id.isdigit() else None
+                url = ballot_link(press.ballot_id) if ballot_link else None
                 hints.append(t("wecom.hint.ballot_link", url=url) if url else t("wecom.hint.ballot_app"))
-            elif kind == "s":
+            elif isinstance(press, Second):
                 hints.append(t("wecom.hint.second", number=number if number is not None else ""))
-            elif kind == "ap":
+            elif isinstance(press, Approve):
                 hints.append(t("wecom.hint.approve"))
     return hints
 
@@ -159,11 +159,11 @@ def button_refs(replies: Iterable[Reply]) -> tuple[set[int], set[int]]:
     for reply in replies:
         for row in reply.buttons:
             for button in row:
-                parts = button.data.split(":")
-                if parts[0] == "v" and len(parts) == 3 and parts[1].isdigit():
-                    ballots.add(int(parts[1]))
-                elif parts[0] == "s" and len(parts) == 2 and parts[1].isdigit():
-                    motions.add(int(parts[1]))
+                press = try_decode(button.data)
+                if isinstance(press, Vote):
+                    ballots.add(press.ballot_id)
+                elif isinstance(press, Second):
+                    motions.add(press.motion_id)
     return ballots, motions
 
 
@@ -186,9 +186,9 @@ async def motion_numbers(uow, replies: Iterable[Reply]) -> dict[str, int]:
     for reply in replies:
         for row in reply.buttons:
             for button in row:
-                parts = button.data.split(":")
-                if parts[0] == "v" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) in number_of_ballot:
-                    numbers[button.data] = number_of_ballot[int(parts[1])]
-                elif parts[0] == "s" and len(parts) == 2 and parts[1].isdigit() and int(parts[1]) in number_of_motion:
-                    numbers[button.data] = number_of_motion[int(parts[1])]
+                press = try_decode(button.data)
+                if isinstance(press, Vote) and press.ballot_id in number_of_ballot:
+                    numbers[button.data] = number_of_ballot[press.ballot_id]
+                elif isinstance(press, Second) and press.motion_id in number_of_motion:
+                    numbers[button.data] = number_of_motion[press.motion_id]
     return numbers

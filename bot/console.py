@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .conversation import Incoming, Reply, Response
+from .desk import subjects
 from .dispatch import Dispatcher
 
 CHAT_ID = "main"
@@ -78,7 +79,7 @@ class ConsoleChat:
             if self.posted.get(edit.subject) == edit.text:
                 continue
             self.posted[edit.subject] = edit.text
-            if edit.subject.startswith("ballot:"):
+            if isinstance(subjects.recognise(edit.subject), subjects.BallotMessage):
                 self.out("  (表决消息已更新) " + edit.text.replace("\n", "\n    "))
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -28,6 +29,7 @@ from storage.uow import SqlUnitOfWork
 
 from . import render
 from .conversation import Button, Edit, Incoming, Reply, Response
+from .desk import buttons, subjects
 from .i18n import DEFAULT_LOCALE, Translator, normalise_locale
 
 log = logging.getLogger(__name__)
@@ -98,9 +100,9 @@ def _transient(failure: BaseException) -> bool:
 
 Handler = Callable[["Dispatcher", Ctx], Awaitable[Response]]
 COMMANDS: dict[str, Handler] = {}
-# Feature buttons: data "<prefix>:<ids...>" -> handler(desk, ctx, [ids...]); raise ValueError for bad data.
-ButtonHandler = Callable[["Dispatcher", Ctx, list[str]], Awaitable[Response]]
-BUTTONS: dict[str, ButtonHandler] = {}
+# Feature buttons: the kind of press (a class in bot.desk.buttons) -> handler(desk, ctx, press).
+ButtonHandler = Callable[["Dispatcher", Ctx, Any], Awaitable[Response]]
+BUTTONS: dict[type, ButtonHandler] = {}
 NEEDS_NO_COUNCIL = {"start", "help", "setup"}
 
 
@@ -123,13 +125,6 @@ def split_number(args: str) -> tuple[int | None, str]:
     if not match:
         return None, args.strip()
     return int(match.group(1)), args.strip()[match.end():].strip()
-
-
-def button_id(text: str) -> int:
-    """A database id from button data; ValueError for anything a button of ours never carries."""
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**31:
-        raise ValueError(text)
-    return int(text)
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
@@ -273,28 +268,29 @@ class Dispatcher:
             return response
 
     async def _press_action(self, ctx: Ctx, data: str) -> Response:
-        parts = data.split(":")
         try:
-            if parts[0] == "v" and len(parts) == 3 and parts[2] in render.CODE_CHOICES:
-                return await self._vote(ctx, button_id(parts[1]), render.CODE_CHOICES[parts[2]])
-            if parts[0] == "s" and len(parts) == 2:
-                motion = await ctx.uow.motions.find(button_id(parts[1]))
+            press = buttons.decode(data)
+        except buttons.BadButton:
+            return Response(popup=ctx.t("error.bad_button"), refused=True)
+        match press:
+            case buttons.Vote(ballot_id, choice):
+                return await self._vote(ctx, ballot_id, choice)
+            case buttons.Second(motion_id):
+                motion = await ctx.uow.motions.find(motion_id)
                 if motion is None or motion.council_id != ctx.council.id:
                     raise errors.MotionNotFound(number="")
                 response = await self._second(ctx, motion.number)
                 response.popup = ctx.t("popup.seconded", number=motion.number)
                 return response
-            if parts[0] == "ap" and len(parts) == 2:
-                member = await ctx.uow.members.get(button_id(parts[1]))
+            case buttons.Approve(member_id):
+                member = await ctx.uow.members.get(member_id)
                 if member is None or member.council_id != ctx.council.id:
                     raise errors.MemberNotFound(handle="")
                 response = await self._approve(ctx, member.id)
                 response.popup = ctx.t("popup.approved", name=member.name)
                 return response
-            if parts[0] in BUTTONS:
-                return await BUTTONS[parts[0]](self, ctx, parts[1:])
-        except ValueError:
-            pass
+        if type(press) in BUTTONS:
+            return await BUTTONS[type(press)](self, ctx, press)
         return Response(popup=ctx.t("error.bad_button"), refused=True)
 
     # ---- shared pieces -------------------------------------------------------------------------
@@ -333,7 +329,7 @@ class Dispatcher:
         title, text = render.ballot_message(t, council, motion, ballot, voted=voted,
                                             tally=None if ballot.secret else counts)
         buttons = render.vote_buttons(t, ballot) if ballot.open else ()
-        return Edit(f"ballot:{ballot.id}", text, title, buttons)
+        return Edit(subjects.encode(subjects.BallotMessage(ballot.id)), text, title, buttons)
 
     async def _vote(self, ctx: Ctx, ballot_id: int, choice: Choice) -> Response:
         recorded = await usecases.cast_vote(ctx.uow, self.clock, ctx.council, ctx.actor, ballot_id, choice)
@@ -379,9 +375,8 @@ class Dispatcher:
             everyone = await uow.members.of_users({c.id for c in councils.values()},
                                                   {i.user_key for run in runs for i in run})
             members = {(m.council_id, m.user_key): m for m in everyone}
-            ballot_ids = {int(parts[1]) for run in runs for i in run
-                          if len(parts := (i.data or "").split(":")) == 3 and parts[1].isascii() and parts[1].isdigit()
-                          and 0 < int(parts[1]) < 2**31}
+            ballot_ids = {press.ballot_id for run in runs for i in run
+                          if isinstance(press := buttons.try_decode(i.data), buttons.Vote)}
             await uow.ballots.prefetch(ballot_ids)
             await uow.votes.prefetch_choices(ballot_ids)
             found = []
@@ -403,7 +398,8 @@ class Dispatcher:
             # the answers go out in, the coalesced edit ends on the newest tally.
             for responses in answers:
                 for response in responses:
-                    if response.edits and response.edits[-1].subject.startswith("ballot:"):
+                    if response.edits and isinstance(subjects.recognise(response.edits[-1].subject),
+                                                     subjects.BallotMessage):
                         response.edits[-1] = final[response.edits[-1].subject]
         return answers
 
@@ -419,14 +415,11 @@ class Dispatcher:
                     responses[n] = Response(duplicate=True)
                     continue
                 fresh.discard(key)  # the same update twice: the second is a re-delivery
-            parts = (incoming.data or "").split(":")
-            try:
-                if parts[0] != "v" or len(parts) != 3 or parts[2] not in render.CODE_CHOICES:
-                    raise ValueError(incoming.data)
-                ballot_id, choice = button_id(parts[1]), render.CODE_CHOICES[parts[2]]
-            except ValueError:
+            press = buttons.try_decode(incoming.data)
+            if not isinstance(press, buttons.Vote):
                 responses[n] = Response(popup=t("error.bad_button"), refused=True, locale=t.locale)
                 continue
+            ballot_id, choice = press.ballot_id, press.choice
             actor = Actor(incoming.user_key, incoming.user_name, incoming.username, incoming.is_admin,
                           members.get((council.id, incoming.user_key)))
             wanted.append((n, actor, ballot_id, choice))
@@ -462,15 +455,18 @@ class Dispatcher:
             from .outbox import enqueue_drop_buttons, enqueue_edit
             voted = await ctx.uow.votes.count(closed.ballot.id)
             edit = self._ballot_edit(ctx.t, ctx.council, closed.motion, closed.ballot, voted, None)
-            key, chat, ballot_id = f"ballot:{closed.ballot.id}:closed", ctx.council.chat_key, closed.ballot.id
+            chat, ballot_id = ctx.council.chat_key, closed.ballot.id
+            edit_key = subjects.encode(subjects.BallotClosed(ballot_id, "edit"))
+            reminder_key = subjects.encode(subjects.BallotClosed(ballot_id, "reminder"))
+            reminder = subjects.encode(subjects.BallotReminder(ballot_id))
             rows = [await enqueue_edit(ctx.uow.session, chat_key=chat, edit=edit, at=self.clock(),
-                                       council_id=ctx.council.id, dedupe_key=f"{key}:edit"),
-                    await enqueue_drop_buttons(ctx.uow.session, chat_key=chat, subject=f"remind:ballot:{ballot_id}",
+                                       council_id=ctx.council.id, dedupe_key=edit_key),
+                    await enqueue_drop_buttons(ctx.uow.session, chat_key=chat, subject=reminder,
                                                at=self.clock(), council_id=ctx.council.id,
-                                               dedupe_key=f"{key}:reminder")]
+                                               dedupe_key=reminder_key)]
             response.announced.extend(row for row in rows if row is not None)
         for n, reply in enumerate(replies):
-            key = f"ballot:{closed.ballot.id}:closed:{n}"
+            key = subjects.encode(subjects.BallotClosed(closed.ballot.id, n))
             response.replies.append(await self._announce(ctx, response, reply, key))
         return response
 
@@ -537,8 +533,9 @@ async def _join(desk: Dispatcher, ctx: Ctx) -> Response:
     unit, _, area = ctx.args.partition(" ")
     member = await usecases.join(ctx.uow, desk.clock, ctx.council, ctx.actor, unit or None, area.strip() or None)
     if member.status is MemberStatus.PENDING:
+        approve = buttons.encode(buttons.Approve(member.id))
         return Response([Reply(ctx.t("member.pending", name=member.name, unit=member.unit or "—"),
-                               buttons=((Button(ctx.t("button.approve"), f"ap:{member.id}"),),))])
+                               buttons=((Button(ctx.t("button.approve"), approve),),))])
     return Response([Reply(ctx.t("member.joined", name=member.name, unit=member.unit or "—"), private=True)],
                     quiet=True, popup=ctx.t("member.joined", name=member.name, unit=member.unit or "—"))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from . import minutes_service
 from .conversation import Document, Reply, Response
+from .desk import subjects
 from .dispatch import Ctx, Dispatcher, command
 
 _DRAFT_LIMIT = 3500  # leave room under Telegram's 4,096 characters; longer drafts go as a file
@@ -28,13 +29,13 @@ async def _publish(desk: Dispatcher, ctx: Ctx) -> Response:
     published = await minutes_service.publish(ctx.uow, ctx.council.id, ctx.args or None, now=desk.clock(),
                                               actor=ctx.actor)
     text = published.announcement + "\n\n" + published.text
+    subject = subjects.encode(subjects.MinutesPosted(published.version.id))
     if len(text) > _DRAFT_LIMIT:
         filename, content = await minutes_service.export(ctx.uow, ctx.council.id, "md", ctx.args or None,
                                                          now=desk.clock(), version=published.version.version)
-        return Response([Reply(published.announcement, pin=not published.unchanged,
-                               subject=f"minutes:{published.version.id}")],
+        return Response([Reply(published.announcement, pin=not published.unchanged, subject=subject)],
                         documents=[Document(filename, content)])
-    return Response([Reply(text, pin=not published.unchanged, subject=f"minutes:{published.version.id}")])
+    return Response([Reply(text, pin=not published.unchanged, subject=subject)])
 
 
 @command("export")

@@ -8,10 +8,8 @@ from deliberation.counting import percent as exact_percent
 from deliberation.model import Ballot, Council, Motion, MotionKind, Rules
 
 from .conversation import Button, Reply
+from .desk import buttons, subjects
 from .i18n import Translator
-
-CHOICE_CODES = {Choice.YES: "y", Choice.NO: "n", Choice.ABSTAIN: "a"}
-CODE_CHOICES = {code: choice for choice, code in CHOICE_CODES.items()}
 
 
 def percent(value: str | Fraction | None) -> str:
@@ -36,13 +34,13 @@ def motion_card(t: Translator, motion: Motion, mover: str, parent_number: int | 
     if motion.postponed_until is not None and motion.kind is MotionKind.POSTPONE:
         lines.append(t("motion.card.until", when=motion.postponed_until.strftime("%Y-%m-%d %H:%M UTC")))
     lines.append(t("motion.card.hint", number=motion.number))
-    return Reply("\n".join(lines), title=title, subject=f"motion:{motion.id}",
-                 buttons=((Button(t("button.second"), f"s:{motion.id}"),),))
+    return Reply("\n".join(lines), title=title, subject=subjects.encode(subjects.MotionCard(motion.id)),
+                 buttons=((Button(t("button.second"), buttons.encode(buttons.Second(motion.id))),),))
 
 
 def vote_buttons(t: Translator, ballot: Ballot) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(t("button.yes"), f"v:{ballot.id}:y"), Button(t("button.no"), f"v:{ballot.id}:n"),
-             Button(t("button.abstain"), f"v:{ballot.id}:a")),)
+    yes, no, abstain = (buttons.encode(buttons.Vote(ballot.id, c)) for c in (Choice.YES, Choice.NO, Choice.ABSTAIN))
+    return ((Button(t("button.yes"), yes), Button(t("button.no"), no), Button(t("button.abstain"), abstain)),)
 
 
 def ballot_message(t: Translator, council: Council, motion: Motion, ballot: Ballot, *, voted: int,
@@ -87,7 +85,7 @@ def result_message(t: Translator, council: Council, motion: Motion, ballot: Ball
         lines.append(t("result.members", present=r["yes"] + r["no"] + r["abstain"], members=ballot.members))
     lines.append(verdict)
     return Reply("\n".join(lines), title=t("result.title", number=motion.number, kind=kind_label(t, motion)),
-                 subject=f"result:{ballot.id}")
+                 subject=subjects.encode(subjects.BallotResult(ballot.id)))
 
 
 def rules_text(t: Translator, rules: Rules) -> str:

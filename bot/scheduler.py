@@ -49,6 +49,7 @@ from storage.uow import SqlUnitOfWork
 
 from . import minutes_service, render
 from .conversation import Button, Edit, Reply
+from .desk import buttons, subjects
 from .dispatch import Clock, utc_now
 from .i18n import Translator
 from .outbox import enqueue, enqueue_drop_buttons, enqueue_edit
@@ -118,7 +119,7 @@ async def _second_reminder(uow, clock, council, t, subject_id) -> list[Reply]:
     motion = await uow.motions.get(subject_id)
     return [Reply(t("sched.remind.second", number=motion.number, text=_clip(motion.text, 80),
                     when=render.local_time(council, motion.second_deadline)),
-                  buttons=((Button(t("button.second"), f"s:{motion.id}"),),))]
+                  buttons=((Button(t("button.second"), buttons.encode(buttons.Second(motion.id))),),))]
 
 
 async def _lapse(uow, clock, council, t, subject_id) -> list[Reply]:
@@ -160,7 +161,8 @@ async def _ballot_reminder(uow, clock, council, t, subject_id) -> list[Reply]:
         if len(units) > MAX_MENTIONS:
             shown += " " + t("sched.mentions.more", count=len(units) - MAX_MENTIONS)
         body = t("sched.remind.ballot", number=motion.number, when=when, count=len(units), units=shown or "—")
-    return [Reply(body, buttons=render.vote_buttons(t, ballot), subject=f"remind:ballot:{ballot.id}")]
+    return [Reply(body, buttons=render.vote_buttons(t, ballot),
+                  subject=subjects.encode(subjects.BallotReminder(ballot.id)))]
 
 
 async def _ballot_close(uow, clock, council, t, subject_id) -> list[Reply]:
@@ -170,7 +172,8 @@ async def _ballot_close(uow, clock, council, t, subject_id) -> list[Reply]:
     # The ballot message loses its vote buttons first (an edit through the outbox), then the result;
     # a reminder posted for the ballot loses its buttons too.
     from .dispatch import Dispatcher
-    await enqueue_drop_buttons(uow.session, chat_key=council.chat_key, subject=f"remind:ballot:{closed.ballot.id}",
+    await enqueue_drop_buttons(uow.session, chat_key=council.chat_key,
+                               subject=subjects.encode(subjects.BallotReminder(closed.ballot.id)),
                                at=clock(), council_id=council.id)
     voted = await uow.votes.count(closed.ballot.id)
     replies = [Dispatcher._ballot_edit(t, council, closed.motion, closed.ballot, voted, None),
@@ -281,7 +284,7 @@ async def ring(sessions: async_sessionmaker, reminder_id: int, clock: Clock = ut
                 await enqueue_edit(uow.session, chat_key=council.chat_key, edit=reply, at=now, council_id=council.id)
                 continue
             if reply.subject is None:
-                reply = replace(reply, subject=f"remind:{kind.value}:{subject_id}")
+                reply = replace(reply, subject=subjects.encode(subjects.Reminder(kind, subject_id)))
             # No dedupe key: the claim above already makes this transaction the only one that queues it.
             await enqueue(uow.session, chat_key=council.chat_key, reply=reply, at=now, council_id=council.id)
         if not replies:

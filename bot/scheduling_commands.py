@@ -12,10 +12,10 @@ from storage.scheduling_repository import DeliveryUnitOfWork
 
 from . import render
 from .conversation import Button, Edit, Reply, Response
-from .dispatch import BUTTONS, Ctx, Dispatcher, _refuse, button_id, command, split_number
+from .desk import buttons, subjects
+from .dispatch import BUTTONS, Ctx, Dispatcher, _refuse, command, split_number
 from .i18n import Translator
 
-RATING_CODES = tuple(r.value for r in Rating)
 _CLOSE_WORDS = {"close", "end", "结束", "結束", "关闭", "關閉"}
 DATE_EXAMPLE = "2026-12-01 19:30"
 
@@ -39,7 +39,8 @@ def _when_and_rest(desk: Dispatcher, ctx: Ctx, text: str, usage: str):
 # ---- renderings shared with the scheduler ----------------------------------------------------
 
 def rating_buttons(t: Translator, assignment: Assignment) -> tuple[tuple[Button, ...], ...]:
-    return tuple((Button(t(f"delivery.rating.choice.{code}"), f"r:{assignment.id}:{code}"),) for code in RATING_CODES)
+    return tuple((Button(t(f"delivery.rating.choice.{rating.value}"),
+                         buttons.encode(buttons.Rate(assignment.id, rating))),) for rating in Rating)
 
 
 def rating_poll(t: Translator, ctx_council, assignment: Assignment, motion_text: str, rated: int, members: int,
@@ -47,7 +48,8 @@ def rating_poll(t: Translator, ctx_council, assignment: Assignment, motion_text:
     """The rating message (as an Edit: the same subject is posted once and then updated)."""
     text = t("delivery.rating.open", number=assignment.number, text=_clip(motion_text, 80),
              when=render.local_time(ctx_council, assignment.rating_closes_at), rated=rated, members=members)
-    return Edit(f"rating:{assignment.id}", text, t("delivery.rating.title", number=assignment.number),
+    return Edit(subjects.encode(subjects.RatingPoll(assignment.id)), text,
+                t("delivery.rating.title", number=assignment.number),
                 rating_buttons(t, assignment) if open_ else ())
 
 
@@ -56,7 +58,7 @@ def rating_result_reply(t: Translator, closed: delivery.RatingClosed) -> Reply:
     return Reply(t("delivery.rating.result", number=closed.assignment.number, satisfied=tally.satisfied,
                    basic=tally.basic, unsatisfied=tally.unsatisfied, rated=tally.total, members=closed.members),
                  title=t("delivery.rating.result_title", number=closed.assignment.number),
-                 subject=f"rating_result:{closed.assignment.id}")
+                 subject=subjects.encode(subjects.RatingResult(closed.assignment.id)))
 
 
 def _clip(text: str, limit: int) -> str:
@@ -219,14 +221,12 @@ def _rating_closed_response(ctx: Ctx, closed: delivery.RatingClosed, response: R
     return response
 
 
-async def _rating_button(desk: Dispatcher, ctx: Ctx, parts: list[str]) -> Response:
-    """Button data "r:<assignment id>:s|b|u" (ids only; checked against the database)."""
-    if len(parts) != 2 or parts[1] not in RATING_CODES:
-        raise ValueError(parts)
-    return await _rate_and_answer(desk, ctx, button_id(parts[0]), Rating(parts[1]))
+async def _rating_button(desk: Dispatcher, ctx: Ctx, press: buttons.Rate) -> Response:
+    """A rating button (its assignment id is checked against the database by the use case)."""
+    return await _rate_and_answer(desk, ctx, press.assignment_id, press.rating)
 
 
-BUTTONS["r"] = _rating_button
+BUTTONS[buttons.Rate] = _rating_button
 
 
 @command("tasks")

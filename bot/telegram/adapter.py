@@ -19,6 +19,7 @@ from telegram.ext import ContextTypes
 from deliberation.model import Council
 
 from ..conversation import Incoming, Reply, Response
+from ..desk.buttons import Approve, Vote, try_decode
 from ..dispatch import Dispatcher, parse_command
 from ..i18n import Translator, normalise_locale
 from .admins import AdminCache
@@ -36,7 +37,7 @@ PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMe
 THUMBS_UP = "👍"
 # Buttons that do their work once (approving a join request): after it, the keyboard goes.
 # Cards and ballots are different: the desk sends their new state as edits.
-ONE_SHOT_BUTTONS = ("ap:",)
+ONE_SHOT_BUTTONS = (Approve,)
 
 
 def update_key_of_message(message: Message) -> str:
@@ -226,7 +227,7 @@ class TelegramAdapter:
         private_text = next((r.text for r in response.replies if r.private), None)
         await self._answer(query, response.popup or private_text, alert=response.refused)
         chat_id = chat.id
-        if not response.refused and (query.data or "").startswith(ONE_SHOT_BUTTONS):
+        if not response.refused and isinstance(try_decode(query.data), ONE_SHOT_BUTTONS):
             await self._drop_keyboard(chat_id, message.message_id)
         await self._announce(response)
         for reply in response.replies:
@@ -245,7 +246,7 @@ class TelegramAdapter:
             return False
         query = update.callback_query
         return (query.message is not None and query.from_user is not None and is_group(query.message.chat)
-                and (query.data or "").startswith("v:"))
+                and isinstance(try_decode(query.data), Vote))
 
     async def prepare(self, updates: list[Update]) -> None:
         """Record a run of vote presses together (one commit); each is then answered by `_press`.

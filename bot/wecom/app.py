@@ -31,6 +31,7 @@ from deliberation.usecases import ballot_for
 
 from ..adapters import WECOM_APP, WECOM_ROBOT, fit_reply, motion_numbers, split_text
 from ..conversation import Incoming, Reply, Response
+from ..desk.buttons import Vote, try_decode
 from ..dispatch import Dispatcher, split_number
 from ..i18n import Translator
 from ..outbox import PermanentFailure, TemporaryFailure
@@ -403,10 +404,11 @@ class WeComApp:
                 if member.user_key != skip:
                     await self._send_all(member.user_key.split(":", 1)[1], text)
         t = Translator(locale)
-        opened = sorted({int(b.data.split(":")[1]) for r in replies for row in r.buttons for b in row
-                         if b.data.startswith("v:")})
+        opened = sorted({press.ballot_id for r in replies for row in r.buttons for b in row
+                         if isinstance(press := try_decode(b.data), Vote)})
         for ballot_id in opened:
-            number = next((n for d, n in numbers.items() if d.startswith(f"v:{ballot_id}:")), "")
+            number = next((n for d, n in numbers.items()
+                           if isinstance(press := try_decode(d), Vote) and press.ballot_id == ballot_id), "")
             for member in members:
                 if member.user_key == skip or not _may_vote(council, member):
                     continue  # the one who opened it got the link in the passive reply

@@ -24,9 +24,11 @@ from deliberation.model import Ballot, Council, Member, Motion
 from deliberation.usecases import motion_history
 
 from ..conversation import Incoming, Reply
+from ..desk.buttons import CODE_CHOICES, Vote
+from ..desk.buttons import encode as encode_button
 from ..dispatch import Dispatcher
 from ..i18n import Translator
-from ..render import CODE_CHOICES, local_time
+from ..render import local_time
 
 log = logging.getLogger(__name__)
 
@@ -262,8 +264,8 @@ class BallotPages:
         if user_platform != platform:  # a member who joined on another platform than the council's
             return self._render(request, *loaded, notice=t("wecom.page.gone"), refused=True, status=403)
         response = await self.dispatcher.handle(Incoming(
-            platform, chat_id, user_id, member.name, data=f"v:{ballot.id}:{code}", chat_title=council.title,
-            username=member.username))
+            platform, chat_id, user_id, member.name, data=encode_button(Vote(ballot.id, CODE_CHOICES[code])),
+            chat_title=council.title, username=member.username))
         if response.refused:
             notice = response.popup or t("error.bad_button")
         elif ballot.secret:

@@ -11,11 +11,13 @@ refused for who they are (they may be refused for procedure, e.g. the motion is 
 from __future__ import annotations
 
 import itertools
+from typing import get_args
 
 import pytest
 from sqlalchemy import func, select
 
 from bot import features  # noqa: F401  (registers the feature commands, as the app does)
+from bot.desk.buttons import Approve, Press, Second, Vote, decode
 from bot.dispatch import BUTTONS, COMMANDS
 from deliberation.model import Member, MemberStatus
 from storage.scheduling_models import AssignmentRow
@@ -137,8 +139,9 @@ def _who_refused(desk, monkeypatch) -> list[str]:
 def test_the_table_covers_every_command_and_button():
     commands = {row[0].split()[0].lstrip("/") for row in TABLE if row[0].startswith("/")}
     assert commands == set(COMMANDS), f"not in the table: {set(COMMANDS) - commands}"
-    buttons = {row[0].split(":")[0] for row in TABLE if not row[0].startswith("/")}
-    assert buttons == {"v", "s", "ap"} | set(BUTTONS)
+    pressed = {type(decode(row[0].format(ballot=1, motion3=1, pena=1, assignment=1)))
+               for row in TABLE if not row[0].startswith("/")}
+    assert pressed == set(get_args(Press)) == {Vote, Second, Approve} | set(BUTTONS)
 
 
 async def test_every_command_and_button_by_every_role(app, monkeypatch):

@@ -1,0 +1,1 @@
+"""The platform-neutral command desk."""
