@@ -33,8 +33,7 @@ from deliberation.chain import GENESIS  # noqa: E402
 from deliberation.model import Rules  # noqa: E402
 from storage.database import make_engine, make_sessions  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import CouncilRow, MemberRow, OutboxRow  # noqa: E402
-from storage.scheduling_models import MeetingRow, ReminderRow  # noqa: E402
+from storage.models import CouncilRow, MeetingRow, MemberRow, OutboxRow, ReminderRow  # noqa: E402
 
 
 async def seed(engine, councils: int, per_council: int, lead: float, window: float) -> datetime:

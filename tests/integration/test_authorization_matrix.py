@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from bot import features  # noqa: F401  (registers the feature commands, as the app does)
 from bot.dispatch import BUTTONS, COMMANDS
 from deliberation.model import Member, MemberStatus
-from storage.scheduling_models import AssignmentRow
+from storage.models import AssignmentRow
 
 from .desk_helpers import Person, council_of, incoming, ok, snapshot
 

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from bot.scheduler import Alarm, ring
 from deliberation.lifecycle import MotionState
-from storage.models import BallotRow
-from storage.scheduling_models import ReminderRow
+from storage.models import BallotRow, ReminderRow
 
 from .scheduler_helpers import MovableClock, await_until, open_group, sqlite_url
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.scheduler import plan_subjects, ring
 from deliberation.lifecycle import MotionState
-from storage.scheduling_models import ReminderRow
+from storage.models import ReminderRow
 
 from .scheduler_helpers import MovableClock, open_group, sqlite_url, utc
 
