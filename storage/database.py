@@ -89,7 +89,7 @@ class StorageBusyError(StorageBusy, DBAPIError):
     """StorageBusy as raised here: still the DBAPIError it was (same `orig`), for code that asks about that."""
 
     def __init__(self, failure: DBAPIError) -> None:
-        DBAPIError.__init__(self, failure.statement, failure.params, failure.orig,
+        DBAPIError.__init__(self, failure.statement, failure.params, failure.orig,  # type: ignore[arg-type]
                             hide_parameters=failure.hide_parameters,
                             connection_invalidated=failure.connection_invalidated)
 

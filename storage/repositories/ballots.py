@@ -32,7 +32,8 @@ class BallotRepository:
     async def prefetch(self, ballot_ids: set[int]) -> None:
         """Load these ballots and their motions into the session at once (`get` then needs no query)."""
         if ballot_ids:
-            ballots = (await self.session.execute(select(BallotRow).where(BallotRow.id.in_(list(ballot_ids))))).scalars()
+            ballots = (await self.session.execute(
+                select(BallotRow).where(BallotRow.id.in_(list(ballot_ids))))).scalars()
             motion_ids = [row.motion_id for row in ballots]
             if motion_ids:
                 await self.session.execute(select(MotionRow).where(MotionRow.id.in_(motion_ids)))
@@ -47,7 +48,8 @@ class BallotRepository:
         return None if row is None else ballot_from_row(row)
 
     async def for_motion(self, motion_id: int) -> Sequence[Ballot]:
-        rows = await self.session.execute(select(BallotRow).where(BallotRow.motion_id == motion_id).order_by(BallotRow.id))
+        rows = await self.session.execute(
+            select(BallotRow).where(BallotRow.motion_id == motion_id).order_by(BallotRow.id))
         return [ballot_from_row(r) for r in rows.scalars()]
 
     async def open_ballots(self) -> Sequence[Ballot]:

@@ -47,12 +47,14 @@ class EventRepository:
         await self.session.execute(update(table).where(table.c.id == council_id).values(chain_seq=seq, chain_head=head))
 
     async def all(self, council_id: int) -> Sequence[Event]:
-        rows = await self.session.execute(select(EventRow).where(EventRow.council_id == council_id).order_by(EventRow.seq))
+        rows = await self.session.execute(
+            select(EventRow).where(EventRow.council_id == council_id).order_by(EventRow.seq))
         return [event_from_row(r) for r in rows.scalars()]
 
     async def head(self, council_id: int) -> tuple[int, str]:
-        return tuple((await self.session.execute(
-            select(CouncilRow.chain_seq, CouncilRow.chain_head).where(CouncilRow.id == council_id))).one())
+        seq, head = (await self.session.execute(
+            select(CouncilRow.chain_seq, CouncilRow.chain_head).where(CouncilRow.id == council_id))).one()
+        return seq, head
 
     async def readable(self, council_id: int) -> list[Event]:
         """`read_chain` in this unit of work."""

@@ -76,7 +76,8 @@ class UnitRepository:
         return None if row is None else unit_from_row(row)
 
     async def all(self, council_id: int) -> Sequence[Unit]:
-        rows = await self.session.execute(select(UnitRow).where(UnitRow.council_id == council_id).order_by(UnitRow.code))
+        rows = await self.session.execute(
+            select(UnitRow).where(UnitRow.council_id == council_id).order_by(UnitRow.code))
         return [unit_from_row(r) for r in rows.scalars()]
 
     async def add(self, council_id: int, unit: Unit, *, from_roster: bool) -> None:

@@ -18,7 +18,7 @@ class MinutesRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def nextminutes_version_from_row(self, council_id: int, scope: str) -> int:
+    async def next_version(self, council_id: int, scope: str) -> int:
         top = (await self.session.execute(select(func.max(MinutesVersionRow.version)).where(
             MinutesVersionRow.council_id == council_id, MinutesVersionRow.scope == scope))).scalar()
         return (top or 0) + 1

@@ -52,7 +52,8 @@ class MotionRepository:
         return None if row is None else motion_from_row(row)
 
     async def children(self, motion_id: int) -> Sequence[Motion]:
-        rows = await self.session.execute(select(MotionRow).where(MotionRow.parent_id == motion_id).order_by(MotionRow.number))
+        rows = await self.session.execute(
+            select(MotionRow).where(MotionRow.parent_id == motion_id).order_by(MotionRow.number))
         return [motion_from_row(r) for r in rows.scalars()]
 
     async def all(self, council_id: int) -> Sequence[Motion]:
@@ -73,7 +74,8 @@ class SpeechRepository:
         return speech_from_row(row)
 
     async def for_motion(self, motion_id: int) -> Sequence[Speech]:
-        rows = await self.session.execute(select(SpeechRow).where(SpeechRow.motion_id == motion_id).order_by(SpeechRow.id))
+        rows = await self.session.execute(
+            select(SpeechRow).where(SpeechRow.motion_id == motion_id).order_by(SpeechRow.id))
         return [speech_from_row(r) for r in rows.scalars()]
 
     async def add_warning(self, motion_id: int, member_id: int, by_id: int, reason: str, at: datetime) -> int:

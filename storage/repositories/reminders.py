@@ -134,7 +134,7 @@ class ReminderRepository:
         rows = await self.session.execute(select(m.id, m.council_id, m.publication_ends_at).where(
             m.publication_ends_at.is_not(None), m.publication_announced_at.is_(None),
             ~self._anchored(ReminderKind.PUBLICATION_END, m.id, m.publication_ends_at)).limit(limit))
-        return [(i, c, e) for i, c, e in rows.all()]
+        return [(i, c, e) for i, c, e in rows.all() if e is not None]
 
     async def councils(self, ids: Sequence[int] | set[int]) -> dict[int, Council]:
         return await CouncilRepository(self.session).of_ids(ids)
