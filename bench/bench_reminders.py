@@ -32,9 +32,10 @@ from bot.scheduler import Alarm, Rung  # noqa: E402
 from deliberation.chain import GENESIS  # noqa: E402
 from deliberation.model import Rules  # noqa: E402
 from storage.database import make_engine, make_sessions  # noqa: E402
+from storage.leader import leadership_for  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import CouncilRow, MemberRow, OutboxRow  # noqa: E402
-from storage.scheduling_models import MeetingRow, ReminderRow  # noqa: E402
+from storage.models import CouncilRow, MeetingRow, MemberRow, OutboxRow, ReminderRow  # noqa: E402
+from storage.uow import uow_factory  # noqa: E402
 
 
 async def seed(engine, councils: int, per_council: int, lead: float, window: float) -> datetime:
@@ -106,7 +107,8 @@ async def main() -> int:
             done.set()
 
     sessions = make_sessions(engine)
-    alarm = Alarm(engine, sessions, scan_interval=30, resync_interval=3600, on_rung=on_rung)
+    alarm = Alarm(uow_factory(sessions), leadership_for(engine), scan_interval=30, resync_interval=3600,
+                  on_rung=on_rung)
     t = time.perf_counter()
     await alarm.start()
     rebuild = time.perf_counter() - t

@@ -1,12 +1,15 @@
 """The composition root: settings -> engine -> migrated database -> dispatcher."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from storage.database import make_engine, make_sessions
+from storage.leader import Leadership, leadership_for
 from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork, uow_factory
 
 from . import features  # noqa: F401  (registers feature commands)
 from .dispatch import Clock, Dispatcher, utc_now
@@ -19,6 +22,14 @@ class App:
     engine: AsyncEngine
     sessions: async_sessionmaker
     dispatcher: Dispatcher
+    new_uow: Callable[[], SqlUnitOfWork] = field(init=False)  # what the outbox drainer and the alarm are given
+
+    def __post_init__(self) -> None:
+        self.new_uow = uow_factory(self.sessions)
+
+    def leadership(self) -> Leadership:
+        """Who rings the alarms: one process per PostgreSQL database, always this one on SQLite."""
+        return leadership_for(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

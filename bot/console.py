@@ -101,8 +101,8 @@ async def run_chat(app, stdin=sys.stdin) -> None:
 
     interactive = stdin is sys.stdin
     chat = ConsoleChat(app.dispatcher, echo=not interactive, files_dir=Path.cwd())
-    drainer = OutboxDrainer(app.sessions, ConsoleSender(), app.dispatcher.clock)
-    alarm = Alarm(app.engine, app.sessions, clock=app.dispatcher.clock, on_announce=drainer.wake.set)
+    drainer = OutboxDrainer(app.new_uow, ConsoleSender(), app.dispatcher.clock)
+    alarm = Alarm(app.new_uow, app.leadership(), clock=app.dispatcher.clock, on_announce=drainer.wake.set)
     stop = asyncio.Event()
     draining = asyncio.create_task(drainer.run(stop, idle=0.5))
     await alarm.start()

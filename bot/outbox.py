@@ -1,6 +1,6 @@
 """Announcements to groups go through a table first, so none is lost when a platform is down.
 
-`enqueue` adds a row inside the caller's transaction (the change and its announcement
+`enqueue` adds a row inside the caller's unit of work (the change and its announcement
 commit together); `OutboxDrainer` delivers pending rows through a platform `Sender`,
 retrying temporary failures with back-off, until each is accepted exactly once.
 `enqueue_edit` queues a change to a message posted before (a ballot that loses its buttons
@@ -12,20 +12,45 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from storage.models import OutboxRow
+from deliberation.ports import Clock
 
 from .conversation import Button, Edit, Reply
-from .dispatch import Clock, utc_now
 
 log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=120)  # a row being sent is another drainer's for this long
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class OutboxStore(Protocol):
+    """What the drainer needs of the outbox table (storage.repositories.outbox.OutboxRepository)."""
+
+    async def unsent(self, limit: int) -> Any: ...
+    async def unsent_of(self, row_ids: list[int]) -> Any: ...
+    async def waiting_before(self, chat_key: str, row_id: int) -> bool: ...
+    async def lease(self, row_id: int, now: datetime, lease: timedelta) -> bool: ...
+    async def retry_later(self, row_id: int, attempts: int, at: datetime, error: str) -> None: ...
+    async def finish(self, row_id: int, at: datetime, ref: str | None, error: str | None) -> None: ...
+
+
+class DrainerWork(Protocol):
+    """A unit of work as the drainer uses it: its outbox and one commit."""
+
+    outbox: OutboxStore
+
+    async def commit(self) -> None: ...
+
+
+NewUnitOfWork = Callable[[], AbstractAsyncContextManager[Any]]
 
 
 class TemporaryFailure(Exception):
@@ -63,54 +88,65 @@ def reply_from_json(data: dict) -> Reply:
     return Reply(**{**data, "buttons": buttons})
 
 
-async def enqueue(session: AsyncSession, *, chat_key: str, reply: Reply, at: datetime,
+class Outbox(Protocol):
+    """Where rows are queued: the unit of work's outbox repository (storage.repositories.outbox)."""
+
+    async def add(self, *, chat_key: str, payload: dict[str, Any], at: datetime, council_id: int | None = None,
+                  dedupe_key: str | None = None) -> int | None: ...
+
+
+def _outbox_of(target: Any) -> Outbox:
+    """The unit of work's outbox, given it (or the unit of work itself)."""
+    if hasattr(target, "outbox"):
+        return target.outbox
+    if hasattr(target, "lease"):
+        return target
+    # Compatibility while bot/dispatch.py still hands over its session: delete after issue 10 is merged.
+    from storage.repositories.outbox import OutboxRepository
+    return OutboxRepository(target)
+
+
+async def enqueue(outbox: Any, *, chat_key: str, reply: Reply, at: datetime,
                   council_id: int | None = None, dedupe_key: str | None = None) -> bool:
     """Queue an announcement in the caller's transaction; False if `dedupe_key` was queued before."""
-    return await enqueue_row(session, chat_key=chat_key, reply=reply, at=at, council_id=council_id,
+    return await enqueue_row(outbox, chat_key=chat_key, reply=reply, at=at, council_id=council_id,
                              dedupe_key=dedupe_key) is not None
 
 
-async def enqueue_edit(session: AsyncSession, *, chat_key: str, edit: Edit, at: datetime,
+async def enqueue_edit(outbox: Any, *, chat_key: str, edit: Edit, at: datetime,
                        council_id: int | None = None, dedupe_key: str | None = None) -> int | None:
     """Queue a change to the message posted for `edit.subject` (posted anew where it cannot be edited)."""
     reply = Reply(edit.text, title=edit.title, buttons=edit.buttons, subject=edit.subject)
-    return await enqueue_row(session, chat_key=chat_key, reply=reply, at=at, council_id=council_id,
+    return await enqueue_row(outbox, chat_key=chat_key, reply=reply, at=at, council_id=council_id,
                              dedupe_key=dedupe_key, extra={EDIT_KEY: edit.subject})
 
 
-async def enqueue_drop_buttons(session: AsyncSession, *, chat_key: str, subject: str, at: datetime,
+async def enqueue_drop_buttons(outbox: Any, *, chat_key: str, subject: str, at: datetime,
                                council_id: int | None = None, dedupe_key: str | None = None) -> int | None:
     """Queue taking the buttons off the message posted for `subject`, if one was (a ballot reminder once the
     ballot has closed); its text stays. Nothing is posted when there is no such message."""
-    return await enqueue_row(session, chat_key=chat_key, reply=Reply("", subject=subject), at=at,
+    return await enqueue_row(outbox, chat_key=chat_key, reply=Reply("", subject=subject), at=at,
                              council_id=council_id, dedupe_key=dedupe_key,
                              extra={EDIT_KEY: subject, BUTTONS_ONLY_KEY: True})
 
 
-async def enqueue_row(session: AsyncSession, *, chat_key: str, reply: Reply, at: datetime,
+async def enqueue_row(outbox: Any, *, chat_key: str, reply: Reply, at: datetime,
                       council_id: int | None = None, dedupe_key: str | None = None,
                       extra: dict | None = None) -> int | None:
-    """`enqueue` returning the new row's id (None if `dedupe_key` was queued before)."""
-    if dedupe_key is not None:
-        seen = (await session.execute(select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key))).first()
-        if seen:
-            return None
-    row = OutboxRow(council_id=council_id, chat_key=chat_key, dedupe_key=dedupe_key,
-                    payload={**reply_to_json(reply), **(extra or {})}, created_at=at, next_attempt_at=at, attempts=0)
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return None
-    return row.id
+    """`enqueue` returning the new row's id (None if `dedupe_key` was queued before).
+
+    `outbox` is the unit of work (or its `outbox` repository): the row joins its transaction.
+    """
+    return await _outbox_of(outbox).add(chat_key=chat_key, payload={**reply_to_json(reply), **(extra or {})},
+                                        at=at, council_id=council_id, dedupe_key=dedupe_key)
 
 
 class OutboxDrainer:
     """Delivers queued announcements in order, one chat at a time, retrying with back-off."""
 
-    def __init__(self, sessions: async_sessionmaker, sender: Sender, clock: Clock = utc_now,
+    def __init__(self, new_uow: NewUnitOfWork, sender: Sender, clock: Clock = utc_now,
                  max_backoff: float = 60.0, batch: int = 50) -> None:
-        self.sessions = sessions
+        self.new_uow = new_uow  # storage.uow.uow_factory(sessions): every step is its own short transaction
         self.sender = sender
         self.clock = clock
         self.max_backoff = max_backoff
@@ -124,11 +160,9 @@ class OutboxDrainer:
         sent by another worker), its later rows wait too, even when they are due.
         """
         now = self.clock()
-        async with self.sessions() as session:
-            rows = (await session.execute(
-                select(OutboxRow).where(OutboxRow.sent_at.is_(None))
-                .order_by(OutboxRow.id).limit(self.batch * 10))).scalars().all()
-            pending = [(r.id, r.chat_key, r.payload, r.attempts, r.next_attempt_at) for r in rows]
+        async with self.new_uow() as uow:
+            rows = await uow.outbox.unsent(self.batch * 10)
+        pending = [(r.id, r.chat_key, r.payload, r.attempts, r.next_attempt_at) for r in rows]
         delivered, blocked_chats = 0, set()
         for row_id, chat_key, payload, attempts, next_attempt_at in pending:
             if chat_key in blocked_chats:
@@ -148,15 +182,12 @@ class OutboxDrainer:
         row of its chat is still pending, or when sending fails. Returns how many were delivered."""
         if not row_ids:
             return 0
-        async with self.sessions() as session:
-            rows = (await session.execute(select(OutboxRow).where(
-                OutboxRow.id.in_(row_ids), OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id))).scalars().all()
+        async with self.new_uow() as uow:
+            rows = await uow.outbox.unsent_of(row_ids)
             pending = [(r.id, r.chat_key, r.payload, r.attempts) for r in rows]
             older = {}
             for chat_key in {p[1] for p in pending}:
-                older[chat_key] = (await session.execute(select(OutboxRow.id).where(
-                    OutboxRow.chat_key == chat_key, OutboxRow.sent_at.is_(None), OutboxRow.id < min(row_ids))
-                    .limit(1))).first() is not None
+                older[chat_key] = await uow.outbox.waiting_before(chat_key, min(row_ids))
         delivered, blocked_chats = 0, {chat for chat, waiting in older.items() if waiting}
         for row_id, chat_key, payload, attempts in pending:
             if chat_key in blocked_chats:
@@ -199,25 +230,20 @@ class OutboxDrainer:
 
     async def _claim(self, row_id: int) -> bool:
         """Lease the row for a while so a second drainer (another worker) does not send it too."""
-        lease = self.clock() + timedelta(seconds=120)
-        async with self.sessions() as session:
-            result = await session.execute(update(OutboxRow).where(
-                OutboxRow.id == row_id, OutboxRow.sent_at.is_(None), OutboxRow.next_attempt_at <= self.clock()
-            ).values(next_attempt_at=lease))
-            await session.commit()
-            return result.rowcount == 1
+        async with self.new_uow() as uow:
+            taken = await uow.outbox.lease(row_id, self.clock(), LEASE)
+            await uow.commit()
+            return bool(taken)
 
     async def _retry(self, row_id: int, attempts: int, delay: float, error: str) -> None:
-        async with self.sessions() as session:
-            await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(
-                attempts=attempts, next_attempt_at=self.clock() + timedelta(seconds=delay), last_error=error[:500]))
-            await session.commit()
+        async with self.new_uow() as uow:
+            await uow.outbox.retry_later(row_id, attempts, self.clock() + timedelta(seconds=delay), error)
+            await uow.commit()
 
     async def _finish(self, row_id: int, ref: str | None, error: str | None) -> None:
-        async with self.sessions() as session:
-            await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(
-                sent_at=self.clock(), message_ref=ref, last_error=error))
-            await session.commit()
+        async with self.new_uow() as uow:
+            await uow.outbox.finish(row_id, self.clock(), ref, error)
+            await uow.commit()
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
         """Drain until `stop` is set; `wake` (set after an enqueue) skips the idle wait."""

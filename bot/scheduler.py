@@ -13,28 +13,25 @@ moment has passed is marked and dropped without a word.
 New deadlines reach the alarm by the periodic scan (every `scan_interval` seconds; this is how a
 deadline made in another worker process is found) or at once by `alarm.poke()` from the process
 that made it. With PostgreSQL one process leads (a session advisory lock on a dedicated
-connection); the others wait and take over when the leader's connection goes.
+connection, storage.leader); the others wait and take over when the leader's connection goes.
 
-`python -m bot.scheduler --database URL --sender-log FILE` runs the alarm and the outbox with a
+`python -m bot.alarm_process --database URL --sender-log FILE` runs the alarm and the outbox with a
 sender that appends each announcement to a file (for tests and for trying it out).
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import logging
 import os
-import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import inspect, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from deliberation import delivery_usecases, usecases
 from deliberation.delivery import (
@@ -42,10 +39,6 @@ from deliberation.delivery import (
     plan_publication, plan_rating,
 )
 from deliberation.model import Council, Role
-from storage.models import CouncilRow
-from storage.repositories import _council as council_from_row
-from storage.scheduling_repository import MINUTES_VERSIONS, DeliveryUnitOfWork, ReminderRepository
-from storage.uow import SqlUnitOfWork
 
 from . import minutes_service, render
 from .conversation import Button, Edit, Reply
@@ -56,9 +49,20 @@ from .outbox import enqueue, enqueue_drop_buttons, enqueue_edit
 
 log = logging.getLogger(__name__)
 
-LEADER_LOCK_KEY = 0x59495348  # "YISH": one scheduler leads per PostgreSQL database
 MAX_MENTIONS = 50
 SCAN_BATCH = 500
+
+NewUnitOfWork = Callable[[], AbstractAsyncContextManager[Any]]  # storage.uow.uow_factory(sessions)
+
+
+class Leadership(Protocol):
+    """storage.leader: who rings (PostgreSQL: the advisory lock's holder; SQLite: this process)."""
+
+    writers: int
+
+    async def try_lead(self) -> bool: ...
+    async def still_leading(self) -> bool: ...
+    async def release(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def mention_list(t: Translator, members: Sequence) -> str:
     return " ".join(names)
 
 
-async def _plan_now(uow: DeliveryUnitOfWork, council: Council, kind: ReminderKind, subject_id: int):
+async def _plan_now(uow: Any, council: Council, kind: ReminderKind, subject_id: int):
     """The subject's reminder plan as its records stand now (empty when the subject is gone)."""
     subject = kind.subject
     if subject == "motion":
@@ -105,13 +109,10 @@ async def _plan_now(uow: DeliveryUnitOfWork, council: Council, kind: ReminderKin
             return ()
         return plan_rating(assignment) if kind is ReminderKind.RATING_CLOSE else plan_assignment(assignment)
     if subject == "minutes":
-        row = (await uow.session.execute(select(
-            MINUTES_VERSIONS.c.publication_ends_at, MINUTES_VERSIONS.c.publication_announced_at).where(
-            MINUTES_VERSIONS.c.id == subject_id))).first()
-        if row is None:
+        version = await uow.minutes.get(subject_id)
+        if version is None:
             return ()
-        ends = row[0].replace(tzinfo=timezone.utc) if row[0] else None
-        return plan_publication(subject_id, ends, row[1] is not None)
+        return plan_publication(subject_id, version.publication_ends_at, version.publication_announced_at is not None)
     return ()
 
 
@@ -172,7 +173,7 @@ async def _ballot_close(uow, clock, council, t, subject_id) -> list[Reply]:
     # The ballot message loses its vote buttons first (an edit through the outbox), then the result;
     # a reminder posted for the ballot loses its buttons too.
     from .dispatch import Dispatcher
-    await enqueue_drop_buttons(uow.session, chat_key=council.chat_key,
+    await enqueue_drop_buttons(uow, chat_key=council.chat_key,
                                subject=subjects.encode(subjects.BallotReminder(closed.ballot.id)),
                                at=clock(), council_id=council.id)
     voted = await uow.votes.count(closed.ballot.id)
@@ -246,14 +247,13 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-async def ring(sessions: async_sessionmaker, reminder_id: int, clock: Clock = utc_now) -> tuple[str, datetime | None]:
+async def ring(new_uow: NewUnitOfWork, reminder_id: int, clock: Clock = utc_now) -> tuple[str, datetime | None]:
     """Handle one reminder exactly once: claim it, act, queue the announcement, commit together.
 
     The actions call use cases, which never commit: the claim, the effect, its events and the outbox
     rows are this function's one commit. Returns (outcome, when to ring again for "wait").
     """
-    async with SqlUnitOfWork(sessions) as core:
-        uow = DeliveryUnitOfWork(core)  # the same transaction, with meetings, assignments and reminders
+    async with new_uow() as uow:
         now = clock()
         # Claim first: a second ringer (another process) waits on this row, then finds it taken.
         claimed = await uow.reminders.claim_due(reminder_id, now)
@@ -263,39 +263,38 @@ async def ring(sessions: async_sessionmaker, reminder_id: int, clock: Clock = ut
                 return "gone", None
             return "wait", row.due_at
         kind, subject_id, due_at, council_id = ReminderKind(claimed[0]), claimed[1], claimed[2], claimed[3]
-        council_row = await uow.session.get(CouncilRow, council_id)
-        if council_row is None or not council_row.active:
+        council = await uow.councils.get_active(council_id)
+        if council is None:
             await uow.reminders.set_outcome(reminder_id, "dropped")
-            await core.commit()
+            await uow.commit()
             return "dropped", None
-        council = council_from_row(council_row)
         await uow.councils.lock(council.id)
         verdict = decide(kind, due_at, await _plan_now(uow, council, kind, subject_id), now)
         if verdict is Verdict.WAIT:  # not reachable through claim_due; kept for a clock that goes back
             return "wait", due_at
         if verdict is Verdict.DROP:
             await uow.reminders.set_outcome(reminder_id, "dropped")
-            await core.commit()
+            await uow.commit()
             return "dropped", None
         t = Translator(council.locale)
         replies = await ACTIONS[kind](uow, clock, council, t, subject_id)
         for reply in replies:
             if isinstance(reply, Edit):  # a message posted before changes (the closed ballot's buttons go)
-                await enqueue_edit(uow.session, chat_key=council.chat_key, edit=reply, at=now, council_id=council.id)
+                await enqueue_edit(uow, chat_key=council.chat_key, edit=reply, at=now, council_id=council.id)
                 continue
             if reply.subject is None:
                 reply = replace(reply, subject=subjects.encode(subjects.Reminder(kind, subject_id)))
             # No dedupe key: the claim above already makes this transaction the only one that queues it.
-            await enqueue(uow.session, chat_key=council.chat_key, reply=reply, at=now, council_id=council.id)
+            await enqueue(uow, chat_key=council.chat_key, reply=reply, at=now, council_id=council.id)
         if not replies:
             await uow.reminders.set_outcome(reminder_id, "noop")
-        await core.commit()
+        await uow.commit()
         return ("fired" if replies else "noop"), None
 
 
 # ---- planning: derive reminder rows from the records -----------------------------------------
 
-async def plan_subjects(sessions: async_sessionmaker, clock: Clock = utc_now, *, publications: bool = True) -> int:
+async def plan_subjects(new_uow: NewUnitOfWork, clock: Clock = utc_now, *, publications: bool = True) -> int:
     """Write the plan of every open subject that has none yet; returns how many reminders were added."""
     added = 0
     scans = [_scan_motions, _scan_ballots, _scan_meetings, _scan_assignments]
@@ -303,37 +302,36 @@ async def plan_subjects(sessions: async_sessionmaker, clock: Clock = utc_now, *,
         scans.append(_scan_publications)
     for scan in scans:
         while True:
-            async with SqlUnitOfWork(sessions) as core:
-                uow = DeliveryUnitOfWork(core)
+            async with new_uow() as uow:
                 plans = await scan(uow)
                 for council_id, plan in plans:
                     added += await uow.reminders.add_plan(council_id, plan, clock())
-                await core.commit()
+                await uow.commit()
             if len(plans) < SCAN_BATCH:
                 break
     return added
 
 
-async def _scan_motions(uow) -> list[tuple[int, Sequence[Planned]]]:
+async def _scan_motions(uow: Any) -> list[tuple[int, Sequence[Planned]]]:
     return [(m.council_id, plan_motion(m)) for m in await uow.reminders.unplanned_motions(SCAN_BATCH)]
 
 
-async def _scan_ballots(uow) -> list[tuple[int, Sequence[Planned]]]:
+async def _scan_ballots(uow: Any) -> list[tuple[int, Sequence[Planned]]]:
     ballots = await uow.reminders.unplanned_ballots(SCAN_BATCH)
     councils = await uow.reminders.councils({b.council_id for b in ballots})
     return [(b.council_id, plan_ballot(b, councils[b.council_id].rules)) for b in ballots]
 
 
-async def _scan_meetings(uow) -> list[tuple[int, Sequence[Planned]]]:
+async def _scan_meetings(uow: Any) -> list[tuple[int, Sequence[Planned]]]:
     return [(m.council_id, plan_meeting(m)) for m in await uow.reminders.unplanned_meetings(SCAN_BATCH)]
 
 
-async def _scan_assignments(uow) -> list[tuple[int, Sequence[Planned]]]:
+async def _scan_assignments(uow: Any) -> list[tuple[int, Sequence[Planned]]]:
     return [(a.council_id, plan_assignment(a) + plan_rating(a))
             for a in await uow.reminders.unplanned_assignments(SCAN_BATCH)]
 
 
-async def _scan_publications(uow) -> list[tuple[int, Sequence[Planned]]]:
+async def _scan_publications(uow: Any) -> list[tuple[int, Sequence[Planned]]]:
     return [(council_id, plan_publication(version_id, ends_at, False))
             for version_id, council_id, ends_at in await uow.reminders.unplanned_publications(SCAN_BATCH)]
 
@@ -347,21 +345,19 @@ class Alarm:
     otherwise new deadlines are found by the scan every `scan_interval` seconds.
     """
 
-    def __init__(self, engine: AsyncEngine, sessions: async_sessionmaker | None = None, *, clock: Clock = utc_now,
+    def __init__(self, new_uow: NewUnitOfWork, leadership: Leadership, *, clock: Clock = utc_now,
                  scan_interval: float = 5.0, resync_interval: float = 60.0, leader_retry: float = 2.0,
                  concurrency: int | None = None,
                  on_rung: Callable[[Rung], None] | None = None,
                  on_announce: Callable[[], None] | None = None) -> None:
-        from storage.database import make_sessions
-        self.engine = engine
-        self.sessions = sessions or make_sessions(engine)
+        self.new_uow = new_uow
+        self.leadership = leadership
         self.clock = clock
         self.scan_interval = scan_interval
         self.resync_interval = resync_interval
         self.leader_retry = leader_retry
-        self.postgres = engine.dialect.name == "postgresql"
         # SQLite has one writer at a time: more than one ringer only adds lock waits (and its busy-wait sleeps).
-        self.concurrency = concurrency or (8 if self.postgres else 1)
+        self.concurrency = concurrency or leadership.writers
         self.gate = asyncio.Semaphore(self.concurrency)
         self.on_rung = on_rung
         self.on_announce = on_announce
@@ -371,7 +367,6 @@ class Alarm:
         self._max_seen = 0
         self._last_resync = 0.0
         self._failures: dict[int, int] = {}
-        self._lock_conn: AsyncConnection | None = None
         self._poked = asyncio.Event()
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
@@ -384,7 +379,7 @@ class Alarm:
             "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
         self.scheduler.start(paused=True)
         self._stopping.clear()
-        if await self._try_lead():
+        if await self.leadership.try_lead():
             await self._become_leader()
         self._tasks = [asyncio.create_task(self._lead_loop(), name="alarm-lead"),
                        asyncio.create_task(self._scan_loop(), name="alarm-scan")]
@@ -400,60 +395,14 @@ class Alarm:
             self.scheduler.remove_all_jobs()
             self.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)
-        await self._release()
+        await self.leadership.release()
         self.leading = False
 
     def poke(self) -> None:
         """A deadline was just made here: scan now rather than at the next interval."""
         self._poked.set()
 
-    # -- leadership (PostgreSQL: advisory lock on a dedicated connection; SQLite: always)
-
-    async def _try_lead(self) -> bool:
-        if not self.postgres:
-            return True
-        conn = None
-        try:
-            conn = await self.engine.connect()
-            got = (await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK_KEY})).scalar()
-            await conn.commit()  # the lock belongs to the session, not the transaction
-        except Exception:
-            log.warning("scheduler: cannot reach the database to lead; retrying", exc_info=True)
-            if conn is not None:
-                try:
-                    await conn.close()
-                except Exception:
-                    pass
-            return False
-        if got:
-            self._lock_conn = conn
-            return True
-        await conn.close()
-        return False
-
-    async def _still_leading(self) -> bool:
-        if not self.postgres:
-            return True
-        try:
-            await self._lock_conn.execute(text("SELECT 1"))
-            await self._lock_conn.commit()
-            return True
-        except Exception:
-            log.warning("scheduler: lost the leader connection", exc_info=True)
-            return False
-
-    async def _release(self) -> None:
-        conn, self._lock_conn = self._lock_conn, None
-        if conn is not None:
-            try:
-                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY})
-                await conn.commit()
-            except Exception:
-                pass
-            try:
-                await conn.close()
-            except Exception:
-                pass
+    # -- leadership: storage.leader (PostgreSQL: an advisory lock on its own connection; SQLite: always)
 
     async def _become_leader(self) -> None:
         self.leading = True
@@ -473,7 +422,7 @@ class Alarm:
         self.scheduler.pause()
         self.scheduler.remove_all_jobs()
         self._known.clear()
-        await self._release()
+        await self.leadership.release()
         log.warning("scheduler: stepped down (pid %s)", os.getpid())
 
     async def _lead_loop(self) -> None:
@@ -484,9 +433,9 @@ class Alarm:
             except asyncio.TimeoutError:
                 pass
             try:
-                if self.leading and not await self._still_leading():
+                if self.leading and not await self.leadership.still_leading():
                     await self._step_down()
-                elif not self.leading and await self._try_lead():
+                elif not self.leading and await self.leadership.try_lead():
                     await self._become_leader()
             except Exception:
                 log.exception("scheduler: leadership check failed")
@@ -517,11 +466,11 @@ class Alarm:
         look also catches anything the quick one could not see, and runs every `resync_interval`.
         """
         if self._publications is None:
-            async with self.engine.connect() as conn:
-                self._publications = await conn.run_sync(lambda c: inspect(c).has_table("minutes_versions"))
-        await plan_subjects(self.sessions, self.clock, publications=self._publications)
-        async with self.sessions() as session:
-            rows = await ReminderRepository(session).pending(0 if full else self._max_seen)
+            async with self.new_uow() as uow:
+                self._publications = await uow.minutes.available()
+        await plan_subjects(self.new_uow, self.clock, publications=self._publications)
+        async with self.new_uow() as uow:
+            rows = await uow.reminders.pending(0 if full else self._max_seen)
         if full:
             self._last_resync = time.monotonic()
         fresh = [(i, k, d) for i, k, d in rows if i not in self._known]
@@ -555,7 +504,7 @@ class Alarm:
                 return
             started = self.clock()
             try:
-                outcome, again = await ring(self.sessions, reminder_id, self.clock)
+                outcome, again = await ring(self.new_uow, reminder_id, self.clock)
             except Exception:
                 log.exception("scheduler: reminder %s (%s) failed; will retry", reminder_id, kind)
                 failures = self._failures[reminder_id] = self._failures.get(reminder_id, 0) + 1
@@ -571,85 +520,3 @@ class Alarm:
                 self.on_announce()
             if self.on_rung is not None:
                 self.on_rung(Rung(reminder_id, kind, due_at, rang, started, finished, outcome))
-
-
-# ---- a stand-alone process for tests: the alarm, the outbox and a sender that writes to a file -----
-
-class FileSender:
-    """Appends each announcement as a JSON line (chat, subject, title, text, pid)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.count = 0
-
-    async def send(self, chat_key: str, reply: Reply) -> str | None:
-        self.count += 1
-        line = json.dumps({"chat": chat_key, "subject": reply.subject, "title": reply.title, "text": reply.text,
-                           "pid": os.getpid(), "at": datetime.now(timezone.utc).isoformat()}, ensure_ascii=False)
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        return f"{os.getpid()}:{self.count}"
-
-
-def _say(status: str) -> None:
-    print(status, flush=True)
-
-
-async def _serve(args: argparse.Namespace) -> int:
-    from storage.database import make_engine, make_sessions
-    from storage.migrate import upgrade
-
-    from .outbox import OutboxDrainer
-
-    engine = make_engine(args.database)
-    if not args.no_migrate:
-        await upgrade(engine)
-    sessions = make_sessions(engine)
-    drainer = OutboxDrainer(sessions, FileSender(args.sender_log))
-    leading = {"last": None}
-
-    def on_rung(rung: Rung) -> None:
-        _say(f"rung {rung.reminder_id} {rung.kind} {rung.outcome}")
-
-    alarm = Alarm(engine, sessions, scan_interval=args.scan_interval, leader_retry=args.leader_retry,
-                  on_rung=on_rung, on_announce=drainer.wake.set)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await alarm.start()
-    drain = asyncio.create_task(drainer.run(stop, idle=args.drain_interval))
-    _say("ready")
-    while not stop.is_set():
-        if alarm.leading != leading["last"]:
-            leading["last"] = alarm.leading
-            _say("leading" if alarm.leading else "following")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=0.1)
-        except asyncio.TimeoutError:
-            pass
-    await alarm.stop()
-    await drain
-    await engine.dispose()
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.scheduler", description=__doc__.split("\n")[0])
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--sender-log", required=True, help="file that receives one JSON line per announcement")
-    parser.add_argument("--scan-interval", type=float, default=5.0)
-    parser.add_argument("--leader-retry", type=float, default=2.0)
-    parser.add_argument("--drain-interval", type=float, default=0.5)
-    parser.add_argument("--no-migrate", action="store_true", help="the database is already at the newest schema")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("YISHI_LOG_LEVEL", "WARNING").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    return asyncio.run(_serve(args))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -3,13 +3,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from .chain import Event
 from .counting import Choice
 from .model import Ballot, Council, Member, Motion, Speech, Unit
 
+if TYPE_CHECKING:  # annotations only: these modules are being reshaped, the ports must not pin them at run time
+    from .delivery import Assignment, Meeting, MeetingState, Planned, Rating, Report
+    from .minutes import MinutesVersion
+
 Clock = Callable[[], datetime]
+
+
+class StorageBusy(Exception):
+    """The storage could not do the work now (busy, connection lost, serialization): a fresh try may succeed.
+
+    Nothing of the unit of work was kept; the caller may run the whole update again.
+    """
 
 
 class Councils(Protocol):
@@ -90,6 +101,59 @@ class Events(Protocol):
     async def all(self, council_id: int) -> Sequence[Event]: ...
 
 
+class Meetings(Protocol):
+    async def next_number(self, council_id: int) -> int: ...
+    async def add(self, meeting: Meeting) -> Meeting: ...
+    async def update(self, meeting: Meeting) -> None: ...
+    async def get(self, meeting_id: int) -> Meeting | None: ...
+    async def by_number(self, council_id: int, number: int) -> Meeting | None: ...
+    async def in_state(self, council_id: int, *states: MeetingState) -> Sequence[Meeting]:
+        """The council's meetings in these states, soonest first."""
+    async def add_attendance(self, meeting_id: int, member_id: int, name: str, at: datetime) -> bool:
+        """Record presence once; False when the member was already marked present."""
+    async def attendance(self, meeting_id: int) -> Sequence[tuple[int, str]]:
+        """(member id, name) of everyone marked present, in the order they came."""
+
+
+class Assignments(Protocol):
+    async def add(self, a: Assignment) -> Assignment: ...
+    async def update(self, a: Assignment) -> None: ...
+    async def get(self, assignment_id: int) -> Assignment | None: ...
+    async def by_motion(self, motion_id: int) -> Assignment | None: ...
+    async def all(self, council_id: int) -> Sequence[Assignment]: ...
+    async def add_report(self, report: Report) -> None: ...
+    async def reports(self, assignment_id: int) -> Sequence[Report]: ...
+    async def upsert_rating(self, assignment_id: int, member_id: int, choice: Rating, at: datetime) -> Rating | None:
+        """Record or change a member's rating; return the previous one."""
+    async def ratings(self, assignment_id: int) -> Sequence[Rating]: ...
+
+
+class Reminders(Protocol):
+    async def add_plan(self, council_id: int, plan: Sequence[Planned], now: datetime) -> int:
+        """Write a subject's reminder plan (idempotently); how many reminders were new."""
+    async def claim(self, reminder_id: int, now: datetime, outcome: str) -> bool:
+        """Mark it handled in this transaction; True only for the one transaction that did so."""
+    async def set_outcome(self, reminder_id: int, outcome: str) -> None: ...
+
+
+class MinutesVersions(Protocol):
+    async def next_version(self, council_id: int, scope: str) -> int: ...
+    async def add(self, council_id: int, scope: str, version: int, body: dict[str, Any], markdown: str, *,
+                  chain_head: str, chain_seq: int, created_at: datetime, created_by: str | None = None,
+                  published_at: datetime | None = None,
+                  publication_ends_at: datetime | None = None) -> MinutesVersion: ...
+    async def get(self, version_id: int) -> MinutesVersion | None: ...
+    async def find(self, council_id: int, scope: str, version: int) -> MinutesVersion | None: ...
+    async def latest(self, council_id: int, scope: str | None = None) -> MinutesVersion | None: ...
+    async def versions(self, council_id: int, scope: str | None = None) -> Sequence[MinutesVersion]:
+        """Every version, oldest first."""
+    async def set_pinned(self, version_id: int, message_ref: str) -> None: ...
+    async def supersede(self, version_id: int, at: datetime) -> None:
+        """A correction replaces this version: its 公示 ends now, with no announcement of its own."""
+    async def mark_announced(self, version_id: int, at: datetime) -> bool:
+        """Claim the end-of-公示 announcement; False if someone did already."""
+
+
 class UnitOfWork(Protocol):
     councils: Councils
     members: Members
@@ -99,6 +163,10 @@ class UnitOfWork(Protocol):
     ballots: Ballots
     votes: Votes
     events: Events
+    meetings: Meetings
+    assignments: Assignments
+    reminders: Reminders
+    minutes: MinutesVersions
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

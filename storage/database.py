@@ -2,11 +2,21 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from deliberation.ports import StorageBusy
 
 DEFAULT_URL = "sqlite+aiosqlite:///yishi.db"
+
+
+# SQLSTATEs after which a fresh transaction may well succeed: serialization failure, deadlock, the server
+# shutting down or restarting, and the connection failing.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "57P01", "57P02", "57P03", "08000", "08003", "08006"})
 
 
 def is_sqlite(url: str) -> bool:
@@ -53,3 +63,39 @@ def make_engine(url: str = DEFAULT_URL, *, pool_size: int = 10) -> AsyncEngine:
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that knows ON CONFLICT in the session's dialect (PostgreSQL or SQLite)."""
+    bind = session.bind
+    return (postgresql.insert if bind is not None and bind.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def is_transient(failure: BaseException) -> bool:
+    """A database failure that a fresh transaction may not meet again (busy, dropped, serialization)."""
+    if not isinstance(failure, DBAPIError):
+        return False
+    if failure.connection_invalidated:
+        return True
+    orig = failure.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code in TRANSIENT_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database is busy" in text or "connection is closed" in text
+
+
+class StorageBusyError(StorageBusy, DBAPIError):
+    """StorageBusy as raised here: still the DBAPIError it was (same `orig`), for code that asks about that."""
+
+    def __init__(self, failure: DBAPIError) -> None:
+        DBAPIError.__init__(self, failure.statement, failure.params, failure.orig,  # type: ignore[arg-type]
+                            hide_parameters=failure.hide_parameters,
+                            connection_invalidated=failure.connection_invalidated)
+
+
+def busy_or_same(failure: BaseException) -> BaseException:
+    """The StorageBusy to raise (`raise busy_or_same(exc) from exc`) for a transient failure, else `failure`."""
+    if isinstance(failure, StorageBusy) or not isinstance(failure, DBAPIError) or not is_transient(failure):
+        return failure
+    return StorageBusyError(failure)

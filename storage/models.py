@@ -1,10 +1,10 @@
-"""The tables. Times are stored as naive UTC and read back as aware UTC."""
+"""Every table on one Base (Alembic sees the whole schema). Times are stored as naive UTC, read back aware."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator,
+    JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -199,3 +199,110 @@ class PostRow(Base):
     message_ref: Mapped[str] = mapped_column(String(100))
     rendered: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- meetings, follow-up and reminders ----------------------------------------------------------
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("council_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    adjourned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AttendanceRow(Base):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id", ondelete="CASCADE"), unique=True)
+    number: Mapped[int] = mapped_column(Integer)
+    assignee_id: Mapped[int] = mapped_column(Integer)
+    assignee_name: Mapped[str] = mapped_column(String(255))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    rating_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RatingRow(Base):
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("assignment_id", "member_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(Integer)
+    choice: Mapped[str] = mapped_column(String(1))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReminderRow(Base):
+    """One alarm: the database is the truth; `sent_at` is set exactly once, by whoever claims it first."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject_id", "due_at"),
+        Index("ix_reminders_pending", "sent_at", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # fired, dropped
+
+
+# ---- minutes --------------------------------------------------------------------------------------
+
+class MinutesVersionRow(Base):
+    """One version of the minutes for one scope; a correction adds a row, never rewrites one."""
+
+    __tablename__ = "minutes_versions"
+    __table_args__ = (UniqueConstraint("council_id", "scope", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(String(200))  # deliberation.minutes.Scope.text
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSON)  # minutes_to_dict(...): re-rendered in any format or language
+    markdown: Mapped[str] = mapped_column(Text)  # as drafted, in the council's language
+    chain_head: Mapped[str] = mapped_column(String(64))
+    chain_seq: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    publication_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    publication_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    pinned_message_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)

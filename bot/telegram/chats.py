@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import async_sessionmaker
-
+from deliberation import council_moves
 from deliberation.model import Council
-from storage.models import CouncilRow, OutboxRow, PostRow
-from storage.uow import SqlUnitOfWork
+from deliberation.ports import Clock
 
 log = logging.getLogger(__name__)
 
@@ -32,43 +31,36 @@ def chat_id_of(key: str) -> int | None:
         return None
 
 
-def _now() -> datetime:
+def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
 class TelegramChats:
     """Remembers posted messages per subject and follows a council when its chat changes."""
 
-    def __init__(self, sessions: async_sessionmaker) -> None:
-        self.sessions = sessions
+    def __init__(self, new_uow: Callable[[], AbstractAsyncContextManager[Any]], clock: Clock = _utc_now) -> None:
+        self.new_uow = new_uow  # storage.uow.uow_factory(sessions)
+        self.clock = clock
 
     # ---- posts: "ballot:4" in a chat -> the Telegram message to edit --------------------------
 
     async def post_ref(self, chat_id: int, subject: str) -> int | None:
-        async with self.sessions() as session:
-            ref = (await session.execute(select(PostRow.message_ref).where(
-                PostRow.chat_key == chat_key(chat_id), PostRow.subject == subject))).scalar_one_or_none()
+        async with self.new_uow() as uow:
+            ref = await uow.posts.ref(chat_key(chat_id), subject)
         try:
             return int(ref) if ref else None
         except ValueError:
             return None
 
     async def record_post(self, chat_id: int, subject: str, message_id: int, rendered: str | None = None) -> None:
-        async with self.sessions() as session:
-            dialect = session.bind.dialect.name
-            insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PostRow)
-            stmt = insert.values(chat_key=chat_key(chat_id), subject=subject, message_ref=str(message_id),
-                                 rendered=rendered, updated_at=_now())
-            await session.execute(stmt.on_conflict_do_update(
-                index_elements=["chat_key", "subject"],
-                set_={"message_ref": stmt.excluded.message_ref, "rendered": stmt.excluded.rendered,
-                      "updated_at": stmt.excluded.updated_at}))
-            await session.commit()
+        async with self.new_uow() as uow:
+            await uow.posts.record(chat_key(chat_id), subject, str(message_id), rendered, self.clock())
+            await uow.commit()
 
     # ---- councils --------------------------------------------------------------------------------
 
     async def council(self, chat_id: int) -> Council | None:
-        async with SqlUnitOfWork(self.sessions) as uow:
+        async with self.new_uow() as uow:
             return await uow.councils.by_chat(chat_key(chat_id))
 
     async def migrate(self, old_chat_id: int, new_chat_id: int) -> Council | None:
@@ -79,24 +71,19 @@ class TelegramChats:
         old id could name a different message in the new chat; the next edit posts afresh.
         """
         old_key, new_key = chat_key(old_chat_id), chat_key(new_chat_id)
-        async with SqlUnitOfWork(self.sessions) as uow:
-            session = uow.session
-            await session.execute(update(OutboxRow).where(
-                OutboxRow.chat_key == old_key, OutboxRow.sent_at.is_(None)).values(chat_key=new_key))
-            await session.execute(delete(PostRow).where(PostRow.chat_key == old_key))
+        async with self.new_uow() as uow:
+            await uow.outbox.follow_chat(old_key, new_key)
+            await uow.posts.forget_chat(old_key)
             moved = None
-            taken = (await session.execute(select(CouncilRow.id).where(CouncilRow.chat_key == new_key))).first()
-            row = (await session.execute(select(CouncilRow.id, CouncilRow.active).where(
-                CouncilRow.chat_key == old_key))).first()
-            if row is not None and taken is None:
-                await uow.councils.lock(row.id)
-                # Conditional, so that two workers hearing of the same migration move it once.
-                result = await session.execute(update(CouncilRow).where(
-                    CouncilRow.id == row.id, CouncilRow.chat_key == old_key).values(chat_key=new_key))
-                if result.rowcount == 1:
-                    await uow.events.append(row.id, "council.moved", _now(),
-                                            {"from": old_key, "to": new_key, "reason": "supergroup"})
-                    moved = await uow.councils.get(row.id) if row.active else None
+            taken = await uow.councils.standing_of(new_key) is not None
+            at_old = await _standing(uow, old_key)
+            entry = council_moves.move(old_key, new_key, at_old, taken)
+            if at_old is not None and entry is not None:
+                await uow.councils.lock(at_old.council_id)
+                if await uow.councils.move(at_old.council_id, old_key, new_key):
+                    await uow.events.append(at_old.council_id, entry.type, self.clock(), entry.payload)
+                    if council_moves.announces_after_move(at_old):
+                        moved = await uow.councils.get(at_old.council_id)
             await uow.commit()
         if moved is not None:
             log.info("council %s moved from %s to %s", moved.id, old_key, new_key)
@@ -105,13 +92,15 @@ class TelegramChats:
     async def retire(self, chat_id: int, reason: str) -> Council | None:
         """The bot left the group (removed, kicked, forbidden): deactivate its council, drop its queue."""
         key = chat_key(chat_id)
-        async with SqlUnitOfWork(self.sessions) as uow:
+        async with self.new_uow() as uow:
             council = await uow.councils.by_chat(key)
-            await uow.session.execute(delete(OutboxRow).where(OutboxRow.chat_key == key, OutboxRow.sent_at.is_(None)))
-            if council is not None:
+            await uow.outbox.drop_unsent(key)
+            entry = council_moves.retire(key, None if council is None else council_moves.Standing(council.id, True),
+                                         reason)
+            if council is not None and entry is not None:
                 await uow.councils.lock(council.id)
                 await uow.councils.deactivate(council.id)
-                await uow.events.append(council.id, "council.retired", _now(), {"chat": key, "reason": reason})
+                await uow.events.append(council.id, entry.type, self.clock(), entry.payload)
             await uow.commit()
         if council is not None:
             log.warning("council %s in %s deactivated: %s", council.id, key, reason)
@@ -120,13 +109,18 @@ class TelegramChats:
     async def restore(self, chat_id: int) -> Council | None:
         """The bot was added back to a group that had a council: the council resumes."""
         key = chat_key(chat_id)
-        async with SqlUnitOfWork(self.sessions) as uow:
-            council_id = (await uow.session.execute(select(CouncilRow.id).where(
-                CouncilRow.chat_key == key, CouncilRow.active.is_(False)))).scalar_one_or_none()
-            if council_id is None:
+        async with self.new_uow() as uow:
+            at_chat = await _standing(uow, key)
+            entry = council_moves.restore(key, at_chat)
+            if at_chat is None or entry is None:
                 return None
-            await uow.session.execute(update(CouncilRow).where(CouncilRow.id == council_id).values(active=True))
-            await uow.events.append(council_id, "council.restored", _now(), {"chat": key})
-            council = await uow.councils.get(council_id)
+            await uow.councils.reactivate(at_chat.council_id)
+            await uow.events.append(at_chat.council_id, entry.type, self.clock(), entry.payload)
+            council = await uow.councils.get(at_chat.council_id)
             await uow.commit()
             return council
+
+
+async def _standing(uow: Any, key: str) -> council_moves.Standing | None:
+    found = await uow.councils.standing_of(key)
+    return None if found is None else council_moves.Standing(*found)

@@ -69,7 +69,7 @@ def build_bot(app: App, settings: TelegramSettings) -> TelegramBot:
     else:
         builder = builder.connection_pool_size(64)
     application = builder.build()
-    chats = TelegramChats(app.sessions)
+    chats = TelegramChats(app.new_uow, app.dispatcher.clock)
     delivery = Delivery(application.bot, chats)
     edits = CoalescedEdits(delivery, interval=settings.edit_interval_seconds)
     adapter = TelegramAdapter(app.dispatcher, delivery, edits, AdminCache(application.bot),
@@ -77,11 +77,11 @@ def build_bot(app: App, settings: TelegramSettings) -> TelegramBot:
     application.add_handler(TypeHandler(Update, adapter.on_update))
     application.update_processor.batcher = adapter  # a burst of vote presses: one unit of work per run
     application.add_error_handler(_log_error)
-    drainer = OutboxDrainer(app.sessions, TelegramSender(delivery), app.dispatcher.clock)
+    drainer = OutboxDrainer(app.new_uow, TelegramSender(delivery), app.dispatcher.clock)
     # Results and notices go through the outbox, committed with the change; sent at once when Telegram answers.
     app.dispatcher.queue_announcements = True
     adapter.announcer = drainer.deliver
-    alarm = Alarm(app.engine, app.sessions, clock=app.dispatcher.clock, on_announce=drainer.wake.set)
+    alarm = Alarm(app.new_uow, app.leadership(), clock=app.dispatcher.clock, on_announce=drainer.wake.set)
     adapter.on_changed.append(alarm.poke)  # a deadline made just now is planned at once
     return TelegramBot(application, adapter, edits, drainer, alarm)
 

@@ -17,7 +17,7 @@ from telegram import Bot
 from bot.i18n import Translator
 from bot.telegram.chats import TelegramChats
 from storage.database import make_engine, make_sessions
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWork, uow_factory
 from tests.conftest import create_pg_database, drop_pg_database, postgres_available
 from tests.e2e.reliability import CHAIR, Yishi, ballot_state, seed_council, until, wait_until_listening, yishi_env
 from tests.fakes.fake_bot_api import FakeBotApi, free_port
@@ -46,7 +46,8 @@ async def test_two_webhook_workers_on_one_postgres_database(tmp_path):
             async with Bot(**api.bot_kwargs()) as bot:
                 posted = await bot.send_message(G, "表决 #1")
             engine = make_engine(url)
-            await TelegramChats(make_sessions(engine)).record_post(G, f"ballot:{ballot.id}", posted.message_id)
+            chats = TelegramChats(uow_factory(make_sessions(engine)))
+            await chats.record_post(G, f"ballot:{ballot.id}", posted.message_id)
             await engine.dispose()
 
             hooks = []

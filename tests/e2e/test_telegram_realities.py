@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.conversation import Reply
 from bot.i18n import Translator
-from bot.outbox import enqueue
+from bot.outbox import enqueue_row
 from storage.models import CouncilRow, OutboxRow, PostRow
 from tests.e2e.conftest import (
     ALICE, BOB, CAROL, CHAIR, DAVE, Harness, ballots_of, button_data, council_of, events_of, motion_of, running_bot,
@@ -36,11 +36,11 @@ async def sent_to(h: Harness, chat_id: int) -> list[str]:
 
 
 async def queue_announcement(h: Harness, chat_id: int, text: str, *, at: datetime | None = None) -> int:
-    async with h.app.sessions() as session:
-        await enqueue(session, chat_key=f"telegram:{chat_id}", reply=Reply(text),
-                      at=at or datetime.now(timezone.utc))
-        await session.commit()
-        return (await session.execute(select(OutboxRow.id).order_by(OutboxRow.id.desc()))).scalars().first()
+    async with h.app.new_uow() as uow:
+        row_id = await enqueue_row(uow, chat_key=f"telegram:{chat_id}", reply=Reply(text),
+                                   at=at or datetime.now(timezone.utc))
+        await uow.commit()
+        return row_id
 
 
 async def outbox_row(h: Harness, row_id: int) -> OutboxRow | None:

@@ -98,11 +98,11 @@ async def test_a_burst_waits_for_the_minute_and_coalesces(hook, robot):
 async def test_the_outbox_sender_refuses_beyond_twenty_a_minute_and_retries_later(hook, robot, sqlite_url, clock):
     app = await build_app(sqlite_url, clock=clock)
     try:
-        async with app.sessions() as session:
+        async with app.new_uow() as uow:
             for n in range(25):
-                await enqueue(session, chat_key="wecom:b3", reply=Reply(f"公告 {n}"), at=clock())
-            await session.commit()
-        drainer = OutboxDrainer(app.sessions, robot, clock=clock)
+                await enqueue(uow, chat_key="wecom:b3", reply=Reply(f"公告 {n}"), at=clock())
+            await uow.commit()
+        drainer = OutboxDrainer(app.new_uow, robot, clock=clock)
         assert await drainer.drain_once() == 20
         assert len(hook.posts) == 20
         hook.time.now += 61

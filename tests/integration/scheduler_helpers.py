@@ -124,12 +124,12 @@ async def scratch_postgres():
 # ---- the stand-alone scheduler process -------------------------------------------------------------
 
 class SchedulerProcess:
-    """`python -m bot.scheduler` against a database, announcing into a JSON-lines file."""
+    """`python -m bot.alarm_process` against a database, announcing into a JSON-lines file."""
 
     def __init__(self, url: str, log: Path, *, scan_interval: float = 0.3, leader_retry: float = 0.3) -> None:
         self.log = log
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.scheduler", "--database", url, "--sender-log", str(log), "--no-migrate",
+            [sys.executable, "-m", "bot.alarm_process", "--database", url, "--sender-log", str(log), "--no-migrate",
              "--scan-interval", str(scan_interval), "--leader-retry", str(leader_retry),
              "--drain-interval", "0.1"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)

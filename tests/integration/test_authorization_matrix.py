@@ -20,7 +20,7 @@ from bot import features  # noqa: F401  (registers the feature commands, as the 
 from bot.desk.buttons import Approve, Press, Second, Vote, decode
 from bot.dispatch import BUTTONS, COMMANDS
 from deliberation.model import Member, MemberStatus
-from storage.scheduling_models import AssignmentRow
+from storage.models import AssignmentRow
 
 from .desk_helpers import Person, council_of, incoming, ok, snapshot
 

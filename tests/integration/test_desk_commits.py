@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot import dispatch
 from bot.i18n import translate
-from storage.minutes_models import MinutesVersionRow
+from storage.models import MinutesVersionRow
 from storage.minutes_repository import MinutesRepository
 from storage.uow import SqlUnitOfWork
 

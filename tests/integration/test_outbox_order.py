@@ -29,12 +29,12 @@ class FlakySender:
 
 
 async def test_a_later_row_waits_while_an_older_row_of_its_chat_waits_for_a_retry(app, clock):
-    async with app.sessions() as session:
+    async with app.new_uow() as uow:
         for chat, text in (("c:a", "a1"), ("c:a", "a2"), ("c:b", "b1")):
-            await enqueue(session, chat_key=chat, reply=Reply(text), at=clock())
-        await session.commit()
+            await enqueue(uow, chat_key=chat, reply=Reply(text), at=clock())
+        await uow.commit()
     sender = FlakySender({"a1"})
-    drainer = OutboxDrainer(app.sessions, sender, clock)
+    drainer = OutboxDrainer(app.new_uow, sender, clock)
 
     await drainer.drain_once()
     assert sender.sent == [("c:b", "b1")]  # a1 failed, so a2 waits although it is due
@@ -49,12 +49,13 @@ async def test_a_later_row_waits_while_an_older_row_of_its_chat_waits_for_a_retr
 
 
 async def test_a_row_leased_by_another_worker_holds_its_chat(app, clock):
-    async with app.sessions() as session:
+    async with app.new_uow() as uow:
         for text in ("x1", "x2"):
-            await enqueue(session, chat_key="c:x", reply=Reply(text), at=clock())
+            await enqueue(uow, chat_key="c:x", reply=Reply(text), at=clock())
+        session = uow.session
         await session.execute(update(OutboxRow).where(OutboxRow.id == 1).values(
             next_attempt_at=clock() + timedelta(seconds=120)))  # another worker is sending x1
         await session.commit()
     sender = FlakySender(set())
-    await OutboxDrainer(app.sessions, sender, clock).drain_once()
+    await OutboxDrainer(app.new_uow, sender, clock).drain_once()
     assert sender.sent == []

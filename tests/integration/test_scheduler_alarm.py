@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from bot.scheduler import Alarm, ring
 from deliberation.lifecycle import MotionState
-from storage.models import BallotRow
-from storage.scheduling_models import ReminderRow
+from storage.models import BallotRow, ReminderRow
 
 from .scheduler_helpers import MovableClock, await_until, open_group, sqlite_url
 
@@ -37,7 +36,7 @@ async def rows(group) -> list[ReminderRow]:
 
 def alarm_for(group, **kwargs) -> Alarm:
     rungs = []
-    alarm = Alarm(group.app.engine, group.app.sessions, on_rung=rungs.append, **kwargs)
+    alarm = Alarm(group.app.new_uow, group.app.leadership(), on_rung=rungs.append, **kwargs)
     alarm.rungs = rungs
     return alarm
 
@@ -166,7 +165,7 @@ async def test_an_alarm_ringing_before_its_time_changes_nothing(group):
     clock = group.clock
     await group.say("alice", "/motion 装监控")
     from bot.scheduler import plan_subjects
-    await plan_subjects(group.app.sessions, clock)
+    await plan_subjects(group.app.new_uow, clock)
     half = (await rows(group))[0]
-    assert await ring(group.app.sessions, half.id, clock) == ("wait", half.due_at)
+    assert await ring(group.app.new_uow, half.id, clock) == ("wait", half.due_at)
     assert (await rows(group))[0].sent_at is None

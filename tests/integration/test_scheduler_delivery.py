@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.scheduler import plan_subjects, ring
 from deliberation.lifecycle import MotionState
-from storage.scheduling_models import ReminderRow
+from storage.models import ReminderRow
 
 from .scheduler_helpers import MovableClock, open_group, sqlite_url, utc
 
@@ -33,11 +33,11 @@ async def reminders(group, kind: str | None = None) -> list[ReminderRow]:
 
 async def ring_due(group, clock) -> list[str]:
     """What the alarm would do now: plan, then ring every pending reminder already due."""
-    await plan_subjects(group.app.sessions, clock)
+    await plan_subjects(group.app.new_uow, clock)
     outcomes = []
     for row in await reminders(group):
         if row.sent_at is None and row.due_at <= clock():
-            outcome, _ = await ring(group.app.sessions, row.id, clock)
+            outcome, _ = await ring(group.app.new_uow, row.id, clock)
             outcomes.append(f"{row.kind}:{outcome}")
     return outcomes
 
@@ -185,7 +185,7 @@ async def test_meetings_scheduled_announced_opened_attended_adjourned(group):
 async def test_a_cancelled_meeting_is_not_announced(group):
     clock = group.clock
     await group.say("chair", "/schedule 2026-06-05 19:30 会议")
-    await plan_subjects(group.app.sessions, clock)
+    await plan_subjects(group.app.new_uow, clock)
     await group.say("chair", "/cancel 1")
     clock.now = utc(2026, 6, 5, 12, 0)
     outcomes = await ring_due(group, clock)
@@ -222,7 +222,7 @@ async def test_the_second_deadline_reminds_and_lapses(group):
     assert "失效" in (await group.outbox())[-1]["text"]
     # ringing again does nothing: each reminder acts once
     for row in await reminders(group):
-        assert (await ring(group.app.sessions, row.id, clock))[0] == "gone"
+        assert (await ring(group.app.new_uow, row.id, clock))[0] == "gone"
 
 
 async def test_a_postponed_motion_comes_back_at_its_time(group):

@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 
 from storage.database import make_engine
 from storage.migrate import downgrade, upgrade
-from storage.scheduling_models import Base
+from storage.models import Base
 
 MINE = {"meetings", "attendance", "assignments", "reports", "ratings", "reminders"}
 

@@ -93,10 +93,10 @@ async def test_two_ringers_racing_for_one_reminder_act_once():
         group = await open_group(url, clock)
         try:
             await group.say("alice", "/motion 楼道装灯")
-            await plan_subjects(group.app.sessions, clock)
+            await plan_subjects(group.app.new_uow, clock)
             clock.move(timedelta(hours=24))  # the lapse is due
             lapse_id = 2
-            outcomes = await asyncio.gather(*(ring(group.app.sessions, lapse_id, clock) for _ in range(4)))
+            outcomes = await asyncio.gather(*(ring(group.app.new_uow, lapse_id, clock) for _ in range(4)))
             assert Counter(o for o, _ in outcomes)["fired"] == 1, outcomes
             assert len([e for e in await group.events("motion.lapsed")]) == 1
             assert len([m for m in await group.outbox() if "失效" in m["text"]]) == 1

@@ -1,0 +1,22 @@
+"""Repositories, one module per area: domain records in, domain records out. They never commit."""
+from __future__ import annotations
+
+from .assignments import AssignmentRepository
+from .ballots import BallotRepository, VoteRepository
+from .councils import CouncilRepository
+from .events import EventRepository, read_chain
+from .meetings import MeetingRepository
+from .members import MemberRepository, UnitRepository
+from .minutes import MinutesRepository
+from .motions import MotionRepository, SpeechRepository
+from .outbox import OutboxRepository, Queued
+from .posts import PostRepository
+from .reminders import Claimed, Reminder, ReminderRepository
+from .updates import UpdateClaims
+
+__all__ = [
+    "AssignmentRepository", "BallotRepository", "Claimed", "CouncilRepository", "EventRepository",
+    "MeetingRepository", "MemberRepository", "MinutesRepository", "MotionRepository", "OutboxRepository",
+    "PostRepository", "Queued", "Reminder", "ReminderRepository", "SpeechRepository", "UnitRepository",
+    "UpdateClaims", "VoteRepository", "read_chain",
+]
