@@ -23,8 +23,6 @@ from deliberation.debate import side_from_text
 from deliberation.lifecycle import MotionState
 from deliberation.model import Actor, Ballot, Council, Member, MemberStatus, Motion, MotionKind, Role, Side
 from deliberation.timeparse import BadDate, BadDuration, DateInPast, parse_duration, parse_when
-from deliberation.delivery_usecases import present_count
-from storage.scheduling_repository import DeliveryUnitOfWork
 from storage.uow import SqlUnitOfWork
 
 from . import render
@@ -324,8 +322,8 @@ class Dispatcher:
     def _ballot_edit(t: Translator, council: Council, motion: Motion, ballot: Ballot, voted: int,
                      counts: dict[Choice, int] | None) -> Edit:
         if not ballot.open and ballot.result:
-            counts = None if ballot.secret else {Choice.YES: ballot.result["yes"], Choice.NO: ballot.result["no"],
-                                                 Choice.ABSTAIN: ballot.result["abstain"]}
+            counts = None if ballot.secret else {Choice.YES: ballot.result.yes, Choice.NO: ballot.result.no,
+                                                 Choice.ABSTAIN: ballot.result.abstain}
         title, text = render.ballot_message(t, council, motion, ballot, voted=voted,
                                             tally=None if ballot.secret else counts)
         buttons = render.vote_buttons(t, ballot) if ballot.open else ()
@@ -596,8 +594,9 @@ async def _speak(desk: Dispatcher, ctx: Ctx) -> Response:
 async def _warn(desk: Dispatcher, ctx: Ctx) -> Response:
     handle, rest = _target_and_rest(ctx.args)
     number, reason = split_number(rest)
-    member, motion, count = await usecases.warn(ctx.uow, desk.clock, ctx.council, ctx.actor, handle, number, reason)
-    key = "warn.silenced" if count >= ctx.council.rules.warnings_limit else "warn.given"
+    warned = await usecases.warn(ctx.uow, desk.clock, ctx.council, ctx.actor, handle, number, reason)
+    key = "warn.silenced" if warned.silenced else "warn.given"
+    member, motion, count = warned.member, warned.motion, warned.count
     return Response([Reply(ctx.t(key, name=member.name, number=motion.number, count=count,
                                  limit=ctx.council.rules.warnings_limit, reason=reason or "—"))])
 
@@ -638,10 +637,8 @@ async def _refer(desk: Dispatcher, ctx: Ctx) -> Response:
     number, to = split_number(ctx.args)
     if number is None:
         raise _refuse("error.number_first", example="/refer 1 物业管理委员会")
-    to = to.strip()[:200]
-    if not to:
-        raise errors.TextEmpty()
-    return await _subsidiary(desk, ctx, MotionKind.REFER, ctx.t("motion.refer_text", to=to), number, referred_to=to)
+    text = ctx.t("motion.refer_text", to=usecases.referral_target(to))
+    return await _subsidiary(desk, ctx, MotionKind.REFER, text, number, referred_to=to)
 
 
 @command("withdraw")
@@ -668,9 +665,8 @@ async def _put(desk: Dispatcher, ctx: Ctx) -> Response:
                 duration = parse_duration(token)
             except BadDuration as bad:
                 raise _refuse("error.bad_duration", given=token[:20], example=bad.example) from None
-    present = await present_count(DeliveryUnitOfWork(ctx.uow), ctx.council)  # a live meeting's attendance
     motion, ballot = await usecases.put_question(ctx.uow, desk.clock, ctx.council, ctx.actor, number, duration,
-                                                 secret=secret, major=major, present=present)
+                                                 secret=secret, major=major)
     edit = await desk.ballot_edit(ctx.uow, ctx.council, ballot, ctx.t)
     card = await desk._card(ctx, motion)
     return Response([Reply(edit.text, title=edit.title, buttons=edit.buttons, subject=edit.subject)],
@@ -726,8 +722,9 @@ async def _show(desk: Dispatcher, ctx: Ctx) -> Response:
             lines.append(t("show.ballot_open", voted=h.voted, eligible=ballot.eligible_voters))
         else:
             r = ballot.result
-            lines.append(t("show.ballot_closed", yes=r["yes"], no=r["no"], abstain=r["abstain"],
-                           verdict=t("result.passed" if r["passed"] else "result.failed")))
+            assert r is not None  # a closed ballot has its result
+            lines.append(t("show.ballot_closed", yes=r.yes, no=r.no, abstain=r.abstain,
+                           verdict=t("result.passed" if r.passed else "result.failed")))
     return Response([Reply("\n".join(lines), title=t("show.title", number=m.number, kind=render.kind_label(t, m)))])
 
 

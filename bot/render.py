@@ -17,6 +17,11 @@ def percent(value: str | Fraction | None) -> str:
     return "—" if value is None else exact_percent(Fraction(value))
 
 
+def fraction_text(value: Fraction | None) -> str:
+    """An exact fraction as the notices quote it beside its percentage: "2/3" ("—" when there is none)."""
+    return "—" if value is None else f"{value.numerator}/{value.denominator}"
+
+
 def area_m2(cm2: int) -> str:
     whole, rest = divmod(int(cm2), 10_000)
     return f"{whole}.{rest:04d}".rstrip("0").rstrip(".") + "㎡" if rest else f"{whole}㎡"
@@ -68,21 +73,23 @@ def local_time(council: Council, moment) -> str:
 
 def result_message(t: Translator, council: Council, motion: Motion, ballot: Ballot) -> Reply:
     r = ballot.result
-    verdict = t("result.failed_quorum") if not r["quorum_met"] else t("result.passed" if r["passed"] else "result.failed")
+    assert r is not None  # only a closed ballot has a result message
+    verdict = t("result.failed_quorum") if not r.quorum_met else t("result.passed" if r.passed else "result.failed")
     lines = [motion.text,
-             t("result.counts", yes=r["yes"], no=r["no"], abstain=r["abstain"]),
-             t("result.rule", rule=t(f"rule.{r['rule']}"))]
+             t("result.counts", yes=r.yes, no=r.no, abstain=r.abstain),
+             t("result.rule", rule=t(f"rule.{r.rule}"))]
     if council.rules.weighted:
-        lines.append(t("result.area", yes=area_m2(r["yes_area_cm2"]), no=area_m2(r["no_area_cm2"]),
-                       abstain=area_m2(r["abstain_area_cm2"]), total=area_m2(ballot.total_area_cm2)))
-        lines.append(t("result.civil278", participation_area=percent(r["participation_area"]),
-                       participation_area_fraction=r["participation_area"],
-                       participation_heads=percent(r["participation_heads"]),
-                       participation_heads_fraction=r["participation_heads"],
-                       approval_area=percent(r["approval_area"]), approval_area_fraction=r["approval_area"],
-                       approval_heads=percent(r["approval_heads"]), approval_heads_fraction=r["approval_heads"]))
+        lines.append(t("result.area", yes=area_m2(r.yes_area_cm2), no=area_m2(r.no_area_cm2),
+                       abstain=area_m2(r.abstain_area_cm2), total=area_m2(ballot.total_area_cm2)))
+        lines.append(t("result.civil278", participation_area=percent(r.participation_area),
+                       participation_area_fraction=fraction_text(r.participation_area),
+                       participation_heads=percent(r.participation_heads),
+                       participation_heads_fraction=fraction_text(r.participation_heads),
+                       approval_area=percent(r.approval_area), approval_area_fraction=fraction_text(r.approval_area),
+                       approval_heads=percent(r.approval_heads),
+                       approval_heads_fraction=fraction_text(r.approval_heads)))
     else:
-        lines.append(t("result.members", present=r["yes"] + r["no"] + r["abstain"], members=ballot.members))
+        lines.append(t("result.members", present=r.cast, members=ballot.members))
     lines.append(verdict)
     return Reply("\n".join(lines), title=t("result.title", number=motion.number, kind=kind_label(t, motion)),
                  subject=subjects.encode(subjects.BallotResult(ballot.id)))

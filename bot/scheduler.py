@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from deliberation import delivery_usecases, usecases
+from deliberation import events, usecases
 from deliberation.delivery import (
     Planned, ReminderKind, Verdict, decide, plan_assignment, plan_ballot, plan_meeting, plan_motion,
     plan_publication, plan_rating,
@@ -145,8 +145,9 @@ async def not_voted(uow, council: Council, ballot) -> list[str]:
         members = [m for m in members if not m.has(Role.CHAIR)]
     if council.rules.weighted:
         owner_of = {u.code: u.owner for u in await uow.units.all(council.id)}
-        return sorted({m.unit for m in members if m.unit in owner_of and f"o:{owner_of[m.unit]}" not in voters})
-    return [m.unit or m.name for m in members if f"m{m.id}" not in voters]
+        return sorted({m.unit for m in members
+                       if m.unit in owner_of and events.voter_key(council.rules, m, owner_of[m.unit]) not in voters})
+    return [m.unit or m.name for m in members if events.voter_key(council.rules, m) not in voters]
 
 
 async def _ballot_reminder(uow, clock, council, t, subject_id) -> list[Reply]:
@@ -210,7 +211,7 @@ async def _overdue(uow, clock, council, t, subject_id) -> list[Reply]:
 
 async def _rating_close(uow, clock, council, t, subject_id) -> list[Reply]:
     from .scheduling_commands import rating_result_reply
-    closed = await delivery_usecases.close_rating(uow, clock, council, subject_id)
+    closed = await usecases.close_rating(uow, clock, council, subject_id)
     return [] if closed is None else [rating_result_reply(t, closed)]
 
 

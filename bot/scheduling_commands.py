@@ -1,12 +1,14 @@
 """Commands of meetings and delivery: /schedule /meetings /cancel /meeting /present /adjourn /assign /report /rate /tasks.
 
-Each handler parses, calls one use case from deliberation.delivery_usecases and renders the answer.
+Each handler parses, calls one use case from deliberation.usecases and renders the answer.
 The reminders these create are found by the scheduler's scan (bot.scheduler.Alarm).
 """
 from __future__ import annotations
 
-from deliberation.delivery import Assignment, AssignmentState, MeetingState, Rating, rating_from_text
-from deliberation import delivery_usecases as delivery
+from deliberation import usecases as delivery
+from deliberation.delivery import (
+    Assignment, MeetingState, Rating, is_overdue, meeting_quorum, rating_from_text,
+)
 from deliberation.timeparse import BadDate, BadDuration, DateInPast, parse_duration, split_when_and_rest
 from storage.scheduling_repository import DeliveryUnitOfWork
 
@@ -109,7 +111,7 @@ async def _meeting(desk: Dispatcher, ctx: Ctx) -> Response:
                                           default_title=ctx.t("sched.meeting.default_title"))
     present = await delivery.present_count(uow, ctx.council) or 0
     members = [m for m in await ctx.uow.members.all(ctx.council.id) if m.active]
-    needed = delivery.meeting_quorum(ctx.council.rules, len(members))
+    needed = meeting_quorum(ctx.council.rules, len(members))
     return Response([Reply(ctx.t("sched.meeting.opened", number=meeting.number, title=meeting.title,
                                  expected=len(members)) + "\n" + _quorum_line(ctx.t, present, needed),
                            title=ctx.t("sched.meeting.notice_title"))])
@@ -236,7 +238,7 @@ async def _tasks(desk: Dispatcher, ctx: Ctx) -> Response:
     now = desk.clock()
     lines = []
     for a in await uow.assignments.all(ctx.council.id):
-        overdue = a.state is AssignmentState.ASSIGNED and a.due_at <= now
+        overdue = is_overdue(a, now)
         lines.append(ctx.t("delivery.tasks.line", number=a.number, name=a.assignee_name,
                            due=render.local_time(ctx.council, a.due_at), state=ctx.t(f"delivery.state.{a.state.value}"),
                            overdue=ctx.t("delivery.tasks.overdue") if overdue else ""))

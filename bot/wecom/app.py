@@ -26,8 +26,8 @@ from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
 from deliberation import errors
-from deliberation.model import MemberStatus, Role
-from deliberation.usecases import ballot_for
+from deliberation.model import MemberStatus
+from deliberation.usecases import ballot_for, may_vote
 
 from ..adapters import WECOM_APP, WECOM_ROBOT, fit_reply, motion_numbers, split_text
 from ..conversation import Incoming, Reply, Response
@@ -230,7 +230,7 @@ Announce = Callable[[str, list[Reply]], Awaitable[None]]
 
 def _may_vote(council, member) -> bool:
     """Only voters get ballot links (the chair does not vote under some rules; the page would refuse)."""
-    return council.rules.chair_votes or not member.has(Role.CHAIR)
+    return may_vote(council.rules, member)
 
 
 def _cdata_safe(text: str) -> str:

@@ -236,9 +236,9 @@ class BallotPages:
         r = ballot.result
         if not r:
             return f'<div class="card">{_e(t("wecom.page.closed"))}</div>'
-        verdict = t("result.failed_quorum") if not r.get("quorum_met", True) else \
-            t("result.passed" if r.get("passed") else "result.failed")
-        counts = t("result.counts", yes=r.get("yes", 0), no=r.get("no", 0), abstain=r.get("abstain", 0))
+        verdict = t("result.failed_quorum") if not r.quorum_met else \
+            t("result.passed" if r.passed else "result.failed")
+        counts = t("result.counts", yes=r.yes, no=r.no, abstain=r.abstain)
         return (f'<div class="card"><div>{_e(t("wecom.page.closed"))}</div><div>{_e(counts)}</div>'
                 f"<div><b>{_e(verdict)}</b></div></div>")
 

@@ -11,7 +11,7 @@ from deliberation.counting import Choice
 from deliberation.model import Ballot
 
 from ..database import dialect_insert
-from ..mapping import ballot_from_row
+from ..mapping import ballot_from_row, ballot_result_json
 from ..models import BallotRow, MotionRow, VoteRow
 
 
@@ -58,7 +58,7 @@ class BallotRepository:
 
     async def update(self, ballot: Ballot) -> None:
         await self.session.execute(update(BallotRow).where(BallotRow.id == ballot.id).values(
-            closes_at=ballot.closes_at, closed_at=ballot.closed_at, result=ballot.result))
+            closes_at=ballot.closes_at, closed_at=ballot.closed_at, result=ballot_result_json(ballot.result)))
 
 
 class VoteRepository:

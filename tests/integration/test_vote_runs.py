@@ -7,6 +7,7 @@ import pytest
 from bot.conversation import Incoming
 from deliberation import usecases
 from deliberation.chain import verify
+from deliberation.counting import Choice
 from deliberation.model import Actor, Member, MemberStatus
 
 pytestmark = pytest.mark.asyncio
@@ -67,7 +68,7 @@ async def test_a_run_of_votes_answers_each_press_as_alone(app, clock):
     async with desk.uow() as uow:
         counts = await uow.votes.counts(ballot.id)
         events = await uow.events.all(council.id)
-    assert (counts[usecases.Choice.YES], counts[usecases.Choice.NO]) == (0, 2)
+    assert (counts[Choice.YES], counts[Choice.NO]) == (0, 2)
     assert verify(events).ok and sum(e.type == "vote.cast" for e in events) == 3
 
     # the whole run delivered again: nothing changes; a refused press is not remembered (as alone)
@@ -90,6 +91,6 @@ async def test_the_ballot_closes_at_the_vote_that_completes_it(app, clock):
     async with desk.uow() as uow:
         closed = await uow.ballots.get(ballot.id)
         events = await uow.events.all(council.id)
-    assert not closed.open and (closed.result["yes"], closed.result["no"]) == (4, 0)
+    assert not closed.open and (closed.result.yes, closed.result.no) == (4, 0)
     assert [e.type for e in events][-5:] == ["vote.cast"] * 4 + ["ballot.closed"]
     assert verify(events).ok
