@@ -155,18 +155,43 @@ class MinutesVersions(Protocol):
 
 
 class UnitOfWork(Protocol):
-    councils: Councils
-    members: Members
-    units: Units
-    motions: Motions
-    speeches: Speeches
-    ballots: Ballots
-    votes: Votes
-    events: Events
-    meetings: Meetings
-    assignments: Assignments
-    reminders: Reminders
-    minutes: MinutesVersions
+    """The repositories of one transaction. Read-only to the use cases, so a fake may hold its own kinds."""
+
+    @property
+    def councils(self) -> Councils: ...
+
+    @property
+    def members(self) -> Members: ...
+
+    @property
+    def units(self) -> Units: ...
+
+    @property
+    def motions(self) -> Motions: ...
+
+    @property
+    def speeches(self) -> Speeches: ...
+
+    @property
+    def ballots(self) -> Ballots: ...
+
+    @property
+    def votes(self) -> Votes: ...
+
+    @property
+    def events(self) -> Events: ...
+
+    @property
+    def meetings(self) -> Meetings: ...
+
+    @property
+    def assignments(self) -> Assignments: ...
+
+    @property
+    def reminders(self) -> Reminders: ...
+
+    @property
+    def minutes(self) -> MinutesVersions: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

@@ -446,7 +446,7 @@ class FakeUnitOfWork:
         council = Council(state.new_id(), chat_key, "测试议事会", Rules.for_preset(preset))
         state.councils[council.id] = council
         uow.council = council
-        people = [(chair, None, frozenset({Role.CHAIR}))]
+        people: list[tuple[str, str | None, frozenset[Role]]] = [(chair, None, frozenset({Role.CHAIR}))]
         people += [(name, f"{101 + i}", frozenset[Role]()) for i, name in enumerate(members)]
         for name, unit, roles in people:
             member = Member(state.new_id(), council.id, f"u:{name}", name, name, unit, MemberStatus.ACTIVE, roles)
