@@ -500,9 +500,10 @@ async def _help(desk: Dispatcher, ctx: Ctx) -> Response:
 async def _setup(desk: Dispatcher, ctx: Ctx) -> Response:
     if not ctx.incoming.chat_is_group:
         raise _refuse("error.private_chat")
+    preset = usecases.parse_preset(ctx.args)
     council = await usecases.setup_council(
         ctx.uow, desk.clock, chat_key=ctx.incoming.chat_key, title=ctx.incoming.chat_title or ctx.incoming.chat_id,
-        actor=ctx.actor, preset=ctx.args or None, locale=ctx.council.locale if ctx.council else desk.default_locale,
+        actor=ctx.actor, preset=preset, locale=ctx.council.locale if ctx.council else desk.default_locale,
         timezone=ctx.council.timezone if ctx.council else desk.default_timezone)
     ctx.t = Translator(council.locale)
     key = "council.rules_changed" if ctx.council else "council.ready"

@@ -199,11 +199,6 @@ def is_overdue(assignment: Assignment, now: datetime) -> bool:
     return assignment.state is AssignmentState.ASSIGNED and assignment.due_at <= now
 
 
-def check_due(due_at: datetime, now: datetime) -> None:
-    if due_at <= now:
-        raise errors.DateInPastText(given=due_at.isoformat(timespec="minutes"))
-
-
 # ---- the reminder plan ----------------------------------------------------------------------
 
 class ReminderKind(StrEnum):
