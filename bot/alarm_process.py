@@ -20,7 +20,7 @@ from storage.uow import uow_factory
 
 from .conversation import Reply
 from .outbox import OutboxDrainer
-from .scheduler import Alarm, Rung
+from .alarm import Alarm, Rung
 
 
 class FileSender:
@@ -51,7 +51,7 @@ async def _serve(args: argparse.Namespace) -> int:
         await upgrade(engine)
     new_uow = uow_factory(make_sessions(engine))
     drainer = OutboxDrainer(new_uow, FileSender(args.sender_log))
-    leading = {"last": None}
+    leading: dict[str, bool | None] = {"last": None}
 
     def on_rung(rung: Rung) -> None:
         _say(f"rung {rung.reminder_id} {rung.kind} {rung.outcome}")

@@ -97,7 +97,7 @@ class ConsoleSender:
 async def run_chat(app, stdin=sys.stdin) -> None:
     """The interactive chat, with the alarm clock ringing in the background while you type."""
     from .outbox import OutboxDrainer
-    from .scheduler import Alarm
+    from .alarm import Alarm
 
     interactive = stdin is sys.stdin
     chat = ConsoleChat(app.dispatcher, echo=not interactive, files_dir=Path.cwd())

@@ -1,7 +1,7 @@
 """Commands of meetings and delivery: /schedule /meetings /cancel /meeting /present /adjourn /assign /report /rate /tasks.
 
 Each handler parses, calls one use case from deliberation.delivery_usecases and renders the answer.
-The reminders these create are found by the scheduler's scan (bot.scheduler.Alarm).
+The reminders these create are found by the scheduler's scan (bot.alarm.Alarm).
 """
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from ..app import App, build_app
 from ..outbox import OutboxDrainer
-from ..scheduler import Alarm
+from ..alarm import Alarm
 from ..settings import TelegramSettings, WebhookSettings
 from .adapter import TelegramAdapter
 from .admins import AdminCache

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from aiohttp import web
 
 from deliberation import errors
+from deliberation.minutes import MinutesVersion, publishing
 from deliberation.model import Ballot, Council, Member, Motion
 from deliberation.usecases import motion_history
 
@@ -316,15 +317,11 @@ class BallotPages:
         return _page(t("wecom.board.title", council=council.title), "".join(parts), locale=council.locale)
 
 
-async def published_minutes(dispatcher: Dispatcher, council_id: int):
-    """Published minutes versions, newest first; None when this build has no minutes service."""
-    try:
-        from .. import minutes_service
-    except ImportError:
-        return None
+async def published_minutes(dispatcher: Dispatcher, council_id: int) -> list[MinutesVersion] | None:
+    """Published minutes versions, newest first; None when they cannot be read now."""
     try:
         async with dispatcher.uow() as uow:
-            found = await minutes_service.versions(uow, council_id)
+            found = await publishing.versions(uow, council_id, now=dispatcher.clock())
     except errors.DeliberationError:
         return []
     except Exception:  # e.g. a database not yet migrated to the minutes tables: show the chain head only

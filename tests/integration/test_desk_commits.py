@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from bot import dispatch
 from bot.i18n import translate
 from storage.models import MinutesVersionRow
-from storage.minutes_repository import MinutesRepository
+from storage.repositories.minutes import MinutesRepository
 from storage.uow import SqlUnitOfWork
 
 from .desk_helpers import Person, council_of, incoming, ok, standard_council

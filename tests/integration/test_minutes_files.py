@@ -29,7 +29,7 @@ from bot.minutes_files import (
 )
 from deliberation import usecases
 from deliberation.chain import Event
-from deliberation.minutes import BadFormat, BadScope, MeetingNotFound, Scope, minutes_from_dict
+from deliberation.minutes import BadFormat, BadScope, MeetingNotFound, Scope, minutes_from_dict, publishing
 from deliberation.model import Actor
 from storage.database import make_engine, make_sessions
 from storage.migrate import downgrade, upgrade
@@ -262,7 +262,7 @@ async def test_draft_publish_and_correct(database, nantang):
     first = await in_uow(sessions, minutes_service.publish, nantang.council_id, "all", now=now)
     assert (first.version.version, first.unchanged, first.previous) == (1, False, None)
     assert first.ends_at == now + timedelta(days=7) and "公示期至" in first.announcement
-    await minutes_service.record_pin(sessions, first.version.id, "msg:42")
+    await in_uow(sessions, publishing.record_pin, first.version.id, "msg:42")
 
     again = await in_uow(sessions, minutes_service.publish, nantang.council_id, "all", now=now + timedelta(minutes=5))
     assert again.unchanged and again.version.id == first.version.id

@@ -13,7 +13,8 @@ from deliberation import delivery
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "bot" / "i18n" / "locales"
-SOURCES = ["bot/scheduler.py", "bot/scheduling_commands.py", "deliberation/delivery.py"]
+SOURCES = ["bot/alarm.py", "bot/reminder_actions.py", "bot/desk/views/reminders.py",
+           "bot/scheduling_commands.py", "deliberation/delivery.py"]
 
 
 def catalogue(locale: str, domain: str) -> dict[str, str]:
