@@ -285,13 +285,13 @@ async def test_draft_publish_and_correct(database, nantang):
 
     # The correction ended version 1's 公示 (its post says so); version 2 runs its own full period.
     assert versions[0].publication_ends_at == now + timedelta(minutes=20)
-    assert [v.version for v in await in_uow(sessions, minutes_service.publications_pending)] == [2]
+    assert [v.version for v in await in_uow(sessions, publishing.publications_pending)] == [2]
     assert await in_uow(sessions, minutes_service.publications_ended, now=now + timedelta(days=7, minutes=1)) == []
     ended = await in_uow(sessions, minutes_service.publications_ended, now=now + timedelta(days=7, minutes=21))
     assert [e.version.version for e in ended] == [2]
     assert "公示期已于" in ended[0].text and "第2版" in ended[0].text
     assert await in_uow(sessions, minutes_service.publications_ended, now=now + timedelta(days=8)) == []
-    assert await in_uow(sessions, minutes_service.publications_pending) == []
+    assert await in_uow(sessions, publishing.publications_pending) == []
 
 
 async def test_draft_of_the_latest_meeting(database, nantang):
