@@ -27,15 +27,23 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from deliberation.delivery import (
-    Planned, ReminderKind, Verdict, decide, plan_assignment, plan_ballot, plan_meeting, plan_motion,
-    plan_publication, plan_rating,
+    Planned,
+    ReminderKind,
+    Verdict,
+    decide,
+    plan_assignment,
+    plan_ballot,
+    plan_meeting,
+    plan_motion,
+    plan_publication,
+    plan_rating,
 )
 from deliberation.model import Council
 from deliberation.ports import Clock
@@ -231,7 +239,7 @@ class Alarm:
     # -- life cycle
 
     async def start(self) -> None:
-        self.scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults={
+        self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
             "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
         self.scheduler.start(paused=True)
         self._stopping.clear()
@@ -290,7 +298,7 @@ class Alarm:
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.leader_retry)
                 return
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             try:
                 if self.leading and not await self.leadership.still_leading():
@@ -304,7 +312,7 @@ class Alarm:
         while not self._stopping.is_set():
             try:
                 await asyncio.wait_for(self._poked.wait(), timeout=self.scan_interval)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._poked.clear()
             if self._stopping.is_set():
@@ -354,7 +362,7 @@ class Alarm:
                 self.scheduler.resume()
 
     def _add_job(self, reminder_id: int, kind: str, due_at: datetime) -> None:
-        self._started().add_job(self._ring, DateTrigger(run_date=due_at, timezone=timezone.utc),
+        self._started().add_job(self._ring, DateTrigger(run_date=due_at, timezone=UTC),
                                args=(reminder_id, kind, due_at), id=f"r{reminder_id}", replace_existing=True)
 
     async def _ring(self, reminder_id: int, kind: str, due_at: datetime) -> None:

@@ -11,16 +11,16 @@ import json
 import logging
 import os
 import signal
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from storage.database import make_engine, make_sessions
 from storage.leader import leadership_for
 from storage.migrate import upgrade
 from storage.uow import uow_factory
 
+from .alarm import Alarm, Rung
 from .conversation import Reply
 from .outbox import OutboxDrainer
-from .alarm import Alarm, Rung
 
 
 class FileSender:
@@ -33,7 +33,7 @@ class FileSender:
     async def send(self, chat_key: str, reply: Reply) -> str | None:
         self.count += 1
         line = json.dumps({"chat": chat_key, "subject": reply.subject, "title": reply.title, "text": reply.text,
-                           "pid": os.getpid(), "at": datetime.now(timezone.utc).isoformat()}, ensure_ascii=False)
+                           "pid": os.getpid(), "at": datetime.now(UTC).isoformat()}, ensure_ascii=False)
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
             handle.flush()
@@ -71,7 +71,7 @@ async def _serve(args: argparse.Namespace) -> int:
             _say("leading" if alarm.leading else "following")
         try:
             await asyncio.wait_for(stop.wait(), timeout=0.1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     await alarm.stop()
     await drain

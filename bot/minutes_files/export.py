@@ -51,9 +51,9 @@ def file_name(council: Council, minutes: Minutes, fmt: str, locale: str) -> str:
             f"_v{minutes.version}.{fmt}")
 
 
-async def export_minutes(uow: UnitOfWork, council: publishing.CouncilRef, fmt: str, period: Scope | str | None = None, *,
-                 now: datetime, locale: str | None = None, version: int | None = None,
-                 actor: Actor | None = None) -> tuple[str, bytes]:
+async def export_minutes(uow: UnitOfWork, council: publishing.CouncilRef, fmt: str,
+                         period: Scope | str | None = None, *, now: datetime, locale: str | None = None,
+                         version: int | None = None, actor: Actor | None = None) -> tuple[str, bytes]:
     """(file name, file bytes): built from the log as it stands, unless `version` names a stored version
     of that scope, which is then rendered exactly as it was published."""
     publication.require_recorder(actor)  # before the format: a resident learns no more than "not yours"

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from deliberation import errors, publication, usecases
-from deliberation.minutes import NothingPublished, Scope, publishing
+from deliberation.minutes import NothingPublished, publishing
 from deliberation.model import Actor, Council
 from storage.database import make_engine, make_sessions
 from storage.models import EventRow
