@@ -15,17 +15,15 @@ deadline made in another worker process is found) or at once by `alarm.poke()` f
 that made it. With PostgreSQL one process leads (a session advisory lock on a dedicated
 connection); the others wait and take over when the leader's connection goes.
 
-`python -m bot.scheduler --database URL --sender-log FILE` runs the alarm and the outbox with a
+`python -m bot.main --database URL --sender-log FILE` (wired in bot/main.py) runs the alarm and the outbox with a
 sender that appends each announcement to a file (for tests and for trying it out).
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import logging
 import os
-import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
@@ -576,7 +574,7 @@ class Alarm:
                 self.on_rung(Rung(reminder_id, kind, due_at, rang, started, finished, outcome))
 
 
-# ---- a stand-alone process for tests: the alarm, the outbox and a sender that writes to a file -----
+# ---- the sender of the alarm's stand-alone test process (`python -m bot.main`, wired in bot/main.py) -----
 
 class FileSender:
     """Appends each announcement as a JSON line (chat, subject, title, text, pid)."""
@@ -594,65 +592,3 @@ class FileSender:
             handle.flush()
             os.fsync(handle.fileno())
         return f"{os.getpid()}:{self.count}"
-
-
-def _say(status: str) -> None:
-    print(status, flush=True)
-
-
-async def _serve(args: argparse.Namespace) -> int:
-    from storage.database import make_engine, make_sessions
-    from storage.migrate import upgrade
-
-    from .outbox import OutboxDrainer
-
-    engine = make_engine(args.database)
-    if not args.no_migrate:
-        await upgrade(engine)
-    sessions = make_sessions(engine)
-    drainer = OutboxDrainer(sessions, FileSender(args.sender_log))
-    leading = {"last": None}
-
-    def on_rung(rung: Rung) -> None:
-        _say(f"rung {rung.reminder_id} {rung.kind} {rung.outcome}")
-
-    alarm = Alarm(engine, sessions, scan_interval=args.scan_interval, leader_retry=args.leader_retry,
-                  on_rung=on_rung, on_announce=drainer.wake.set)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await alarm.start()
-    drain = asyncio.create_task(drainer.run(stop, idle=args.drain_interval))
-    _say("ready")
-    while not stop.is_set():
-        if alarm.leading != leading["last"]:
-            leading["last"] = alarm.leading
-            _say("leading" if alarm.leading else "following")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=0.1)
-        except asyncio.TimeoutError:
-            pass
-    await alarm.stop()
-    await drain
-    await engine.dispose()
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.scheduler", description=__doc__.split("\n")[0])
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--sender-log", required=True, help="file that receives one JSON line per announcement")
-    parser.add_argument("--scan-interval", type=float, default=5.0)
-    parser.add_argument("--leader-retry", type=float, default=2.0)
-    parser.add_argument("--drain-interval", type=float, default=0.5)
-    parser.add_argument("--no-migrate", action="store_true", help="the database is already at the newest schema")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("YISHI_LOG_LEVEL", "WARNING").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    return asyncio.run(_serve(args))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
