@@ -1,4 +1,4 @@
-"""The `yishi` command: serve, run, chat, demo, db upgrade, roster import, export, verify."""
+"""The `yishi` command: serve, run, wecom, chat, demo, db upgrade, roster import, export, verify."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="run every configured platform in one process: Telegram when TELEGRAM_BOT_TOKEN "
                                   "is set, WeCom and the H5 ballot pages when the WECOM_* settings are")
     sub.add_parser("run", help="run the bot (Telegram; polling, or webhook when WEBHOOK_URL is set)")
+    sub.add_parser("wecom", help="run the WeCom app, the H5 ballot pages and the 公示栏 alone (docs/wecom.md)")
     sub.add_parser("chat", help="a local group chat in the terminal (@name /command …)")
     demo = sub.add_parser("demo", help="a whole scripted deliberation; prints it and writes the minutes")
     demo.add_argument("--out", type=Path, default=Path("."), help="folder for the minutes draft")
@@ -64,6 +65,8 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
         return await main.run_serve(url)
     if args.command == "run":
         return await main.run_telegram(url)
+    if args.command == "wecom":
+        return await main.run_wecom(url)
     if args.command == "chat":
         return await main.run_console(url)
     app = await main.build_core(url)

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from .console import ConsoleChat
     from .telegram.runner import TelegramBot
-    from .wecom.app import WeComApp
+    from .wecom.app import WeComApi, WeComApp
     from .wecom.robot import WeComRobot
     from .wecom.settings import LinkSettings, WeComSettings
     from .wecom.web import BallotLinks
@@ -169,7 +169,7 @@ def ballot_links(core: Core, settings: LinkSettings) -> BallotLinks:
                        ttl=timedelta(hours=settings.ttl_hours), clock=core.dispatcher.clock)
 
 
-def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api: object | None = None,
+def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api: WeComApi | None = None,
                 robot: WeComRobot | None = None, wall_clock: Callable[[], float] | None = None,
                 ) -> tuple[web.Application, WeComApp]:
     """The WeCom callback, the H5 ballot pages and the 公示栏 on the core; WeCom's sender joins the router."""
@@ -208,7 +208,7 @@ def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api:
 
     async def _close(_app: web.Application) -> None:
         await wecom.settle()
-        await api.close()  # type: ignore[attr-defined]
+        await api.close()
         if robot is not None:
             await robot.close()
 
@@ -347,6 +347,7 @@ async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = P
         await play(console_chat(core))
         async with core.dispatcher.uow() as uow:
             council = await uow.councils.by_chat(f"console:{CHAT_ID}")
+        assert council is not None, "the demo script opens the council first"
         filename, content = await minutes_service.export(core.sessions, council.id, "md")
         path = minutes_dir / filename
         path.write_bytes(content)

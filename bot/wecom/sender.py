@@ -76,8 +76,8 @@ class WeComSender:
                 log.warning("message/send to %s failed: %s", user_id, failure)
         if failed and not reached:
             raise failed[0]
-        for failure in failed:
-            log.warning("message/send failed for one member, not retried: %s", failure)
+        for temporary in failed:
+            log.warning("message/send failed for one member, not retried: %s", temporary)
 
     async def _ballot_links(self, council: Council, members: list[Member], reply: Reply,
                             numbers: dict[str, int]) -> None:
