@@ -15,7 +15,7 @@ deadline made in another worker process is found) or at once by `alarm.poke()` f
 that made it. With PostgreSQL one process leads (a session advisory lock on a dedicated
 connection, storage.leader); the others wait and take over when the leader's connection goes.
 
-`python -m bot.alarm_process --database URL --sender-log FILE` runs the alarm and the outbox with a
+`python -m bot.main --database URL --sender-log FILE` (wired in bot/main.py) runs the alarm and the outbox with a
 sender that appends each announcement to a file (for tests and for trying it out).
 """
 from __future__ import annotations
@@ -388,3 +388,4 @@ class Alarm:
                 self.on_announce()
             if self.on_rung is not None:
                 self.on_rung(Rung(reminder_id, kind, due_at, rang, started, finished, outcome))
+

@@ -46,9 +46,8 @@ class Reply:
     subject: str | None = None
     pin: bool = False
     private: bool = False  # to the person who asked only (a pop-up, or a private message)
-    # An announcement that must reach the group (a result, a notice to a parent motion): when the
-    # desk queues announcements (`Dispatcher.queue_announcements`), it is in the outbox already,
-    # committed with the change, and the adapter must not send it itself.
+    # An announcement that must reach the group (a result, a notice to a parent motion): the desk
+    # queued it in the outbox, committed with the change, so the adapter must not send it itself.
     announce: bool = False
 
 

@@ -147,7 +147,6 @@ class Dispatcher:
         self.clock = clock
         self.default_locale = default_locale
         self.default_timezone = default_timezone
-        self.queue_announcements = False  # results and notices through the outbox (an adapter that drains it)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
@@ -451,33 +450,31 @@ class Dispatcher:
         if closed.parent is not None:
             replies.append(Reply(ctx.t(f"parent.{closed.motion.kind.value}", number=closed.parent.number,
                                        text=closed.parent.text)))
-        if self.queue_announcements:  # the ballot message loses its buttons even if Telegram is down just now
-            from .outbox import enqueue_drop_buttons, enqueue_edit
-            voted = await ctx.uow.votes.count(closed.ballot.id)
-            edit = self._ballot_edit(ctx.t, ctx.council, closed.motion, closed.ballot, voted, None)
-            chat, ballot_id = ctx.council.chat_key, closed.ballot.id
-            edit_key = subjects.encode(subjects.BallotClosed(ballot_id, "edit"))
-            reminder_key = subjects.encode(subjects.BallotClosed(ballot_id, "reminder"))
-            reminder = subjects.encode(subjects.BallotReminder(ballot_id))
-            rows = [await enqueue_edit(ctx.uow.session, chat_key=chat, edit=edit, at=self.clock(),
-                                       council_id=ctx.council.id, dedupe_key=edit_key),
-                    await enqueue_drop_buttons(ctx.uow.session, chat_key=chat, subject=reminder,
-                                               at=self.clock(), council_id=ctx.council.id,
-                                               dedupe_key=reminder_key)]
-            response.announced.extend(row for row in rows if row is not None)
+        # the ballot message loses its buttons even if the platform is down just now
+        from .outbox import enqueue_drop_buttons, enqueue_edit
+        voted = await ctx.uow.votes.count(closed.ballot.id)
+        edit = self._ballot_edit(ctx.t, ctx.council, closed.motion, closed.ballot, voted, None)
+        chat, ballot_id = ctx.council.chat_key, closed.ballot.id
+        edit_key = subjects.encode(subjects.BallotClosed(ballot_id, "edit"))
+        reminder_key = subjects.encode(subjects.BallotClosed(ballot_id, "reminder"))
+        reminder = subjects.encode(subjects.BallotReminder(ballot_id))
+        rows = [await enqueue_edit(ctx.uow, chat_key=chat, edit=edit, at=self.clock(),
+                                   council_id=ctx.council.id, dedupe_key=edit_key),
+                await enqueue_drop_buttons(ctx.uow, chat_key=chat, subject=reminder,
+                                           at=self.clock(), council_id=ctx.council.id,
+                                           dedupe_key=reminder_key)]
+        response.announced.extend(row for row in rows if row is not None)
         for n, reply in enumerate(replies):
             key = subjects.encode(subjects.BallotClosed(closed.ballot.id, n))
             response.replies.append(await self._announce(ctx, response, reply, key))
         return response
 
     async def _announce(self, ctx: Ctx, response: Response, reply: Reply, key: str) -> Reply:
-        """A message the group must get (spec §10): with `queue_announcements`, queued in the outbox in
-        the transaction of the change (the caller commits) and marked, so the adapter leaves it to the outbox."""
-        if not self.queue_announcements:
-            return reply
+        """A message the group must get (spec §10): queued in the outbox in the transaction of the change
+        (the caller commits) and marked, so the adapter leaves it to the outbox."""
         from .outbox import enqueue_row  # bot.outbox imports this module
         reply = replace(reply, announce=True)
-        row_id = await enqueue_row(ctx.uow.session, chat_key=ctx.council.chat_key, reply=reply, at=self.clock(),
+        row_id = await enqueue_row(ctx.uow, chat_key=ctx.council.chat_key, reply=reply, at=self.clock(),
                                    council_id=ctx.council.id, dedupe_key=key)
         if row_id is not None:
             response.announced.append(row_id)

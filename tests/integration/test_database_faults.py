@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import build_app
 from bot.conversation import Incoming
+from bot.main import build_core
 from deliberation.chain import verify
 from deliberation.model import Member, MemberStatus
 from storage.models import VoteRow
@@ -77,12 +77,12 @@ async def _tally(app, ballot: int) -> tuple[int, int, Counter]:
 
 VOTER_PROCESS = r"""
 import asyncio, json, sys, time
-from bot.app import build_app
+from bot.main import build_core
 from bot.conversation import Incoming
 from tests.integration.test_database_faults import _vote
 
 async def main(url, ballot, first, count, start, out):
-    app = await build_app(url, migrate=False)
+    app = await build_core(url, migrate=False)
     while time.time() < start:          # every process starts pressing at the same moment
         await asyncio.sleep(0.005)
     async def press(voter, click):
@@ -100,7 +100,7 @@ asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4
 
 
 async def test_sqlite_processes_voting_at_once_never_see_a_locked_database(sqlite_url, tmp_path):
-    app = await build_app(sqlite_url)
+    app = await build_core(sqlite_url)
     try:
         ballot = await _ballot_for(app, PROCESSES * PER_PROCESS)
     finally:
@@ -124,7 +124,7 @@ async def test_sqlite_processes_voting_at_once_never_see_a_locked_database(sqlit
     assert troubled == []
     assert all(any(r["texts"]) for r in results), "every click is answered"
 
-    app = await build_app(sqlite_url, migrate=False)
+    app = await build_core(sqlite_url, migrate=False)
     try:
         counted, noes, casts = await _tally(app, ballot)
     finally:
@@ -147,7 +147,7 @@ async def test_postgres_connection_loss_during_a_burst_is_retried(clock):
     from tests.conftest import PG_HOST, PG_PORT, PG_USER, create_pg_database, drop_pg_database
 
     url = await create_pg_database()
-    app = await build_app(url)
+    app = await build_core(url)
     try:
         ballot = await _ballot_for(app, PG_VOTERS)
         name = url.rsplit("/", 1)[1]
