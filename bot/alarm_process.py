@@ -51,7 +51,7 @@ async def _serve(args: argparse.Namespace) -> int:
         await upgrade(engine)
     new_uow = uow_factory(make_sessions(engine))
     drainer = OutboxDrainer(new_uow, FileSender(args.sender_log))
-    leading = {"last": None}
+    leading: dict[str, bool | None] = {"last": None}
 
     def on_rung(rung: Rung) -> None:
         _say(f"rung {rung.reminder_id} {rung.kind} {rung.outcome}")

@@ -26,6 +26,7 @@ def read_roster_file(path: str | os.PathLike[str]) -> tuple[RosterUnit, ...]:
     """
     path = Path(path)
     suffix = path.suffix.casefold()
+    table: Sequence[Sequence[object]]
     if suffix == ".csv":
         table = _csv_table(path)
     elif suffix == ".xlsx":

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import ClassVar
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator,
-    UniqueConstraint,
+    JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    TypeDecorator, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -37,6 +38,8 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # Every model maps one plain table, so the repositories' Core statements may take `Model.__table__`.
+    __table__: ClassVar[Table]
 
 
 class CouncilRow(Base):

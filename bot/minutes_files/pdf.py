@@ -100,7 +100,7 @@ class _Measure:
         return lines or [""]
 
 
-class Lines(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
+class Lines(Flowable):
     """Pre-wrapped lines drawn as plain strings: no markup parsing, no per-character wrapping inside
     reportlab, and it splits between lines at page breaks. With it a thousand-motion record renders
     in about a second instead of several."""
