@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import signal
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from storage.database import make_engine, make_sessions
 from storage.leader import leadership_for
@@ -33,12 +33,16 @@ class FileSender:
     async def send(self, chat_key: str, reply: Reply) -> str | None:
         self.count += 1
         line = json.dumps({"chat": chat_key, "subject": reply.subject, "title": reply.title, "text": reply.text,
-                           "pid": os.getpid(), "at": datetime.now(timezone.utc).isoformat()}, ensure_ascii=False)
+                           "pid": os.getpid(), "at": datetime.now(UTC).isoformat()}, ensure_ascii=False)
+        await asyncio.to_thread(self._append, line)
+        return f"{os.getpid()}:{self.count}"
+
+    def _append(self, line: str) -> None:
+        # fsync: a test reads the file after killing this process and must see every sent line
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        return f"{os.getpid()}:{self.count}"
 
 
 def _say(status: str) -> None:
@@ -71,7 +75,7 @@ async def _serve(args: argparse.Namespace) -> int:
             _say("leading" if alarm.leading else "following")
         try:
             await asyncio.wait_for(stop.wait(), timeout=0.1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     await alarm.stop()
     await drain

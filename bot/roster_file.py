@@ -43,7 +43,7 @@ def _dict_rows(header: Sequence[object], body: Iterable[Sequence[object]]) -> li
     rows = []
     for cells in body:
         row: dict[object, object] = {}
-        for name, value in zip(header, cells):
+        for name, value in zip(header, cells, strict=False):  # short rows and unnamed extra cells are common
             if name not in (None, ""):
                 row.setdefault(name, value)  # a repeated header keeps its first column
         rows.append(row)

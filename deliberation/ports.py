@@ -1,9 +1,9 @@
 """What the use cases need from storage: repositories behind one unit of work."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .chain import Event
 from .counting import Choice

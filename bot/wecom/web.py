@@ -321,8 +321,9 @@ class BallotPages:
             ends = local_time(council, version.publication_ends_at) if version.publication_ends_at else "—"
             when = local_time(council, version.published_at) if version.published_at else "—"
             label = t("wecom.board.version", scope=_scope_label(t, version.scope), version=version.version)
+            period = t("wecom.board.period", published=when, ends=ends)
             parts.append(
-                f'<div class="card minutes"><h2>{_e(label)}</h2><div class="muted">{_e(t("wecom.board.period", published=when, ends=ends))}</div>'
+                f'<div class="card minutes"><h2>{_e(label)}</h2><div class="muted">{_e(period)}</div>'
                 f'<div class="muted">{_e(t("wecom.board.head", seq=version.chain_seq))}</div>'
                 f"<code>{_e(version.chain_head)}</code>"
                 f'<details><summary>{_e(t("wecom.board.read"))}</summary><pre>{_e(version.markdown)}</pre>'
