@@ -54,10 +54,14 @@ def _fits(text: str, max_bytes: int | None, max_chars: int | None) -> bool:
 
 def _cut_line(line: str, max_bytes: int | None, max_chars: int | None) -> list[str]:
     """A single line longer than the limit: cut between characters (never inside a UTF-8 sequence)."""
-    pieces, current, size = [], [], 0
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    limit = max_bytes if max_bytes is not None else max_chars
+    if limit is None:
+        return [line]
     for char in line:
         width = len(char.encode("utf-8")) if max_bytes is not None else 1
-        limit = max_bytes if max_bytes is not None else max_chars
         if current and (size + width > limit or (max_chars is not None and len(current) >= max_chars)):
             pieces.append("".join(current))
             current, size = [], 0

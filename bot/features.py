@@ -2,5 +2,7 @@
 from __future__ import annotations
 
 # Each line imports a module whose @command handlers extend bot.dispatch.COMMANDS.
-from . import scheduling_commands  # noqa: F401,E402  (meetings, /assign, /report, /rate)
-from . import minutes_commands  # noqa: F401,E402  (/minutes, /publish, /export, /verify)
+from . import (
+    minutes_commands,  # noqa: F401,E402  (/minutes, /publish, /export, /verify)
+    scheduling_commands,  # noqa: F401,E402  (meetings, /assign, /report, /rate)
+)

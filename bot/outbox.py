@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from deliberation.ports import Clock
@@ -28,7 +28,7 @@ LEASE = timedelta(seconds=120)  # a row being sent is another drainer's for this
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class OutboxStore(Protocol):
@@ -255,5 +255,5 @@ class OutboxDrainer:
             self.wake.clear()
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout=idle)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass

@@ -1,9 +1,9 @@
 """What the use cases need from storage: repositories behind one unit of work."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .chain import Event
 from .counting import Choice
@@ -168,18 +168,31 @@ class MinutesVersions(Protocol):
 
 
 class UnitOfWork(Protocol):
-    councils: Councils
-    members: Members
-    units: Units
-    motions: Motions
-    speeches: Speeches
-    ballots: Ballots
-    votes: Votes
-    events: Events
-    meetings: Meetings
-    assignments: Assignments
-    reminders: Reminders
-    minutes: MinutesVersions
+    # Read-only properties: a plain attribute would be invariant, and storage's repositories are their own classes.
+    @property
+    def councils(self) -> Councils: ...
+    @property
+    def members(self) -> Members: ...
+    @property
+    def units(self) -> Units: ...
+    @property
+    def motions(self) -> Motions: ...
+    @property
+    def speeches(self) -> Speeches: ...
+    @property
+    def ballots(self) -> Ballots: ...
+    @property
+    def votes(self) -> Votes: ...
+    @property
+    def events(self) -> Events: ...
+    @property
+    def meetings(self) -> Meetings: ...
+    @property
+    def assignments(self) -> Assignments: ...
+    @property
+    def reminders(self) -> Reminders: ...
+    @property
+    def minutes(self) -> MinutesVersions: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

@@ -10,9 +10,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .database import busy_or_same
 from .repositories import (
-    AssignmentRepository, BallotRepository, CouncilRepository, EventRepository, MeetingRepository,
-    MemberRepository, MinutesRepository, MotionRepository, OutboxRepository, PostRepository, ReminderRepository,
-    SpeechRepository, UnitRepository, UpdateClaims, VoteRepository,
+    AssignmentRepository,
+    BallotRepository,
+    CouncilRepository,
+    EventRepository,
+    MeetingRepository,
+    MemberRepository,
+    MinutesRepository,
+    MotionRepository,
+    OutboxRepository,
+    PostRepository,
+    ReminderRepository,
+    SpeechRepository,
+    UnitRepository,
+    UpdateClaims,
+    VoteRepository,
 )
 
 
