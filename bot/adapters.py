@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from .conversation import Button, Reply
+from .desk.messages import Button, Reply
 from .desk.buttons import Approve, Second, Vote, try_decode
 from .i18n import Translator
 

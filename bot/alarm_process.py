@@ -18,7 +18,7 @@ from storage.leader import leadership_for
 from storage.migrate import upgrade
 from storage.uow import uow_factory
 
-from .conversation import Reply
+from .desk.messages import Reply
 from .outbox import OutboxDrainer
 from .scheduler import Alarm, Rung
 

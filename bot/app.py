@@ -11,8 +11,11 @@ from storage.leader import Leadership, leadership_for
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork, uow_factory
 
-from . import features  # noqa: F401  (registers feature commands)
-from .dispatch import Clock, Dispatcher, utc_now
+from deliberation.ports import Clock
+
+from .desk import Desk as Dispatcher
+from .desk.commands import ALL as ALL_COMMANDS
+from .desk.desk import utc_now
 from .i18n import normalise_locale
 from .settings import DatabaseSettings, YishiSettings
 
@@ -42,6 +45,6 @@ async def build_app(database_url: str | None = None, *, clock: Clock = utc_now, 
     if migrate:
         await upgrade(engine)
     sessions = make_sessions(engine)
-    dispatcher = Dispatcher(sessions, clock, default_locale=normalise_locale(yishi.locale) or "zh_Hans",
+    dispatcher = Dispatcher(uow_factory(sessions), clock, tables=ALL_COMMANDS, default_locale=normalise_locale(yishi.locale) or "zh_Hans",
                             default_timezone=yishi.timezone)
     return App(engine, sessions, dispatcher)

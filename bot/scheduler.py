@@ -40,12 +40,16 @@ from deliberation.delivery import (
 )
 from deliberation.model import Council, Role
 
-from . import minutes_service, render
-from .conversation import Button, Edit, Reply
+from deliberation.ports import Clock
+
+from . import minutes_service
 from .desk import buttons, subjects
-from .dispatch import Clock, utc_now
+from .desk.desk import utc_now
+from .desk.messages import Button, Edit, Reply
+from .desk.outbox_rows import enqueue, enqueue_drop_buttons, enqueue_edit
+from .desk.views import ballots as render  # (the ballot views, with local_time; the alarm helper renames this)
+from .desk.views.ballots import closed_announcements
 from .i18n import Translator
-from .outbox import enqueue, enqueue_drop_buttons, enqueue_edit
 
 log = logging.getLogger(__name__)
 
@@ -170,19 +174,12 @@ async def _ballot_close(uow, clock, council, t, subject_id) -> list[Reply]:
     closed = await usecases.close_ballot(uow, clock, council, subject_id)
     if closed is None:
         return []
-    # The ballot message loses its vote buttons first (an edit through the outbox), then the result;
-    # a reminder posted for the ballot loses its buttons too.
-    from .dispatch import Dispatcher
-    await enqueue_drop_buttons(uow, chat_key=council.chat_key,
-                               subject=subjects.encode(subjects.BallotReminder(closed.ballot.id)),
-                               at=clock(), council_id=council.id)
-    voted = await uow.votes.count(closed.ballot.id)
-    replies = [Dispatcher._ballot_edit(t, council, closed.motion, closed.ballot, voted, None),
-               render.result_message(t, council, closed.motion, closed.ballot)]
-    if closed.parent is not None:
-        replies.append(Reply(t(f"parent.{closed.motion.kind.value}", number=closed.parent.number,
-                               text=closed.parent.text)))
-    return replies
+    # The same messages as a ballot closed by its last vote: the ballot loses its buttons first (an edit
+    # through the outbox), then the result and the parent's notice; a reminder posted for it loses its buttons.
+    shown = closed_announcements(t, council, closed, await uow.votes.count(closed.ballot.id))
+    await enqueue_drop_buttons(uow, chat_key=council.chat_key, subject=shown.reminder, at=clock(),
+                               council_id=council.id)
+    return [shown.ballot, *shown.replies]
 
 
 async def _meeting_notice(uow, clock, council, t, subject_id, key: str) -> list[Reply]:
@@ -209,7 +206,7 @@ async def _overdue(uow, clock, council, t, subject_id) -> list[Reply]:
 
 
 async def _rating_close(uow, clock, council, t, subject_id) -> list[Reply]:
-    from .scheduling_commands import rating_result_reply
+    from .desk.views.ratings import rating_result_reply
     closed = await delivery_usecases.close_rating(uow, clock, council, subject_id)
     return [] if closed is None else [rating_result_reply(t, closed)]
 

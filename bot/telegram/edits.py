@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
 
-from ..conversation import Edit, Reply
+from ..desk.messages import Edit, Reply
 from .delivery import ChatGone, Delivery, retry_seconds
 from .rendering import Chunk, edit_chunk
 

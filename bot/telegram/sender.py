@@ -7,7 +7,7 @@ import logging
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 
-from ..conversation import Edit, Reply
+from ..desk.messages import Edit, Reply
 from ..outbox import PermanentFailure, TemporaryFailure
 from .chats import chat_id_of
 from .delivery import ChatGone, Delivery, retry_seconds

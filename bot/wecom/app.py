@@ -30,9 +30,10 @@ from deliberation.model import MemberStatus, Role
 from deliberation.usecases import ballot_for
 
 from ..adapters import WECOM_APP, WECOM_ROBOT, fit_reply, motion_numbers, split_text
-from ..conversation import Incoming, Reply, Response
+from ..desk.messages import Incoming, Reply, Response
 from ..desk.buttons import Vote, try_decode
-from ..dispatch import Dispatcher, split_number
+from ..desk import Desk as Dispatcher
+from ..desk.parsing import split_number
 from ..i18n import Translator
 from ..outbox import PermanentFailure, TemporaryFailure
 from .robot import WeComRobot, render_markdown

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from bot.app import build_app
-from bot.conversation import Incoming
+from bot.desk.messages import Incoming
 from storage.models import MemberRow
 from tests.fakes.fake_bot_api import FakeBotApi, FakeUser
 

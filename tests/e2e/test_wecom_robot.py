@@ -7,7 +7,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.adapters import WECOM_APP, WECOM_ROBOT, fit_reply, split_text
 from bot.app import build_app
-from bot.conversation import Button, Reply
+from bot.desk.messages import Button, Reply
 from bot.outbox import OutboxDrainer, PermanentFailure, TemporaryFailure, enqueue
 from bot.wecom.robot import RateWindow, WeComRobot
 

@@ -19,7 +19,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_app
-from bot.conversation import Incoming, Response
+from bot.desk.messages import Incoming, Response
 from storage.models import OutboxRow
 
 PG_ROOT = os.environ.get("YISHI_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")

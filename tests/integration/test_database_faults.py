@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_app
-from bot.conversation import Incoming
+from bot.desk.messages import Incoming
 from deliberation.chain import verify
 from deliberation.model import Member, MemberStatus
 from storage.models import VoteRow
@@ -78,7 +78,7 @@ async def _tally(app, ballot: int) -> tuple[int, int, Counter]:
 VOTER_PROCESS = r"""
 import asyncio, json, sys, time
 from bot.app import build_app
-from bot.conversation import Incoming
+from bot.desk.messages import Incoming
 from tests.integration.test_database_faults import _vote
 
 async def main(url, ballot, first, count, start, out):

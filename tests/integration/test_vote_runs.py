@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import Incoming
+from bot.desk.messages import Incoming
 from deliberation import usecases
 from deliberation.chain import verify
 from deliberation.model import Actor, Member, MemberStatus

@@ -1,0 +1,1 @@
+"""Every text a council sees, rendered for the desk and the alarm alike."""
