@@ -77,7 +77,7 @@ def build_bot(app: App, settings: TelegramSettings) -> TelegramBot:
     application.add_handler(TypeHandler(Update, adapter.on_update))
     application.update_processor.batcher = adapter  # a burst of vote presses: one unit of work per run
     application.add_error_handler(_log_error)
-    drainer = OutboxDrainer(app.new_uow, TelegramSender(delivery), app.dispatcher.clock)
+    drainer = OutboxDrainer(app.new_uow, TelegramSender(delivery, edits), app.dispatcher.clock)
     # Results and notices go through the outbox, committed with the change; sent at once when Telegram answers.
     app.dispatcher.queue_announcements = True
     adapter.announcer = drainer.deliver
