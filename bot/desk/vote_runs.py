@@ -86,7 +86,7 @@ class VoteRunner:
             wanted.append((n, actor, press.ballot_id, press.choice))
         results = await usecases.cast_votes(uow, self.desk.clock, council,
                                             [(actor, ballot_id, choice) for _, actor, ballot_id, choice in wanted])
-        for (n, actor, _ballot_id, _choice), recorded in zip(wanted, results):
+        for (n, actor, _ballot_id, _choice), recorded in zip(wanted, results, strict=True):
             if isinstance(recorded, errors.DeliberationError):
                 responses[n] = refusals.as_popup(t, recorded, council.id)
                 continue

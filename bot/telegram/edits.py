@@ -2,8 +2,9 @@
 
 A burst of 1,000 votes asks for 1,000 tally edits; this sends the first at once and then one
 every `interval` seconds carrying whatever is newest. The outbox's edits (a closed ballot's final
-text) are written through the same per-message slot (`write_through`): they replace any tally still
-waiting, so each message has one writer at a time and a stale tally never lands after the final text. "Message is not modified" counts as
+text) are written through the same per-message slot (`write_through`): they replace any tally
+still waiting, so each message has one writer at a time and a stale tally never lands after the
+final text. "Message is not modified" counts as
 done; a message that can no longer be edited (too old, deleted, lost in a migration) is
 replaced by a new message, which later edits then target.
 """

@@ -93,7 +93,8 @@ def result_message(t: Translator, council: Council, motion: Motion, ballot: Ball
     f = figures(ballot)
     verdict = t("result.failed_quorum") if not f.quorum_met else t("result.passed" if f.passed else "result.failed")
     yes, no, abstain = f.counts[Choice.YES], f.counts[Choice.NO], f.counts[Choice.ABSTAIN]
-    lines = [motion.text, t("result.counts", yes=yes, no=no, abstain=abstain), t("result.rule", rule=t(f"rule.{f.rule}"))]
+    lines = [motion.text, t("result.counts", yes=yes, no=no, abstain=abstain),
+             t("result.rule", rule=t(f"rule.{f.rule}"))]
     if council.rules.weighted:
         lines.append(t("result.area", yes=area_m2(f.areas_cm2[Choice.YES]), no=area_m2(f.areas_cm2[Choice.NO]),
                        abstain=area_m2(f.areas_cm2[Choice.ABSTAIN]), total=area_m2(ballot.total_area_cm2)))
