@@ -48,10 +48,11 @@ from deliberation.delivery import (
 from deliberation.model import Council
 from deliberation.ports import Clock
 
-from .conversation import Edit
 from .desk import subjects
+from .desk.desk import utc_now
+from .desk.messages import Edit
+from .desk.outbox_rows import enqueue, enqueue_edit
 from .i18n import Translator
-from .outbox import enqueue, enqueue_edit, utc_now
 from .reminder_actions import ACTIONS
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ message posted before). Actions never commit: `bot.alarm.ring` claims, acts and 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 
 from deliberation import delivery_usecases, turnout, usecases
 from deliberation.delivery import ReminderKind
@@ -16,12 +16,12 @@ from deliberation.minutes import publishing
 from deliberation.model import Council, Role
 from deliberation.ports import Clock, UnitOfWork
 
-from . import render
-from .conversation import Edit, Reply
-from .desk import subjects
+from .desk.messages import Edit, Reply
+from .desk.outbox_rows import Outbox, enqueue_drop_buttons
 from .desk.views import reminders as views
+from .desk.views.ballots import closed_announcements
+from .desk.views.ratings import rating_result_reply
 from .i18n import Translator
-from .outbox import Outbox, enqueue_drop_buttons
 
 
 class RingWork(UnitOfWork, Protocol):
@@ -64,25 +64,17 @@ async def _ballot_reminder(uow: RingWork, clock: Clock, council: Council, t: Tra
     return [views.ballot_reminder(t, council, motion, ballot, units=units)]
 
 
-# Its body is kept as it was while the closed-ballot texts become one shared view (bot/desk/views/ballots.py).
 async def _ballot_close(uow: RingWork, clock: Clock, council: Council, t: Translator,
-                        subject_id: int) -> list[Any]:  # Reply and Edit: mypy joins the list below to object
+                        subject_id: int) -> list[Reply | Edit]:
     closed = await usecases.close_ballot(uow, clock, council, subject_id)
     if closed is None:
         return []
-    # The ballot message loses its vote buttons first (an edit through the outbox), then the result;
-    # a reminder posted for the ballot loses its buttons too.
-    from .dispatch import Dispatcher
-    await enqueue_drop_buttons(uow, chat_key=council.chat_key,
-                               subject=subjects.encode(subjects.BallotReminder(closed.ballot.id)),
-                               at=clock(), council_id=council.id)
-    voted = await uow.votes.count(closed.ballot.id)
-    replies = [Dispatcher._ballot_edit(t, council, closed.motion, closed.ballot, voted, None),
-               render.result_message(t, council, closed.motion, closed.ballot)]
-    if closed.parent is not None:
-        replies.append(Reply(t(f"parent.{closed.motion.kind.value}", number=closed.parent.number,
-                               text=closed.parent.text)))
-    return replies
+    # The same messages as a ballot closed by its last vote: the ballot loses its buttons first (an edit
+    # through the outbox), then the result and the parent's notice; a reminder posted for it loses its buttons.
+    shown = closed_announcements(t, council, closed, await uow.votes.count(closed.ballot.id))
+    await enqueue_drop_buttons(uow, chat_key=council.chat_key, subject=shown.reminder, at=clock(),
+                               council_id=council.id)
+    return [shown.ballot, *shown.replies]
 
 
 def _meeting_notice(key: str) -> Action:
@@ -113,7 +105,6 @@ async def _overdue(uow: RingWork, clock: Clock, council: Council, t: Translator,
 
 async def _rating_close(uow: RingWork, clock: Clock, council: Council, t: Translator,
                         subject_id: int) -> list[Reply]:
-    from .scheduling_commands import rating_result_reply  # the desk's command module: loaded when first needed
     # delivery_usecases keeps narrower protocols of its own until the use cases are split by area.
     closed = await delivery_usecases.close_rating(cast(DeliveryUnitOfWork, uow), clock, council, subject_id)
     return [] if closed is None else [rating_result_reply(t, closed)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from .conversation import Reply
+from .desk.messages import Reply
 from .outbox import Sender, TemporaryFailure
 
 log = logging.getLogger(__name__)

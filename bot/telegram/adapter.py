@@ -18,9 +18,10 @@ from telegram.ext import ContextTypes
 
 from deliberation.model import Council
 
-from ..conversation import Incoming, Reply, Response
+from ..desk.messages import Incoming, Reply, Response
 from ..desk.buttons import Approve, Vote, try_decode
-from ..dispatch import Dispatcher, parse_command
+from ..desk import Desk as Dispatcher
+from ..desk.parsing import parse_command
 from ..i18n import Translator, normalise_locale
 from .admins import AdminCache
 from .chats import TelegramChats

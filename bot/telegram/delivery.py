@@ -14,7 +14,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from deliberation.model import Council
 
-from ..conversation import Document, Reply
+from ..desk.messages import Document, Reply
 from .chats import TelegramChats
 from .rendering import Chunk, caption_html, reply_chunks
 

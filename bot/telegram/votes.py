@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 
-from ..conversation import Incoming, Response
-from ..dispatch import Dispatcher
+from ..desk.messages import Incoming, Response
+from ..desk import Desk as Dispatcher
 
 
 class VoteRuns:

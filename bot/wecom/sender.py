@@ -15,7 +15,7 @@ from deliberation.counting import Choice
 from deliberation.model import Council, Member, MemberStatus, Role
 
 from ..adapters import WECOM_APP, WECOM_ROBOT, fit_reply, motion_numbers, split_text
-from ..conversation import Reply
+from ..desk.messages import Reply
 from ..desk import buttons, subjects
 from ..i18n import Translator
 from ..outbox import PermanentFailure, TemporaryFailure

@@ -26,12 +26,12 @@ from deliberation.minutes import MinutesVersion, publishing
 from deliberation.model import Ballot, Council, Member, Motion
 from deliberation.usecases import MotionHistory, motion_history
 
-from ..conversation import Incoming, Reply
+from ..desk.messages import Incoming, Reply
 from ..desk.buttons import CODE_CHOICES, Vote
 from ..desk.buttons import encode as encode_button
-from ..dispatch import Dispatcher
+from ..desk import Desk as Dispatcher
 from ..i18n import Translator
-from ..render import local_time
+from ..desk.views.notices import local_time
 
 log = logging.getLogger(__name__)
 

@@ -7,17 +7,13 @@ from deliberation.delivery import Assignment, Meeting
 from deliberation.minutes import MinutesVersion
 from deliberation.model import Ballot, Council, Member, Motion
 
-from ... import render
-from ...conversation import Button, Reply
 from ...i18n import Translator
 from .. import buttons, subjects
+from ..messages import Button, Reply
+from .ballots import vote_buttons
+from .notices import clip, local_time
 
 MAX_MENTIONS = 50  # a longer list is cut, with "and N more": one message must stay readable
-
-
-def clip(text: str, limit: int) -> str:
-    """The text cut to `limit` characters, with an ellipsis when it was longer."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def mention(member: Member) -> str:
@@ -34,7 +30,7 @@ def mention_list(t: Translator, members: Sequence[Member]) -> str:
 def second_reminder(t: Translator, council: Council, motion: Motion) -> Reply:
     """A motion still waits for a seconder: its deadline and the second button."""
     return Reply(t("sched.remind.second", number=motion.number, text=clip(motion.text, 80),
-                   when=render.local_time(council, motion.second_deadline)),
+                   when=local_time(council, motion.second_deadline)),
                  buttons=((Button(t("button.second"), buttons.encode(buttons.Second(motion.id))),),))
 
 
@@ -49,7 +45,7 @@ def resumed(t: Translator, motion: Motion) -> Reply:
 def ballot_reminder(t: Translator, council: Council, motion: Motion, ballot: Ballot, *,
                     missing: int | None = None, units: Sequence[str] = ()) -> Reply:
     """A ballot is about to close: how many have not voted (secret ballots) or which units, with the buttons."""
-    when = render.local_time(council, ballot.closes_at)
+    when = local_time(council, ballot.closes_at)
     if missing is not None:
         body = t("sched.remind.ballot_secret", number=motion.number, when=when, count=missing)
     else:
@@ -57,14 +53,14 @@ def ballot_reminder(t: Translator, council: Council, motion: Motion, ballot: Bal
         if len(units) > MAX_MENTIONS:
             shown += " " + t("sched.mentions.more", count=len(units) - MAX_MENTIONS)
         body = t("sched.remind.ballot", number=motion.number, when=when, count=len(units), units=shown or "—")
-    return Reply(body, buttons=render.vote_buttons(t, ballot),
+    return Reply(body, buttons=vote_buttons(t, ballot),
                  subject=subjects.encode(subjects.BallotReminder(ballot.id)))
 
 
 def meeting_notice(t: Translator, council: Council, meeting: Meeting, members: Sequence[Member], key: str) -> Reply:
     """A meeting notice (`key`: 24 hours before, one hour before, starting now) that mentions every member."""
     return Reply(t(key, number=meeting.number, title=meeting.title,
-                   when=render.local_time(council, meeting.starts_at), members=mention_list(t, members)),
+                   when=local_time(council, meeting.starts_at), members=mention_list(t, members)),
                  title=t("sched.meeting.notice_title"))
 
 
@@ -73,14 +69,14 @@ def follow_up(t: Translator, council: Council, assignment: Assignment, assignee:
     """The assignee is reminded of a resolution to carry out, and by when."""
     who = mention(assignee) if assignee else assignment.assignee_name
     return Reply(t("sched.remind.follow_up", who=who, number=assignment.number, text=clip(motion.text, 60),
-                   due=render.local_time(council, assignment.due_at)))
+                   due=local_time(council, assignment.due_at)))
 
 
 def overdue(t: Translator, council: Council, assignment: Assignment, chairs: Sequence[Member]) -> Reply:
     """The chairs hear that an assignment is past its due time."""
     return Reply(t("sched.remind.overdue", chairs=mention_list(t, chairs) or t("role.chair"),
                    number=assignment.number, name=assignment.assignee_name,
-                   due=render.local_time(council, assignment.due_at)))
+                   due=local_time(council, assignment.due_at)))
 
 
 def publication_ended(t: Translator, version: MinutesVersion) -> Reply:
