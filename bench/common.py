@@ -22,9 +22,8 @@ from sqlalchemy import insert  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, TypeHandler  # noqa: E402
 
-from bot.app import build_app  # noqa: E402
+from bot.main import build_core, build_telegram, serve_telegram  # noqa: E402
 from bot.settings import TelegramSettings, WebhookSettings  # noqa: E402
-from bot.telegram.runner import build_bot, serve  # noqa: E402
 from storage.models import MemberRow  # noqa: E402
 from tests.fakes.fake_bot_api import FakeBotApi, FakeUser  # noqa: E402,F401
 
@@ -142,13 +141,13 @@ class RunningBot:
 @contextlib.asynccontextmanager
 async def our_bot(api: FakeBotApi, url: str, **overrides: Any):
     settings = TelegramSettings(bot_token=api.token, api_base=api.base_url, **{**FAST, **overrides})
-    app = await build_app(url)
-    bot = build_bot(app, settings)
+    app = await build_core(url)
+    bot = build_telegram(app, settings)
     running = RunningBot(api, app, bot)
     bot.application.add_handler(TypeHandler(Update, running._record), group=1)
     stop = asyncio.Event()
     since = len(api.calls())
-    task = asyncio.create_task(serve(bot, settings, WebhookSettings(url=None), stop))
+    task = asyncio.create_task(serve_telegram(app, bot, settings, WebhookSettings(url=None), stop))
     try:
         await api.wait_for_polling(since=since, timeout=30)
         yield running

@@ -1,4 +1,4 @@
-"""The `yishi` command: run, chat, demo, db upgrade, roster import, export, verify."""
+"""The `yishi` command: serve, run, wecom, chat, demo, db upgrade, roster import, export, verify."""
 from __future__ import annotations
 
 import argparse
@@ -6,15 +6,22 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .settings import DatabaseSettings, YishiSettings
+
+if TYPE_CHECKING:
+    from .main import Core
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yishi", description="议事 Yishi — resident deliberation in group chats")
     parser.add_argument("--database", help="database URL (default: DATABASE_URL or sqlite+aiosqlite:///yishi.db)")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run every configured platform in one process: Telegram when TELEGRAM_BOT_TOKEN "
+                                  "is set, WeCom and the H5 ballot pages when the WECOM_* settings are")
     sub.add_parser("run", help="run the bot (Telegram; polling, or webhook when WEBHOOK_URL is set)")
+    sub.add_parser("wecom", help="run the WeCom app, the H5 ballot pages and the 公示栏 alone (docs/wecom.md)")
     sub.add_parser("chat", help="a local group chat in the terminal (@name /command …)")
     demo = sub.add_parser("demo", help="a whole scripted deliberation; prints it and writes the minutes")
     demo.add_argument("--out", type=Path, default=Path("."), help="folder for the minutes draft")
@@ -49,21 +56,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, url: str) -> int:
-    from .app import build_app
+    from . import main
 
     if args.command == "demo":
-        from .demo import run_demo
-        await run_demo(minutes_dir=args.out)
+        await main.run_demo(minutes_dir=args.out)
         return 0
+    if args.command == "serve":
+        return await main.run_serve(url)
     if args.command == "run":
-        from .telegram.runner import run_telegram
-        return await run_telegram(url)
-    app = await build_app(url)
+        return await main.run_telegram(url)
+    if args.command == "wecom":
+        return await main.run_wecom(url)
+    if args.command == "chat":
+        return await main.run_console(url)
+    app = await main.build_core(url)
     try:
-        if args.command == "chat":
-            from .console import run_chat
-            await run_chat(app)
-            return 0
         if args.command == "db":
             print("database is at the newest schema")
             return 0
@@ -91,11 +98,11 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
     return 2
 
 
-async def _roster_import(app, path: Path, council_id: int) -> int:
+async def _roster_import(app: Core, path: Path, council_id: int) -> int:
     from deliberation.roster import RosterInvalid, owner_count, total_area_cm2
     from deliberation.usecases import import_roster
 
-    from .render import area_m2
+    from .desk.views.notices import area_m2
     from .roster_file import read_roster_file
 
     try:

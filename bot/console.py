@@ -1,16 +1,20 @@
-"""A group chat in the terminal: one person plays several residents (`@alice /motion 装感应灯`)."""
+"""A group chat in the terminal: one person plays several residents (`@alice /motion 装感应灯`).
+
+`ConsoleChat` is also the console's outbox Sender: results, notices and the alarm's reminders are
+queued like on every platform and printed when the drainer delivers them, so they show in order.
+"""
 from __future__ import annotations
 
 import asyncio
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .conversation import Incoming, Reply, Response
+from .desk.messages import Incoming, Reply, Response
 from .desk import subjects
-from .dispatch import Dispatcher
+from .desk import Desk as Dispatcher
 
 CHAT_ID = "main"
 _SPEAKER = re.compile(r"^@(\S+)\s*(.*)$", re.S)
@@ -37,6 +41,8 @@ class ConsoleChat:
     files_dir: Path | None = None  # where documents the bot sends are saved (None: not saved)
     echo: bool = True  # print the typed line (a script's transcript); off when a person types it
     posted: dict[str, str] = field(default_factory=dict)  # subject -> last text shown
+    # The outbox drainer's `deliver`: announcements the desk queued are printed as it sends them (None: not shown).
+    deliver: Callable[[list[int]], Awaitable[object]] | None = None
 
     async def say(self, line: str) -> Response | None:
         line = line.strip()
@@ -55,12 +61,16 @@ class ConsoleChat:
                             username=self.speaker)
         response = await self.dispatcher.handle(incoming)
         self.show(response)
+        if response.announced and self.deliver is not None:
+            await self.deliver(response.announced)
         return response
 
     def show(self, response: Response) -> None:
         if response.popup and not response.replies:
             self.out(f"  (只给 {self.speaker} 看) {response.popup}")
         for reply in response.replies:
+            if reply.announce:
+                continue  # queued in the outbox with the change: printed when the drainer sends it
             text = render_reply(reply)
             if reply.private:
                 self.out(f"  (只给 {self.speaker} 看) " + text.replace("\n", "\n    "))
@@ -76,53 +86,43 @@ class ConsoleChat:
             path.write_bytes(document.content)
             self.out(f"  (文件已保存 / file saved) {path}")
         for edit in response.edits:
-            if self.posted.get(edit.subject) == edit.text:
-                continue
-            self.posted[edit.subject] = edit.text
-            if isinstance(subjects.recognise(edit.subject), subjects.BallotMessage):
-                self.out("  (表决消息已更新) " + edit.text.replace("\n", "\n    "))
+            self._show_edit(edit.subject, edit.text)
 
+    def _show_edit(self, subject: str, text: str) -> None:
+        if self.posted.get(subject) == text:
+            return
+        self.posted[subject] = text
+        if isinstance(subjects.recognise(subject), subjects.BallotMessage):
+            self.out("  (表决消息已更新) " + text.replace("\n", "\n    "))
 
-class ConsoleSender:
-    """Announcements from the alarm clock (lapses, reminders, results at deadlines) printed in the chat."""
-
-    def __init__(self, out: Callable[[str], None] = print) -> None:
-        self.out = out
+    # ---- the outbox Sender -----------------------------------------------------------------
 
     async def send(self, chat_key: str, reply: Reply) -> str | None:
-        self.out("\n议事助手: " + render_reply(reply).replace("\n", "\n    "))
+        self.out("议事助手: " + render_reply(reply).replace("\n", "\n    "))
+        if reply.subject:
+            self.posted[reply.subject] = reply.text
+        return None
+
+    async def edit(self, chat_key: str, reply: Reply) -> str | None:
+        if reply.subject:
+            self._show_edit(reply.subject, reply.text)
         return None
 
 
-async def run_chat(app, stdin=sys.stdin) -> None:
-    """The interactive chat, with the alarm clock ringing in the background while you type."""
-    from .outbox import OutboxDrainer
-    from .scheduler import Alarm
-
+async def read_lines(chat: ConsoleChat, stdin=sys.stdin, after_line: Callable[[], None] | None = None) -> None:
+    """Feed lines to the chat until end of input (Ctrl-D); a person typing gets a prompt."""
     interactive = stdin is sys.stdin
-    chat = ConsoleChat(app.dispatcher, echo=not interactive, files_dir=Path.cwd())
-    drainer = OutboxDrainer(app.new_uow, ConsoleSender(), app.dispatcher.clock)
-    alarm = Alarm(app.new_uow, app.leadership(), clock=app.dispatcher.clock, on_announce=drainer.wake.set)
-    stop = asyncio.Event()
-    draining = asyncio.create_task(drainer.run(stop, idle=0.5))
-    await alarm.start()
     print("议事助手 · 本地群聊。用 @名字 切换说话的人，例如：@alice /setup   （/help 查看命令，Ctrl-D 退出）")
-    try:
-        while True:
-            if interactive:
-                try:
-                    line = await asyncio.to_thread(input, f"{chat.speaker}> ")
-                except EOFError:
-                    break
-            else:
-                line = stdin.readline()
-                if not line:
-                    break
-            await chat.say(line)
-            alarm.poke()
-    finally:
-        await alarm.stop()
-        await drainer.drain_once()
-        stop.set()
-        drainer.wake.set()
-        await draining
+    while True:
+        if interactive:
+            try:
+                line = await asyncio.to_thread(input, f"{chat.speaker}> ")
+            except EOFError:
+                break
+        else:
+            line = stdin.readline()
+            if not line:
+                break
+        await chat.say(line)
+        if after_line is not None:
+            after_line()

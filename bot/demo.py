@@ -1,10 +1,7 @@
-"""`yishi demo`: a whole deliberation, scripted, on a fresh embedded database."""
+"""`yishi demo`'s script: a whole deliberation, played in the console chat (`bot/main.py` runs it)."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from .app import build_app
-from .console import CHAT_ID, ConsoleChat
+from .console import ConsoleChat
 
 SCRIPT = """
 @王主任 /setup nantang
@@ -39,23 +36,8 @@ SCRIPT = """
 """
 
 
-async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = Path(".")) -> Path:
-    """Play the script, print the transcript and write the minutes draft; returns the minutes path."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    app = await build_app(f"sqlite+aiosqlite:///{database}")
-    try:
-        chat = ConsoleChat(app.dispatcher)
-        for line in SCRIPT.strip().splitlines():
-            await chat.say(line)
-            print()
-        from . import minutes_service
-        async with app.dispatcher.uow() as uow:
-            council = await uow.councils.by_chat(f"console:{CHAT_ID}")
-            filename, content = await minutes_service.export(uow, council.id, "md")
-        path = minutes_dir / filename
-        path.write_bytes(content)
-        print(f"会议纪要草稿 / minutes draft: {path}")
-        return path
-    finally:
-        await app.close()
+async def play(chat: ConsoleChat, script: str = SCRIPT) -> None:
+    """Say every line of the script in the chat, a blank line after each (the transcript)."""
+    for line in script.strip().splitlines():
+        await chat.say(line)
+        print()

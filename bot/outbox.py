@@ -14,13 +14,16 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from deliberation.ports import Clock
 
-from .conversation import Button, Edit, Reply
+from .desk.messages import Reply
+from .desk.outbox_rows import (  # noqa: F401  (queued by the desk and the alarm; named here for older callers)
+    BUTTONS_ONLY_KEY, EDIT_KEY, enqueue, enqueue_drop_buttons, enqueue_edit, enqueue_row, reply_from_json,
+    reply_to_json,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ LEASE = timedelta(seconds=120)  # a row being sent is another drainer's for this
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class OutboxStore(Protocol):
@@ -72,73 +75,6 @@ class Sender(Protocol):
         A sender may also have `async def edit(chat_key, reply) -> str | None`: replace the message
         posted for `reply.subject` (posting anew when there is none); without it edits are posted.
         """
-
-
-EDIT_KEY = "edit_subject"  # in a payload: this row replaces the message posted for that subject
-BUTTONS_ONLY_KEY = "drop_buttons"  # ... and only takes its buttons off (no message when none was posted)
-
-
-def reply_to_json(reply: Reply) -> dict:
-    return asdict(reply)
-
-
-def reply_from_json(data: dict) -> Reply:
-    data = {k: v for k, v in data.items() if k not in (EDIT_KEY, BUTTONS_ONLY_KEY)}
-    buttons = tuple(tuple(Button(**b) for b in row) for row in data.get("buttons", ()))
-    return Reply(**{**data, "buttons": buttons})
-
-
-class Outbox(Protocol):
-    """Where rows are queued: the unit of work's outbox repository (storage.repositories.outbox)."""
-
-    async def add(self, *, chat_key: str, payload: dict[str, Any], at: datetime, council_id: int | None = None,
-                  dedupe_key: str | None = None) -> int | None: ...
-
-
-def _outbox_of(target: Any) -> Outbox:
-    """The unit of work's outbox, given it (or the unit of work itself)."""
-    if hasattr(target, "outbox"):
-        return target.outbox
-    if hasattr(target, "lease"):
-        return target
-    # Compatibility while bot/dispatch.py still hands over its session: delete after issue 10 is merged.
-    from storage.repositories.outbox import OutboxRepository
-    return OutboxRepository(target)
-
-
-async def enqueue(outbox: Any, *, chat_key: str, reply: Reply, at: datetime,
-                  council_id: int | None = None, dedupe_key: str | None = None) -> bool:
-    """Queue an announcement in the caller's transaction; False if `dedupe_key` was queued before."""
-    return await enqueue_row(outbox, chat_key=chat_key, reply=reply, at=at, council_id=council_id,
-                             dedupe_key=dedupe_key) is not None
-
-
-async def enqueue_edit(outbox: Any, *, chat_key: str, edit: Edit, at: datetime,
-                       council_id: int | None = None, dedupe_key: str | None = None) -> int | None:
-    """Queue a change to the message posted for `edit.subject` (posted anew where it cannot be edited)."""
-    reply = Reply(edit.text, title=edit.title, buttons=edit.buttons, subject=edit.subject)
-    return await enqueue_row(outbox, chat_key=chat_key, reply=reply, at=at, council_id=council_id,
-                             dedupe_key=dedupe_key, extra={EDIT_KEY: edit.subject})
-
-
-async def enqueue_drop_buttons(outbox: Any, *, chat_key: str, subject: str, at: datetime,
-                               council_id: int | None = None, dedupe_key: str | None = None) -> int | None:
-    """Queue taking the buttons off the message posted for `subject`, if one was (a ballot reminder once the
-    ballot has closed); its text stays. Nothing is posted when there is no such message."""
-    return await enqueue_row(outbox, chat_key=chat_key, reply=Reply("", subject=subject), at=at,
-                             council_id=council_id, dedupe_key=dedupe_key,
-                             extra={EDIT_KEY: subject, BUTTONS_ONLY_KEY: True})
-
-
-async def enqueue_row(outbox: Any, *, chat_key: str, reply: Reply, at: datetime,
-                      council_id: int | None = None, dedupe_key: str | None = None,
-                      extra: dict | None = None) -> int | None:
-    """`enqueue` returning the new row's id (None if `dedupe_key` was queued before).
-
-    `outbox` is the unit of work (or its `outbox` repository): the row joins its transaction.
-    """
-    return await _outbox_of(outbox).add(chat_key=chat_key, payload={**reply_to_json(reply), **(extra or {})},
-                                        at=at, council_id=council_id, dedupe_key=dedupe_key)
 
 
 class OutboxDrainer:
@@ -255,5 +191,5 @@ class OutboxDrainer:
             self.wake.clear()
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout=idle)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass

@@ -14,8 +14,8 @@ from fractions import Fraction
 from math import ceil
 
 from . import errors
-from .lifecycle import MotionState
 from .counting import Preset
+from .lifecycle import MotionState
 from .model import Ballot, Motion, Rules
 
 RATING_DURATION = timedelta(hours=48)

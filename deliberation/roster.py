@@ -131,7 +131,7 @@ def parse_area_cm2(value: object) -> int:
 
 
 def validate_roster(
-    rows: Iterable[Mapping[Any, object]],  # header cells need not be text
+    rows: Iterable[Mapping[Any, object]],  # keys are header cells: text in a CSV, any value in a workbook
     first_line: int = 2,
     *,
     headers: Iterable[object] | None = None,

@@ -11,12 +11,32 @@ from deliberation.delivery import Assignment, AssignmentState, Meeting, MeetingS
 from deliberation.lifecycle import MotionState
 from deliberation.minutes import MinutesVersion
 from deliberation.model import (
-    Ballot, BallotResult, Council, Member, MemberStatus, Motion, MotionKind, Role, Rules, Side, Speech, Unit,
+    Ballot,
+    BallotResult,
+    Council,
+    Member,
+    MemberStatus,
+    Motion,
+    MotionKind,
+    Role,
+    Rules,
+    Side,
+    Speech,
+    Unit,
 )
 
 from .models import (
-    AssignmentRow, BallotRow, CouncilRow, EventRow, MeetingRow, MemberRow, MinutesVersionRow, MotionRow,
-    ReportRow, SpeechRow, UnitRow,
+    AssignmentRow,
+    BallotRow,
+    CouncilRow,
+    EventRow,
+    MeetingRow,
+    MemberRow,
+    MinutesVersionRow,
+    MotionRow,
+    ReportRow,
+    SpeechRow,
+    UnitRow,
 )
 
 

@@ -91,9 +91,9 @@ async def database_url(request, tmp_path):
 
 @pytest.fixture
 async def app(database_url, clock):
-    from bot.app import build_app
+    from bot.main import build_core
 
-    built = await build_app(database_url, clock=clock)
+    built = await build_core(database_url, clock=clock)
     try:
         yield built
     finally:

@@ -1,36 +1,27 @@
-"""`yishi run`: the Telegram bot — polling by default, a webhook when WEBHOOK_URL is set.
+"""Telegram's transport: the python-telegram-bot application, polling by default, a webhook when WEBHOOK_URL is set.
 
-Everything comes from the environment (TelegramSettings, WebhookSettings, DATABASE_URL).
-The alarm clock (reminders, deadlines) and the outbox drainer (their announcements) run
-alongside; SIGTERM/SIGINT stop it all cleanly: no new updates, the handlers running finish,
-pending tally edits are written, the alarm and the drainer stop, the database is closed.
+`bot/main.py` builds the pieces (`build_telegram`) and runs them with the core's alarm clock and outbox
+drainer (`yishi run`, `yishi serve`); stopping is clean: no new updates, the handlers running finish,
+pending tally edits are written.
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import os
-import signal
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from ..app import App, build_app
 from ..outbox import OutboxDrainer
-from ..scheduler import Alarm
+from ..alarm import Alarm
 from ..settings import TelegramSettings, WebhookSettings
 from .adapter import TelegramAdapter
-from .admins import AdminCache
-from .chats import TelegramChats
 from .commands import MENU_LANGUAGES, bot_commands
-from .delivery import Delivery
 from .edits import CoalescedEdits
 from .processor import ChatOrderedProcessor
-from .sender import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +40,8 @@ class TelegramBot:
     alarm: Alarm
 
 
-def build_bot(app: App, settings: TelegramSettings) -> TelegramBot:
+def make_application(settings: TelegramSettings) -> Application:
+    """python-telegram-bot's application for the token, with the flood limits and the chat-ordered processor."""
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     base = settings.api_base.rstrip("/")
@@ -68,22 +60,14 @@ def build_bot(app: App, settings: TelegramSettings) -> TelegramBot:
         builder = builder.request(AiohttpRequest(64)).get_updates_request(AiohttpRequest(1))
     else:
         builder = builder.connection_pool_size(64)
-    application = builder.build()
-    chats = TelegramChats(app.new_uow, app.dispatcher.clock)
-    delivery = Delivery(application.bot, chats)
-    edits = CoalescedEdits(delivery, interval=settings.edit_interval_seconds)
-    adapter = TelegramAdapter(app.dispatcher, delivery, edits, AdminCache(application.bot),
-                              default_locale=app.dispatcher.default_locale)
+    return builder.build()
+
+
+def attach(application: Application, adapter: TelegramAdapter) -> None:
+    """Route every update to the adapter; a burst of vote presses becomes one unit of work per run."""
     application.add_handler(TypeHandler(Update, adapter.on_update))
-    application.update_processor.batcher = adapter  # a burst of vote presses: one unit of work per run
+    application.update_processor.batcher = adapter
     application.add_error_handler(_log_error)
-    drainer = OutboxDrainer(app.new_uow, TelegramSender(delivery), app.dispatcher.clock)
-    # Results and notices go through the outbox, committed with the change; sent at once when Telegram answers.
-    app.dispatcher.queue_announcements = True
-    adapter.announcer = drainer.deliver
-    alarm = Alarm(app.new_uow, app.leadership(), clock=app.dispatcher.clock, on_announce=drainer.wake.set)
-    adapter.on_changed.append(alarm.poke)  # a deadline made just now is planned at once
-    return TelegramBot(application, adapter, edits, drainer, alarm)
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -95,10 +79,11 @@ async def register_commands(application: Application) -> None:
         await application.bot.set_my_commands(bot_commands(locale), language_code=language_code or None)
 
 
-async def serve(bot: TelegramBot, settings: TelegramSettings, webhook: WebhookSettings, stop: asyncio.Event) -> None:
-    """Run the bot until `stop` is set."""
+@contextlib.asynccontextmanager
+async def transport(bot: TelegramBot, settings: TelegramSettings, webhook: WebhookSettings) -> AsyncIterator[None]:
+    """Telegram's side while the body runs: updates in (polling or webhook); on exit no new updates, the
+    handlers running finish and pending tally edits are written. The alarm and the outbox are the core's."""
     application = bot.application
-    drain_stop = asyncio.Event()
     async with application:  # initialize (getMe) ... shutdown
         try:
             await register_commands(application)
@@ -115,44 +100,10 @@ async def serve(bot: TelegramBot, settings: TelegramSettings, webhook: WebhookSe
         else:
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
             log.info("polling %s for updates", settings.api_base)
-        drainer = asyncio.create_task(bot.drainer.run(drain_stop), name="outbox")
-        await bot.alarm.start()
         try:
-            await stop.wait()
+            yield
         finally:
-            log.info("stopping")
+            log.info("stopping Telegram")
             await application.updater.stop()  # no new updates; those taken are still handled
             await application.stop()          # waits for the handlers running now
-            await bot.alarm.stop()
             await bot.edits.close()
-            drain_stop.set()
-            bot.drainer.wake.set()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(drainer, 10)
-
-
-async def run_telegram(database_url: str | None = None) -> int:
-    """The `yishi run` entry point: returns the process exit code."""
-    os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 23's timedelta durations now (no deprecation noise)
-    settings, webhook = TelegramSettings(), WebhookSettings()
-    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
-        log.error("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
-        return 2
-    app = await build_app(database_url)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        await serve(build_bot(app, settings), settings, webhook, stop)
-    except InvalidToken:
-        log.error("the Bot API server at %s refused the token", settings.api_base)
-        return 1
-    except NetworkError as error:
-        log.error("cannot reach the Bot API server at %s: %s", settings.api_base, error)
-        return 1
-    finally:
-        await app.close()
-    log.info("stopped")
-    return 0

@@ -4,9 +4,10 @@ Members talk to the app one-to-one, in Chinese words or slash commands (`提议 
 `赞成 3`, `/motion …`); each line becomes the dispatcher's slash command. Which council a member
 deliberates in: a link table (`WECOM_COUNCIL_LINKS="userid=chat,…"`), else the default council
 `WECOM_COUNCIL_CHAT` — its chat key is "wecom:<chat>" and members are "wecom:<userid>".
-What the council should hear (motion cards, ballots, results) goes to `announce`: the group robot
-when one is configured, else a message to every WeCom member. When a ballot opens, every member gets
-a personal signed link to the H5 ballot page through message/send.
+What the council should hear (motion cards, ballots, results) goes through the outbox: the desk
+queues results and notices with the change, this app queues the rest of the public replies, and
+`WeComSender` (bot/wecom/sender.py) delivers them through the group robot, or to every member, retrying
+what fails. When a ballot opens, every member who may vote gets a personal signed link to the H5 page.
 """
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 import aiohttp
 import xmltodict
@@ -26,22 +26,19 @@ from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
 from deliberation import errors
-from deliberation.model import MemberStatus
-from deliberation.usecases import ballot_for, may_vote
+from deliberation.usecases import ballot_for
 
-from ..adapters import WECOM_APP, WECOM_ROBOT, fit_reply, motion_numbers, split_text
-from ..conversation import Incoming, Reply, Response
-from ..desk.buttons import Vote, try_decode
-from ..dispatch import Dispatcher, split_number
+from ..adapters import WECOM_APP, fit_reply, motion_numbers, split_text
+from ..desk.messages import Incoming, Reply, Response
+from ..desk import Desk as Dispatcher
+from ..desk.parsing import split_number
 from ..i18n import Translator
-from ..outbox import PermanentFailure, TemporaryFailure
-from .robot import WeComRobot, render_markdown
+from ..outbox import OutboxDrainer, TemporaryFailure
+from .sender import PLATFORM, may_vote
 from .settings import WeComSettings
-from .web import BallotLinks, BallotPages
+from .web import BallotLinks
 
 log = logging.getLogger(__name__)
-
-PLATFORM = "wecom"
 
 # Chinese (simplified and traditional) command words -> the dispatcher's slash commands.
 WORDS: dict[str, str] = {
@@ -225,12 +222,8 @@ class CouncilLinks:
         return self.links.get(user_id, self.default_chat)
 
 
-Announce = Callable[[str, list[Reply]], Awaitable[None]]
-
-
-def _may_vote(council, member) -> bool:
-    """Only voters get ballot links (the chair does not vote under some rules; the page would refuse)."""
-    return may_vote(council.rules, member)
+# Queues a council's public replies in the outbox, committed at once: (chat key, council id, replies) -> row ids.
+Queue = Callable[[str, int, list[Reply]], Awaitable[list[int]]]
 
 
 def _cdata_safe(text: str) -> str:
@@ -241,16 +234,16 @@ class WeComApp:
     """The callback endpoint and everything it answers with."""
 
     def __init__(self, dispatcher: Dispatcher, settings: WeComSettings, *, api: WeComApi, links: BallotLinks,
-                 robot: WeComRobot | None = None, councils: CouncilLinks | None = None,
+                 drainer: OutboxDrainer, queue: Queue, councils: CouncilLinks | None = None,
                  wall_clock: Callable[[], float] | None = None) -> None:
         self.dispatcher = dispatcher
         self.settings = settings
         self.api = api
         self.links = links
-        self.robot = robot
+        self.drainer = drainer
+        self.queue = queue
         self.councils = councils or CouncilLinks.parse(settings.council_chat, settings.council_links)
-        # the configured robot sits in the default council's group; other councils hear through the app
-        self.robots = {f"{PLATFORM}:{self.councils.default_chat}": robot} if robot is not None else {}
+        self.on_changed: list[Callable[[], None]] = []  # the alarm's poke: a deadline made now is planned at once
         if len(settings.aes_key) != 43 or not settings.token or not settings.corp_id:
             raise ValueError("set WECOM_CORP_ID, WECOM_TOKEN and WECOM_AES_KEY (the 43-character EncodingAESKey)")
         self.crypto = WeChatCrypto(settings.token, settings.aes_key, settings.corp_id)
@@ -334,6 +327,9 @@ class WeComApp:
         response = await self.dispatcher.handle(incoming)
         if response.duplicate:
             return ""
+        if not response.refused:
+            for listener in self.on_changed:
+                listener()
         return await self._answer(incoming, response)
 
     async def _locale(self, chat_key: str) -> str:
@@ -352,15 +348,16 @@ class WeComApp:
             council = await uow.councils.by_chat(incoming.chat_key)
             me = await uow.members.by_user(council.id, incoming.user_key) if council else None
         locale = response.locale
-        my_link = (lambda ballot_id: self.links.url(ballot_id, me.id)) if me and _may_vote(council, me) else None
+        my_link = (lambda ballot_id: self.links.url(ballot_id, me.id)) if me and may_vote(council, me) else None
         texts = []
         for reply in replies:
             for part in fit_reply(reply, WECOM_APP, locale=locale, numbers=numbers, ballot_link=my_link):
                 texts.append(f"【{part.title}】\n{part.text}" if part.title else part.text)
-        public = [r for r in replies if not r.private]
-        if public and council is not None:
-            self._spawn(self._announce(council.id, incoming.chat_key, public, numbers, locale,
-                                       skip=incoming.user_key))
+        # The desk queued results and notices with the change; the rest of what the council hears is queued now.
+        public = [r for r in replies if not r.private and not r.announce]
+        queued = await self.queue(incoming.chat_key, council.id, public) if public and council is not None else []
+        if response.announced or queued:
+            self._spawn(self.drainer.deliver(sorted(response.announced + queued)))
         pieces = split_text("\n\n".join(texts), WECOM_APP.max_text_bytes)
         for extra in pieces[1:]:  # a passive reply is one message: the rest follows by message/send
             self._spawn(self.api.send_text(incoming.user_id, extra))
@@ -382,58 +379,21 @@ class WeComApp:
             motion = await uow.motions.get(ballot.motion_id)
         return t("wecom.app.your_link", number=motion.number, url=self.links.url(ballot.id, member.id))
 
-    # ---- what the council hears ------------------------------------------------------------
-
-    async def _announce(self, council_id: int, chat_key: str, replies: list[Reply], numbers: dict[str, int],
-                        locale: str, skip: str | None = None) -> None:
-        """Group announcements (robot, or each member), and personal ballot links when a ballot opens."""
-        fitted = [part for reply in replies
-                  for part in fit_reply(reply, WECOM_ROBOT, locale=locale, numbers=numbers)]
-        async with self.dispatcher.uow() as uow:
-            council = await uow.councils.get(council_id)
-            members = [m for m in await uow.members.all(council_id)
-                       if m.status is MemberStatus.ACTIVE and m.user_key.startswith(PLATFORM + ":")]
-        robot = self.robots.get(chat_key)
-        if robot is not None:
-            for part in fitted:
-                robot.post(part)
-            await robot.flush()
-        else:
-            text = "\n\n".join(render_markdown(p).replace("**", "") for p in fitted)
-            for member in members:
-                if member.user_key != skip:
-                    await self._send_all(member.user_key.split(":", 1)[1], text)
-        t = Translator(locale)
-        opened = sorted({press.ballot_id for r in replies for row in r.buttons for b in row
-                         if isinstance(press := try_decode(b.data), Vote)})
-        for ballot_id in opened:
-            number = next((n for d, n in numbers.items()
-                           if isinstance(press := try_decode(d), Vote) and press.ballot_id == ballot_id), "")
-            for member in members:
-                if member.user_key == skip or not _may_vote(council, member):
-                    continue  # the one who opened it got the link in the passive reply
-                await self._send_all(member.user_key.split(":", 1)[1], t(
-                    "wecom.app.ballot_opened", number=number, url=self.links.url(ballot_id, member.id)))
+    # ---- what the council hears ----------------------------------------------------------
 
     async def announce(self, chat_key: str, replies: list[Reply]) -> None:
-        """For the H5 pages: a vote there that closes a ballot announces the result."""
-        async with self.dispatcher.uow() as uow:
-            council = await uow.councils.by_chat(chat_key)
-            numbers = await motion_numbers(uow, replies)
-        if council is not None:
-            self._spawn(self._announce(council.id, chat_key, replies, numbers, council.locale))
-
-    async def _send_all(self, user_id: str, text: str) -> None:
-        for piece in split_text(text, WECOM_APP.max_text_bytes):
-            try:
-                await self.api.send_text(user_id, piece)
-            except (TemporaryFailure, PermanentFailure, WeComApiError) as failure:
-                log.warning("message/send to %s failed: %s", user_id, failure)
-                self.failures.append(failure)
+        """For the H5 pages: a vote there that closes a ballot; the desk queued its result with the change."""
+        public = [r for r in replies if not r.announce]
+        if public:
+            async with self.dispatcher.uow() as uow:
+                council = await uow.councils.by_chat(chat_key)
+            if council is not None:
+                await self.queue(chat_key, council.id, public)
+        self._spawn(self.drainer.drain_once())
 
     # ---- background work -------------------------------------------------------------------
 
-    def _spawn(self, work: Awaitable[None]) -> None:
+    def _spawn(self, work: Awaitable[object]) -> None:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._done)
@@ -448,52 +408,3 @@ class WeComApp:
         """Wait for announcements and sends started so far (tests; and a clean shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-
-def build_web_app(dispatcher: Dispatcher, settings: WeComSettings, links: BallotLinks, *,
-                  api: WeComApi | None = None, robot: WeComRobot | None = None,
-                  wall_clock: Callable[[], float] | None = None) -> tuple[web.Application, WeComApp]:
-    """One aiohttp application: the WeCom callback, the H5 ballot pages and the 公示栏."""
-    api = api or WeComApi(settings)
-    wecom = WeComApp(dispatcher, settings, api=api, links=links, robot=robot, wall_clock=wall_clock)
-    app = web.Application()
-    app.add_routes(wecom.routes())
-    app.add_routes(BallotPages(dispatcher, links, announce=wecom.announce).routes())
-
-    async def _close(_app: web.Application) -> None:
-        await wecom.settle()
-        await api.close()
-        if robot is not None:
-            await robot.close()
-
-    app.on_cleanup.append(_close)
-    return app, wecom
-
-
-async def serve(database_url: str | None = None) -> None:
-    """Run the WeCom callback, the ballot pages and the 公示栏 until interrupted (`python -m bot.wecom.app`)."""
-    from ..app import build_app
-    from .settings import LinkSettings
-
-    settings, link_settings = WeComSettings(), LinkSettings()
-    core = await build_app(database_url)
-    links = BallotLinks(link_settings.secret.get_secret_value(), link_settings.public_base_url,
-                        ttl=timedelta(hours=link_settings.ttl_hours), clock=core.dispatcher.clock)
-    robot = WeComRobot(settings.robot_url) if settings.robot_url else None
-    web_app, _wecom = build_web_app(core.dispatcher, settings, links, robot=robot)
-    host, _, port = settings.listen.rpartition(":")
-    runner = web.AppRunner(web_app)
-    await runner.setup()
-    await web.TCPSite(runner, host or "127.0.0.1", int(port)).start()
-    log.info("WeCom callback on http://%s/wecom/callback, ballot pages under %s/b/", settings.listen,
-             link_settings.public_base_url)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
-        await core.close()
-
-
-if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
-    asyncio.run(serve())

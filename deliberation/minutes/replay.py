@@ -307,7 +307,7 @@ def _motion_records(replay: _Replay) -> list[MinutesMotion]:
     # a motion on an amendment brings in the amendment and then the main motion).
     for motion in reversed(list(motions.values())):
         if motion.in_scope and motion.parent in motions and replay.motion_wanted(motion.parent):
-            motions[motion.parent].in_scope = True  # type: ignore[index]
+            motions[motion.parent].in_scope = True
     children: dict[int, list[MotionTrack]] = {}
     for _, motion in sorted(motions.items()):
         if motion.parent is not None:

@@ -9,19 +9,51 @@ named here, so `usecases.second_motion(...)` reads the same wherever it is writt
 from __future__ import annotations
 
 from .ballots import (
-    ClosedBallot, VoteRecorded, cast_vote, cast_votes, close_ballot, find_ballot, present_count, put_question,
+    ClosedBallot,
+    VoteRecorded,
+    cast_vote,
+    cast_votes,
+    close_ballot,
+    find_ballot,
+    present_count,
+    put_question,
 )
 from .council import import_roster, parse_preset, set_language, setup_council
 from .follow_up import (
-    RatingClosed, RatingRecorded, assign, assignment_for, close_rating, open_rating, rate, report, split_done,
+    RatingClosed,
+    RatingRecorded,
+    assign,
+    assignment_for,
+    close_rating,
+    open_rating,
+    rate,
+    report,
+    split_done,
 )
 from .meetings import (
-    EARLY_OPEN, LATE_OPEN, MeetingSummary, Presence, adjourn, cancel_meeting, open_meeting, record_presence,
-    schedule_meeting, upcoming_meetings,
+    EARLY_OPEN,
+    LATE_OPEN,
+    MeetingSummary,
+    Presence,
+    adjourn,
+    cancel_meeting,
+    open_meeting,
+    record_presence,
+    schedule_meeting,
+    upcoming_meetings,
 )
 from .membership import MAX_AREA_CM2, approve, assign_role, join, may_vote, parse_area, voting_refusal
 from .motions import (
-    REFERRAL_MAX, Warned, lapse, raise_motion, referral_target, resume, second_motion, speak, warn, withdraw,
+    REFERRAL_MAX,
+    Warned,
+    lapse,
+    raise_motion,
+    referral_target,
+    resume,
+    second_motion,
+    speak,
+    warn,
+    withdraw,
 )
 from .reading import MotionHistory, ballot_for, motion_history, open_items, speeches_left
 from .steps import find_member, find_motion, record_event, require_chair, require_member

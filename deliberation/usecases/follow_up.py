@@ -6,8 +6,22 @@ from datetime import datetime, timedelta
 
 from .. import errors, events
 from ..delivery import (
-    DONE_WORDS, RATING_DURATION, REPORT_MAX, Assignment, AssignmentNotFound, AssignmentState, BadRating, ItemClosed,
-    NotAdopted, NotAssignee, Rating, RatingAlreadyOpen, RatingNotOpen, RatingTally, Report, tally_ratings,
+    DONE_WORDS,
+    RATING_DURATION,
+    REPORT_MAX,
+    Assignment,
+    AssignmentNotFound,
+    AssignmentState,
+    BadRating,
+    ItemClosed,
+    NotAdopted,
+    NotAssignee,
+    Rating,
+    RatingAlreadyOpen,
+    RatingNotOpen,
+    RatingTally,
+    Report,
+    tally_ratings,
 )
 from ..lifecycle import MotionState
 from ..model import Actor, Council

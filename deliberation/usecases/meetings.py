@@ -7,8 +7,14 @@ from datetime import datetime, timedelta
 
 from .. import errors, events
 from ..delivery import (
-    MEETING_TITLE_MAX, Meeting, MeetingAlreadyOpen, MeetingNotScheduled, MeetingState, NoOpenMeeting,
-    TitleRequired, meeting_quorum,
+    MEETING_TITLE_MAX,
+    Meeting,
+    MeetingAlreadyOpen,
+    MeetingNotScheduled,
+    MeetingState,
+    NoOpenMeeting,
+    TitleRequired,
+    meeting_quorum,
 )
 from ..model import Actor, Council, Member
 from ..ports import Clock, UnitOfWork

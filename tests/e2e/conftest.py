@@ -17,9 +17,9 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.app import App, build_app
+from bot.main import Core, build_core, build_telegram, serve_telegram
 from bot.settings import TelegramSettings, WebhookSettings
-from bot.telegram.runner import TelegramBot, build_bot, serve
+from bot.telegram.runner import TelegramBot
 from tests.fakes.fake_bot_api import Call, FakeBotApi, FakeUser
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -104,7 +104,7 @@ class Step:
 @dataclass
 class Harness:
     api: FakeBotApi
-    app: App
+    app: Core
     bot: TelegramBot
     processed: Counter = field(default_factory=Counter)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -150,13 +150,13 @@ class Harness:
 @contextlib.asynccontextmanager
 async def running_bot(tmp_path, api: FakeBotApi, clock=None, **overrides: Any):
     settings = TelegramSettings(bot_token=api.token, api_base=api.base_url, **{**FAST, **overrides})
-    app = await build_app(f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}", **({"clock": clock} if clock else {}))
-    bot = build_bot(app, settings)
+    app = await build_core(f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}", **({"clock": clock} if clock else {}))
+    bot = build_telegram(app, settings)
     harness = Harness(api, app, bot)
     bot.application.add_handler(TypeHandler(Update, harness._record), group=1)
     stop = asyncio.Event()
     since = len(api.calls())
-    task = asyncio.create_task(serve(bot, settings, WebhookSettings(url=None), stop))
+    task = asyncio.create_task(serve_telegram(app, bot, settings, WebhookSettings(url=None), stop))
     try:
         await api.wait_for_polling(since=since, timeout=15)
         yield harness

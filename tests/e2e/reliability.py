@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot.app import build_app
-from bot.conversation import Incoming
+from bot.desk.messages import Incoming
+from bot.main import build_core
 from storage.models import MemberRow
 from tests.fakes.fake_bot_api import FakeBotApi, FakeUser
 
@@ -93,7 +93,7 @@ async def seed_council(database_url: str, chat_id: int, voters: int, *, first_us
     """A council with `voters` active members (inserted directly) plus its chair, a seconded motion 1, and
     (with `ballot_closes_in`) an open ballot on it that closes that long from now. Returns the voters."""
     clock = ShiftedClock()
-    app = await build_app(database_url, clock=clock)
+    app = await build_core(database_url, clock=clock)
     try:
         desk = app.dispatcher
 
@@ -123,7 +123,7 @@ async def seed_council(database_url: str, chat_id: int, voters: int, *, first_us
 
 async def ballot_state(database_url: str, chat_id: int, number: int = 1):
     """(ballot, {voter: choice}, vote count) of motion `number`'s first ballot."""
-    app = await build_app(database_url)
+    app = await build_core(database_url)
     try:
         async with app.dispatcher.uow() as uow:
             council = await uow.councils.by_chat(f"telegram:{chat_id}")

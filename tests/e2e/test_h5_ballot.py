@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.conversation import Incoming
+from bot.desk.messages import Incoming
 from bot.wecom.web import BallotLinks, make_web_app
 from deliberation.counting import Choice
 from deliberation.lifecycle import MotionState

@@ -7,7 +7,6 @@ reminder fires once and every result is announced once.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from datetime import timedelta
 

@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 
 from bot import minutes_service
-from bot.app import build_app
 from bot.console import ConsoleChat
+from bot.main import build_core
 from tests.conftest import FakeClock
 from tests.e2e.conftest import Harness, button_data, running_bot
 from tests.e2e.test_wecom_app import Rig, rig  # noqa: F401  (the WeCom rig fixture, reused)
@@ -61,7 +61,7 @@ def _wecom_words(command: str) -> str:
 # ---- the three runs ------------------------------------------------------------------------------
 
 async def run_console(tmp_path, start: datetime):
-    app = await build_app(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}", clock=FakeClock(start))
+    app = await build_core(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}", clock=FakeClock(start))
     chat = ConsoleChat(app.dispatcher, title=TITLE, out=lambda _line: None)
     for user, command in SCRIPT:
         response = await chat.say(f"@{user} {command}")

@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_app
 from bot.i18n import Translator
+from bot.main import build_core, build_telegram, serve_telegram
 from bot.settings import TelegramSettings, WebhookSettings
-from bot.telegram.runner import build_bot, serve
 from deliberation.lifecycle import MotionState
-from tests.e2e.reliability import wait_until_listening
 from tests.e2e.conftest import ALICE, BOB, CAROL, CHAIR, DAVE, button_data, running_bot
+from tests.e2e.reliability import wait_until_listening
 from tests.fakes.fake_bot_api import Call, FakeBotApi, free_port
 
 t = Translator("zh_Hans")
@@ -105,7 +104,7 @@ async def test_yishi_run_as_a_process_drives_a_whole_deliberation(tmp_path):
         assert process.returncode == 0, output
         assert api.token.split(":", 1)[1] not in output  # the token never reaches the log
 
-    app = await build_app(f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}")
+    app = await build_core(f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}")
     try:
         async with app.dispatcher.uow() as uow:
             council = await uow.councils.by_chat(f"telegram:{G}")
@@ -119,9 +118,9 @@ async def test_webhook_mode(tmp_path, api):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram-hook"
     settings = TelegramSettings(bot_token=api.token, api_base=api.base_url, rate_group_per_minute=100000)
-    app = await build_app(f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}")
+    app = await build_core(f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}")
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(build_bot(app, settings), settings,
+    task = asyncio.create_task(serve_telegram(app, build_telegram(app, settings), settings,
                                      WebhookSettings(url=url, listen=f"127.0.0.1:{port}", secret="s3cret"), stop))
     try:
         await api.wait_for(method="setWebhook", timeout=15)

@@ -6,8 +6,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.adapters import WECOM_APP, WECOM_ROBOT, fit_reply, split_text
-from bot.app import build_app
-from bot.conversation import Button, Reply
+from bot.desk.messages import Button, Reply
+from bot.main import build_core
 from bot.outbox import OutboxDrainer, PermanentFailure, TemporaryFailure, enqueue
 from bot.wecom.robot import RateWindow, WeComRobot
 
@@ -96,7 +96,7 @@ async def test_a_burst_waits_for_the_minute_and_coalesces(hook, robot):
 
 
 async def test_the_outbox_sender_refuses_beyond_twenty_a_minute_and_retries_later(hook, robot, sqlite_url, clock):
-    app = await build_app(sqlite_url, clock=clock)
+    app = await build_core(sqlite_url, clock=clock)
     try:
         async with app.new_uow() as uow:
             for n in range(25):

@@ -18,7 +18,16 @@ from deliberation.counting import Choice, Preset
 from deliberation.delivery import Assignment, Meeting, MeetingState, Planned, Rating, Report
 from deliberation.minutes import MinutesVersion
 from deliberation.model import (
-    Actor, Ballot, Council, Member, MemberStatus, Motion, Role, Rules, Speech, Unit,
+    Actor,
+    Ballot,
+    Council,
+    Member,
+    MemberStatus,
+    Motion,
+    Role,
+    Rules,
+    Speech,
+    Unit,
 )
 
 VoteRow = tuple[str, int, Choice | None, int]  # voter, member id, choice (None once forgotten), area

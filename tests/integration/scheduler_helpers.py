@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.app import build_app
-from bot.conversation import Incoming, Response
+from bot.desk.messages import Incoming, Response
+from bot.main import build_core
 from storage.models import OutboxRow
 
 PG_ROOT = os.environ.get("YISHI_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -74,7 +74,7 @@ class Group:
 async def open_group(url: str, clock=None, members=("alice", "bob", "carol")) -> Group:
     """A council chaired by `chair` with the named members joined (units 1-101, 1-102, ...)."""
     kwargs = {"clock": clock} if clock else {}
-    app = await build_app(url, **kwargs)
+    app = await build_core(url, **kwargs)
     group = Group(app, clock)
     await group.say("chair", "/setup")
     for index, name in enumerate(members):
@@ -124,12 +124,12 @@ async def scratch_postgres():
 # ---- the stand-alone scheduler process -------------------------------------------------------------
 
 class SchedulerProcess:
-    """`python -m bot.alarm_process` against a database, announcing into a JSON-lines file."""
+    """`python -m bot.main` against a database, announcing into a JSON-lines file."""
 
     def __init__(self, url: str, log: Path, *, scan_interval: float = 0.3, leader_retry: float = 0.3) -> None:
         self.log = log
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.alarm_process", "--database", url, "--sender-log", str(log), "--no-migrate",
+            [sys.executable, "-m", "bot.main", "--database", url, "--sender-log", str(log), "--no-migrate",
              "--scan-interval", str(scan_interval), "--leader-retry", str(leader_retry),
              "--drain-interval", "0.1"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)

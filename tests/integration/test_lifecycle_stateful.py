@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from bot.app import build_app
 from bot.console import ConsoleChat
+from bot.main import build_core
 from deliberation.chain import verify
 from deliberation.lifecycle import TERMINAL
 
@@ -28,7 +28,7 @@ class Deliberation(RuleBasedStateMachine):
         self.loop = asyncio.new_event_loop()
         self.dir = tempfile.TemporaryDirectory()
         self.clock = FakeClock(datetime(2026, 11, 22, 2, tzinfo=timezone.utc))
-        self.app = self.run(build_app(f"sqlite+aiosqlite:///{Path(self.dir.name) / 's.db'}", clock=self.clock))
+        self.app = self.run(build_core(f"sqlite+aiosqlite:///{Path(self.dir.name) / 's.db'}", clock=self.clock))
         self.chat = ConsoleChat(self.app.dispatcher, out=lambda _line: None)
         self.run(self.chat.say("@chair /setup nantang"))
         for person in PEOPLE:

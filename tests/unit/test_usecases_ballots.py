@@ -7,7 +7,14 @@ from deliberation import errors, events
 from deliberation.counting import Choice, Preset
 from deliberation.model import BallotResult, Member, MemberStatus, Role, Rules, Side
 from deliberation.usecases import (
-    cast_vote, may_vote, open_meeting, put_question, raise_motion, record_presence, second_motion, speak,
+    cast_vote,
+    may_vote,
+    open_meeting,
+    put_question,
+    raise_motion,
+    record_presence,
+    second_motion,
+    speak,
 )
 from tests.fakes.fake_uow import FakeUnitOfWork
 
@@ -90,7 +97,8 @@ async def test_the_last_vote_closes_the_ballot_with_a_typed_result() -> None:
     number = await _debating(uow, clock)
     _, ballot = await put_question(uow, clock, uow.council, uow.actor("chair"), number)
     choices = [Choice.YES, Choice.YES, Choice.NO, Choice.ABSTAIN]
-    recorded = [await cast_vote(uow, clock, uow.council, uow.actor(n), ballot.id, c) for n, c in zip(NAMES, choices)]
+    recorded = [await cast_vote(uow, clock, uow.council, uow.actor(n), ballot.id, c)
+                for n, c in zip(NAMES, choices, strict=True)]
     closed = recorded[-1].closed
     assert closed is not None and isinstance(closed.ballot.result, BallotResult)
     result = closed.ballot.result

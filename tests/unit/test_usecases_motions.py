@@ -7,7 +7,14 @@ from deliberation import errors, events
 from deliberation.lifecycle import MotionState
 from deliberation.model import MotionKind, Side
 from deliberation.usecases import (
-    REFERRAL_MAX, Warned, put_question, raise_motion, referral_target, second_motion, speak, warn,
+    REFERRAL_MAX,
+    Warned,
+    put_question,
+    raise_motion,
+    referral_target,
+    second_motion,
+    speak,
+    warn,
 )
 from tests.fakes.fake_uow import FakeUnitOfWork
 
