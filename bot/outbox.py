@@ -249,8 +249,8 @@ class OutboxDrainer:
     def backoff(self, attempts: int, retry_after: float | None) -> float:
         """Seconds before the next attempt: the platform's word if it gave one, else exponential; jittered so
         that rows failing together do not all come back at the same moment."""
-        if retry_after:
-            return retry_after * random.uniform(1.0, 1.1)
+        if retry_after:  # a little later than asked, never earlier
+            return retry_after + min(0.1 * retry_after, 0.5) * random.random()
         ceiling = min(2.0 ** attempts, self.max_backoff)
         return ceiling * random.uniform(0.5, 1.0)
 

@@ -126,5 +126,5 @@ async def test_backoff_grows_is_capped_and_jittered(clock):
     delays = [drainer.backoff(3, None) for _ in range(50)]
     assert all(4.0 <= d <= 8.0 for d in delays) and len(set(delays)) > 1
     assert all(30.0 <= drainer.backoff(20, None) <= 60.0 for _ in range(20))
-    assert all(30.0 <= drainer.backoff(0, 30.0) <= 33.0 for _ in range(20))  # the platform's word, jittered up
+    assert all(30.0 <= drainer.backoff(0, 30.0) <= 30.5 for _ in range(20))  # the platform's word, jittered up
     assert timedelta(hours=24) == drainer.max_age
