@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .database import busy_or_same
 from .repositories import (
     AssignmentRepository, BallotRepository, CouncilRepository, EventRepository, MeetingRepository,
-    MemberRepository, MinutesRepository, MotionRepository, OutboxRepository, PostRepository, ReminderRepository,
-    SpeechRepository, UnitRepository, UpdateClaims, VoteRepository,
+    MemberRepository, MinutesRepository, MotionRepository, NoticeBoardRepository, OutboxRepository, PostRepository,
+    ReminderRepository, SpeechRepository, UnitRepository, UpdateClaims, VoteRepository,
 )
 
 
@@ -39,6 +39,7 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     posts: PostRepository
     updates: UpdateClaims
+    notice_boards: NoticeBoardRepository
 
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -61,6 +62,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepository(session)
         self.posts = PostRepository(session)
         self.updates = UpdateClaims(session)
+        self.notice_boards = NoticeBoardRepository(session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -102,7 +102,7 @@ class WeComSender:
                 await self.api.send_text(user_id, piece)
         except (TemporaryFailure, PermanentFailure):
             raise
-        except Exception as refused:  # noqa: BLE001 - WeComApiError: no such user, outside the app's range
+        except Exception as refused:  # WeComApiError: no such user, outside the app's visible range
             raise PermanentFailure(str(refused)) from refused
 
     async def _queue_ballot_links(self, council: Council, members: list[Member], reply: Reply,
