@@ -67,6 +67,7 @@ async def test_a_ballot_link_that_never_arrives_is_reported_without_the_link(rig
             break
         clock.advance(minutes=2)
         await rig.app.drainer.drain_once()
+    assert "致主持人" in rig.fake.robot_text()
     notice = rig.fake.robot_text().split("致主持人")[-1]
     assert "李师傅" in notice and "/b/" not in notice  # who did not get it; never the link itself
     assert _links(rig, "bob") == [] and len(_links(rig, "carol")) == 1
