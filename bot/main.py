@@ -196,7 +196,7 @@ def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api:
         robot = WeComRobot(settings.robot_url)
     # the configured robot sits in the default council's group; other councils hear through the app
     robots = {f"wecom:{settings.council_chat}": robot} if robot is not None else {}
-    core.router.add("wecom", WeComSender(core.dispatcher.uow, api, links, robots))
+    core.router.add("wecom", WeComSender(core.dispatcher.uow, api, links, robots, deliver=core.drainer.deliver))
 
     async def queue(chat_key: str, council_id: int, replies: list[Reply]) -> list[int]:
         """A council's public replies as outbox rows, committed now (the change they follow is committed)."""

@@ -1,6 +1,7 @@
 """Every table on one Base (Alembic sees the whole schema). Times are stored as naive UTC, read back aware."""
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -67,6 +68,9 @@ class CouncilRow(Base):
     chain_head: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The 公示栏 is at /p/<board_slug>, and only once a chair chose to publish there (never by sequential id).
+    board_slug: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: secrets.token_urlsafe(12))
+    on_board: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class MemberRow(Base):
@@ -200,6 +204,7 @@ class OutboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     message_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # given up: never sent
 
 
 class PostRow(Base):

@@ -17,6 +17,7 @@ from .repositories import (
     MemberRepository,
     MinutesRepository,
     MotionRepository,
+    NoticeBoardRepository,
     OutboxRepository,
     PostRepository,
     ReminderRepository,
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     posts: PostRepository
     updates: UpdateClaims
+    notice_boards: NoticeBoardRepository
 
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepository(session)
         self.posts = PostRepository(session)
         self.updates = UpdateClaims(session)
+        self.notice_boards = NoticeBoardRepository(session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -8,7 +8,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 
 from ..desk.messages import Edit, Reply
-from ..outbox import PermanentFailure, TemporaryFailure
+from ..outbox import NotServedHere, PermanentFailure, TemporaryFailure
 from .chats import chat_id_of
 from .delivery import ChatGone, Delivery, retry_seconds
 from .edits import GONE, CoalescedEdits
@@ -72,7 +72,7 @@ class TelegramSender:
         chat_id = chat_id_of(chat_key)
         if chat_id is None:
             # Another platform's row in a shared database: not ours to send, and not ours to drop.
-            raise TemporaryFailure(f"{chat_key} is not a Telegram chat", retry_after=3600)
+            raise NotServedHere(f"{chat_key} is not a Telegram chat", retry_after=3600)
         return chat_id
 
 

@@ -1,4 +1,4 @@
-"""The H5 pages: a member's signed ballot link (`/b/<token>`) and a council's 公示栏 (`/p/<council id>`).
+"""The H5 pages: a member's signed ballot link (`/b/<token>`) and a council's 公示栏 (`/p/<slug>`).
 
 A ballot link names one member and one ballot and expires; it is signed with HMAC-SHA256 under
 YISHI_LINK_SECRET. Voting on the page goes through the same command desk as a Telegram button
@@ -301,11 +301,8 @@ class BallotPages:
 
     async def notice_board(self, request: web.Request) -> web.Response:
         t = Translator(self.dispatcher.default_locale)
-        ref = request.match_info["council"]
-        if not ref.isdigit():
-            raise web.HTTPNotFound()
-        async with self.dispatcher.uow() as uow:
-            council = await uow.councils.get_optional(int(ref))
+        async with self.dispatcher.uow() as uow:  # only a council that chose the board, by its unguessable slug
+            council = await uow.notice_boards.council_at(request.match_info["council"])
             if council is None:
                 raise web.HTTPNotFound()
             seq, head = await uow.events.head(council.id)
