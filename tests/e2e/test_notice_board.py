@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.conversation import Incoming
+from bot.desk.messages import Incoming
 from bot.wecom.web import BallotLinks, make_web_app
 from deliberation import errors
 from deliberation.model import Actor

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.conversation import Reply
+from bot.desk.messages import Reply
 from bot.outbox import OutboxDrainer, PermanentFailure, TemporaryFailure, enqueue
 from bot.routing import PlatformRouter
 from storage.models import OutboxRow
