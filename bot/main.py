@@ -2,22 +2,21 @@
 
 `build_core` builds what every platform shares. `run_telegram` (`yishi run`), `run_wecom`, `run_serve`
 (`yishi serve`: every configured platform in one process), `run_console` (`yishi chat`), `run_demo` and
-`run_alarm_process` add only a transport and the platform's outbox Sender. One process, one alarm clock,
+`bot.alarm_process` add only a transport and the platform's outbox Sender. One process, one alarm clock,
 one drainer; each platform's sender is registered on the drainer's `PlatformRouter` by its chat-key prefix.
 """
+
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,9 +86,16 @@ class Core:
         await self.engine.dispose()
 
 
-async def build_core(database_url: str | None = None, *, clock: Clock = utc_now, migrate: bool = True,
-                     yishi: YishiSettings | None = None, scan_interval: float = 5.0, leader_retry: float = 2.0,
-                     on_rung: Callable[[Rung], None] | None = None) -> Core:
+async def build_core(
+    database_url: str | None = None,
+    *,
+    clock: Clock = utc_now,
+    migrate: bool = True,
+    yishi: YishiSettings | None = None,
+    scan_interval: float = 5.0,
+    leader_retry: float = 2.0,
+    on_rung: Callable[[Rung], None] | None = None,
+) -> Core:
     """Open the database (upgrading its schema first) and wire the desk, the drainer and the alarm to it."""
     yishi = yishi or YishiSettings()
     engine = make_engine(database_url or DatabaseSettings().url)
@@ -97,16 +103,28 @@ async def build_core(database_url: str | None = None, *, clock: Clock = utc_now,
         await upgrade(engine)
     sessions = make_sessions(engine)
     new_uow = uow_factory(sessions)
-    desk = Desk(new_uow, clock, tables=ALL_COMMANDS, default_locale=normalise_locale(yishi.locale) or "zh_Hans",
-                default_timezone=yishi.timezone)
+    desk = Desk(
+        new_uow,
+        clock,
+        tables=ALL_COMMANDS,
+        default_locale=normalise_locale(yishi.locale) or "zh_Hans",
+        default_timezone=yishi.timezone,
+    )
     router = PlatformRouter()
     drainer = OutboxDrainer(new_uow, router, clock)
-    alarm = Alarm(new_uow, leadership_for(engine), clock=clock, scan_interval=scan_interval,
-                  leader_retry=leader_retry, on_rung=on_rung, on_announce=drainer.wake.set)
+    alarm = Alarm(
+        new_uow,
+        leadership_for(engine),
+        clock=clock,
+        scan_interval=scan_interval,
+        leader_retry=leader_retry,
+        on_rung=on_rung,
+        on_announce=drainer.wake.set,
+    )
     return Core(engine, sessions, new_uow, desk, router, drainer, alarm)
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
+def stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -114,6 +132,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 
 # ---- Telegram --------------------------------------------------------------------------------------
+
 
 def build_telegram(core: Core, settings: TelegramSettings) -> TelegramBot:
     """The Telegram transport on the core: its adapter answers through the desk, its sender joins the router."""
@@ -128,8 +147,9 @@ def build_telegram(core: Core, settings: TelegramSettings) -> TelegramBot:
     application = make_application(settings)
     delivery = Delivery(application.bot, TelegramChats(core.new_uow, core.dispatcher.clock))
     edits = CoalescedEdits(delivery, interval=settings.edit_interval_seconds)
-    adapter = TelegramAdapter(core.dispatcher, delivery, edits, AdminCache(application.bot),
-                              default_locale=core.dispatcher.default_locale)
+    adapter = TelegramAdapter(
+        core.dispatcher, delivery, edits, AdminCache(application.bot), default_locale=core.dispatcher.default_locale
+    )
     attach(application, adapter)
     core.router.add("telegram", TelegramSender(delivery, edits))
     adapter.announcer = core.drainer.deliver  # queued with the change; sent at once when Telegram answers
@@ -137,8 +157,9 @@ def build_telegram(core: Core, settings: TelegramSettings) -> TelegramBot:
     return TelegramBot(application, adapter, edits, core.drainer, core.alarm)
 
 
-async def serve_telegram(core: Core, bot: TelegramBot, settings: TelegramSettings, webhook: WebhookSettings,
-                         stop: asyncio.Event) -> None:
+async def serve_telegram(
+    core: Core, bot: TelegramBot, settings: TelegramSettings, webhook: WebhookSettings, stop: asyncio.Event
+) -> None:
     """Run the bot, the alarm and the drainer until `stop` is set."""
     from .telegram.runner import transport
 
@@ -161,11 +182,19 @@ async def run_telegram(database_url: str | None = None) -> int:
 
 # ---- WeCom -----------------------------------------------------------------------------------------
 
+
 def wecom_missing(settings: WeComSettings, links: LinkSettings) -> list[str]:
     """The WeCom variables still unset (all of them: WeCom is not configured)."""
-    missing = [name for name, value in (("WECOM_CORP_ID", settings.corp_id), ("WECOM_AGENT_ID", settings.agent_id),
-                                        ("WECOM_SECRET", settings.secret.get_secret_value()),
-                                        ("WECOM_TOKEN", settings.token)) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("WECOM_CORP_ID", settings.corp_id),
+            ("WECOM_AGENT_ID", settings.agent_id),
+            ("WECOM_SECRET", settings.secret.get_secret_value()),
+            ("WECOM_TOKEN", settings.token),
+        )
+        if not value
+    ]
     if len(settings.aes_key) != 43:
         missing.append("WECOM_AES_KEY")
     if len(links.secret.get_secret_value()) < 16:
@@ -176,13 +205,23 @@ def wecom_missing(settings: WeComSettings, links: LinkSettings) -> list[str]:
 def ballot_links(core: Core, settings: LinkSettings) -> BallotLinks:
     from .wecom.web import BallotLinks
 
-    return BallotLinks(settings.secret.get_secret_value(), settings.public_base_url,
-                       ttl=timedelta(hours=settings.ttl_hours), clock=core.dispatcher.clock)
+    return BallotLinks(
+        settings.secret.get_secret_value(),
+        settings.public_base_url,
+        ttl=timedelta(hours=settings.ttl_hours),
+        clock=core.dispatcher.clock,
+    )
 
 
-def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api: WeComApi | None = None,
-                robot: WeComRobot | None = None, wall_clock: Callable[[], float] | None = None,
-                ) -> tuple[web.Application, WeComApp]:
+def build_wecom(
+    core: Core,
+    settings: WeComSettings,
+    links: BallotLinks,
+    *,
+    api: WeComApi | None = None,
+    robot: WeComRobot | None = None,
+    wall_clock: Callable[[], float] | None = None,
+) -> tuple[web.Application, WeComApp]:
     """The WeCom callback, the H5 ballot pages and the 公示栏 on the core; WeCom's sender joins the router."""
     from aiohttp import web
 
@@ -203,15 +242,17 @@ def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api:
         ids = []
         async with core.new_uow() as uow:
             for reply in replies:
-                row_id = await enqueue_row(uow, chat_key=chat_key, reply=reply, at=core.dispatcher.clock(),
-                                           council_id=council_id)
+                row_id = await enqueue_row(
+                    uow, chat_key=chat_key, reply=reply, at=core.dispatcher.clock(), council_id=council_id
+                )
                 if row_id is not None:
                     ids.append(row_id)
             await uow.commit()
         return ids
 
-    wecom = WeComApp(core.dispatcher, settings, api=api, links=links, drainer=core.drainer, queue=queue,
-                     wall_clock=wall_clock)
+    wecom = WeComApp(
+        core.dispatcher, settings, api=api, links=links, drainer=core.drainer, queue=queue, wall_clock=wall_clock
+    )
     wecom.on_changed.append(core.alarm.poke)
     app = web.Application()
     app.add_routes(wecom.routes())
@@ -256,13 +297,20 @@ async def run_wecom(database_url: str | None = None) -> int:
 
 # ---- every configured platform ----------------------------------------------------------------------
 
-NOTHING_TO_SERVE = ("nothing to serve: set TELEGRAM_BOT_TOKEN for Telegram, and/or WECOM_CORP_ID, WECOM_AGENT_ID, "
-                    "WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY and YISHI_LINK_SECRET for WeCom "
-                    "(see .env.example)")
+NOTHING_TO_SERVE = (
+    "nothing to serve: set TELEGRAM_BOT_TOKEN for Telegram, and/or WECOM_CORP_ID, WECOM_AGENT_ID, "
+    "WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY and YISHI_LINK_SECRET for WeCom "
+    "(see .env.example)"
+)
 
 
-async def run_serve(database_url: str | None = None, *, clock: Clock = utc_now, stop: asyncio.Event | None = None,
-                    scan_interval: float = 5.0) -> int:
+async def run_serve(
+    database_url: str | None = None,
+    *,
+    clock: Clock = utc_now,
+    stop: asyncio.Event | None = None,
+    scan_interval: float = 5.0,
+) -> int:
     """`yishi serve`: Telegram when its token is set, WeCom and the H5 pages when theirs are; one alarm, one outbox."""
     from .wecom.settings import LinkSettings, WeComSettings
 
@@ -271,26 +319,39 @@ async def run_serve(database_url: str | None = None, *, clock: Clock = utc_now, 
     missing = wecom_missing(wecom, links)
     wecom_partly = bool(wecom.corp_id or wecom.token or wecom.aes_key or wecom.secret.get_secret_value())
     if missing and wecom_partly:
-        print(f"yishi serve: WeCom is only partly configured: set {', '.join(missing)} (see .env.example)",
-              file=sys.stderr)
+        print(
+            f"yishi serve: WeCom is only partly configured: set {', '.join(missing)} (see .env.example)",
+            file=sys.stderr,
+        )
         return 2
     if not _telegram_configured(telegram) and missing:
         print(f"yishi serve: {NOTHING_TO_SERVE}", file=sys.stderr)
         return 2
-    return await _serve(database_url, clock=clock, stop=stop, scan_interval=scan_interval,
-                        telegram=telegram if _telegram_configured(telegram) else None,
-                        wecom=None if missing else (wecom, links))
+    return await _serve(
+        database_url,
+        clock=clock,
+        stop=stop,
+        scan_interval=scan_interval,
+        telegram=telegram if _telegram_configured(telegram) else None,
+        wecom=None if missing else (wecom, links),
+    )
 
 
-async def _serve(database_url: str | None, *, clock: Clock = utc_now, stop: asyncio.Event | None = None,
-                 scan_interval: float = 5.0, telegram: TelegramSettings | None = None,
-                 wecom: tuple[WeComSettings, LinkSettings] | None = None) -> int:
+async def _serve(
+    database_url: str | None,
+    *,
+    clock: Clock = utc_now,
+    stop: asyncio.Event | None = None,
+    scan_interval: float = 5.0,
+    telegram: TelegramSettings | None = None,
+    wecom: tuple[WeComSettings, LinkSettings] | None = None,
+) -> int:
     """Run the given platforms on one core until `stop` (or SIGTERM/SIGINT)."""
     from telegram.error import InvalidToken, NetworkError
 
     if stop is None:
         stop = asyncio.Event()
-        _stop_on_signals(stop)
+        stop_on_signals(stop)
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 23's timedelta durations now (no deprecation noise)
     core = await build_core(database_url, clock=clock, scan_interval=scan_interval)
     try:
@@ -299,10 +360,14 @@ async def _serve(database_url: str | None, *, clock: Clock = utc_now, stop: asyn
                 settings, link_settings = wecom
                 web_app, _ = build_wecom(core, settings, ballot_links(core, link_settings))
                 await running.enter_async_context(web_site(web_app, settings.listen))
-                log.info("WeCom callback on http://%s/wecom/callback, ballot pages under %s/b/", settings.listen,
-                         link_settings.public_base_url)
+                log.info(
+                    "WeCom callback on http://%s/wecom/callback, ballot pages under %s/b/",
+                    settings.listen,
+                    link_settings.public_base_url,
+                )
             if telegram is not None:
                 from .telegram.runner import transport
+
                 bot = build_telegram(core, telegram)
                 await running.enter_async_context(transport(bot, telegram, WebhookSettings()))
             await running.enter_async_context(core.running())
@@ -320,6 +385,7 @@ async def _serve(database_url: str | None, *, clock: Clock = utc_now, stop: asyn
 
 
 # ---- the console -----------------------------------------------------------------------------------
+
 
 def console_chat(core: Core, **options: object) -> ConsoleChat:
     """A console group chat on the core; it prints the outbox's console rows as they are delivered."""
@@ -345,14 +411,19 @@ async def run_console(database_url: str | None = None, stdin=sys.stdin) -> int:
     return 0
 
 
+def _remove_database(database: Path) -> None:
+    """The demo starts on a fresh SQLite file (with its WAL and shared-memory files gone too)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+
 async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = Path(".")) -> Path:
     """`yishi demo`: play the script on a fresh database, print the transcript, write the minutes draft."""
     from . import minutes_service
     from .console import CHAT_ID
     from .demo import play
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    await asyncio.to_thread(_remove_database, database)
     core = await build_core(f"sqlite+aiosqlite:///{database}")
     try:
         await play(console_chat(core))
@@ -366,70 +437,3 @@ async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = P
         return path
     finally:
         await core.close()
-
-
-class FileSender:
-    """Appends each announcement as a JSON line (chat, subject, title, text, pid)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.count = 0
-
-    async def send(self, chat_key: str, reply: Reply) -> str | None:
-        self.count += 1
-        line = json.dumps({"chat": chat_key, "subject": reply.subject, "title": reply.title, "text": reply.text,
-                           "pid": os.getpid(), "at": datetime.now(timezone.utc).isoformat()}, ensure_ascii=False)
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        return f"{os.getpid()}:{self.count}"
-
-
-# ---- the alarm's own process (tests: several of them on one database) --------------------------------
-
-async def run_alarm_process(args: argparse.Namespace) -> int:
-    """The alarm and the drainer with a sender that appends to a file; prints ready/leading/following/rung."""
-    def say(status: str) -> None:
-        print(status, flush=True)
-
-    core = await build_core(args.database, migrate=not args.no_migrate, scan_interval=args.scan_interval,
-                            leader_retry=args.leader_retry,
-                            on_rung=lambda rung: say(f"rung {rung.reminder_id} {rung.kind} {rung.outcome}"))
-    sender = FileSender(args.sender_log)
-    for platform in ("console", "telegram", "wecom"):
-        core.router.add(platform, sender)
-    stop = asyncio.Event()
-    _stop_on_signals(stop)
-    try:
-        async with core.running(drain_idle=args.drain_interval):
-            say("ready")
-            leading = None
-            while not stop.is_set():
-                if core.alarm.leading != leading:
-                    leading = core.alarm.leading
-                    say("leading" if leading else "following")
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=0.1)
-    finally:
-        await core.close()
-    return 0
-
-
-def alarm_process_main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.main", description="the alarm clock and the outbox alone")
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--sender-log", required=True, help="file that receives one JSON line per announcement")
-    parser.add_argument("--scan-interval", type=float, default=5.0)
-    parser.add_argument("--leader-retry", type=float, default=2.0)
-    parser.add_argument("--drain-interval", type=float, default=0.5)
-    parser.add_argument("--no-migrate", action="store_true", help="the database is already at the newest schema")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("YISHI_LOG_LEVEL", "WARNING").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    return asyncio.run(run_alarm_process(args))
-
-
-if __name__ == "__main__":
-    raise SystemExit(alarm_process_main())

@@ -1,4 +1,5 @@
 """Configuration from the environment (and a .env file), one settings class per concern."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -6,15 +7,17 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.database import DEFAULT_URL
-
 
 class _Base(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
 
+# The embedded default: a SQLite file in the working folder (the adapters read settings, so no storage import here).
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///yishi.db"
+
+
 class DatabaseSettings(_Base):
-    url: str = Field(DEFAULT_URL, validation_alias="DATABASE_URL")
+    url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
 
 
 class YishiSettings(_Base):

@@ -4,6 +4,7 @@ Measured in bench/bench_vote_burst.py: a burst of callback answers costs noticea
 request through aiohttp's connection pool than through httpx/httpcore/anyio, and many requests
 waiting for a connection do not slow each other down. Same timeouts and errors as `HTTPXRequest`.
 """
+
 from __future__ import annotations
 
 import aiohttp
@@ -12,9 +13,16 @@ from telegram.request import BaseRequest, RequestData
 
 
 class AiohttpRequest(BaseRequest):
-    def __init__(self, connection_pool_size: int = 64, *, read_timeout: float | None = 5.0,
-                 write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0) -> None:
+    def __init__(
+        self,
+        connection_pool_size: int = 64,
+        *,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -31,17 +39,24 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300),
-                headers={"User-Agent": self.USER_AGENT})
+                headers={"User-Agent": self.USER_AGENT},
+            )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
-                         connect_timeout=BaseRequest.DEFAULT_NONE,
-                         pool_timeout=BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout=BaseRequest.DEFAULT_NONE,
+        write_timeout=BaseRequest.DEFAULT_NONE,
+        connect_timeout=BaseRequest.DEFAULT_NONE,
+        pool_timeout=BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data and request_data.contains_files else None
@@ -54,8 +69,9 @@ class AiohttpRequest(BaseRequest):
         pool = self._pool_timeout if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout
         # aiohttp has no separate write timeout: the request is bounded by read + write
         total = None if read is None or write is None else read + write + (pool or 0) + (connect or 0)
-        timeout = aiohttp.ClientTimeout(total=total, connect=pool if pool is not None else None,
-                                        sock_connect=connect, sock_read=read)
+        timeout = aiohttp.ClientTimeout(
+            total=total, connect=pool if pool is not None else None, sock_connect=connect, sock_read=read
+        )
         body: aiohttp.FormData | dict[str, str] | None = parameters
         if files:
             body = aiohttp.FormData()

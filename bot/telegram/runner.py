@@ -4,6 +4,7 @@
 drainer (`yishi run`, `yishi serve`); stopping is clean: no new updates, the handlers running finish,
 pending tally edits are written.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,8 +16,8 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from ..outbox import OutboxDrainer
 from ..alarm import Alarm
+from ..outbox import OutboxDrainer
 from ..settings import TelegramSettings, WebhookSettings
 from .adapter import TelegramAdapter
 from .commands import MENU_LANGUAGES, bot_commands
@@ -50,13 +51,20 @@ def make_application(settings: TelegramSettings) -> Application:
         .token(settings.bot_token.get_secret_value())
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_overall_per_second, overall_time_period=1,
-                                     group_max_rate=settings.rate_group_per_minute, group_time_period=60,
-                                     max_retries=settings.max_retries))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_overall_per_second,
+                overall_time_period=1,
+                group_max_rate=settings.rate_group_per_minute,
+                group_time_period=60,
+                max_retries=settings.max_retries,
+            )
+        )
         .concurrent_updates(ChatOrderedProcessor())
     )
     if settings.http_client == "aiohttp":  # bench/README.md: less CPU per Bot API call under a burst
         from .request import AiohttpRequest
+
         builder = builder.request(AiohttpRequest(64)).get_updates_request(AiohttpRequest(1))
     else:
         builder = builder.connection_pool_size(64)
@@ -66,7 +74,9 @@ def make_application(settings: TelegramSettings) -> Application:
 def attach(application: Application, adapter: TelegramAdapter) -> None:
     """Route every update to the adapter; a burst of vote presses becomes one unit of work per run."""
     application.add_handler(TypeHandler(Update, adapter.on_update))
-    application.update_processor.batcher = adapter
+    processor = application.update_processor
+    assert isinstance(processor, ChatOrderedProcessor)  # make_application installs it
+    processor.batcher = adapter
     application.add_error_handler(_log_error)
 
 
@@ -90,20 +100,26 @@ async def transport(bot: TelegramBot, settings: TelegramSettings, webhook: Webho
         except Exception:  # a menu is a nicety; the bot works without it
             log.exception("setMyCommands failed")
         await application.start()
+        updater = application.updater
+        assert updater is not None  # make_application builds the application with its updater
         if webhook.url:
             host, _, port = webhook.listen.rpartition(":")
-            await application.updater.start_webhook(
-                listen=host.strip("[]") or "127.0.0.1", port=int(port), url_path=urlsplit(webhook.url).path.lstrip("/"),
-                webhook_url=webhook.url, allowed_updates=ALLOWED_UPDATES,
-                secret_token=webhook.secret.get_secret_value() if webhook.secret else None)
+            await updater.start_webhook(
+                listen=host.strip("[]") or "127.0.0.1",
+                port=int(port),
+                url_path=urlsplit(webhook.url).path.lstrip("/"),
+                webhook_url=webhook.url,
+                allowed_updates=ALLOWED_UPDATES,
+                secret_token=webhook.secret.get_secret_value() if webhook.secret else None,
+            )
             log.info("listening for webhook calls on %s", webhook.listen)
         else:
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
+            await updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
             log.info("polling %s for updates", settings.api_base)
         try:
             yield
         finally:
             log.info("stopping Telegram")
-            await application.updater.stop()  # no new updates; those taken are still handled
-            await application.stop()          # waits for the handlers running now
+            await updater.stop()  # no new updates; those taken are still handled
+            await application.stop()  # waits for the handlers running now
             await bot.edits.close()
