@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from deliberation.chain import Verdict
 from deliberation.minutes import Minutes, MinutesVersion, Scope, publishing
 from deliberation.model import Actor, Council
 from deliberation.ports import UnitOfWork
 
-from .i18n import Translator, translate
+from .i18n import Translator, moments, translate
 from .minutes_files import to_markdown, to_text
 from .minutes_files.export import export_minutes, place
 
@@ -63,19 +62,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _local(t: Translator, council: Council, moment: datetime | None) -> str:
-    if moment is None:
-        return "—"
-    local = moment.astimezone(ZoneInfo(council.timezone))
-    return t(
-        "minutes.datetime",
-        year=local.year,
-        month=local.month,
-        day=local.day,
-        mm=f"{local.month:02d}",
-        dd=f"{local.day:02d}",
-        hour=f"{local.hour:02d}",
-        minute=f"{local.minute:02d}",
-    )
+    return moments.spell(t.locale, moment, council.timezone)
 
 
 async def draft(

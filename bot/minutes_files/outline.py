@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from deliberation.minutes import Minutes, MinutesMotion, MinutesVote, area_m2
 
+from ..i18n import moments
 from .words import Words, clip, share
 
 
@@ -73,7 +74,7 @@ def _time_label(w: Words, minutes: Minutes) -> str:
         return "—"
     if start is not None and end is not None and w.when(start) != w.when(end):
         if start.date() == end.date():
-            return w("minutes.time.same_day", day=w.day(start), start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+            return w("minutes.time.same_day", day=w.day(start), start=moments.clock(start), end=moments.clock(end))
         return w("minutes.time.range", start=w.when(start), end=w.when(end))
     return w.when(start or end)
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 from deliberation.counting import percent as exact_percent
 from deliberation.minutes import MinutesMotion, MinutesVote
 
-from ..i18n import Translator
+from ..i18n import Translator, moments
 
 TABLE_TEXT_CHARS = 40  # the 表决情况 table names the item; the body has its full wording
 
@@ -48,28 +48,10 @@ class Words:
         return self.t(key, **params)
 
     def when(self, moment: datetime | None) -> str:
-        if moment is None:
-            return "—"
-        return self.t(
-            "minutes.datetime",
-            year=moment.year,
-            month=moment.month,
-            day=moment.day,
-            mm=f"{moment.month:02d}",
-            dd=f"{moment.day:02d}",
-            hour=f"{moment.hour:02d}",
-            minute=f"{moment.minute:02d}",
-        )
+        return moments.spell(self.locale, moment)
 
     def day(self, moment: datetime) -> str:
-        return self.t(
-            "minutes.date",
-            year=moment.year,
-            month=moment.month,
-            day=moment.day,
-            mm=f"{moment.month:02d}",
-            dd=f"{moment.day:02d}",
-        )
+        return moments.spell_day(self.locale, moment)
 
     def when_text(self, text: str | None) -> str:
         """An ISO time from a payload (postponed until, due) in the minutes' own zone."""

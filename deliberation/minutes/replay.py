@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import overload
 from zoneinfo import ZoneInfo
 
@@ -417,9 +417,22 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
     return None if moment is None else moment.astimezone(zone)
 
 
+def _local_text(text: str | None, zone: ZoneInfo) -> str | None:
+    """A time kept as text in a payload (postponed until, due) in the council's zone; a bare date stays."""
+    if not text or len(text) <= 10:
+        return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # the log's times are UTC
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
 def _localise_motion(motion: MinutesMotion, zone: ZoneInfo) -> MinutesMotion:
     return dataclasses.replace(
         motion,
+        postponed_until=_local_text(motion.postponed_until, zone),
         raised_at=_local(motion.raised_at, zone),
         decided_at=_local(motion.decided_at, zone),
         speeches=tuple(dataclasses.replace(s, at=_local(s.at, zone)) for s in motion.speeches),
@@ -438,6 +451,7 @@ def _localise_motion(motion: MinutesMotion, zone: ZoneInfo) -> MinutesMotion:
 def _localise_assignment(item: MinutesAssignment, zone: ZoneInfo) -> MinutesAssignment:
     return dataclasses.replace(
         item,
+        due=_local_text(item.due, zone),
         assigned_at=_local(item.assigned_at, zone),
         reports=tuple(dataclasses.replace(r, at=_local(r.at, zone)) for r in item.reports),
     )

@@ -432,7 +432,11 @@ def test_postponed_resumed_and_referred_motions_follow_the_lifecycle():
     )
     postponed = build_minutes(raw, council_name="c", place="p", chain_head="h", chain_seq=3, generated_at=START)
     motion = postponed.motion(1)
-    assert (motion.state, motion.postponed_until, motion.decided_at) == ("postponed", "2026-12-01T10:00:00+00:00", None)
+    assert (motion.state, motion.postponed_until, motion.decided_at) == (
+        "postponed",
+        "2026-12-01T18:00:00+08:00",
+        None,
+    )  # local
 
     raw += _log(
         ("motion.resumed", {"number": 1}),

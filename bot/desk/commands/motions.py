@@ -23,7 +23,9 @@ async def card(ctx: Ctx, motion: Motion) -> Reply:
     """The motion's card as it reads now (its mover's name and its parent's number looked up)."""
     mover = await ctx.uow.members.get(motion.mover_id)
     parent = await ctx.uow.motions.get(motion.parent_id) if motion.parent_id else None
-    return views.motion_card(ctx.t, motion, mover.name if mover else "?", parent.number if parent else None)
+    return views.motion_card(
+        ctx.t, ctx.the_council, motion, mover.name if mover else "?", parent.number if parent else None
+    )
 
 
 async def motion(ctx: Ctx) -> Response:

@@ -6,26 +6,26 @@ from dataclasses import replace
 
 from deliberation import usecases
 from deliberation.lifecycle import MotionState
-from deliberation.model import Motion, MotionKind
+from deliberation.model import Council, Motion, MotionKind
 
 from ...i18n import Translator
 from .. import buttons, subjects
 from ..messages import Button, Edit, Reply
-from .notices import clip
+from .notices import clip, local_time
 
 
 def kind_label(t: Translator, motion: Motion) -> str:
     return t(f"kind.{motion.kind.value}")
 
 
-def motion_card(t: Translator, motion: Motion, mover: str, parent_number: int | None = None) -> Reply:
+def motion_card(t: Translator, council: Council, motion: Motion, mover: str, parent_number: int | None = None) -> Reply:
     """The motion's card: with its second button while proposed, with its state after that."""
     title = t("motion.card.title", number=motion.number, kind=kind_label(t, motion))
     lines = [motion.text, t("motion.card.mover", name=mover)]
     if parent_number is not None:
         lines.append(t("motion.card.parent", number=parent_number))
     if motion.postponed_until is not None and motion.kind is MotionKind.POSTPONE:
-        lines.append(t("motion.card.until", when=motion.postponed_until.strftime("%Y-%m-%d %H:%M UTC")))
+        lines.append(t("motion.card.until", when=local_time(council, motion.postponed_until, t.locale)))
     lines.append(t("motion.card.hint", number=motion.number))
     card = Reply(
         "\n".join(lines),

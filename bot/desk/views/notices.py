@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 from deliberation.counting import percent as exact_percent
 from deliberation.model import Council, Motion
 
-from ...i18n import Translator
+from ...i18n import Translator, moments
 from ..messages import Reply
 
 
@@ -23,11 +22,9 @@ def area_m2(cm2: int) -> str:
     return f"{whole}.{rest:04d}".rstrip("0").rstrip(".") + "㎡" if rest else f"{whole}㎡"
 
 
-def local_time(council: Council, moment: datetime | None) -> str:
-    """A moment as the council reads it, in its time zone ("—" when there is none)."""
-    if moment is None:
-        return "—"
-    return moment.astimezone(ZoneInfo(council.timezone)).strftime("%Y-%m-%d %H:%M")
+def local_time(council: Council, moment: datetime | None, locale: str | None = None) -> str:
+    """A moment as the council reads it: in its time zone, spelled the council's way ("—" when there is none)."""
+    return moments.spell(locale or council.locale, moment, council.timezone)
 
 
 def clip(text: str, limit: int) -> str:
