@@ -81,28 +81,43 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
             return 0
         if args.command == "roster":
             return await _roster_import(app, args.file, args.council)
-        if args.command == "export":
-            from . import minutes_service
-
-            async with app.dispatcher.uow() as uow:  # read only: nothing to commit
-                filename, content = await minutes_service.export(uow, args.council, args.format, args.period)
-            args.out.mkdir(parents=True, exist_ok=True)
-            (args.out / filename).write_bytes(content)
-            print(args.out / filename)
-            return 0
-        if args.command == "verify":
-            from . import minutes_service
-
-            async with app.dispatcher.uow() as uow:  # read only: nothing to commit
-                verdict = await minutes_service.verify(uow, args.council)
-            if verdict.ok:
-                print(f"OK: {verdict.count} events, head {verdict.head}")
-                return 0
-            print(f"BROKEN at event {verdict.broken_seq} ({verdict.reason}); last good head {verdict.head}")
-            return 1
+        if args.command in ("export", "verify"):
+            return await _record_command(app, args)
     finally:
         await app.close()
     return 2
+
+
+async def _record_command(app: Core, args: argparse.Namespace) -> int:
+    """`yishi export` and `yishi verify`: a refusal (unknown council, meeting or period, a broken chain) is one
+    line on stderr and exit status 2, never a traceback."""
+    from deliberation.errors import CouncilMissing, DeliberationError
+
+    from . import minutes_service
+    from .i18n import translate
+
+    try:
+        async with app.dispatcher.uow() as uow:  # read only: nothing to commit
+            if args.command == "verify":
+                verdict = await minutes_service.verify(uow, args.council)
+            else:
+                filename, content = await minutes_service.export(uow, args.council, args.format, args.period)
+    except CouncilMissing:
+        print(f"yishi {args.command}: no council {args.council}", file=sys.stderr)
+        return 2
+    except DeliberationError as refused:
+        print(f"yishi {args.command}: {translate(None, refused.key, **refused.params)}", file=sys.stderr)
+        return 2
+    if args.command == "verify":
+        if verdict.ok:
+            print(f"OK: {verdict.count} events, head {verdict.head}")
+            return 0
+        print(f"BROKEN at event {verdict.broken_seq} ({verdict.reason}); last good head {verdict.head}")
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / filename).write_bytes(content)
+    print(args.out / filename)
+    return 0
 
 
 async def _roster_import(app: Core, path: Path, council_id: int) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import BadFormat, BadScope, MeetingNotFound, NothingPublished
+from .errors import BadFormat, BadScope, ChainBroken, EmptyScope, MeetingNotFound, NothingPublished
 from .model import (
     DIGEST_PER_SIDE,
     Minutes,
@@ -24,7 +24,9 @@ from .versions import MinutesVersion, content_key, minutes_from_dict, minutes_to
 __all__ = [
     "BadFormat",
     "BadScope",
+    "ChainBroken",
     "DIGEST_PER_SIDE",
+    "EmptyScope",
     "MeetingNotFound",
     "Minutes",
     "MinutesAmendment",

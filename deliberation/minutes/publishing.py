@@ -16,7 +16,7 @@ from .. import errors, publication
 from ..chain import Event, Verdict, verify
 from ..model import Actor, Council
 from ..ports import UnitOfWork
-from .errors import MeetingNotFound, NothingPublished
+from .errors import ChainBroken, EmptyScope, MeetingNotFound, NothingPublished
 from .model import Minutes
 from .replay import build_minutes
 from .scope import Scope, parse_scope
@@ -108,6 +108,18 @@ async def build(uow: UnitOfWork, council: Council, scope: Scope, now: datetime, 
     return scope, minutes
 
 
+def is_empty(scope: Scope, minutes: Minutes) -> bool:
+    """Nothing to record: no event in the scope, or none of the motions it names."""
+    return minutes.events == 0 or (scope.kind == "motions" and not minutes.motions)
+
+
+async def require_intact(uow: UnitOfWork, council: Council) -> None:
+    """ChainBroken, naming the first broken event, unless the stored record matches its chain."""
+    verdict = await verify_chain(uow, council.id)
+    if not verdict.ok:
+        raise ChainBroken(seq=verdict.broken_seq, reason=verdict.reason)
+
+
 async def _numbered(uow: UnitOfWork, council: Council, scope: Scope, minutes: Minutes) -> Minutes:
     """The minutes with the version they would carry: the latest's when they say the same, else the next."""
     latest = await uow.minutes.latest(council.id, scope.text)
@@ -142,7 +154,10 @@ async def publish(
     publication.require_recorder(actor)
     found = await find_council(uow, council)
     await uow.councils.lock(found.id)
+    await require_intact(uow, found)
     chosen, minutes = await build(uow, found, resolve_scope(scope, found, now), now, place(found))
+    if is_empty(chosen, minutes):
+        raise EmptyScope(scope=chosen.text)
     latest = await uow.minutes.latest(found.id, chosen.text)
     same = latest is not None and content_key(latest.minutes) == content_key(minutes)
     new = publication.next_publication(latest, same, found.rules, now)
@@ -197,6 +212,7 @@ async def for_export(
     publication.require_recorder(actor)
     found = await find_council(uow, council)
     chosen = resolve_scope(scope, found, now)
+    await require_intact(uow, found)
     if version is None:
         chosen, minutes = await build(uow, found, chosen, now, place(found))
         return found, await _numbered(uow, found, chosen, minutes)

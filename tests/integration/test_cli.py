@@ -78,3 +78,20 @@ def test_roster_import_reports_bad_rows_and_imports_nothing(tmp_path):
     chat = _run(["--database", db, "chat"], tmp_path, stdin="@zhang /join 9-999\n@zhang /join 1-102\n")
     assert "不在物业登记的名册里" in chat.stdout
     assert "申请以 1-102 登记" in chat.stdout
+
+
+def test_export_and_verify_refuse_an_unknown_council_meeting_or_period_without_a_traceback(tmp_path):
+    """Issue 13, point 6: one clear line on stderr and exit status 2."""
+    db = f"sqlite+aiosqlite:///{tmp_path / 'e.db'}"
+    setup = _run(["--database", db, "chat"], tmp_path, stdin="@王 /setup nantang\n")
+    assert setup.returncode == 0, setup.stderr
+    for args, says in (
+        (["verify", "--council", "7"], "no council 7"),
+        (["export", "--council", "7"], "no council 7"),
+        (["export", "--council", "1", "--period", "meeting 9"], "没有找到会议9"),
+        (["export", "--council", "1", "--period", "上辈子"], "看不懂范围「上辈子」"),
+    ):
+        result = _run(["--database", db, *args], tmp_path)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr and says in result.stderr, (args, result.stderr)
+    assert _run(["--database", db, "verify", "--council", "1"], tmp_path).returncode == 0

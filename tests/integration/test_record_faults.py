@@ -76,3 +76,67 @@ async def test_times_read_in_the_council_zone_in_chat_and_minutes(app, clock) ->
     assert document["minutes"]["assignments"][0]["due"] == "2026-12-06T18:00:00+08:00"
     csv_text = (await _export(app, "csv", clock=clock)).decode("utf-8-sig")
     assert "2026-12-06T18:00:00+08:00" in csv_text and "+00:00" not in csv_text
+
+
+async def _adopted(chat: ConsoleChat) -> None:
+    await _ok(chat, "@alice /motion 议题一")
+    await _ok(chat, "@bob /second 1")
+    await _ok(chat, "@chair /vote 1 10m")
+    for voter in ("alice", "bob", "carol"):
+        await _ok(chat, f"@{voter} /yes 1")
+
+
+async def test_publish_refuses_a_scope_with_nothing_in_it_and_stores_nothing(app, clock) -> None:
+    """Point 3: `/publish 999` (no such motion) or a day without events publishes, pins and stores nothing."""
+    chat = await _chat(app)
+    await _setup(chat)
+    await _adopted(chat)
+    council = await _council(app)
+    async with app.dispatcher.uow() as uow:
+        head = await uow.events.head(council.id)
+    for scope in ("999", "2026-10-01", "meeting 3"):
+        refused = await chat.say(f"@chair /publish {scope}")
+        assert refused.refused and not any(r.pin for r in refused.replies) and not refused.announced, scope
+        assert "没有" in (refused.replies[0].text if refused.replies else refused.popup or ""), scope
+    async with app.dispatcher.uow() as uow:
+        assert await uow.minutes.versions(council.id, None) == []
+        assert await uow.events.head(council.id) == head
+    published = await _ok(chat, "@chair /publish 1")  # the edge: one motion is something
+    async with app.dispatcher.uow() as uow:
+        assert len(await uow.minutes.versions(council.id, None)) == 1
+    assert published.replies
+
+
+async def test_an_altered_record_is_neither_exported_nor_published(app, clock) -> None:
+    """Point 4: one stored vote changed; every export and /publish refuse, naming the first broken event."""
+    from sqlalchemy import update
+
+    from deliberation.minutes import ChainBroken
+    from storage.models import EventRow
+
+    chat = await _chat(app)
+    await _setup(chat)
+    await _adopted(chat)
+    council = await _council(app)
+    assert not (await chat.say("@chair /export md")).refused  # intact: exported
+    async with app.dispatcher.uow() as uow:
+        cast = [e for e in await uow.events.all(council.id) if e.type == "vote.cast"]
+        altered = cast[-1]
+        payload = json.dumps(dict(altered.payload, choice="no"), ensure_ascii=False, sort_keys=True)
+        await uow.session.execute(
+            update(EventRow)
+            .where(EventRow.council_id == council.id, EventRow.seq == altered.seq)
+            .values(payload=payload)
+        )
+        await uow.commit()
+    for line in ("/export md", "/export json", "/export pdf", "/publish all"):
+        refused = await chat.say(f"@chair {line}")
+        assert refused.refused and not refused.documents and not any(r.pin for r in refused.replies), line
+        text = refused.replies[0].text if refused.replies else refused.popup or ""
+        assert f"第{altered.seq}号事件" in text, (line, text)
+    for fmt in ("md", "csv", "docx"):
+        with pytest.raises(ChainBroken) as broken:
+            await _export(app, fmt, clock=clock)
+        assert broken.value.params["seq"] == altered.seq
+    async with app.dispatcher.uow() as uow:
+        assert await uow.minutes.versions(council.id, None) == []
