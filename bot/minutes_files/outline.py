@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+from deliberation.disclosure import SEAL_BELOW
 from deliberation.minutes import Minutes, MinutesMotion, MinutesVote, area_m2
 
-from ..i18n import moments
+from ..i18n import figures, moments
 from .words import Words, clip, share
 
 
@@ -85,29 +86,44 @@ def vote_lines(w: Words, vote: MinutesVote) -> list[str]:
     if not vote.closed:
         lines.append(w("minutes.vote.pending", when=w.when(vote.closes_at), voted=vote.voted))
         return lines
-    if vote.weighted:
-        counts = w(
-            "minutes.vote.counts_weighted",
-            yes=vote.yes,
-            no=vote.no,
-            abstain=vote.abstain,
-            yes_area=area_m2(vote.yes_area_cm2),
-            no_area=area_m2(vote.no_area_cm2),
-            abstain_area=area_m2(vote.abstain_area_cm2),
-        )
+    if vote.sealed:
+        lines.append(w.result(vote))
     else:
-        counts = w("minutes.vote.counts", yes=vote.yes, no=vote.no, abstain=vote.abstain)
-    lines.append(f"{counts}；{w.result(vote)}" if w.locale.startswith("zh") else f"{counts}; {w.result(vote)}")
+        if vote.weighted:
+            counts = w(
+                "minutes.vote.counts_weighted",
+                yes=vote.yes,
+                no=vote.no,
+                abstain=vote.abstain,
+                yes_area=area_m2(vote.yes_area_cm2),
+                no_area=area_m2(vote.no_area_cm2),
+                abstain_area=area_m2(vote.abstain_area_cm2),
+            )
+        else:
+            counts = w("minutes.vote.counts", yes=vote.yes, no=vote.no, abstain=vote.abstain)
+        lines.append(f"{counts}；{w.result(vote)}" if w.locale.startswith("zh") else f"{counts}; {w.result(vote)}")
     if vote.weighted:
-        pa, pa_f = share(vote.participation_area)
-        ph, ph_f = share(vote.participation_heads)
-        aa, aa_f = share(vote.approval_area)
-        ah, ah_f = share(vote.approval_heads)
-        lines.append(w("minutes.vote.participation", area=pa, area_fraction=pa_f, heads=ph, heads_fraction=ph_f))
-        lines.append(w("minutes.vote.approval", area=aa, area_fraction=aa_f, heads=ah, heads_fraction=ah_f))
+        counted = vote.counted()
+        lines.append(
+            w(
+                "minutes.vote.participation",
+                heads=figures.heads(w.locale, counted.participation_heads),
+                area=figures.area(w.locale, counted.participation_area),
+            )
+        )
+        approval = (
+            (figures.share(vote.approval_heads), figures.share(vote.approval_area))
+            if vote.sealed
+            else (figures.heads(w.locale, counted.approval_heads), figures.area(w.locale, counted.approval_area))
+        )
+        lines.append(w("minutes.vote.approval", heads=approval[0], area=approval[1]))
     else:
         lines.append(w("minutes.vote.turnout", eligible=vote.eligible, voted=vote.cast))
-    if vote.secret:
+        if vote.sealed:
+            lines.append(w("minutes.vote.approval_share", share=figures.share(vote.approval_heads)))
+    if vote.sealed:
+        lines.append(w("minutes.vote.sealed", least=SEAL_BELOW))
+    elif vote.secret:
         lines.append(w("minutes.vote.secret_note"))
     return lines
 
@@ -197,7 +213,9 @@ def _vote_table(w: Words, minutes: Minutes) -> Table | None:
 
 
 def _vote_row(w: Words, minutes: Minutes, vote: MinutesVote, shares_column: bool) -> tuple[str, ...]:
-    if vote.weighted:
+    if vote.sealed:
+        cells = [w("minutes.table.sealed")] * 3
+    elif vote.weighted:
         cells = [
             w("minutes.table.weighted_cell", count=count, area=area_m2(area)) if vote.closed else "—"
             for count, area in (

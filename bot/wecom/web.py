@@ -23,6 +23,7 @@ from aiohttp import web
 
 from deliberation import errors
 from deliberation.counting import Choice
+from deliberation.disclosure import SEAL_BELOW, disclosable
 from deliberation.minutes import MinutesVersion, publishing
 from deliberation.model import Ballot, Council, Member, Motion
 from deliberation.usecases import MotionHistory, motion_history
@@ -297,6 +298,8 @@ class BallotPages:
             return f'<div class="card">{_e(t("wecom.page.closed"))}</div>'
         verdict = t("result.failed_quorum") if not r.quorum_met else t("result.passed" if r.passed else "result.failed")
         counts = t("result.counts", yes=r.yes, no=r.no, abstain=r.abstain)
+        if not disclosable(r, ballot.secret):  # a small secret ballot: the count per choice is sealed
+            counts = t("result.sealed", least=SEAL_BELOW)
         return (
             f'<div class="card"><div>{_e(t("wecom.page.closed"))}</div><div>{_e(counts)}</div>'
             f"<div><b>{_e(verdict)}</b></div></div>"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+
+from ..disclosure import Civil278Counts, civil278_counts, disclosable
 
 DIGEST_PER_SIDE = 5  # speeches quoted per side per motion: a digest, not a transcript
 EXCERPT_CHARS = 30
@@ -74,14 +76,46 @@ class MinutesVote:
     participation_heads: str | None = None
     participation_area: str | None = None
     roll_call: tuple[MinutesRollCall, ...] = ()
+    # A small secret ballot (deliberation.disclosure): the per-choice heads and areas above are zero and
+    # kept for the tellers only; the participation is `voted` and `voted_area_cm2`.
+    sealed: bool = False
+    voted_area_cm2: int = 0
 
     @property
     def cast(self) -> int:
-        return self.yes + self.no + self.abstain
+        return self.voted if self.sealed else self.yes + self.no + self.abstain
 
     @property
     def participating_area_cm2(self) -> int:
-        return self.yes_area_cm2 + self.no_area_cm2 + self.abstain_area_cm2
+        return self.voted_area_cm2 if self.sealed else self.yes_area_cm2 + self.no_area_cm2 + self.abstain_area_cm2
+
+    def counted(self) -> Civil278Counts:
+        """The civil278 figures as counted ("6/8"); a sealed vote's approval figures are not known here."""
+        return civil278_counts(
+            yes=self.yes,
+            cast=self.cast,
+            yes_area_cm2=self.yes_area_cm2,
+            cast_area_cm2=self.participating_area_cm2,
+            owners=self.total_owners or self.members,
+            total_area_cm2=self.total_area_cm2,
+        )
+
+    def disclosed(self) -> MinutesVote:
+        """The vote as the minutes may show it: sealed (per-choice figures dropped) when it is small and secret."""
+        if not self.closed or self.sealed or disclosable(self, self.secret):
+            return self
+        return replace(
+            self,
+            sealed=True,
+            voted=self.cast,
+            voted_area_cm2=self.participating_area_cm2,
+            yes=0,
+            no=0,
+            abstain=0,
+            yes_area_cm2=0,
+            no_area_cm2=0,
+            abstain_area_cm2=0,
+        )
 
 
 @dataclass(frozen=True)

@@ -332,4 +332,4 @@ def vote_record(number: int, ballot_id: int, ballot: BallotTrack) -> MinutesVote
         participation_heads=result.get("participation_heads"),
         participation_area=result.get("participation_area"),
         roll_call=roll_call,
-    )
+    ).disclosed()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
+from ..counting import percent
+from ..disclosure import Count
 from .model import Minutes, MinutesMotion, MinutesVote, iso
 
 ROW_FIELDS = (
@@ -22,6 +25,7 @@ ROW_FIELDS = (
     "speeches_against",
     "ballot",
     "secret",
+    "sealed",
     "threshold",
     "rule",
     "opened_at",
@@ -54,6 +58,17 @@ def area_m2(cm2: int) -> str:
     """Whole square centimetres as an exact decimal of square metres: 895000 -> "89.5"."""
     whole, rest = divmod(int(cm2), 10_000)
     return f"{whole}.{rest:04d}".rstrip("0") if rest else str(whole)
+
+
+def _counted(count: Count, *, area: bool = False) -> str:
+    """A share as counted ("6/8", "809.75/885.95"), never reduced."""
+    if area:
+        return f"{area_m2(count.part)}/{area_m2(count.whole)}"
+    return f"{count.part}/{count.whole}"
+
+
+def _percent(share: str | None) -> str | None:
+    return None if share is None else percent(Fraction(share))
 
 
 def motion_row(minutes: Minutes, motion: MinutesMotion) -> dict[str, Any]:
@@ -102,19 +117,32 @@ def ballot_row(vote: MinutesVote, text: str = "") -> dict[str, Any]:
         abstain=vote.abstain,
         quorum_met=vote.quorum_met,
         passed=vote.passed,
+        sealed=vote.sealed,
         participation_heads=vote.participation_heads,
         approval_heads=vote.approval_heads,
     )
-    if vote.weighted:
+    if vote.sealed:  # a small secret ballot: no figure per choice, the approval share alone (deliberation.disclosure)
+        row.update(yes=None, no=None, abstain=None, approval_heads=_percent(vote.approval_heads))
+    if vote.weighted and vote.closed:
+        counted = vote.counted()
         row.update(
-            yes_area_m2=area_m2(vote.yes_area_cm2),
-            no_area_m2=area_m2(vote.no_area_cm2),
-            abstain_area_m2=area_m2(vote.abstain_area_cm2),
             total_area_m2=area_m2(vote.total_area_cm2),
             total_owners=vote.total_owners,
-            participation_area=vote.participation_area,
-            approval_area=vote.approval_area,
+            participation_heads=_counted(counted.participation_heads),
+            participation_area=_counted(counted.participation_area, area=True),
         )
+        if not vote.sealed:
+            row.update(
+                yes_area_m2=area_m2(vote.yes_area_cm2),
+                no_area_m2=area_m2(vote.no_area_cm2),
+                abstain_area_m2=area_m2(vote.abstain_area_cm2),
+                approval_heads=_counted(counted.approval_heads),
+                approval_area=_counted(counted.approval_area, area=True),
+            )
+        else:
+            row.update(approval_area=_percent(vote.approval_area))
+    elif vote.weighted:
+        row.update(total_area_m2=area_m2(vote.total_area_cm2), total_owners=vote.total_owners)
     if not vote.secret and vote.roll_call:
         row["roll_call"] = "; ".join(f"{r.name}:{r.choice}" for r in vote.roll_call)
     return row

@@ -168,7 +168,8 @@ async def test_a_secret_ballot_page_shows_no_choices(council, client):
         assert await uow.votes.all(council.ballot.id) == []  # closed: who chose what is destroyed
         assert len(await uow.votes.voters(council.ballot.id)) == 3
     closed = await (await client.get(council.path("bob"))).text()
-    assert "赞成 1，反对 1，弃权 1" in closed and "您现在的选择" not in closed
+    # 1:1:1 in a secret ballot would name each voter's choice: the count per choice is sealed (issue 13)
+    assert "赞成 1，反对 1，弃权 1" not in closed and "封存" in closed and "您现在的选择" not in closed
 
 
 async def test_notice_board_lists_published_minutes_with_the_chain_head(council, client):

@@ -229,7 +229,7 @@ async def test_civil278_counts_owners_once_and_weights_area(app):
     closed = await chat.say("@li /no 1")
     result = next(r for r in closed.replies if r.subject and r.subject.startswith("result:"))
     # area yes 180 of 240 participating = 3/4 exactly; owners 2 of 3 < 3/4 -> fails
-    assert "180" in result.text and "3/4" in result.text
+    assert "180/240 ㎡（75.00%）" in result.text and "2/3 人（66.67%）" in result.text  # as counted, not reduced
     assert (await _motion(app, 1)).state is MotionState.REJECTED
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from bot import minutes_service
 from bot.console import ConsoleChat
+from tests.integration.test_secret_ballot_privacy import _document_text
 
 pytestmark = pytest.mark.asyncio
 
@@ -140,3 +141,80 @@ async def test_an_altered_record_is_neither_exported_nor_published(app, clock) -
         assert broken.value.params["seq"] == altered.seq
     async with app.dispatcher.uow() as uow:
         assert await uow.minutes.versions(council.id, None) == []
+
+
+# Eight owners, 885.95 ㎡: six of them (809.75 ㎡) vote on each ballot below.
+VOTERS = (("chair", "135"), ("an", "140.25"), ("bo", "130.5"), ("cui", "134"), ("du", "135"), ("er", "135"))
+ABSENT = (("fu", "38.1"), ("gu", "38.1"))
+
+
+async def _building(chat: ConsoleChat) -> None:
+    await _ok(chat, "@chair /setup civil278")
+    await _ok(chat, "@chair /join 3-101 135")
+    for index, (name, area) in enumerate(VOTERS[1:] + ABSENT, start=2):
+        await _ok(chat, f"@{name} /join 3-{100 + index} {area}")
+        await _ok(chat, f"@chair /approve @{name}")
+
+
+async def _ballot(chat: ConsoleChat, number: int, choices: dict[str, str], secret: bool) -> str:
+    """Raise motion `number`, put it (secretly or not), vote as told, close it; the result's text."""
+    await _ok(chat, f"@an /motion 议题{number}")
+    await _ok(chat, f"@bo /second {number}")
+    await _ok(chat, f"@chair /vote {number} 10m" + (" secret" if secret else ""))
+    for name, choice in choices.items():
+        await _ok(chat, f"@{name} /{choice} {number}")
+    closed = await _ok(chat, f"@chair /close {number}")
+    return next(r.text for r in closed.replies if r.subject and r.subject.startswith("result:"))
+
+
+async def test_civil278_figures_are_shown_as_counted_not_reduced(app, clock) -> None:
+    """Point 2: 6 of 8 owners is "6/8 人（75.00%）", never "3/4"; 809.75 of 885.95 ㎡ is written so."""
+    chat = await _chat(app)
+    await _building(chat)
+    choices = {name: "yes" for name, _ in VOTERS[:5]} | {"er": "no"}
+    result = await _ballot(chat, 1, choices, secret=False)
+    assert "6/8 人（75.00%）" in result and "809.75/885.95 ㎡（91.40%）" in result, result
+    assert "5/6 人（83.33%）" in result and "674.75/809.75 ㎡（83.33%）" in result, result
+    assert "3/4" not in result and "16195/17719" not in result
+    markdown = (await _export(app, "md", clock=clock)).decode()
+    assert "业主人数6/8 人（75.00%），专有面积809.75/885.95 ㎡（91.40%）" in markdown
+    assert "占参与人数5/6 人（83.33%），占参与面积674.75/809.75 ㎡（83.33%）" in markdown
+    assert "（3/4）" not in markdown and "16195/17719" not in markdown
+    rows = json.loads(await _export(app, "json", clock=clock))["rows"]
+    ballot = next(r for r in rows if r["record"] == "ballot")
+    assert (ballot["participation_heads"], ballot["participation_area"]) == ("6/8", "809.75/885.95")
+    assert (ballot["approval_heads"], ballot["approval_area"]) == ("5/6", "674.75/809.75")
+
+
+async def test_a_small_secret_civil278_ballot_seals_its_count_per_choice(app, clock) -> None:
+    """Point 5: 3 against 3 is shown per choice; 4 against 2 (a choice under 3 owners) is sealed everywhere."""
+    chat = await _chat(app)
+    await _building(chat)
+    even = {name: ("yes" if i < 3 else "no") for i, (name, _) in enumerate(VOTERS)}
+    shown = await _ballot(chat, 1, even, secret=True)
+    assert "面积：赞成 405.75㎡，反对 404㎡" in shown and "封存" not in shown, shown
+    lopsided = {name: ("yes" if i < 4 else "no") for i, (name, _) in enumerate(VOTERS)}
+    sealed = await _ballot(chat, 2, lopsided, secret=True)
+    assert "封存" in sealed and "6/8 人（75.00%）" in sealed and "809.75/885.95 ㎡（91.40%）" in sealed, sealed
+    assert "赞成 4" not in sealed and "反对 2" not in sealed and "面积：赞成" not in sealed
+    assert "270" not in sealed and "539.75" not in sealed  # the NO owners' area (135 + 135), the YES area
+    assert "结果：" in sealed  # the verdict stays
+    show = await _ok(chat, "@chair /show 2")
+    assert "反对 2" not in "\n".join(r.text for r in show.replies)
+
+    council = await _council(app)
+    for fmt in ("md", "docx", "pdf", "csv", "json"):
+        async with app.dispatcher.uow() as uow:
+            filename, content = await minutes_service.export(uow, council.id, fmt, "all", now=clock())
+        text = _document_text(filename, content)
+        assert "封存" in text or fmt == "json", fmt  # json says so with "sealed": true
+        for figure in ("270㎡", '"270"', ",270,", "2700000", "539.75", "5397500"):  # ballot 2's areas per choice
+            assert figure not in text, (fmt, figure)
+    markdown = (await _export(app, "md", clock=clock)).decode()
+    assert "各选项的人数和面积封存" in markdown and "405.75㎡" in markdown  # ballot 1 is shown in full
+    document = json.loads(await _export(app, "json", clock=clock))
+    second = next(v for m in document["minutes"]["motions"] for v in m["votes"] if v["number"] == 2)
+    assert second["sealed"] and (second["yes"], second["no"], second["no_area_cm2"]) == (0, 0, 0)
+    assert second["voted"] == 6 and second["voted_area_cm2"] == 8_097_500
+    row = next(r for r in document["rows"] if r["record"] == "ballot" and r["number"] == 2)
+    assert row["yes"] is None and row["no_area_m2"] is None and row["participation_area"] == "809.75/885.95"

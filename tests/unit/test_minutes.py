@@ -92,6 +92,7 @@ MOTIONS = lambda chargers: [  # noqa: E731
     (5, "main", None, "王五", "lapsed", BENCHES),
 ]
 
+# The secret ballot (2 yes, 1 no, 1 abstain) is sealed: a choice held fewer than 3 voters (deliberation.disclosure).
 GOLDEN = {
     "nantang": {
         "chairs": ("王主任",),
@@ -102,7 +103,7 @@ GOLDEN = {
         "votes": [
             (2, False, 4, 0, 0, True, True, "nantang.yes_gt_no", tuple(sorted(OPEN_2))),
             (1, False, 3, 1, 0, True, True, "nantang.yes_gt_no", tuple(sorted(OPEN_1))),
-            (3, True, 2, 1, 1, True, True, "nantang.yes_gt_no", ()),
+            (3, True, 0, 0, 0, True, True, "nantang.yes_gt_no", ()),
         ],
     },
     "robert": {
@@ -114,7 +115,7 @@ GOLDEN = {
         "votes": [
             (2, False, 4, 0, 0, True, True, "robert.majority_cast", tuple(sorted(OPEN_2))),
             (1, False, 3, 1, 0, True, True, "robert.majority_cast", tuple(sorted(OPEN_1))),
-            (3, True, 2, 1, 1, True, True, "robert.majority_cast", ()),
+            (3, True, 0, 0, 0, True, True, "robert.majority_cast", ()),
         ],
     },
     "resident_meeting": {
@@ -126,7 +127,7 @@ GOLDEN = {
         "votes": [
             (2, False, 4, 0, 0, True, True, "resident_meeting.majority_present", tuple(sorted(OPEN_2))),
             (1, False, 3, 1, 0, True, True, "resident_meeting.majority_present", tuple(sorted(OPEN_1))),
-            (3, True, 2, 1, 1, False, True, "resident_meeting.majority_present", ()),
+            (3, True, 0, 0, 0, False, True, "resident_meeting.majority_present", ()),
         ],
     },
     "civil278": {
@@ -138,7 +139,7 @@ GOLDEN = {
         "votes": [
             (2, False, 4, 0, 0, True, True, "civil278.ordinary", tuple(sorted(OPEN_2))),
             (1, False, 3, 1, 0, True, True, "civil278.ordinary", tuple(sorted(OPEN_1))),
-            (3, True, 2, 1, 1, False, True, "civil278.ordinary", ()),
+            (3, True, 0, 0, 0, False, True, "civil278.ordinary", ()),
         ],
     },
 }
@@ -198,7 +199,9 @@ def test_civil278_counts_owners_and_area_exactly(civil278):
     assert shelter.approval_area == "299/399" and shelter.approval_heads == "3/4"
     assert ("张三", "yes", 895_000) in {(r.name, r.choice, r.area_cm2) for r in shelter.roll_call}
     chargers = next(v for v in minutes.votes if v.number == 3)
-    assert chargers.yes_area_cm2 == 1_895_000 and chargers.approval_area == "379/798" and not chargers.passed
+    assert chargers.secret and chargers.sealed  # 2:1:1 owners: the areas per choice would name them
+    assert (chargers.yes_area_cm2, chargers.voted, chargers.participating_area_cm2) == (0, 4, 3_990_000)
+    assert chargers.approval_area == "379/798" and not chargers.passed
 
 
 def test_secret_ballot_never_carries_a_choice(nantang):
@@ -209,9 +212,10 @@ def test_secret_ballot_never_carries_a_choice(nantang):
 
     minutes = minutes_of(events, seq, head)
     vote = next(v for v in minutes.votes if v.secret)
-    assert vote.roll_call == () and (vote.yes, vote.no, vote.abstain) == (2, 1, 1)
+    assert vote.roll_call == () and (vote.yes, vote.no, vote.abstain) == (0, 0, 0)  # 2:1:1 is sealed
+    assert vote.sealed and vote.voted == 4
     row = next(r for r in minutes_rows(minutes) if r["record"] == "ballot" and r["secret"])
-    assert row["roll_call"] is None
+    assert row["roll_call"] is None and row["sealed"] and row["yes"] is None
 
     # Even a log that leaked choices into a secret ballot's votes cannot make the minutes name them.
     leaked = [

@@ -11,13 +11,15 @@ from fractions import Fraction
 
 from deliberation import usecases
 from deliberation.counting import Choice
+from deliberation.disclosure import SEAL_BELOW, civil278_counts, disclosable
 from deliberation.model import Ballot, Council, Motion
 
 from ...i18n import Translator
+from ...i18n import figures as figures_text
 from .. import buttons, subjects
 from ..messages import Button, Edit, Reply
 from .motions import kind_label
-from .notices import area_m2, local_time, parent_notice, percent
+from .notices import area_m2, local_time, parent_notice
 
 
 @dataclass(frozen=True)
@@ -101,39 +103,55 @@ def ballot_reply(edit: Edit) -> Reply:
 
 
 def result_message(t: Translator, council: Council, motion: Motion, ballot: Ballot) -> Reply:
+    """The result as counted; a small secret ballot shows only its verdict, participation and approval shares."""
     f = figures(ballot)
+    r = ballot.result
+    assert r is not None  # figures() checked it
     verdict = t("result.failed_quorum") if not f.quorum_met else t("result.passed" if f.passed else "result.failed")
+    shown = disclosable(r, ballot.secret)
     yes, no, abstain = f.counts[Choice.YES], f.counts[Choice.NO], f.counts[Choice.ABSTAIN]
-    lines = [
-        motion.text,
-        t("result.counts", yes=yes, no=no, abstain=abstain),
-        t("result.rule", rule=t(f"rule.{f.rule}")),
-    ]
+    lines = [motion.text]
+    if shown:
+        lines.append(t("result.counts", yes=yes, no=no, abstain=abstain))
+    lines.append(t("result.rule", rule=t(f"rule.{f.rule}")))
     if council.rules.weighted:
-        lines.append(
-            t(
-                "result.area",
-                yes=area_m2(f.areas_cm2[Choice.YES]),
-                no=area_m2(f.areas_cm2[Choice.NO]),
-                abstain=area_m2(f.areas_cm2[Choice.ABSTAIN]),
-                total=area_m2(ballot.total_area_cm2),
-            )
+        counted = civil278_counts(
+            yes=yes,
+            cast=yes + no + abstain,
+            yes_area_cm2=f.areas_cm2[Choice.YES],
+            cast_area_cm2=sum(f.areas_cm2.values()),
+            owners=ballot.total_owners or ballot.members,
+            total_area_cm2=ballot.total_area_cm2,
         )
+        if shown:
+            lines.append(
+                t(
+                    "result.area",
+                    yes=area_m2(f.areas_cm2[Choice.YES]),
+                    no=area_m2(f.areas_cm2[Choice.NO]),
+                    abstain=area_m2(f.areas_cm2[Choice.ABSTAIN]),
+                    total=area_m2(ballot.total_area_cm2),
+                )
+            )
         lines.append(
             t(
                 "result.civil278",
-                participation_area=percent(f.participation_area),
-                participation_area_fraction=_shown(f.participation_area),
-                participation_heads=percent(f.participation_heads),
-                participation_heads_fraction=_shown(f.participation_heads),
-                approval_area=percent(f.approval_area),
-                approval_area_fraction=_shown(f.approval_area),
-                approval_heads=percent(f.approval_heads),
-                approval_heads_fraction=_shown(f.approval_heads),
+                participation_heads=figures_text.heads(t.locale, counted.participation_heads),
+                participation_area=figures_text.area(t.locale, counted.participation_area),
+                approval_heads=figures_text.heads(t.locale, counted.approval_heads)
+                if shown
+                else figures_text.share(f.approval_heads),
+                approval_area=figures_text.area(t.locale, counted.approval_area)
+                if shown
+                else figures_text.share(f.approval_area),
             )
         )
     else:
         lines.append(t("result.members", present=yes + no + abstain, members=ballot.members))
+        if not shown:
+            lines.append(t("result.approval_share", share=figures_text.share(f.approval_heads)))
+    if not shown:
+        lines.append(t("result.sealed", least=SEAL_BELOW))
     lines.append(verdict)
     return Reply(
         "\n".join(lines),
@@ -142,16 +160,13 @@ def result_message(t: Translator, council: Council, motion: Motion, ballot: Ball
     )
 
 
-def _shown(value: Fraction | None) -> str | None:
-    """A fraction as the catalogue quotes it ("2/3"), as it was stored."""
-    return None if value is None else f"{value.numerator}/{value.denominator}"
-
-
 def history_line(t: Translator, ballot: Ballot, voted: int) -> str:
     """One ballot in /show: its turnout while open, its count and verdict once closed."""
     if ballot.open:
         return t("show.ballot_open", voted=voted, eligible=ballot.eligible_voters)
     f = figures(ballot)
+    if ballot.result is not None and not disclosable(ballot.result, ballot.secret):
+        return t("result.passed" if f.passed else "result.failed")  # a sealed count: the verdict alone
     return t(
         "show.ballot_closed",
         yes=f.counts[Choice.YES],
