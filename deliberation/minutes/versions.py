@@ -29,8 +29,13 @@ def _plain(value: Any) -> Any:
 
 
 def minutes_from_dict(data: dict[str, Any]) -> Minutes:
-    """The model back from `minutes_to_dict`, typed by the dataclasses' own annotations."""
-    return _typed(Minutes, data)
+    """The model back from `minutes_to_dict`, typed by the dataclasses' own annotations.
+
+    A version stored before small secret ballots were sealed is sealed as it is read (deliberation.disclosure).
+    """
+    minutes: Minutes = _typed(Minutes, data)
+    motions = tuple(dataclasses.replace(m, votes=tuple(v.disclosed() for v in m.votes)) for m in minutes.motions)
+    return dataclasses.replace(minutes, motions=motions)
 
 
 _HINTS: dict[type, dict[str, Any]] = {}  # resolved annotations, once per class

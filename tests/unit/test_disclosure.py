@@ -42,3 +42,15 @@ def test_counts_are_kept_as_counted() -> None:
     assert counted.participation_area == Count(8_097_500, 8_859_500)
     assert counted.approval_heads == Count(5, 6) and counted.approval_area == Count(6_747_500, 8_097_500)
     assert Count(0, 0).share is None
+
+
+def test_a_version_stored_before_sealing_is_sealed_when_read() -> None:
+    from deliberation.minutes import minutes_from_dict, minutes_to_dict
+    from tests.unit.minutes_chain import minutes_of, scripted_chain
+
+    events = scripted_chain("nantang")
+    stored = minutes_to_dict(minutes_of(events, events[-1].seq, events[-1].hash))
+    vote = next(v for m in stored["motions"] for v in m["votes"] if v["secret"])
+    vote.update(sealed=False, yes=2, no=1, abstain=1)  # as a version written before issue 13 kept it
+    read = next(v for v in minutes_from_dict(stored).votes if v.secret)
+    assert read.sealed and (read.yes, read.no, read.abstain, read.voted) == (0, 0, 0, 4)
