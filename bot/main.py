@@ -154,6 +154,9 @@ async def run_telegram(database_url: str | None = None) -> int:
     if not _telegram_configured(settings):
         log.error("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
         return 2
+    if refused := WebhookSettings().problem():
+        print(f"yishi run: {refused}", file=sys.stderr)
+        return 2
     return await _serve(database_url, telegram=settings)
 
 
@@ -274,6 +277,9 @@ async def run_serve(database_url: str | None = None, *, clock: Clock = utc_now, 
         return 2
     if not _telegram_configured(telegram) and missing:
         print(f"yishi serve: {NOTHING_TO_SERVE}", file=sys.stderr)
+        return 2
+    if _telegram_configured(telegram) and (refused := WebhookSettings().problem()):
+        print(f"yishi serve: {refused}", file=sys.stderr)
         return 2
     return await _serve(database_url, clock=clock, stop=stop, scan_interval=scan_interval,
                         telegram=telegram if _telegram_configured(telegram) else None,

@@ -1,6 +1,7 @@
 """Configuration from the environment (and a .env file), one settings class per concern."""
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -41,3 +42,24 @@ class WebhookSettings(_Base):
     url: str | None = None
     listen: str = "127.0.0.1:8443"
     secret: SecretStr | None = None
+
+    def problem(self) -> str | None:
+        """Why webhook mode must not start (None: polling, or a strong secret).
+
+        Without the secret anyone who finds the URL can post forged updates: votes in other members' names,
+        /close as the chair, a forged group migration (issue 12).
+        """
+        if not self.url:
+            return None
+        secret = self.secret.get_secret_value() if self.secret else ""
+        if STRONG_SECRET.fullmatch(secret):
+            return None
+        return (f"WEBHOOK_URL is set but WEBHOOK_SECRET is {'weak' if secret else 'missing'}: it must be at least "
+                f"{MIN_SECRET_LENGTH} characters of A-Z a-z 0-9 _ - (Telegram allows at most 256). Make one with: "
+                f"{MAKE_SECRET}")
+
+
+# Telegram's secret_token alphabet; 32 characters of it carry about 190 bits.
+MIN_SECRET_LENGTH = 32
+STRONG_SECRET = re.compile(r"[A-Za-z0-9_-]{%d,256}" % MIN_SECRET_LENGTH)
+MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'

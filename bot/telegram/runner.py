@@ -83,6 +83,8 @@ async def register_commands(application: Application) -> None:
 async def transport(bot: TelegramBot, settings: TelegramSettings, webhook: WebhookSettings) -> AsyncIterator[None]:
     """Telegram's side while the body runs: updates in (polling or webhook); on exit no new updates, the
     handlers running finish and pending tally edits are written. The alarm and the outbox are the core's."""
+    if refused := webhook.problem():
+        raise ValueError(refused)
     application = bot.application
     async with application:  # initialize (getMe) ... shutdown
         try:

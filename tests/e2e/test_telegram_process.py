@@ -22,6 +22,7 @@ from tests.fakes.fake_bot_api import Call, FakeBotApi, free_port
 t = Translator("zh_Hans")
 YISHI = Path(sys.executable).with_name("yishi")
 G = -9001
+HOOK_SECRET = "webhook-secret-0123456789abcdefghij"
 
 
 class Driver:
@@ -121,7 +122,7 @@ async def test_webhook_mode(tmp_path, api):
     app = await build_core(f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}")
     stop = asyncio.Event()
     task = asyncio.create_task(serve_telegram(app, build_telegram(app, settings), settings,
-                                     WebhookSettings(url=url, listen=f"127.0.0.1:{port}", secret="s3cret"), stop))
+                                     WebhookSettings(url=url, listen=f"127.0.0.1:{port}", secret=HOOK_SECRET), stop))
     try:
         await api.wait_for(method="setWebhook", timeout=15)
         await wait_until_listening(port, timeout=10.0)
@@ -129,7 +130,7 @@ async def test_webhook_mode(tmp_path, api):
         api.set_chat(G, "group", "网页钩子群")
         update = api.make_command(G, CHAIR, "/setup")
         assert await api.deliver_webhook(url, update, secret_token="wrong") == 403
-        assert await api.deliver_webhook(url, update, secret_token="s3cret") == 200
+        assert await api.deliver_webhook(url, update, secret_token=HOOK_SECRET) == 200
         call = await api.wait_for(method="sendMessage", params={"chat_id": G}, timeout=10)
         assert "网页钩子群" in call.result["text"]
     finally:
