@@ -35,7 +35,7 @@ from .i18n import normalise_locale
 from .outbox import OutboxDrainer, enqueue_row
 from .routing import PlatformRouter
 from .scheduler import Alarm, Rung
-from .settings import DatabaseSettings, TelegramSettings, WebhookSettings, YishiSettings
+from .settings import MAKE_SECRET, DatabaseSettings, TelegramSettings, WebhookSettings, YishiSettings
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -169,8 +169,14 @@ def wecom_missing(settings: WeComSettings, links: LinkSettings) -> list[str]:
                                         ("WECOM_TOKEN", settings.token)) if not value]
     if len(settings.aes_key) != 43:
         missing.append("WECOM_AES_KEY")
-    if len(links.secret.get_secret_value()) < 16:
+    from .wecom.settings import MIN_LINK_SECRET
+
+    link_secret = links.secret.get_secret_value()
+    if not link_secret:
         missing.append("YISHI_LINK_SECRET")
+    elif len(link_secret) < MIN_LINK_SECRET:  # a weak key lets anyone sign ballot links offline
+        missing.append(f"YISHI_LINK_SECRET (too short: at least {MIN_LINK_SECRET} characters; make one with: "
+                       f"{MAKE_SECRET})")
     return missing
 
 
@@ -190,7 +196,8 @@ def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api:
     from .wecom.app import WeComApi, WeComApp
     from .wecom.robot import WeComRobot
     from .wecom.sender import WeComSender
-    from .wecom.web import BallotPages
+    from .wecom.hardening import security_headers
+    from .wecom.web import CONTENT_SECURITY_POLICY, BallotPages
 
     api = api or WeComApi(settings)
     if robot is None and settings.robot_url:
@@ -214,7 +221,8 @@ def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api:
     wecom = WeComApp(core.dispatcher, settings, api=api, links=links, drainer=core.drainer, queue=queue,
                      wall_clock=wall_clock)
     wecom.on_changed.append(core.alarm.poke)
-    app = web.Application()
+    app = web.Application(middlewares=[security_headers(content_security_policy=CONTENT_SECURITY_POLICY,
+                                                        https=links.base_url.startswith("https:"))])
     app.add_routes(wecom.routes())
     app.add_routes(BallotPages(core.dispatcher, links, announce=wecom.announce).routes())
 
@@ -233,8 +241,10 @@ async def web_site(app: web.Application, listen: str) -> AsyncIterator[None]:
     """Serve an aiohttp application on host:port while the body runs."""
     from aiohttp import web
 
+    from .wecom.hardening import RedactingAccessLogger
+
     host, _, port = listen.rpartition(":")
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log_class=RedactingAccessLogger)
     await runner.setup()
     try:
         await web.TCPSite(runner, host.strip("[]") or "127.0.0.1", int(port)).start()

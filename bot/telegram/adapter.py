@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 
 from deliberation.model import Council
 
+from ..adapters import clean_incoming
 from ..conversation import Incoming, Reply, Response
 from ..desk.buttons import Approve, Vote, try_decode
 from ..dispatch import Dispatcher, parse_command
@@ -125,10 +126,10 @@ class TelegramAdapter:
             admin = group and await self.admins.is_admin(chat.id, user.id)
         else:
             return
-        incoming = Incoming(
+        incoming = clean_incoming(Incoming(
             "telegram", str(chat.id), user_id, name, text=text, chat_title=chat.title or "",
             chat_is_group=group, username=username, is_admin=admin,
-            user_locale=user.language_code if user else None, update_key=update_key_of_message(message))
+            user_locale=user.language_code if user else None, update_key=update_key_of_message(message)))
         try:
             response = await self.dispatcher.handle(incoming)
         except Exception:  # a bug or a database outage: say so, then let the error handler log it
@@ -209,10 +210,10 @@ class TelegramAdapter:
         chat, user = message.chat, query.from_user
         group = is_group(chat)
         admin = group and await self.admins.is_admin(chat.id, user.id)
-        incoming = Incoming(
+        incoming = clean_incoming(Incoming(
             "telegram", str(chat.id), str(user.id), user.full_name, data=query.data or "",
             chat_title=chat.title or "", chat_is_group=group, username=user.username, is_admin=admin,
-            user_locale=user.language_code, update_key=f"tg:{update.update_id}")
+            user_locale=user.language_code, update_key=f"tg:{update.update_id}"))
         prepared = self._prepared.pop(update.update_id, None)
         try:
             response = prepared or await self.dispatcher.handle(incoming)
@@ -260,10 +261,10 @@ class TelegramAdapter:
                 query = update.callback_query
                 chat, user = query.message.chat, query.from_user
                 admin = await self.admins.is_admin(chat.id, user.id)
-                incomings.append(Incoming(
+                incomings.append(clean_incoming(Incoming(
                     "telegram", str(chat.id), str(user.id), user.full_name, data=query.data or "",
                     chat_title=chat.title or "", chat_is_group=True, username=user.username, is_admin=admin,
-                    user_locale=user.language_code, update_key=f"tg:{update.update_id}"))
+                    user_locale=user.language_code, update_key=f"tg:{update.update_id}")))
             responses = await self.vote_runs.submit(incomings)
         except Exception:  # noqa: BLE001 - each press is then handled on its own
             log.exception("a run of %d vote presses was not recorded together", len(updates))

@@ -28,7 +28,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from deliberation import errors
 from deliberation.usecases import ballot_for
 
-from ..adapters import WECOM_APP, fit_reply, motion_numbers, split_text
+from ..adapters import WECOM_APP, clean_incoming, fit_reply, motion_numbers, split_text
 from ..conversation import Incoming, Reply, Response
 from ..desk.buttons import Vote, try_decode
 from ..dispatch import Dispatcher, split_number
@@ -273,7 +273,10 @@ class WeComApp:
     async def callback(self, request: web.Request) -> web.Response:
         q = request.query
         signature, timestamp, nonce = q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", "")
-        body = await request.text()
+        try:
+            body = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:  # WeCom sends UTF-8 XML; anything else is not WeCom
+            return web.Response(status=400, text="bad message")
         try:
             plain = self.crypto.decrypt_message(body, signature, timestamp, nonce)
         except InvalidSignatureException:
@@ -302,9 +305,9 @@ class WeComApp:
 
     def _incoming(self, user_id: str, name: str, text: str, msg_id: str | None) -> Incoming:
         chat = self.councils.chat_for(user_id)
-        return Incoming(PLATFORM, chat, user_id, name, text=text, chat_title=self.settings.council_title,
-                        chat_is_group=True, username=user_id,
-                        update_key=f"wecom:{self.settings.agent_id}:{msg_id}" if msg_id else None)
+        return clean_incoming(Incoming(
+            PLATFORM, chat, user_id, name, text=text, chat_title=self.settings.council_title, chat_is_group=True,
+            username=user_id, update_key=f"wecom:{self.settings.agent_id}:{msg_id}" if msg_id else None))
 
     async def on_message(self, user_id: str, message: dict) -> str:
         """The passive reply to one message (the rest goes out through message/send)."""

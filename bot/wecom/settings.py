@@ -4,6 +4,9 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Characters in YISHI_LINK_SECRET: the HMAC key of every ballot link must not be guessable offline.
+MIN_LINK_SECRET = 32
+
 
 class WeComSettings(BaseSettings):
     """The self-built app (自建应用), the group robot (群机器人) and the public web pages."""

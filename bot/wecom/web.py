@@ -29,6 +29,8 @@ from ..desk.buttons import encode as encode_button
 from ..dispatch import Dispatcher
 from ..i18n import Translator
 from ..render import local_time
+from .hardening import security_headers
+from .settings import MIN_LINK_SECRET
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,8 @@ class BallotLinks:
     def __init__(self, secret: str | bytes, base_url: str, *, ttl: timedelta = timedelta(hours=72),
                  clock: Callable[[], datetime]) -> None:
         secret = secret.encode() if isinstance(secret, str) else secret
-        if len(secret) < 16:
-            raise ValueError("YISHI_LINK_SECRET must be set (at least 16 characters)")
+        if len(secret) < MIN_LINK_SECRET:
+            raise ValueError(f"YISHI_LINK_SECRET must be at least {MIN_LINK_SECRET} characters")
         self._key = secret
         self.base_url = base_url.rstrip("/")
         self.ttl = ttl
@@ -82,12 +84,16 @@ class BallotLinks:
 
     def read(self, token: str) -> BallotClaim:
         parts = token.split(".")
-        if len(parts) != 4 or not all(p.isdigit() and len(p) <= 12 for p in parts[:3]):
+        # isascii: str.isdigit() admits "²" and int() does not; compare_digest() refuses non-ASCII text
+        if len(parts) != 4 or not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts[:3]):
             raise BadLink()
         body = ".".join(parts[:3])
-        if not hmac.compare_digest(self._sign(body), parts[3]):
+        if not parts[3].isascii() or not hmac.compare_digest(self._sign(body), parts[3]):
             raise BadLink()
-        expires = datetime.fromtimestamp(int(parts[2]), tz=self.clock().tzinfo)
+        try:
+            expires = datetime.fromtimestamp(int(parts[2]), tz=self.clock().tzinfo)
+        except (ValueError, OverflowError, OSError):  # a year past 9999: never one of ours
+            raise BadLink() from None
         if expires <= self.clock():
             raise LinkExpired()
         return BallotClaim(int(parts[0]), int(parts[1]), expires)
@@ -109,6 +115,12 @@ button.y{background:#2e7d32} button.n{background:#c62828} button.a{background:#6
 ul{padding-left:22px} li{margin:6px 0} code{word-break:break-all;font-size:16px}
 pre{white-space:pre-wrap;font-size:18px} details summary{font-size:22px}
 """
+# The pages' only inline content is the style above, allowed by its hash; no script at all.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; style-src 'sha256-" + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+    + "'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# Database ids are 64-bit: a longer number is bad input, not a missing council.
+MAX_ID = 2**63 - 1
 
 
 def _page(title: str, body: str, status: int = 200, locale: str = "zh_Hans") -> web.Response:
@@ -248,7 +260,10 @@ class BallotPages:
         claim, refused = await self._claim(request)
         if refused:
             return refused
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (UnicodeDecodeError, ValueError):  # a form that is not UTF-8: no browser of ours sent it
+            raise web.HTTPBadRequest(text="bad form") from None
         code = str(form.get("choice", ""))
         loaded = await self._load(claim)
         if loaded is None:
@@ -287,8 +302,8 @@ class BallotPages:
     async def notice_board(self, request: web.Request) -> web.Response:
         t = Translator(self.dispatcher.default_locale)
         ref = request.match_info["council"]
-        if not ref.isdigit():
-            raise web.HTTPNotFound()
+        if not (ref.isascii() and ref.isdigit()) or int(ref) > MAX_ID:
+            raise web.HTTPBadRequest(text="bad council id")
         async with self.dispatcher.uow() as uow:
             council = await uow.councils.get_optional(int(ref))
             if council is None:
@@ -343,6 +358,7 @@ def _clip(text: str, limit: int) -> str:
 
 def make_web_app(dispatcher: Dispatcher, links: BallotLinks, *, announce: Announce | None = None) -> web.Application:
     """An aiohttp application serving only the H5 pages (the WeCom callback adds its own routes)."""
-    app = web.Application()
+    app = web.Application(middlewares=[security_headers(content_security_policy=CONTENT_SECURITY_POLICY,
+                                                        https=links.base_url.startswith("https:"))])
     app.add_routes(BallotPages(dispatcher, links, announce=announce).routes())
     return app

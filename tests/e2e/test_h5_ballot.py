@@ -20,7 +20,7 @@ pytestmark = pytest.mark.timeout(60)
 
 ROOT = Path(__file__).parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-SECRET = "h5-test-secret-0123456789abcdef"
+SECRET = "h5-test-secret-0123456789abcdefghij"
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 MOTION = "在3号楼每层楼道安装声控感应灯，电费由本楼住户按户分摊"
@@ -124,7 +124,7 @@ async def test_expired_and_forged_links_are_refused(council, client):
     forged = [f"/b/{ballot}.{carol}.{expires}.{signature}",            # someone else's member id
               f"/b/{ballot}.{member}.{int(expires) + 86400}.{signature}",  # a later expiry
               good[:-2] + ("AA" if not good.endswith("AA") else "BB"),    # an altered signature
-              "/b/" + BallotLinks("another-secret-0123456789", "http://x", clock=council.clock)
+              "/b/" + BallotLinks("another-secret-0123456789abcdefghij", "http://x", clock=council.clock)
               .token(council.ballot.id, council.members["bob"].id),       # signed with another key
               "/b/not-a-token"]
     for path in forged:

@@ -1,18 +1,41 @@
 """Hardened edges (issue 12): start-up refusals, the web pages under bad input, shutdown, proxies."""
 from __future__ import annotations
 
+import asyncio
+import base64
+import contextlib
+import hashlib
+import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 
+from bot.adapters import clean_incoming
+from bot.conversation import Incoming
+from bot.main import build_wecom, web_site
+from bot.wecom.app import WeComApi
+from bot.wecom.web import BallotLinks
+from tests.e2e.conftest import ALICE, CHAIR
+from tests.e2e.wecom_fakes import LINK_SECRET, FakeWeCom, wecom_environment, wecom_settings
 from tests.fakes.fake_bot_api import free_port
 
 YISHI = str(Path(sys.executable).with_name("yishi"))
 PLATFORM_VARIABLES = ("TELEGRAM_", "WEBHOOK_", "WECOM_", "YISHI_LINK_", "PUBLIC_BASE_URL", "DATABASE_URL")
 STRONG = "Zq3-_" * 7  # 35 characters of Telegram's secret_token alphabet
+
+
+async def until(condition, timeout: float = 20.0, what: str = "") -> None:
+    """Wait for a condition the server brings about (polled, never a fixed sleep)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
 
 
 def clean_environment(**extra: str) -> dict[str, str]:
@@ -46,3 +69,157 @@ def test_a_strong_webhook_secret_passes_the_check():
     made = subprocess.run([sys.executable, "-c", "import secrets; print(secrets.token_urlsafe(32))"],
                           capture_output=True, text=True, check=True).stdout.strip()
     assert WebhookSettings(url="https://bot.example/hook", secret=made).problem() is None
+
+
+# ---- #10: the web pages under bad input, their headers, their access log, the link secret ----------------
+
+@contextlib.asynccontextmanager
+async def wecom_site(core, clock, *, base_url: str = "http://yishi.example"):
+    """The WeCom callback and the H5 pages of `build_wecom`, served as `yishi serve` serves them."""
+    fake = FakeWeCom()
+    await fake.server.start_server()
+    settings = wecom_settings(fake)
+    links = BallotLinks(LINK_SECRET, base_url, clock=clock)
+    web_app, _wecom = build_wecom(core, settings, links, api=WeComApi(settings))
+    port = free_port()
+    try:
+        async with web_site(web_app, f"127.0.0.1:{port}"), \
+                aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as http:
+            yield http, links
+    finally:
+        await fake.server.close()
+
+
+async def open_ballot(core) -> tuple[int, int]:
+    """A WeCom council with motion #1 on the ballot -> (ballot id, bob's member id)."""
+    async def say(user: str, text: str) -> None:
+        response = await core.dispatcher.handle(Incoming("wecom", "b3", user, user.title(), text=text,
+                                                         chat_title="3号楼议事会"))
+        assert not response.refused, response
+
+    await say("alice", "/setup")
+    for user, unit in (("bob", "3-502"), ("carol", "3-601"), ("dave", "3-702")):
+        await say(user, f"/join {unit}")
+    await say("bob", "/motion 装感应灯")
+    await say("carol", "/second 1")
+    await say("alice", "/vote 1")
+    async with core.dispatcher.uow() as uow:
+        council = await uow.councils.by_chat("wecom:b3")
+        bob = await uow.members.by_user(council.id, "wecom:bob")
+        motion = await uow.motions.by_number(council.id, 1)
+        ballot = await uow.ballots.open_for_motion(motion.id)
+    return ballot.id, bob.id
+
+
+@pytest.mark.timeout(60)
+async def test_bad_input_to_the_web_pages_is_answered_400_never_500(app, clock):
+    ballot_id, bob = await open_ballot(app)
+    async with wecom_site(app, clock) as (http, links):
+        token = links.token(ballot_id, bob)
+        body = token.rsplit(".", 1)[0]
+        for path in ("/p/²", f"/p/{2**70}", "/p/１", "/p/abc"):
+            response = await http.get(path)
+            assert response.status == 400, (path, response.status, await response.text())
+        refused = [f"/b/{body}.ßßßßßßßßßßßßßßßßßßßßßßßß",  # a non-ASCII signature
+                   f"/b/{ballot_id}.{bob}.²³⁴.{token.rsplit('.', 1)[1]}",  # digits int() refuses
+                   f"/b/{ballot_id}.{bob}.999999999999.AAAA",  # an expiry past the year 9999
+                   f"/b/{ballot_id}.{bob}.%FF%FE.AAAA"]  # not UTF-8 at all
+        for path in refused:
+            for method in ("GET", "POST"):
+                response = await http.request(method, path, data={"choice": "y"})
+                assert 400 <= response.status < 500, (method, path, response.status, await response.text())
+                assert "Traceback" not in await response.text()
+        # a non-UTF-8 form on a good link, a non-UTF-8 WeCom callback body
+        form = await http.post(f"/b/{token}", data=b"choice=\xff\xfe",
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert form.status == 400, await form.text()
+        callback = await http.post("/wecom/callback", params={"msg_signature": "x", "timestamp": "1", "nonce": "n"},
+                                   data=b"<xml>\xff\xfe\xfa</xml>")
+        assert callback.status == 400, await callback.text()
+        assert (await http.get(f"/b/{token}")).status == 200  # the good link still works
+
+
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
+
+
+@pytest.mark.timeout(60)
+async def test_every_page_carries_the_security_headers(app, clock):
+    ballot_id, bob = await open_ballot(app)
+    async with wecom_site(app, clock) as (http, links):
+        ballot = await http.get(f"/b/{links.token(ballot_id, bob)}")
+        page = await ballot.text()
+        answers = [ballot, await http.get("/p/1"), await http.get("/p/²"), await http.get("/nowhere"),
+                   await http.get("/b/forged"), await http.post("/wecom/callback", data=b"\xff")]
+        assert [a.status for a in answers] == [200, 200, 400, 404, 403, 400]
+        for answer in answers:
+            for name, value in SECURITY_HEADERS.items():
+                assert answer.headers.get(name) == value, (answer.url, name)
+            policy = answer.headers["Content-Security-Policy"]
+            assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+            assert "unsafe-inline" not in policy and "Strict-Transport-Security" not in answer.headers
+        # the page's one inline style is allowed by its hash; it has no script
+        style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert f"style-src 'sha256-{digest}'" in ballot.headers["Content-Security-Policy"]
+        assert "<script" not in page and " style=" not in page
+    async with wecom_site(app, clock, base_url="https://yishi.example") as (http, _links):
+        behind_tls = await http.get("/p/1")
+        assert behind_tls.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.timeout(60)
+async def test_ballot_link_tokens_never_reach_the_access_log(app, clock, caplog):
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    ballot_id, bob = await open_ballot(app)
+    async with wecom_site(app, clock) as (http, links):
+        token = links.token(ballot_id, bob)
+        assert (await http.get(f"/b/{token}")).status == 200
+        assert (await http.post(f"/b/{token}", data={"choice": "y"})).status == 200
+        logged = lambda: [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]  # noqa: E731
+        await until(lambda: len([line for line in logged() if '"POST /b/' in line]) == 1, what="the access log")
+    assert any('"GET /b/… HTTP' in line or '"GET /b/…"' in line for line in logged()), logged()
+    signature = token.rsplit(".", 1)[1]
+    assert not [line for line in logged() if signature in line or token in line]
+
+
+@pytest.mark.parametrize("command", ["serve", "wecom"])
+def test_a_weak_link_secret_is_refused_at_start(tmp_path, command):
+    weak = {**wecom_environment_for("http://127.0.0.1:9", f"127.0.0.1:{free_port()}"),
+            "YISHI_LINK_SECRET": "only-22-characters-xyz"}
+    env = clean_environment(**weak)
+    result = subprocess.run([YISHI, command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert "YISHI_LINK_SECRET" in result.stderr and "at least 32 characters" in result.stderr
+    assert "secrets.token_urlsafe(32)" in result.stderr
+    assert not list(tmp_path.glob("*.db"))
+
+
+def wecom_environment_for(api_base: str, listen: str) -> dict[str, str]:
+    class Server:  # wecom_environment reads only the fake's URL
+        url = api_base
+
+    return wecom_environment(Server(), listen)  # type: ignore[arg-type]
+
+
+# ---- text no encoder accepts is cleaned where it enters -------------------------------------------------
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("text", ["/frob\ud800nicate", "/lang x\udfff"])
+async def test_a_refusal_quoting_a_lone_surrogate_is_still_sent(harness, text):
+    h = harness
+    h.api.set_chat(-7001, "group", "清理组")
+    h.api.set_chat_member(-7001, CHAIR, "administrator")
+    await h.cmd(-7001, CHAIR, "/setup")
+    step = await h.cmd(-7001, ALICE, text)
+    assert step.refusal and "\ufffd" in step.refusal, step.texts
+
+
+def test_clean_incoming_replaces_what_no_encoder_takes():
+    dirty = Incoming("wecom", "b3", "u\x00", "名\ud83d", text="/motion 灯\udc00", chat_title="t\x00")
+    cleaned = clean_incoming(dirty)
+    assert (cleaned.user_id, cleaned.user_name, cleaned.text, cleaned.chat_title) == (
+        "u\ufffd", "名\ufffd", "/motion 灯\ufffd", "t\ufffd")
+    for value in (cleaned.user_id, cleaned.user_name, cleaned.text, cleaned.chat_title):
+        value.encode("utf-8")
+    fine = Incoming("wecom", "b3", "u", "名", text="/motion 灯 😀")
+    assert clean_incoming(fine) is fine

@@ -16,7 +16,7 @@ CORP = "ww0123456789abcdef"
 AGENT = 1000002
 TOKEN = "yishiCallbackToken"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeCom issues it
-LINK_SECRET = "test-link-secret-0123456789"
+LINK_SECRET = "test-link-secret-0123456789abcdefghij"
 NAMES = {"alice": "王阿姨", "bob": "李师傅", "carol": "张老师", "dave": "陈先生"}
 
 
