@@ -194,9 +194,9 @@ def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api:
     from aiohttp import web
 
     from .wecom.app import WeComApi, WeComApp
+    from .wecom.hardening import security_headers
     from .wecom.robot import WeComRobot
     from .wecom.sender import WeComSender
-    from .wecom.hardening import security_headers
     from .wecom.web import CONTENT_SECURITY_POLICY, BallotPages
 
     api = api or WeComApi(settings)

@@ -34,6 +34,8 @@ class TelegramSettings(_Base):
     max_retries: int = 5
     edit_interval_seconds: float = 3.0
     http_client: Literal["httpx", "aiohttp"] = "aiohttp"  # python-telegram-bot's request backend (bench/README.md)
+    # Where Telegram is blocked: an http(s):// proxy for every Bot API call; it wins over HTTPS_PROXY and ALL_PROXY.
+    proxy: str | None = None
 
 
 class WebhookSettings(_Base):
@@ -61,5 +63,5 @@ class WebhookSettings(_Base):
 
 # Telegram's secret_token alphabet; 32 characters of it carry about 190 bits.
 MIN_SECRET_LENGTH = 32
-STRONG_SECRET = re.compile(r"[A-Za-z0-9_-]{%d,256}" % MIN_SECRET_LENGTH)
+STRONG_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_SECRET_LENGTH},256}}")
 MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'

@@ -22,6 +22,7 @@ from .adapter import TelegramAdapter
 from .commands import MENU_LANGUAGES, bot_commands
 from .edits import CoalescedEdits
 from .processor import ChatOrderedProcessor
+from .request import AiohttpRequest, proxy_for
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +56,13 @@ def make_application(settings: TelegramSettings) -> Application:
                                      max_retries=settings.max_retries))
         .concurrent_updates(ChatOrderedProcessor())
     )
+    proxy = proxy_for(settings.api_base, settings.proxy)
     if settings.http_client == "aiohttp":  # bench/README.md: less CPU per Bot API call under a burst
-        from .request import AiohttpRequest
-        builder = builder.request(AiohttpRequest(64)).get_updates_request(AiohttpRequest(1))
+        builder = builder.request(AiohttpRequest(64, proxy=proxy)).get_updates_request(AiohttpRequest(1, proxy=proxy))
     else:
         builder = builder.connection_pool_size(64)
+        if proxy:
+            builder = builder.proxy(proxy).get_updates_proxy(proxy)
     return builder.build()
 
 

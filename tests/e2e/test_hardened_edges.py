@@ -14,6 +14,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import RawTestServer
 
 from bot.adapters import clean_incoming
 from bot.conversation import Incoming
@@ -54,7 +56,8 @@ def test_webhook_mode_refuses_to_start_without_a_strong_secret(tmp_path, command
                             WEBHOOK_URL="https://bot.example/hook", WEBHOOK_LISTEN=f"127.0.0.1:{free_port()}")
     if secret is not None:
         env["WEBHOOK_SECRET"] = secret
-    result = subprocess.run([YISHI, command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([YISHI, command], cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+                            timeout=60)
     assert result.returncode == 2, result.stderr
     assert "WEBHOOK_SECRET" in result.stderr
     assert 'python -c "import secrets; print(secrets.token_urlsafe(32))"' in result.stderr
@@ -158,7 +161,7 @@ async def test_every_page_carries_the_security_headers(app, clock):
             assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
             assert "unsafe-inline" not in policy and "Strict-Transport-Security" not in answer.headers
         # the page's one inline style is allowed by its hash; it has no script
-        style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+        style = re.search(r"<style>(.*?)</style>", page, re.DOTALL).group(1)
         digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
         assert f"style-src 'sha256-{digest}'" in ballot.headers["Content-Security-Policy"]
         assert "<script" not in page and " style=" not in page
@@ -175,7 +178,7 @@ async def test_ballot_link_tokens_never_reach_the_access_log(app, clock, caplog)
         token = links.token(ballot_id, bob)
         assert (await http.get(f"/b/{token}")).status == 200
         assert (await http.post(f"/b/{token}", data={"choice": "y"})).status == 200
-        logged = lambda: [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]  # noqa: E731
+        logged = lambda: [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
         await until(lambda: len([line for line in logged() if '"POST /b/' in line]) == 1, what="the access log")
     assert any('"GET /b/… HTTP' in line or '"GET /b/…"' in line for line in logged()), logged()
     signature = token.rsplit(".", 1)[1]
@@ -187,7 +190,8 @@ def test_a_weak_link_secret_is_refused_at_start(tmp_path, command):
     weak = {**wecom_environment_for("http://127.0.0.1:9", f"127.0.0.1:{free_port()}"),
             "YISHI_LINK_SECRET": "only-22-characters-xyz"}
     env = clean_environment(**weak)
-    result = subprocess.run([YISHI, command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    result = subprocess.run([YISHI, command], cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+                            timeout=30)
     assert result.returncode == 2, result.stderr
     assert "YISHI_LINK_SECRET" in result.stderr and "at least 32 characters" in result.stderr
     assert "secrets.token_urlsafe(32)" in result.stderr
@@ -223,3 +227,77 @@ def test_clean_incoming_replaces_what_no_encoder_takes():
         value.encode("utf-8")
     fine = Incoming("wecom", "b3", "u", "名", text="/motion 灯 😀")
     assert clean_incoming(fine) is fine
+
+
+# ---- #13: reaching Telegram through a proxy --------------------------------------------------------------
+
+class TinyProxy:
+    """An HTTP proxy on 127.0.0.1 that records each absolute-URI request (or CONNECT) and forwards it."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.server = RawTestServer(self.handle, host="127.0.0.1")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    async def handle(self, request: web.BaseRequest) -> web.Response:
+        self.seen.append(f"{request.method} {request.url}")
+        if request.method == "CONNECT" or not request.url.is_absolute():
+            return web.Response(status=405)  # the test's Bot API speaks plain http: no tunnel is needed
+        async with aiohttp.ClientSession() as http, \
+                http.request(request.method, request.url, data=await request.read(),
+                             headers={"Content-Type": request.headers.get("Content-Type", "")}) as answer:
+            return web.Response(status=answer.status, body=await answer.read(),
+                                content_type=answer.content_type)
+
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "TELEGRAM_PROXY")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("client", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("how", ["TELEGRAM_PROXY", "HTTP_PROXY", "ALL_PROXY"])
+async def test_the_bots_get_me_goes_through_the_configured_proxy(monkeypatch, client, how):
+    from bot.settings import TelegramSettings
+    from bot.telegram.runner import make_application
+    from tests.fakes.fake_bot_api import FakeBotApi
+
+    for name in PROXY_VARIABLES:
+        for variant in (name, name.lower()):
+            monkeypatch.delenv(variant, raising=False)
+    proxy = TinyProxy()
+    await proxy.server.start_server()
+    try:
+        async with FakeBotApi() as api:
+            if how == "TELEGRAM_PROXY":  # the explicit setting wins over the environment's proxy
+                monkeypatch.setenv("TELEGRAM_PROXY", proxy.url)
+                monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")
+            else:  # the test's Bot API is http://, so HTTP_PROXY stands for HTTPS_PROXY here
+                monkeypatch.setenv(how, proxy.url)
+            settings = TelegramSettings(bot_token=api.token, api_base=api.base_url, http_client=client)
+            application = make_application(settings)
+            await application.initialize()  # getMe
+            try:
+                assert application.bot.username
+            finally:
+                await application.shutdown()
+    finally:
+        await proxy.server.close()
+    assert [line for line in proxy.seen if line.startswith("POST ") and line.endswith("/getMe")], proxy.seen
+    assert all(api.base_url.split("//")[1] in line for line in proxy.seen)
+
+
+def test_no_proxy_keeps_the_bot_api_direct(monkeypatch):
+    from bot.telegram.request import proxy_for
+
+    for name in PROXY_VARIABLES:
+        for variant in (name, name.lower()):
+            monkeypatch.delenv(variant, raising=False)
+    assert proxy_for("https://api.telegram.org") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert proxy_for("https://api.telegram.org") == "http://proxy.example:3128"
+    assert proxy_for("https://api.telegram.org", "http://mine.example:8080") == "http://mine.example:8080"
+    monkeypatch.setenv("NO_PROXY", "api.telegram.org")
+    assert proxy_for("https://api.telegram.org") is None
