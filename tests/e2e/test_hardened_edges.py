@@ -301,3 +301,95 @@ def test_no_proxy_keeps_the_bot_api_direct(monkeypatch):
     assert proxy_for("https://api.telegram.org", "http://mine.example:8080") == "http://mine.example:8080"
     monkeypatch.setenv("NO_PROXY", "api.telegram.org")
     assert proxy_for("https://api.telegram.org") is None
+
+
+# ---- #12: SIGTERM lets the WeCom server finish what it is doing ------------------------------------------
+
+class HeldWeCom(FakeWeCom):
+    """The fake WeCom server whose user/get for `held` waits until the test lets it go; its robot is down."""
+
+    def __init__(self, held: str) -> None:
+        super().__init__()
+        self.held, self.asked, self.go = held, asyncio.Event(), asyncio.Event()
+
+    async def user_get(self, request: web.Request) -> web.Response:
+        if request.query.get("userid") == self.held:
+            self.asked.set()
+            await self.go.wait()
+        return await super().user_get(request)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        return web.json_response({"errcode": -1, "errmsg": "system busy"})  # announcements stay queued
+
+
+async def refusing_connections(port: int, timeout: float = 20.0) -> None:
+    """Wait until nothing accepts connections on 127.0.0.1:`port` any more (the server stopped listening)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            return
+        writer.close()
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"127.0.0.1:{port} still accepts connections")
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.timeout(90)
+async def test_sigterm_lets_a_request_in_flight_finish_and_keeps_the_outbox(tmp_path):
+    import signal
+
+    from sqlalchemy import select
+
+    from bot.main import build_core
+    from storage.models import OutboxRow
+    from tests.e2e.reliability import wait_until_listening
+    from tests.e2e.test_serve import real
+    from tests.e2e.wecom_fakes import Rig
+
+    fake = HeldWeCom(held="cat")
+    await fake.server.start_server()
+    port = free_port()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}"
+    env = clean_environment(**wecom_environment(fake, f"127.0.0.1:{port}"), DATABASE_URL=url, YISHI_LOG_LEVEL="INFO")
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as output:
+        process = await asyncio.create_subprocess_exec(YISHI, "serve", cwd=tmp_path, env=env, stdout=output,
+                                                       stderr=asyncio.subprocess.STDOUT)
+    try:
+        await wait_until_listening(port, timeout=30.0)
+        async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as http:
+            rig = Rig(None, fake, http, None, real)
+            amy, ben, cat = rig.member("amy"), rig.member("ben"), rig.member("cat")
+            await amy.say("开通")
+            await ben.say("加入 3-502")
+            assert "装感应灯" in await ben.say("提议 装感应灯")  # its card waits in the outbox: the robot is down
+            joining = asyncio.create_task(cat.say("加入 3-601"))
+            await asyncio.wait_for(fake.asked.wait(), 20)  # cat's callback is in flight
+            process.send_signal(signal.SIGTERM)
+            await refusing_connections(port)  # shutting down: no new requests ...
+            fake.go.set()  # ... and the one in flight finishes
+            answer = await asyncio.wait_for(joining, 30)
+        code = await asyncio.wait_for(process.wait(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await fake.server.close()
+    output = log.read_text(errors="replace")
+    assert code == 0, output
+    assert "3-601" in answer, answer
+    assert "Traceback" not in output, output
+
+    core = await build_core(url)
+    try:
+        async with core.dispatcher.uow() as uow:
+            council = await uow.councils.by_chat("wecom:b3")
+            assert await uow.members.by_user(council.id, "wecom:cat") is not None
+        async with core.sessions() as session:
+            rows = (await session.execute(select(OutboxRow))).scalars().all()
+        unsent = [row.payload for row in rows if row.sent_at is None]
+        assert any("装感应灯" in str(payload) for payload in unsent), [r.payload for r in rows]
+    finally:
+        await core.close()
