@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from .conversation import Button, Incoming, Reply
 from .desk.buttons import Approve, Second, Vote, try_decode
@@ -27,9 +28,9 @@ def clean_text(text: str) -> str:
 
 def clean_incoming(incoming: Incoming) -> Incoming:
     """Every text field of what a platform delivered, cleaned (`clean_text`) before the core sees it."""
-    dirty = {f.name: value for f in fields(incoming) if isinstance(value := getattr(incoming, f.name), str)
-             and _UNENCODABLE.search(value)}
-    return replace(incoming, **{name: clean_text(value) for name, value in dirty.items()}) if dirty else incoming
+    cleaned: dict[str, Any] = {f.name: clean_text(value) for f in fields(incoming)
+                               if isinstance(value := getattr(incoming, f.name), str) and _UNENCODABLE.search(value)}
+    return replace(incoming, **cleaned) if cleaned else incoming
 
 
 @dataclass(frozen=True)

@@ -178,7 +178,10 @@ async def test_ballot_link_tokens_never_reach_the_access_log(app, clock, caplog)
         token = links.token(ballot_id, bob)
         assert (await http.get(f"/b/{token}")).status == 200
         assert (await http.post(f"/b/{token}", data={"choice": "y"})).status == 200
-        logged = lambda: [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+
+        def logged() -> list[str]:
+            return [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+
         await until(lambda: len([line for line in logged() if '"POST /b/' in line]) == 1, what="the access log")
     assert any('"GET /b/… HTTP' in line or '"GET /b/…"' in line for line in logged()), logged()
     signature = token.rsplit(".", 1)[1]
