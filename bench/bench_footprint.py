@@ -17,11 +17,10 @@ import signal
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import database
-
 from sqlalchemy import insert
 
 from deliberation.chain import GENESIS
@@ -50,7 +49,7 @@ async def seed(url: str, councils: int, members: int) -> float:
     started = time.monotonic()
     engine = make_engine(url)
     await upgrade(engine)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rules = Rules().to_json()
     step = 1000
     async with engine.begin() as conn:
@@ -67,8 +66,8 @@ async def seed(url: str, councils: int, members: int) -> float:
         # an open ballot in every tenth council: deadlines for the alarm to plan at start-up
         voting = list(range(1, councils + 1, 10))
         await conn.execute(insert(MotionRow), [
-            {"id": c, "council_id": c, "number": 1, "kind": "main", "text": "加装电梯", "mover_id": (c - 1) * members + 1,
-             "state": "voting", "created_at": now} for c in voting])
+            {"id": c, "council_id": c, "number": 1, "kind": "main", "text": "加装电梯",
+             "mover_id": (c - 1) * members + 1, "state": "voting", "created_at": now} for c in voting])
         await conn.execute(insert(BallotRow), [
             {"council_id": c, "motion_id": c, "opened_at": now, "closes_at": now + timedelta(days=2),
              "secret": False, "threshold": "1/2", "members": members, "eligible_voters": members - 1,
@@ -100,7 +99,7 @@ async def measure(kind: str, councils: int, members: int) -> dict:
                     process.send_signal(signal.SIGTERM)
                     try:
                         await asyncio.wait_for(process.wait(), 30)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         process.kill()
                         await process.wait()
     return {"db": kind, "seed_s": seeded, "startup_s": startup, "rss_mb": rss_start / MB,

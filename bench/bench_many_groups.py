@@ -17,8 +17,16 @@ import asyncio
 import time
 
 from common import (
-    FakeUser, TimedFakeBotApi, ballot_in_group, bare_ptb, database, our_bot, tally, timing, wait_answered,
+    FakeUser,
+    TimedFakeBotApi,
     _bot_message,
+    ballot_in_group,
+    bare_ptb,
+    database,
+    our_bot,
+    tally,
+    timing,
+    wait_answered,
 )
 
 FIRST_CHAT = -200_000
@@ -33,7 +41,7 @@ async def ours(kind: str, groups: int, votes: int, slow: float, http_client: str
                                                           first_user=1_000_000 + g * 1000,
                                                           title=f"楼栋{g}")
                                           for g, chat in enumerate(chats[start:start + 20], start)))
-            ballots.update(zip(chats[start:start + 20], made))
+            ballots.update(zip(chats[start:start + 20], made, strict=True))
         slow_chat = chats[0] if slow else None
         if slow:
             adapter = running.bot.adapter

@@ -14,7 +14,7 @@ import resource
 import sys
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -23,7 +23,7 @@ from bot.minutes_files import to_csv, to_docx, to_json, to_markdown, to_pdf  # n
 from deliberation.chain import Event, seal, verify  # noqa: E402
 from deliberation.minutes import build_minutes  # noqa: E402
 
-START = datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 AREA_CM2 = 900_000  # 90 m² per unit
 
 
@@ -49,7 +49,8 @@ def history(motions: int, speeches_per_motion: int, voters: int) -> list[Event]:
     total_area = AREA_CM2 * len(names)
     for number in range(1, motions + 1):
         amendment = number % 10 == 0
-        text = f"第{number}项：关于{'修改' if amendment else ''}小区公共区域维修和绿化改造的提议，资金从公共收益中列支，由物业公司实施"
+        text = (f"第{number}项：关于{'修改' if amendment else ''}小区公共区域维修和绿化改造的提议，"
+                "资金从公共收益中列支，由物业公司实施")
         add("motion.raised", number=number, kind="amendment" if amendment else "main", text=text,
             mover=number % voters + 1, mover_name=names[number % voters], parent=number - 1 if amendment else None,
             second_deadline=None, postponed_until=None, referred_to=None)
@@ -58,7 +59,8 @@ def history(motions: int, speeches_per_motion: int, voters: int) -> list[Event]:
         for s in range(speeches_per_motion):
             add("speech.recorded", number=number, member=s + 1, name=names[s % len(names)],
                 side="for" if s % 3 else "against",
-                text=f"我{'赞成' if s % 3 else '反对'}这个提议，因为小区的公共设施已经使用多年，需要认真讨论维修方案和费用分摊，第{s}次发言")
+                text=f"我{'赞成' if s % 3 else '反对'}这个提议，因为小区的公共设施已经使用多年，"
+                     f"需要认真讨论维修方案和费用分摊，第{s}次发言")
         secret = number % 5 == 0
         ballot = number
         add("ballot.opened", number=number, ballot=ballot, secret=secret, threshold="ordinary",
@@ -112,7 +114,7 @@ def main() -> None:
 
     def build():
         return build_minutes(events, council_name="幸福里小区业主大会", place="线上群聊「幸福里小区业主群」",
-                             chain_head=head, chain_seq=len(events), generated_at=datetime.now(timezone.utc))
+                             chain_head=head, chain_seq=len(events), generated_at=datetime.now(UTC))
 
     steps = [
         ("verify chain", lambda: verify(events)),

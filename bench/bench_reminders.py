@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bot.scheduler import Alarm, Rung  # noqa: E402
+from bot.alarm import Alarm, Rung  # noqa: E402
 from deliberation.chain import GENESIS  # noqa: E402
 from deliberation.model import Rules  # noqa: E402
 from storage.database import make_engine, make_sessions  # noqa: E402

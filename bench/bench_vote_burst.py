@@ -14,13 +14,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import time
 
-from bot.settings import TelegramSettings
 from common import (
-    TimedFakeBotApi, bare_aiogram, bare_burst, bare_ptb, ballot_in_group, database, our_bot, tally, timing,
+    TimedFakeBotApi,
+    ballot_in_group,
+    bare_aiogram,
+    bare_burst,
+    bare_ptb,
+    database,
+    our_bot,
+    tally,
+    timing,
     wait_answered,
 )
+
+from bot.settings import TelegramSettings
 
 CHAT = -100_500
 DEFAULT_HTTP = TelegramSettings.model_fields["http_client"].default
@@ -39,9 +47,9 @@ async def ours(kind: str, votes: int, http_client: str = "httpx") -> dict:
         edits = [c for c in api.calls("editMessageText", since=since)
                  if c.params.get("message_id") == ballot["message_id"]]
         counted, counts = await tally(running, CHAT)
-        return {"db": kind, "http": http_client, "rate": result.rate, "seconds": result.seconds, "p50_ms": result.p50_ms,
-                "p99_ms": result.p99_ms, "answered": result.answered, "answered_twice": result.answered_twice,
-                "tally": counted, "counts": counts, "edits": len(edits)}
+        return {"db": kind, "http": http_client, "rate": result.rate, "seconds": result.seconds,
+                "p50_ms": result.p50_ms, "p99_ms": result.p99_ms, "answered": result.answered,
+                "answered_twice": result.answered_twice, "tally": counted, "counts": counts, "edits": len(edits)}
 
 
 async def bare(kind: str, votes: int) -> dict:
@@ -89,7 +97,8 @@ async def main() -> None:
               f"{'-':>7}{'-':>7}{b['rate'] / baseline:>7.2f}")
     for r in runs:
         ratio = r["rate"] / baseline
-        print(f"{'yishi (' + r['db'] + ', ' + r['http'] + ')':<28}{r['rate']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+        label = f"yishi ({r['db']}, {r['http']})"
+        print(f"{label:<28}{r['rate']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
               f"{r['answered']:>10}{r['tally']:>7}{r['edits']:>7}{ratio:>7.2f}")
         ok &= r["tally"] == args.votes and r["answered"] == args.votes and r["answered_twice"] == 0
         ok &= r["edits"] <= 10 and (ratio >= 0.7 or r["http"] != DEFAULT_HTTP)

@@ -1,6 +1,6 @@
 """The adapter boundary: what each platform can do, and fitting the core's replies to it.
 
-The core (`bot.dispatch`) answers with `Reply` objects that may carry buttons and may later be
+The core (`bot.desk`) answers with `Reply` objects that may carry buttons and may later be
 edited. An adapter declares its `Capabilities`; `fit_reply` turns buttons into text hints (and a
 personal ballot link) where there are none, and splits texts that are too long on line
 boundaries, counting UTF-8 bytes where the platform does (WeCom counts bytes, not characters).
@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from .conversation import Button, Incoming, Reply
 from .desk.buttons import Approve, Second, Vote, try_decode
+from .desk.messages import Button, Incoming, Reply
 from .i18n import Translator
 
 # Lone surrogates (JSON can carry "\ud800") cannot be encoded, so every reply that quotes them fails;
@@ -72,10 +72,14 @@ def _fits(text: str, max_bytes: int | None, max_chars: int | None) -> bool:
 
 def _cut_line(line: str, max_bytes: int | None, max_chars: int | None) -> list[str]:
     """A single line longer than the limit: cut between characters (never inside a UTF-8 sequence)."""
-    pieces, current, size = [], [], 0
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    limit = max_bytes if max_bytes is not None else max_chars
+    if limit is None:
+        return [line]
     for char in line:
         width = len(char.encode("utf-8")) if max_bytes is not None else 1
-        limit = max_bytes if max_bytes is not None else max_chars
         if current and (size + width > limit or (max_chars is not None and len(current) >= max_chars)):
             pieces.append("".join(current))
             current, size = [], 0

@@ -102,7 +102,7 @@ async def _roster_import(app: Core, path: Path, council_id: int) -> int:
     from deliberation.roster import RosterInvalid, owner_count, total_area_cm2
     from deliberation.usecases import import_roster
 
-    from .render import area_m2
+    from .desk.views.notices import area_m2
     from .roster_file import read_roster_file
 
     try:

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .conversation import Incoming, Reply, Response
+from .desk.messages import Incoming, Reply, Response
 from .desk import subjects
-from .dispatch import Dispatcher
+from .desk import Desk as Dispatcher
 
 CHAT_ID = "main"
 _SPEAKER = re.compile(r"^@(\S+)\s*(.*)$", re.S)

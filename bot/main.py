@@ -23,18 +23,20 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from deliberation.ports import Clock
 from storage.database import make_engine, make_sessions
 from storage.leader import Leadership, leadership_for
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork, uow_factory
 
-from . import features  # noqa: F401  (registers feature commands)
-from .conversation import Reply
-from .dispatch import Clock, Dispatcher, utc_now
+from .alarm import Alarm, Rung
+from .desk import Desk
+from .desk.commands import ALL as ALL_COMMANDS
+from .desk.desk import utc_now
+from .desk.messages import Reply
 from .i18n import normalise_locale
 from .outbox import OutboxDrainer, enqueue_row
 from .routing import PlatformRouter
-from .scheduler import Alarm, Rung
 from .settings import MAKE_SECRET, DatabaseSettings, TelegramSettings, WebhookSettings, YishiSettings
 
 if TYPE_CHECKING:
@@ -57,7 +59,7 @@ class Core:
     engine: AsyncEngine
     sessions: async_sessionmaker
     new_uow: Callable[[], SqlUnitOfWork]
-    dispatcher: Dispatcher
+    dispatcher: Desk
     router: PlatformRouter
     drainer: OutboxDrainer
     alarm: Alarm
@@ -94,9 +96,9 @@ async def build_core(database_url: str | None = None, *, clock: Clock = utc_now,
     if migrate:
         await upgrade(engine)
     sessions = make_sessions(engine)
-    desk = Dispatcher(sessions, clock, default_locale=normalise_locale(yishi.locale) or "zh_Hans",
-                      default_timezone=yishi.timezone)
     new_uow = uow_factory(sessions)
+    desk = Desk(new_uow, clock, tables=ALL_COMMANDS, default_locale=normalise_locale(yishi.locale) or "zh_Hans",
+                default_timezone=yishi.timezone)
     router = PlatformRouter()
     drainer = OutboxDrainer(new_uow, router, clock)
     alarm = Alarm(new_uow, leadership_for(engine), clock=clock, scan_interval=scan_interval,
@@ -129,7 +131,7 @@ def build_telegram(core: Core, settings: TelegramSettings) -> TelegramBot:
     adapter = TelegramAdapter(core.dispatcher, delivery, edits, AdminCache(application.bot),
                               default_locale=core.dispatcher.default_locale)
     attach(application, adapter)
-    core.router.add("telegram", TelegramSender(delivery))
+    core.router.add("telegram", TelegramSender(delivery, edits))
     adapter.announcer = core.drainer.deliver  # queued with the change; sent at once when Telegram answers
     adapter.on_changed.append(core.alarm.poke)  # a deadline made just now is planned at once
     return TelegramBot(application, adapter, edits, core.drainer, core.alarm)
@@ -204,7 +206,7 @@ def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api:
         robot = WeComRobot(settings.robot_url)
     # the configured robot sits in the default council's group; other councils hear through the app
     robots = {f"wecom:{settings.council_chat}": robot} if robot is not None else {}
-    core.router.add("wecom", WeComSender(core.dispatcher.uow, api, links, robots))
+    core.router.add("wecom", WeComSender(core.dispatcher.uow, api, links, robots, deliver=core.drainer.deliver))
 
     async def queue(chat_key: str, council_id: int, replies: list[Reply]) -> list[int]:
         """A council's public replies as outbox rows, committed now (the change they follow is committed)."""

@@ -12,23 +12,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from deliberation.ports import Clock
 
-from .conversation import Button, Edit, Reply
+from .dead_letters import QueuedRow, queue_dead_letter_notice
+from .desk.messages import Reply
+from .desk.outbox_rows import (  # noqa: F401  (queued by the desk and the alarm; named here for older callers)
+    BUTTONS_ONLY_KEY, EDIT_KEY, enqueue, enqueue_drop_buttons, enqueue_edit, enqueue_row, reply_from_json,
+    reply_to_json,
+)
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=120)  # a row being sent is another drainer's for this long
+MAX_ATTEMPTS = 8                 # a row is given up on after this many failures ...
+MIN_AGE = timedelta(minutes=15)  # ... spread over at least this long (an outage this short loses nothing),
+MAX_AGE = timedelta(hours=24)    # ... or once it is this old, however few times it was tried
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class OutboxStore(Protocol):
@@ -39,6 +47,7 @@ class OutboxStore(Protocol):
     async def waiting_before(self, chat_key: str, row_id: int) -> bool: ...
     async def lease(self, row_id: int, now: datetime, lease: timedelta) -> bool: ...
     async def retry_later(self, row_id: int, attempts: int, at: datetime, error: str) -> None: ...
+    async def bury(self, row_id: int, at: datetime, attempts: int, error: str) -> None: ...
     async def finish(self, row_id: int, at: datetime, ref: str | None, error: str | None) -> None: ...
 
 
@@ -61,6 +70,10 @@ class TemporaryFailure(Exception):
         self.retry_after = retry_after
 
 
+class NotServedHere(TemporaryFailure):
+    """No sender for the row's platform in this process: not an attempt, it waits for one that has it."""
+
+
 class PermanentFailure(Exception):
     """The message can never be delivered (the bot was removed from the group): give up on it."""
 
@@ -74,75 +87,14 @@ class Sender(Protocol):
         """
 
 
-EDIT_KEY = "edit_subject"  # in a payload: this row replaces the message posted for that subject
-BUTTONS_ONLY_KEY = "drop_buttons"  # ... and only takes its buttons off (no message when none was posted)
-
-
-def reply_to_json(reply: Reply) -> dict:
-    return asdict(reply)
-
-
-def reply_from_json(data: dict) -> Reply:
-    data = {k: v for k, v in data.items() if k not in (EDIT_KEY, BUTTONS_ONLY_KEY)}
-    buttons = tuple(tuple(Button(**b) for b in row) for row in data.get("buttons", ()))
-    return Reply(**{**data, "buttons": buttons})
-
-
-class Outbox(Protocol):
-    """Where rows are queued: the unit of work's outbox repository (storage.repositories.outbox)."""
-
-    async def add(self, *, chat_key: str, payload: dict[str, Any], at: datetime, council_id: int | None = None,
-                  dedupe_key: str | None = None) -> int | None: ...
-
-
-def _outbox_of(target: Any) -> Outbox:
-    """The unit of work's outbox, given it (or the unit of work itself)."""
-    if hasattr(target, "outbox"):
-        return target.outbox
-    if hasattr(target, "lease"):
-        return target
-    # Compatibility while bot/dispatch.py still hands over its session: delete after issue 10 is merged.
-    from storage.repositories.outbox import OutboxRepository
-    return OutboxRepository(target)
-
-
-async def enqueue(outbox: Any, *, chat_key: str, reply: Reply, at: datetime,
-                  council_id: int | None = None, dedupe_key: str | None = None) -> bool:
-    """Queue an announcement in the caller's transaction; False if `dedupe_key` was queued before."""
-    return await enqueue_row(outbox, chat_key=chat_key, reply=reply, at=at, council_id=council_id,
-                             dedupe_key=dedupe_key) is not None
-
-
-async def enqueue_edit(outbox: Any, *, chat_key: str, edit: Edit, at: datetime,
-                       council_id: int | None = None, dedupe_key: str | None = None) -> int | None:
-    """Queue a change to the message posted for `edit.subject` (posted anew where it cannot be edited)."""
-    reply = Reply(edit.text, title=edit.title, buttons=edit.buttons, subject=edit.subject)
-    return await enqueue_row(outbox, chat_key=chat_key, reply=reply, at=at, council_id=council_id,
-                             dedupe_key=dedupe_key, extra={EDIT_KEY: edit.subject})
-
-
-async def enqueue_drop_buttons(outbox: Any, *, chat_key: str, subject: str, at: datetime,
-                               council_id: int | None = None, dedupe_key: str | None = None) -> int | None:
-    """Queue taking the buttons off the message posted for `subject`, if one was (a ballot reminder once the
-    ballot has closed); its text stays. Nothing is posted when there is no such message."""
-    return await enqueue_row(outbox, chat_key=chat_key, reply=Reply("", subject=subject), at=at,
-                             council_id=council_id, dedupe_key=dedupe_key,
-                             extra={EDIT_KEY: subject, BUTTONS_ONLY_KEY: True})
-
-
-async def enqueue_row(outbox: Any, *, chat_key: str, reply: Reply, at: datetime,
-                      council_id: int | None = None, dedupe_key: str | None = None,
-                      extra: dict | None = None) -> int | None:
-    """`enqueue` returning the new row's id (None if `dedupe_key` was queued before).
-
-    `outbox` is the unit of work (or its `outbox` repository): the row joins its transaction.
-    """
-    return await _outbox_of(outbox).add(chat_key=chat_key, payload={**reply_to_json(reply), **(extra or {})},
-                                        at=at, council_id=council_id, dedupe_key=dedupe_key)
-
-
 class OutboxDrainer:
-    """Delivers queued announcements in order, one chat at a time, retrying with back-off."""
+    """Delivers queued announcements in order, one chat at a time, retrying with back-off.
+
+    A row that keeps failing is given up on (a dead letter) once it failed `max_attempts` times and has
+    waited at least `min_age`, or has waited `max_age`; a permanent failure gives it up at once. The chat's
+    later rows then go on in order, and the council's chairs are told once, in the council's chat.
+    `min_age` is there so that a platform outage shorter than it loses nothing.
+    """
 
     def __init__(self, new_uow: NewUnitOfWork, sender: Sender, clock: Clock = utc_now,
                  max_backoff: float = 60.0, batch: int = 50) -> None:
@@ -151,6 +103,9 @@ class OutboxDrainer:
         self.clock = clock
         self.max_backoff = max_backoff
         self.batch = batch
+        self.max_attempts = MAX_ATTEMPTS
+        self.min_age = MIN_AGE
+        self.max_age = MAX_AGE
         self.wake = asyncio.Event()
 
     async def drain_once(self) -> int:
@@ -161,20 +116,19 @@ class OutboxDrainer:
         """
         now = self.clock()
         async with self.new_uow() as uow:
-            rows = await uow.outbox.unsent(self.batch * 10)
-        pending = [(r.id, r.chat_key, r.payload, r.attempts, r.next_attempt_at) for r in rows]
+            pending = list(await uow.outbox.unsent(self.batch * 10))
         delivered, blocked_chats = 0, set()
-        for row_id, chat_key, payload, attempts, next_attempt_at in pending:
-            if chat_key in blocked_chats:
+        for row in pending:
+            if row.chat_key in blocked_chats:
                 continue  # keep one chat's announcements in order
-            if next_attempt_at > now:
-                blocked_chats.add(chat_key)
+            if row.next_attempt_at > now:
+                blocked_chats.add(row.chat_key)
                 continue
-            outcome = await self._deliver_row(row_id, chat_key, payload, attempts)
+            outcome = await self._deliver_row(row)
             if outcome == "sent":
                 delivered += 1
             elif outcome != "dropped":
-                blocked_chats.add(chat_key)
+                blocked_chats.add(row.chat_key)
         return delivered
 
     async def deliver(self, row_ids: list[int]) -> int:
@@ -183,26 +137,27 @@ class OutboxDrainer:
         if not row_ids:
             return 0
         async with self.new_uow() as uow:
-            rows = await uow.outbox.unsent_of(row_ids)
-            pending = [(r.id, r.chat_key, r.payload, r.attempts) for r in rows]
+            pending = list(await uow.outbox.unsent_of(row_ids))
             older = {}
-            for chat_key in {p[1] for p in pending}:
+            for chat_key in {row.chat_key for row in pending}:
                 older[chat_key] = await uow.outbox.waiting_before(chat_key, min(row_ids))
         delivered, blocked_chats = 0, {chat for chat, waiting in older.items() if waiting}
-        for row_id, chat_key, payload, attempts in pending:
-            if chat_key in blocked_chats:
+        for row in pending:
+            if row.chat_key in blocked_chats:
                 continue
-            outcome = await self._deliver_row(row_id, chat_key, payload, attempts)
+            outcome = await self._deliver_row(row)
             if outcome == "sent":
                 delivered += 1
             elif outcome != "dropped":
-                blocked_chats.add(chat_key)
+                blocked_chats.add(row.chat_key)
         if delivered < len(pending):
             self.wake.set()
         return delivered
 
-    async def _deliver_row(self, row_id: int, chat_key: str, payload: dict, attempts: int) -> str:
-        """Claim and send one row: "sent", "retry" (failed, tried again later), "dropped" or "taken"."""
+    async def _deliver_row(self, row: QueuedRow) -> str:
+        """Claim and send one row: "sent", "retry" (failed, tried again later), "dropped" (a dead letter)
+        or "taken" (another worker has it)."""
+        row_id, chat_key, payload, attempts = row.id, row.chat_key, row.payload, row.attempts
         if not await self._claim(row_id):
             return "taken"
         try:
@@ -213,20 +168,49 @@ class OutboxDrainer:
             else:
                 edit = getattr(self.sender, "edit", None) if payload.get(EDIT_KEY) else None
                 ref = await (edit(chat_key, reply) if edit is not None else self.sender.send(chat_key, reply))
+        except NotServedHere as failure:  # not an attempt: another process (or a restart) will send it
+            await self._retry(row_id, attempts, failure.retry_after or self.max_backoff, str(failure))
+            return "retry"
         except TemporaryFailure as failure:
-            delay = failure.retry_after or min(2 ** attempts, self.max_backoff)
-            await self._retry(row_id, attempts + 1, delay, str(failure))
-            return "retry"
+            return await self._failed(row, str(failure), failure.retry_after)
         except PermanentFailure as failure:
-            log.warning("outbox %s to %s dropped: %s", row_id, chat_key, failure)
-            await self._finish(row_id, None, f"permanent: {failure}")
+            await self._bury(row, attempts + 1, f"permanent: {failure}")
             return "dropped"
-        except Exception as failure:  # a bug or an unknown error: retry, never lose the message
+        except Exception as failure:  # a bug or an unknown error: retry (up to the cap), never lose it silently
             log.exception("outbox %s to %s failed", row_id, chat_key)
-            await self._retry(row_id, attempts + 1, min(2 ** attempts, self.max_backoff), repr(failure))
-            return "retry"
+            return await self._failed(row, repr(failure), None)
         await self._finish(row_id, ref, None)
         return "sent"
+
+    def backoff(self, attempts: int, retry_after: float | None) -> float:
+        """Seconds before the next attempt: the platform's word if it gave one, else exponential; jittered so
+        that rows failing together do not all come back at the same moment."""
+        if retry_after:  # a little later than asked, never earlier
+            return retry_after + min(0.1 * retry_after, 0.5) * random.random()
+        ceiling = min(2.0 ** attempts, self.max_backoff)
+        return ceiling * random.uniform(0.5, 1.0)
+
+    def gives_up(self, row: QueuedRow, attempts: int) -> bool:
+        """Whether a row that just failed its `attempts`-th time is a dead letter."""
+        age = self.clock() - row.created_at
+        return age >= self.max_age or (attempts >= self.max_attempts and age >= self.min_age)
+
+    async def _failed(self, row: QueuedRow, error: str, retry_after: float | None) -> str:
+        attempts = row.attempts + 1
+        if self.gives_up(row, attempts):
+            await self._bury(row, attempts, error)
+            return "dropped"
+        await self._retry(row.id, attempts, self.backoff(row.attempts, retry_after), error)
+        return "retry"
+
+    async def _bury(self, row: QueuedRow, attempts: int, error: str) -> None:
+        """Make the row a dead letter and queue the notice to the council's chairs, in one transaction."""
+        log.warning("outbox %s to %s given up after %d attempts: %s", row.id, row.chat_key, attempts, error)
+        async with self.new_uow() as uow:
+            await uow.outbox.bury(row.id, self.clock(), attempts, error)
+            await queue_dead_letter_notice(uow, row, self.clock())
+            await uow.commit()
+        self.wake.set()  # the chat's later rows, and the notice
 
     async def _claim(self, row_id: int) -> bool:
         """Lease the row for a while so a second drainer (another worker) does not send it too."""
@@ -248,12 +232,12 @@ class OutboxDrainer:
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
         """Drain until `stop` is set; `wake` (set after an enqueue) skips the idle wait."""
         while not stop.is_set():
+            self.wake.clear()  # before draining: a row queued while it drains wakes the next round
             try:
                 await self.drain_once()
             except Exception:
                 log.exception("outbox drain failed; trying again")
-            self.wake.clear()
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout=idle)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass

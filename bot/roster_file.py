@@ -26,6 +26,7 @@ def read_roster_file(path: str | os.PathLike[str]) -> tuple[RosterUnit, ...]:
     """
     path = Path(path)
     suffix = path.suffix.casefold()
+    table: Sequence[Sequence[object]]
     if suffix == ".csv":
         table = _csv_table(path)
     elif suffix == ".xlsx":
@@ -42,7 +43,7 @@ def _dict_rows(header: Sequence[object], body: Iterable[Sequence[object]]) -> li
     rows = []
     for cells in body:
         row: dict[object, object] = {}
-        for name, value in zip(header, cells):
+        for name, value in zip(header, cells, strict=False):  # short rows and unnamed extra cells are common
             if name not in (None, ""):
                 row.setdefault(name, value)  # a repeated header keeps its first column
         rows.append(row)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from .conversation import Reply
-from .outbox import Sender, TemporaryFailure
+from .desk.messages import Reply
+from .outbox import NotServedHere, Sender
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ class PlatformRouter:
     def _target(self, chat_key: str) -> Sender:
         sender = self.senders.get(platform_of(chat_key))
         if sender is None:
-            raise TemporaryFailure(f"no sender for {platform_of(chat_key)!r} in this process",
-                                   retry_after=UNSERVED_RETRY_SECONDS)
+            raise NotServedHere(f"no sender for {platform_of(chat_key)!r} in this process",
+                                retry_after=UNSERVED_RETRY_SECONDS)
         return sender
 
     async def send(self, chat_key: str, reply: Reply) -> str | None:

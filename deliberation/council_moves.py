@@ -7,9 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-COUNCIL_MOVED = "council.moved"
-COUNCIL_RETIRED = "council.retired"
-COUNCIL_RESTORED = "council.restored"
+from .events import COUNCIL_MOVED, COUNCIL_RESTORED, COUNCIL_RETIRED
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from fractions import Fraction
 from math import ceil
 
 from . import errors
+from .counting import Preset
 from .lifecycle import MotionState
 from .model import Ballot, Motion, Rules
 
@@ -25,10 +26,6 @@ SHORT_BALLOT_FACTOR = 2  # a ballot shorter than twice the reminder lead gets it
 
 
 # ---- refusals -------------------------------------------------------------------------------
-
-class MeetingNotFound(errors.DeliberationError):
-    key = "sched.error.meeting_not_found"
-
 
 class MeetingNotScheduled(errors.DeliberationError):
     """Only a meeting still waiting to start can be cancelled (params: number, state)."""
@@ -106,9 +103,9 @@ def meeting_quorum(rules: Rules, members: int) -> int:
         return 0
     if rules.quorum is not None:
         return max(ceil(Fraction(rules.quorum) * members), 1)
-    if rules.preset in ("robert", "resident_meeting"):
+    if rules.preset in (Preset.ROBERT, Preset.RESIDENT_MEETING):
         return members // 2 + 1  # a majority / more than half
-    if rules.preset == "civil278":
+    if rules.preset is Preset.CIVIL278:
         return ceil(Fraction(2, 3) * members)  # art. 278: two thirds take part
     return 0  # 南塘: no quorum unless set
 
@@ -197,9 +194,9 @@ def tally_ratings(choices: Iterable[Rating]) -> RatingTally:
                        sum(c is Rating.UNSATISFIED for c in choices))
 
 
-def check_due(due_at: datetime, now: datetime) -> None:
-    if due_at <= now:
-        raise errors.DateInPastText(given=due_at.isoformat(timespec="minutes"))
+def is_overdue(assignment: Assignment, now: datetime) -> bool:
+    """Still not done at its due time (the due minute itself counts as overdue)."""
+    return assignment.state is AssignmentState.ASSIGNED and assignment.due_at <= now
 
 
 # ---- the reminder plan ----------------------------------------------------------------------

@@ -86,12 +86,6 @@ class TextTooLong(DeliberationError):
     key = "error.text_too_long"
 
 
-class NotActionable(DeliberationError):
-    """南塘 rule 2: a motion must be a concrete proposal, not a question or a complaint."""
-
-    key = "error.not_actionable"
-
-
 class CannotSecondOwn(DeliberationError):
     key = "error.cannot_second_own"
 
@@ -158,13 +152,11 @@ class NotEligible(DeliberationError):
     key = "error.not_eligible"
 
 
-class BadDurationText(DeliberationError):
-    key = "error.bad_duration"
-
-
-class BadDateText(DeliberationError):
-    key = "error.bad_date"
-
-
 class DateInPastText(DeliberationError):
     key = "error.date_in_past"
+
+
+class MeetingNotFound(DeliberationError):
+    """No meeting with that number (or no meeting at all) in the council's record (params: meeting)."""
+
+    key = "minutes.error.no_meeting"

@@ -1,11 +1,13 @@
 """The records of deliberation: councils and their rules, members, units, motions, speeches, ballots."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
+from .counting import Outcome, Preset, Threshold
 from .lifecycle import MotionState
 
 
@@ -32,14 +34,11 @@ class Side(StrEnum):
     AGAINST = "against"
 
 
-PRESETS = ("nantang", "robert", "resident_meeting", "civil278")
-
-
 @dataclass(frozen=True)
 class Rules:
     """A council's procedure settings; `for_preset` gives each preset's defaults."""
 
-    preset: str = "nantang"
+    preset: Preset = Preset.NANTANG
     speeches_per_member: int = 2
     speech_max_chars: int = 300
     motion_max_chars: int = 500
@@ -54,38 +53,40 @@ class Rules:
     publication_days: int = 7
 
     @classmethod
-    def for_preset(cls, preset: str) -> Rules:
-        if preset == "robert":
-            return cls(preset=preset, chair_votes=True)
-        if preset == "resident_meeting":
-            return cls(preset=preset, chair_votes=True)
-        if preset == "civil278":
-            return cls(preset=preset, chair_votes=True, approval_required=True,
+    def for_preset(cls, preset: Preset | str) -> Rules:
+        """The preset's defaults; a name that is no preset gives 南塘's (stored rules never fail to load)."""
+        if preset in (Preset.ROBERT, Preset.RESIDENT_MEETING):
+            return cls(preset=Preset(preset), chair_votes=True)
+        if preset == Preset.CIVIL278:
+            return cls(preset=Preset.CIVIL278, chair_votes=True, approval_required=True,
                        ballot_duration=timedelta(days=7))
-        return cls(preset="nantang")
+        return cls(preset=Preset.NANTANG)
 
     @property
     def weighted(self) -> bool:
-        return self.preset == "civil278"
+        return self.preset is Preset.CIVIL278
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         for key, value in data.items():
             if isinstance(value, timedelta):
                 data[key] = int(value.total_seconds())
+        data["preset"] = self.preset.value
         data["quorum"] = None if self.quorum is None else str(self.quorum)
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> Rules:
+    def from_json(cls, data: dict[str, Any]) -> Rules:
         base = cls.for_preset(data.get("preset", "nantang"))
-        values = {}
+        values: dict[str, Any] = {}
         for key, value in data.items():
             if not hasattr(base, key):
                 continue
             current = getattr(base, key)
             if isinstance(current, timedelta):
                 value = timedelta(seconds=int(value))
+            elif key == "preset":
+                value = base.preset
             elif key == "quorum":
                 value = None if value is None else Fraction(value)
             values[key] = value
@@ -179,6 +180,43 @@ class Speech:
 
 
 @dataclass(frozen=True)
+class BallotResult:
+    """What a closed ballot decided, as counted when it closed: the figures every notice and the minutes quote.
+
+    The area figures and the civil278 fractions (approval and participation, by heads and by area) are
+    kept exactly; the area fractions are None outside civil278.
+    """
+
+    passed: bool
+    quorum_met: bool
+    rule: str  # the counting rule applied, e.g. "civil278.major": a catalogue key
+    preset: Preset
+    threshold: Threshold
+    yes: int
+    no: int
+    abstain: int
+    yes_area_cm2: int = 0
+    no_area_cm2: int = 0
+    abstain_area_cm2: int = 0
+    approval_heads: Fraction | None = None
+    approval_area: Fraction | None = None
+    participation_heads: Fraction | None = None
+    participation_area: Fraction | None = None
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> BallotResult:
+        t = outcome.tally
+        return cls(outcome.passed, outcome.quorum_met, outcome.rule, Preset(outcome.preset),
+                   Threshold(outcome.threshold), t.yes, t.no, t.abstain, t.yes_area_cm2, t.no_area_cm2,
+                   t.abstain_area_cm2, outcome.approval_heads, outcome.approval_area, outcome.participation_heads,
+                   outcome.participation_area)
+
+    @property
+    def cast(self) -> int:
+        return self.yes + self.no + self.abstain
+
+
+@dataclass(frozen=True)
 class Ballot:
     id: int
     council_id: int
@@ -193,7 +231,7 @@ class Ballot:
     total_owners: int = 0
     present: int | None = None
     closed_at: datetime | None = None
-    result: dict = field(default_factory=dict)
+    result: BallotResult | None = None  # set when the ballot closes
 
     @property
     def open(self) -> bool:

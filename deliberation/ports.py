@@ -1,9 +1,9 @@
 """What the use cases need from storage: repositories behind one unit of work."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .chain import Event
 from .counting import Choice
@@ -26,6 +26,7 @@ class StorageBusy(Exception):
 class Councils(Protocol):
     async def by_chat(self, chat_key: str) -> Council | None: ...
     async def get(self, council_id: int) -> Council: ...
+    async def get_optional(self, council_id: int) -> Council | None: ...
     async def add(self, council: Council) -> Council: ...
     async def update(self, council: Council) -> None: ...
     async def lock(self, council_id: int) -> None:
@@ -88,6 +89,8 @@ class Votes(Protocol):
     async def all(self, ballot_id: int) -> Sequence[tuple[str, int, Choice, int]]:
         """(voter, member id, choice, area) for every vote on the ballot."""
     async def count(self, ballot_id: int) -> int: ...
+    async def voters(self, ballot_id: int) -> Sequence[str]:
+        """The voter keys that have voted on the ballot."""
     async def counts(self, ballot_id: int) -> dict[Choice, int]:
         """Votes per choice on an open ballot, counted by the database."""
     async def forget_choices(self, ballot_id: int) -> None:
@@ -99,6 +102,10 @@ class Events(Protocol):
     async def append_many(self, council_id: int, events: Sequence[tuple[str, datetime, dict[str, Any]]]) -> None:
         """`append` for several events in order: the chain head is read and written once."""
     async def all(self, council_id: int) -> Sequence[Event]: ...
+    async def head(self, council_id: int) -> tuple[int, str]:
+        """(sequence number, hash) of the council's newest event, as the council's record keeps them."""
+    async def readable(self, council_id: int) -> Sequence[Event]:
+        """The stored events exactly as kept, for verification: a damaged payload is carried, not refused."""
 
 
 class Meetings(Protocol):
@@ -152,21 +159,40 @@ class MinutesVersions(Protocol):
         """A correction replaces this version: its 公示 ends now, with no announcement of its own."""
     async def mark_announced(self, version_id: int, at: datetime) -> bool:
         """Claim the end-of-公示 announcement; False if someone did already."""
+    async def publication_ended(self, now: datetime) -> Sequence[MinutesVersion]:
+        """Published versions whose 公示 period has ended by `now` and is not announced yet."""
+    async def publications_pending(self) -> Sequence[MinutesVersion]:
+        """Published versions whose end is still to be announced."""
+    async def available(self) -> bool:
+        """False on a database migrated to a revision before minutes were kept."""
 
 
 class UnitOfWork(Protocol):
-    councils: Councils
-    members: Members
-    units: Units
-    motions: Motions
-    speeches: Speeches
-    ballots: Ballots
-    votes: Votes
-    events: Events
-    meetings: Meetings
-    assignments: Assignments
-    reminders: Reminders
-    minutes: MinutesVersions
+    # Read-only properties: a plain attribute would be invariant, and storage's repositories are their own classes.
+    @property
+    def councils(self) -> Councils: ...
+    @property
+    def members(self) -> Members: ...
+    @property
+    def units(self) -> Units: ...
+    @property
+    def motions(self) -> Motions: ...
+    @property
+    def speeches(self) -> Speeches: ...
+    @property
+    def ballots(self) -> Ballots: ...
+    @property
+    def votes(self) -> Votes: ...
+    @property
+    def events(self) -> Events: ...
+    @property
+    def meetings(self) -> Meetings: ...
+    @property
+    def assignments(self) -> Assignments: ...
+    @property
+    def reminders(self) -> Reminders: ...
+    @property
+    def minutes(self) -> MinutesVersions: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

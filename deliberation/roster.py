@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 CM2_PER_M2 = 10_000
 
@@ -130,7 +131,7 @@ def parse_area_cm2(value: object) -> int:
 
 
 def validate_roster(
-    rows: Iterable[Mapping[str, object]],
+    rows: Iterable[Mapping[Any, object]],  # keys are header cells: text in a CSV, any value in a workbook
     first_line: int = 2,
     *,
     headers: Iterable[object] | None = None,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -99,7 +99,7 @@ def parse_duration(text: str) -> timedelta:
 def _aware_utc(now: datetime) -> datetime:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    return now.astimezone(timezone.utc)
+    return now.astimezone(UTC)
 
 
 def _local_to_utc(text: str, fields: tuple[str, ...], tz: str) -> datetime:
@@ -107,7 +107,7 @@ def _local_to_utc(text: str, fields: tuple[str, ...], tz: str) -> datetime:
     year, month, day, hour, minute = map(int, fields)
     try:
         local = datetime(year, month, day, hour, minute, tzinfo=zone)
-        when = local.astimezone(timezone.utc)
+        when = local.astimezone(UTC)
     except (ValueError, OverflowError):
         raise BadDate(text, "no_such_date") from None
     # A wall time inside a spring-forward gap never shows on the clock; refuse it rather

@@ -2,19 +2,41 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from typing import Any
 
 from deliberation.chain import Event
+from deliberation.counting import Preset, Threshold
 from deliberation.delivery import Assignment, AssignmentState, Meeting, MeetingState, Report
 from deliberation.lifecycle import MotionState
 from deliberation.minutes import MinutesVersion
 from deliberation.model import (
-    Ballot, Council, Member, MemberStatus, Motion, MotionKind, Role, Rules, Side, Speech, Unit,
+    Ballot,
+    BallotResult,
+    Council,
+    Member,
+    MemberStatus,
+    Motion,
+    MotionKind,
+    Role,
+    Rules,
+    Side,
+    Speech,
+    Unit,
 )
 
 from .models import (
-    AssignmentRow, BallotRow, CouncilRow, EventRow, MeetingRow, MemberRow, MinutesVersionRow, MotionRow,
-    ReportRow, SpeechRow, UnitRow,
+    AssignmentRow,
+    BallotRow,
+    CouncilRow,
+    EventRow,
+    MeetingRow,
+    MemberRow,
+    MinutesVersionRow,
+    MotionRow,
+    ReportRow,
+    SpeechRow,
+    UnitRow,
 )
 
 
@@ -57,7 +79,45 @@ def speech_from_row(row: SpeechRow) -> Speech:
 def ballot_from_row(row: BallotRow) -> Ballot:
     return Ballot(row.id, row.council_id, row.motion_id, row.opened_at, row.closes_at, row.threshold, row.secret,
                   row.eligible_voters, row.members, row.total_area_cm2, row.total_owners, row.present,
-                  row.closed_at, dict(row.result or {}))
+                  row.closed_at, ballot_result_from_json(row.result))
+
+
+def _fraction(text: str | None) -> Fraction | None:
+    return None if text is None else Fraction(text)
+
+
+def ballot_result_from_json(data: dict[str, Any] | None) -> BallotResult | None:
+    """The `ballots.result` column (written by `ballot_result_json`) as a record; None while the ballot is open."""
+    if not data:
+        return None
+    return BallotResult(
+        passed=bool(data["passed"]), quorum_met=bool(data["quorum_met"]), rule=data["rule"],
+        preset=Preset(data["preset"]), threshold=Threshold(data["threshold"]),
+        yes=int(data["yes"]), no=int(data["no"]), abstain=int(data["abstain"]),
+        yes_area_cm2=int(data.get("yes_area_cm2") or 0), no_area_cm2=int(data.get("no_area_cm2") or 0),
+        abstain_area_cm2=int(data.get("abstain_area_cm2") or 0),
+        approval_heads=_fraction(data.get("approval_heads")), approval_area=_fraction(data.get("approval_area")),
+        participation_heads=_fraction(data.get("participation_heads")),
+        participation_area=_fraction(data.get("participation_area")))
+
+
+def _fraction_text(value: Fraction | None) -> str | None:
+    return None if value is None else f"{value.numerator}/{value.denominator}"
+
+
+def ballot_result_json(result: BallotResult | None) -> dict[str, Any]:
+    """A closed ballot's result as the `ballots.result` column holds it ({} while open); fractions as "n/d"."""
+    if result is None:
+        return {}
+    return {"passed": result.passed, "quorum_met": result.quorum_met, "rule": result.rule,
+            "preset": result.preset.value, "threshold": result.threshold.value,
+            "yes": result.yes, "no": result.no, "abstain": result.abstain,
+            "yes_area_cm2": result.yes_area_cm2, "no_area_cm2": result.no_area_cm2,
+            "abstain_area_cm2": result.abstain_area_cm2,
+            "approval_heads": _fraction_text(result.approval_heads),
+            "approval_area": _fraction_text(result.approval_area),
+            "participation_heads": _fraction_text(result.participation_heads),
+            "participation_area": _fraction_text(result.participation_area)}
 
 
 def event_from_row(row: EventRow) -> Event:

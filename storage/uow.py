@@ -4,15 +4,27 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .database import busy_or_same
 from .repositories import (
-    AssignmentRepository, BallotRepository, CouncilRepository, EventRepository, MeetingRepository,
-    MemberRepository, MinutesRepository, MotionRepository, OutboxRepository, PostRepository, ReminderRepository,
-    SpeechRepository, UnitRepository, UpdateClaims, VoteRepository,
+    AssignmentRepository,
+    BallotRepository,
+    CouncilRepository,
+    EventRepository,
+    MeetingRepository,
+    MemberRepository,
+    MinutesRepository,
+    MotionRepository,
+    NoticeBoardRepository,
+    OutboxRepository,
+    PostRepository,
+    ReminderRepository,
+    SpeechRepository,
+    UnitRepository,
+    UpdateClaims,
+    VoteRepository,
 )
 
 
@@ -39,6 +51,7 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     posts: PostRepository
     updates: UpdateClaims
+    notice_boards: NoticeBoardRepository
 
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -61,6 +74,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepository(session)
         self.posts = PostRepository(session)
         self.updates = UpdateClaims(session)
+        self.notice_boards = NoticeBoardRepository(session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -105,28 +119,3 @@ class SqlUnitOfWork:
 def uow_factory(sessions: async_sessionmaker) -> Callable[[], SqlUnitOfWork]:
     """What the desk, the alarm and the outbox drainer are given: a fresh unit of work per call."""
     return lambda: SqlUnitOfWork(sessions)
-
-
-class DeliveryUnitOfWork:
-    """Compatibility only (delete once nothing builds it): SqlUnitOfWork has every repository now.
-
-    With `defer_commit` the wrapped unit of work's commit is held back, as before.
-    """
-
-    def __init__(self, uow: SqlUnitOfWork, *, defer_commit: bool = False) -> None:
-        self._uow = uow
-        self.session = uow.session
-        self.meetings = uow.meetings
-        self.assignments = uow.assignments
-        self.reminders = uow.reminders
-        self.defer_commit = defer_commit
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._uow, name)
-
-    async def commit(self) -> None:
-        if not self.defer_commit:
-            await self._uow.commit()
-
-    async def rollback(self) -> None:
-        await self._uow.rollback()

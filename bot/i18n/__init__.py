@@ -1,7 +1,7 @@
 """The translation catalogue: gettext .po files per locale (read with Babel), one domain per feature."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from string import Formatter
 
@@ -34,7 +34,7 @@ def normalise_locale(text: str | None) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalogue(locale: str) -> dict[str, str]:
     messages: dict[str, str] = {}
     for path in sorted((_DIR / locale).glob("*.po")):

@@ -157,9 +157,9 @@ class _Writer:
         table = self.document.add_table(rows=len(block.rows), cols=4)
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for row, pairs in zip(table.rows, block.rows):
+        for row, pairs in zip(table.rows, block.rows, strict=True):
             cells = row.cells
-            for cell, width in zip(cells, _FIELD_WIDTHS):
+            for cell, width in zip(cells, _FIELD_WIDTHS, strict=True):
                 cell.width = width
             if len(pairs) == 1:
                 self.fill(cells[0], pairs[0][0], self.styles["cell_bold"])
@@ -176,9 +176,9 @@ class _Writer:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         total = sum(block.widths)
         widths = [int(Cm(_TEXT_WIDTH_CM * x / total)) for x in block.widths]
-        for column, width in zip(table.columns, widths):
+        for column, width in zip(table.columns, widths, strict=True):
             column.width = width
-        for cell, text, width in zip(table.rows[0].cells, block.header, widths):
+        for cell, text, width in zip(table.rows[0].cells, block.header, widths, strict=True):
             cell.width = width
             self.fill(cell, text, self.styles["cell_bold"])
         tbl = table._tbl
@@ -190,7 +190,7 @@ class _Writer:
 
     def _row_xml(self, values: tuple[str, ...], widths: list[int]) -> Any:
         tr = OxmlElement("w:tr")
-        for text, width in zip(values, widths):
+        for text, width in zip(values, widths, strict=True):
             tc = OxmlElement("w:tc")
             tcpr = OxmlElement("w:tcPr")
             tcw = OxmlElement("w:tcW")

@@ -100,7 +100,7 @@ class _Measure:
         return lines or [""]
 
 
-class Lines(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
+class Lines(Flowable):
     """Pre-wrapped lines drawn as plain strings: no markup parsing, no per-character wrapping inside
     reportlab, and it splits between lines at page breaks. With it a thousand-motion record renders
     in about a second instead of several."""
@@ -244,8 +244,8 @@ class _Story:
         """A grid whose header row repeats on every page."""
         total = sum(block.widths)
         columns = [_TEXT_WIDTH * x / total for x in block.widths]
-        data = [[self.cell(h, c) for h, c in zip(block.header, columns)]]
-        data += [[self.cell(v, c) for v, c in zip(row, columns)] for row in block.rows]
+        data = [[self.cell(h, c) for h, c in zip(block.header, columns, strict=True)]]
+        data += [[self.cell(v, c) for v, c in zip(row, columns, strict=True)] for row in block.rows]
         table = LongTable(data, colWidths=columns, repeatRows=1)
         table.setStyle(TableStyle(self.grid + [("BACKGROUND", (0, 0), (-1, 0), _GREY)]))
         return table

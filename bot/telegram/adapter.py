@@ -9,9 +9,9 @@ Chat etiquette (spec §9) is decided here, from what the desk says about its ans
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Chat, ChatMember, Message, Update
+from telegram import CallbackQuery, Chat, ChatMember, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -19,9 +19,10 @@ from telegram.ext import ContextTypes
 from deliberation.model import Council
 
 from ..adapters import clean_incoming
-from ..conversation import Incoming, Reply, Response
+from ..desk import Desk as Dispatcher
 from ..desk.buttons import Approve, Vote, try_decode
-from ..dispatch import Dispatcher, parse_command
+from ..desk.messages import Incoming, Reply, Response
+from ..desk.parsing import parse_command
 from ..i18n import Translator, normalise_locale
 from .admins import AdminCache
 from .chats import TelegramChats
@@ -48,6 +49,15 @@ def update_key_of_message(message: Message) -> str:
 
 def is_group(chat: Chat) -> bool:
     return chat.type in GROUP_TYPES
+
+
+def _group_press(update: object) -> tuple[int, CallbackQuery, Chat, User] | None:
+    """A button press on a message in a group: its update id, query, chat and presser; else None."""
+    if not isinstance(update, Update) or (query := update.callback_query) is None:
+        return None
+    if query.message is None or query.from_user is None or not is_group(query.message.chat):
+        return None  # inline-mode buttons carry no message
+    return update.update_id, query, query.message.chat, query.from_user
 
 
 class TelegramAdapter:
@@ -203,6 +213,8 @@ class TelegramAdapter:
 
     async def _press(self, update: Update) -> None:
         query = update.callback_query
+        if query is None:  # on_update sends only button presses here
+            return
         message = query.message
         if message is None or query.from_user is None:  # inline-mode buttons: none of ours
             await self._answer(query, Translator(self.default_locale)("error.bad_button"), alert=True)
@@ -243,13 +255,10 @@ class TelegramAdapter:
 
     def batchable(self, update: object) -> bool:
         """A vote-button press in a group: a run of them is recorded in one unit of work."""
-        if not isinstance(update, Update) or update.callback_query is None:
-            return False
-        query = update.callback_query
-        return (query.message is not None and query.from_user is not None and is_group(query.message.chat)
-                and isinstance(try_decode(query.data), Vote))
+        press = _group_press(update)
+        return press is not None and isinstance(try_decode(press[1].data), Vote)
 
-    async def prepare(self, updates: list[Update]) -> None:
+    async def prepare(self, updates: Sequence[object]) -> None:
         """Record a run of vote presses together (one commit); each is then answered by `_press`.
 
         A vote is answered only after this commit, so an answered vote survives a crash. When the run
@@ -257,20 +266,24 @@ class TelegramAdapter:
         """
         try:
             incomings = []
+            update_ids = []
             for update in updates:
-                query = update.callback_query
-                chat, user = query.message.chat, query.from_user
+                press = _group_press(update)
+                if press is None:  # the processor only runs what `batchable` accepted
+                    raise TypeError(f"not a button press in a group: {update!r}")
+                update_id, query, chat, user = press
+                update_ids.append(update_id)
                 admin = await self.admins.is_admin(chat.id, user.id)
                 incomings.append(clean_incoming(Incoming(
                     "telegram", str(chat.id), str(user.id), user.full_name, data=query.data or "",
                     chat_title=chat.title or "", chat_is_group=True, username=user.username, is_admin=admin,
-                    user_locale=user.language_code, update_key=f"tg:{update.update_id}")))
+                    user_locale=user.language_code, update_key=f"tg:{update_id}")))
             responses = await self.vote_runs.submit(incomings)
         except Exception:  # noqa: BLE001 - each press is then handled on its own
             log.exception("a run of %d vote presses was not recorded together", len(updates))
             return
         if responses is not None:
-            self._prepared.update((u.update_id, r) for u, r in zip(updates, responses))
+            self._prepared.update(zip(update_ids, responses, strict=True))
 
     async def _drop_keyboard(self, chat_id: int, message_id: int) -> None:
         try:
@@ -289,6 +302,8 @@ class TelegramAdapter:
 
     async def _membership(self, update: Update) -> None:
         change = update.my_chat_member
+        if change is None:  # on_update sends only membership changes here
+            return
         chat = change.chat
         if not is_group(chat):
             return

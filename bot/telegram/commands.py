@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from telegram import BotCommand
 
-from ..dispatch import COMMANDS
+from ..desk.commands import COMMAND_NAMES as COMMANDS
 from ..i18n import Translator
 
 # In menu order: what a resident needs first, then the chair's, then the rest.

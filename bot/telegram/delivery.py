@@ -1,6 +1,7 @@
 """Posting to a chat: HTML messages with buttons, following migrated groups, noticing removal."""
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from deliberation.model import Council
 
-from ..conversation import Document, Reply
+from ..desk.messages import Document, Reply
 from .chats import TelegramChats
 from .rendering import Chunk, caption_html, reply_chunks
 
@@ -64,7 +65,8 @@ class Delivery:
         """
         messages: list[Message] = []
         for chunk in reply_chunks(reply):
-            chat_id, message = await self.call(chat_id, lambda target, c=chunk: self._post(target, c, reply_to, notify))
+            post = functools.partial(self._post, chunk=chunk, reply_to=reply_to, notify=notify)
+            chat_id, message = await self.call(chat_id, post)
             messages.append(message)
             reply_to = None  # only the first piece answers the member's message
         if reply.subject and messages:

@@ -1,7 +1,10 @@
 """Coalesced message edits: at most one edit per message per interval, and the latest text wins.
 
 A burst of 1,000 votes asks for 1,000 tally edits; this sends the first at once and then one
-every `interval` seconds carrying whatever is newest. "Message is not modified" counts as
+every `interval` seconds carrying whatever is newest. The outbox's edits (a closed ballot's final
+text) are written through the same per-message slot (`write_through`): they replace any tally
+still waiting, so each message has one writer at a time and a stale tally never lands after the
+final text. "Message is not modified" counts as
 done; a message that can no longer be edited (too old, deleted, lost in a migration) is
 replaced by a new message, which later edits then target.
 """
@@ -10,19 +13,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
 
-from ..conversation import Edit, Reply
+from ..desk.messages import Edit, Reply
 from .delivery import ChatGone, Delivery, retry_seconds
 from .rendering import Chunk, edit_chunk
 
 log = logging.getLogger(__name__)
 
-_GONE = ("message can't be edited", "message to edit not found", "message_id_invalid",
+T = TypeVar("T")
+
+GONE = ("message can't be edited", "message to edit not found", "message_id_invalid",
          "message identifier is not specified")
 
 
@@ -36,6 +42,7 @@ class _Slot:
     task: asyncio.Task | None = None
     failures: int = 0
     waiters: list[asyncio.Future] = field(default_factory=list)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one write to this message at a time
 
 
 class CoalescedEdits:
@@ -59,6 +66,16 @@ class CoalescedEdits:
             slot.task = asyncio.create_task(self._run(chat_id, edit.subject, slot),
                                             name=f"edit {chat_id} {edit.subject}")
 
+    async def write_through(self, chat_id: int, edit: Edit, write: Callable[[], Awaitable[T]]) -> T:
+        """Write `edit` now with `write`, in the message's slot: a tally waiting there is dropped (this is
+        newer), one being written is waited for. `write`'s errors are the caller's (the outbox retries)."""
+        slot = self._slots.setdefault((chat_id, edit.subject), _Slot())
+        async with slot.lock:
+            slot.wanted = None
+            result = await write()
+            slot.written, slot.last_at = edit_chunk(edit), self.clock()
+            return result
+
     def _prune(self) -> None:
         """Forget idle subjects whose interval is over (they would be edited at once anyway)."""
         now = self.clock()
@@ -78,32 +95,35 @@ class CoalescedEdits:
         try:
             while slot.wanted is not None:
                 await self._pause(slot.last_at + self.interval - self.clock())
-                edit, slot.wanted = slot.wanted, None
-                try:
-                    if not await self._write(chat_id, edit, slot):
-                        continue  # already showing this: no call made, no interval spent
-                    slot.failures = 0
-                except RetryAfter as error:  # the rate limiter gave up retrying: keep the newest, wait
-                    slot.wanted = slot.wanted or edit
-                    slot.last_at = self.clock() + retry_seconds(error) - self.interval
-                    continue
-                except ChatGone:
-                    return
-                except ChatMigrated as migrated:  # the council has moved: post afresh in the new chat
-                    self._slots.pop((chat_id, subject), None)
-                    self.submit(int(migrated.new_chat_id), slot.wanted or edit)
-                    return
-                except TelegramError as error:
-                    slot.failures += 1
-                    if slot.failures < self.max_failures:
-                        log.warning("edit of %s in %s failed (%s); trying again", subject, chat_id, error)
-                        slot.wanted = slot.wanted or edit
-                    else:
-                        log.error("edit of %s in %s given up: %s", subject, chat_id, error)
+                async with slot.lock:
+                    if slot.wanted is None:  # written through meanwhile (`write_through`): nothing older goes
+                        break
+                    edit, slot.wanted = slot.wanted, None
+                    try:
+                        if not await self._write(chat_id, edit, slot):
+                            continue  # already showing this: no call made, no interval spent
                         slot.failures = 0
-                except Exception:
-                    log.exception("edit of %s in %s failed", subject, chat_id)
-                slot.last_at = self.clock()
+                    except RetryAfter as error:  # the rate limiter gave up retrying: keep the newest, wait
+                        slot.wanted = slot.wanted or edit
+                        slot.last_at = self.clock() + retry_seconds(error) - self.interval
+                        continue
+                    except ChatGone:
+                        return
+                    except ChatMigrated as migrated:  # the council has moved: post afresh in the new chat
+                        self._slots.pop((chat_id, subject), None)
+                        self.submit(int(migrated.new_chat_id), slot.wanted or edit)
+                        return
+                    except TelegramError as error:
+                        slot.failures += 1
+                        if slot.failures < self.max_failures:
+                            log.warning("edit of %s in %s failed (%s); trying again", subject, chat_id, error)
+                            slot.wanted = slot.wanted or edit
+                        else:
+                            log.error("edit of %s in %s given up: %s", subject, chat_id, error)
+                            slot.failures = 0
+                    except Exception:
+                        log.exception("edit of %s in %s failed", subject, chat_id)
+                    slot.last_at = self.clock()
         finally:
             for waiter in slot.waiters:
                 if not waiter.done():
@@ -127,7 +147,7 @@ class CoalescedEdits:
                 text = error.message.lower()
                 if "message is not modified" in text:
                     pass
-                elif any(reason in text for reason in _GONE):
+                elif any(reason in text for reason in GONE):
                     log.info("%s in %s can no longer be edited (%s): posting it again", edit.subject, chat_id, error)
                     await self._repost(chat_id, edit)
                 else:

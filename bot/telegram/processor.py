@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any, Protocol
 
 from telegram import Update
@@ -41,7 +41,7 @@ class Batcher(Protocol):
     def batchable(self, update: object) -> bool:
         """May this update be worked in a run with its neighbours of the same chat?"""
 
-    async def prepare(self, updates: list[Update]) -> None:
+    async def prepare(self, updates: Sequence[object]) -> None:
         """Do the run's work together before each update is handled; must not raise."""
 
 
@@ -103,15 +103,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 while turn.line and len(run) < self.max_run and self.batcher.batchable(turn.line[0][0]):
                     run.append(turn.line.popleft())
                 async with self._busy:
-                    await self._run(run)
+                    await self._run(self.batcher, run)
                 continue
             async with self._busy:
                 await _settle(coroutine, done)
 
-    async def _run(self, run: list[tuple[object, Awaitable[Any], asyncio.Future]]) -> None:
+    async def _run(self, batcher: Batcher, run: list[tuple[object, Awaitable[Any], asyncio.Future]]) -> None:
         # A run of one too: the batcher may record it together with other chats' runs (group commit).
         try:
-            await self.batcher.prepare([update for update, _, _ in run])
+            await batcher.prepare([update for update, _, _ in run])
         except Exception:  # noqa: BLE001 - each update is then handled on its own
             log.exception("a run of %d updates could not be prepared together", len(run))
         limit = asyncio.Semaphore(self.answer_concurrency)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from ..conversation import Button, Edit, Reply
+from ..desk.messages import Button, Edit, Reply
 
 # Telegram counts a message's length in UTF-16 code units after parsing the markup (limit 4096);
 # keep a margin for the title line.

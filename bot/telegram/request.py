@@ -7,7 +7,6 @@ Where Telegram is blocked it goes through a proxy (`proxy_for`: TELEGRAM_PROXY, 
 """
 from __future__ import annotations
 
-import asyncio
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -71,6 +70,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data and request_data.contains_files else None
+        parameters = request_data.json_parameters if request_data else None
         read = self._read_timeout if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
         write = self._write_timeout if write_timeout is BaseRequest.DEFAULT_NONE else write_timeout
         if files and write_timeout is BaseRequest.DEFAULT_NONE:
@@ -81,9 +81,10 @@ class AiohttpRequest(BaseRequest):
         total = None if read is None or write is None else read + write + (pool or 0) + (connect or 0)
         timeout = aiohttp.ClientTimeout(total=total, connect=pool if pool is not None else None,
                                         sock_connect=connect, sock_read=read)
+        body: aiohttp.FormData | dict[str, str] | None = parameters
         if files:
             body = aiohttp.FormData()
-            for name, value in (request_data.json_parameters or {}).items():
+            for name, value in (parameters or {}).items():
                 body.add_field(name, value)
             for name, part in files.items():
                 if isinstance(part, tuple):
@@ -91,12 +92,10 @@ class AiohttpRequest(BaseRequest):
                     body.add_field(name, content, filename=filename, content_type=rest[0] if rest else None)
                 else:
                     body.add_field(name, part)
-        else:
-            body = request_data.json_parameters if request_data else None
         try:
             async with self._session.request(method, url, data=body, timeout=timeout, proxy=self._proxy) as response:
                 return response.status, await response.read()
-        except asyncio.TimeoutError as error:
+        except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error

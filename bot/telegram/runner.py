@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from ..alarm import Alarm
 from ..outbox import OutboxDrainer
-from ..scheduler import Alarm
 from ..settings import TelegramSettings, WebhookSettings
 from .adapter import TelegramAdapter
 from .commands import MENU_LANGUAGES, bot_commands

@@ -7,21 +7,26 @@ import logging
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 
-from ..conversation import Edit, Reply
-from ..outbox import PermanentFailure, TemporaryFailure
+from ..desk.messages import Edit, Reply
+from ..outbox import NotServedHere, PermanentFailure, TemporaryFailure
 from .chats import chat_id_of
 from .delivery import ChatGone, Delivery, retry_seconds
-from .edits import _GONE
+from .edits import GONE, CoalescedEdits
 from .rendering import edit_chunk
 
 log = logging.getLogger(__name__)
 
 
 class TelegramSender:
-    """`OutboxDrainer(sessions, TelegramSender(delivery))`."""
+    """`OutboxDrainer(new_uow, TelegramSender(delivery, edits))`.
 
-    def __init__(self, delivery: Delivery) -> None:
+    With the coalesced editor, an outbox edit is written through that message's slot: it replaces a
+    live tally still waiting there, so the closed ballot's final text is the last (and one) edit.
+    """
+
+    def __init__(self, delivery: Delivery, edits: CoalescedEdits | None = None) -> None:
         self.delivery = delivery
+        self.edits = edits
 
     async def send(self, chat_key: str, reply: Reply) -> str | None:
         chat_id = self._chat_id(chat_key)
@@ -30,9 +35,15 @@ class TelegramSender:
         return str(messages[-1].message_id) if messages else None
 
     async def edit(self, chat_key: str, reply: Reply) -> str | None:
-        """Replace the message posted for `reply.subject` (a ballot closed by the clock loses its
-        buttons); where there is none, or it can no longer be edited, post the reply anew."""
+        """Replace the message posted for `reply.subject` (a closed ballot's final text, without buttons);
+        where there is none, or it can no longer be edited, post the reply anew."""
         chat_id = self._chat_id(chat_key)
+        if self.edits is not None and reply.subject:
+            edit = Edit(reply.subject, reply.text, reply.title, reply.buttons)
+            return await self.edits.write_through(chat_id, edit, lambda: self._edit(chat_key, chat_id, reply))
+        return await self._edit(chat_key, chat_id, reply)
+
+    async def _edit(self, chat_key: str, chat_id: int, reply: Reply) -> str | None:
         message_id = await self.delivery.chats.post_ref(chat_id, reply.subject) if reply.subject else None
         if message_id is None:
             return await self.send(chat_key, reply)
@@ -61,7 +72,7 @@ class TelegramSender:
         chat_id = chat_id_of(chat_key)
         if chat_id is None:
             # Another platform's row in a shared database: not ours to send, and not ours to drop.
-            raise TemporaryFailure(f"{chat_key} is not a Telegram chat", retry_after=3600)
+            raise NotServedHere(f"{chat_key} is not a Telegram chat", retry_after=3600)
         return chat_id
 
 
@@ -85,7 +96,7 @@ def _mapped_errors(edit: bool = False):
         text = error.message.lower()
         if edit and "message is not modified" in text:
             return  # it shows this already
-        if edit and any(reason in text for reason in _GONE):
+        if edit and any(reason in text for reason in GONE):
             gone.append(True)
             return
         raise PermanentFailure(error.message) from error

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 
-from ..conversation import Incoming, Response
-from ..dispatch import Dispatcher
+from ..desk.messages import Incoming, Response
+from ..desk import Desk as Dispatcher
 
 
 class VoteRuns:
@@ -30,7 +30,8 @@ class VoteRuns:
             try:
                 while self._pending:
                     await asyncio.sleep(0)  # runs of other chats handed over in the same moment join
-                    taken, size = [], 0
+                    taken: list[tuple[list[Incoming], asyncio.Future]] = []
+                    size = 0
                     while self._pending and (not taken or size + len(self._pending[0][0]) <= self.max_presses):
                         taken.append(self._pending.pop(0))
                         size += len(taken[-1][0])
@@ -42,7 +43,7 @@ class VoteRuns:
                             if not waiting.done():
                                 waiting.set_result(None)
                         raise
-                    for (_, waiting), result in zip(taken, results):
+                    for (_, waiting), result in zip(taken, results, strict=True):
                         if not waiting.done():
                             waiting.set_result(result)
             finally:

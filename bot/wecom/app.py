@@ -29,9 +29,9 @@ from deliberation import errors
 from deliberation.usecases import ballot_for
 
 from ..adapters import WECOM_APP, clean_incoming, fit_reply, motion_numbers, split_text
-from ..conversation import Incoming, Reply, Response
-from ..desk.buttons import Vote, try_decode
-from ..dispatch import Dispatcher, split_number
+from ..desk import Desk as Dispatcher
+from ..desk.messages import Incoming, Reply, Response
+from ..desk.parsing import split_number
 from ..i18n import Translator
 from ..outbox import OutboxDrainer, TemporaryFailure
 from .sender import PLATFORM, may_vote

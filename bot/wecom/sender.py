@@ -3,20 +3,23 @@
 The outbox drainer calls it for rows queued with the change that caused them (results, notices, reminders,
 motion cards, ballots), so a failure here is retried, not lost: the robot's rate limit and network or 5xx
 failures raise `TemporaryFailure`. When a ballot message goes out, every member who may vote also gets a
-personal signed link to the H5 ballot page.
+personal signed link to the H5 ballot page: each link is an outbox row of its own, to the member's own chat
+(a private reply to their user key, "wecom:<userid>"), so a link that fails is retried like everything else.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from deliberation import usecases
 from deliberation.counting import Choice
-from deliberation.model import Council, Member, MemberStatus, Role
+from deliberation.model import Council, Member, MemberStatus
 
 from ..adapters import WECOM_APP, WECOM_ROBOT, fit_reply, motion_numbers, split_text
-from ..conversation import Reply
 from ..desk import buttons, subjects
+from ..desk.messages import Reply
+from ..desk.outbox_rows import reply_to_json
 from ..i18n import Translator
 from ..outbox import PermanentFailure, TemporaryFailure
 from .robot import WeComRobot, render_markdown
@@ -28,20 +31,25 @@ PLATFORM = "wecom"
 
 def may_vote(council: Council, member: Member) -> bool:
     """Only voters get ballot links (the chair does not vote under some rules; the page would refuse)."""
-    return council.rules.chair_votes or not member.has(Role.CHAIR)
+    return usecases.may_vote(council.rules, member)
 
 
 class WeComSender:
     """Posts a council's announcements; `robots` maps a council chat key to the robot in its group."""
 
     def __init__(self, new_uow: Callable[[], Any], api: Any, links: Any,
-                 robots: Mapping[str, WeComRobot] | None = None) -> None:
-        self.new_uow = new_uow  # a unit-of-work factory (members, motion numbers)
+                 robots: Mapping[str, WeComRobot] | None = None,
+                 deliver: Callable[[list[int]], Awaitable[object]] | None = None) -> None:
+        self.new_uow = new_uow  # a unit-of-work factory (members, motion numbers, the ballot links' rows)
         self.api = api          # bot.wecom.app.WeComApi: message/send
         self.links = links      # bot.wecom.web.BallotLinks
         self.robots = dict(robots or {})
+        self.deliver = deliver  # OutboxDrainer.deliver: the links queued go out at once (else the drainer's loop)
 
     async def send(self, chat_key: str, reply: Reply) -> str | None:
+        if reply.private:  # to one member's own chat: the chat key is their user key
+            await self._to_member(chat_key, reply)
+            return None
         async with self.new_uow() as uow:
             council = await uow.councils.by_chat(chat_key)
             if council is None:
@@ -49,6 +57,8 @@ class WeComSender:
             numbers = await motion_numbers(uow, [reply])
             members = [m for m in await uow.members.all(council.id)
                        if m.status is MemberStatus.ACTIVE and m.user_key.startswith(PLATFORM + ":")]
+        # Queued (committed) before the ballot is posted: a failure after the post cannot lose them.
+        link_rows = await self._queue_ballot_links(council, members, reply, numbers)
         fitted = fit_reply(reply, WECOM_ROBOT, locale=council.locale, numbers=numbers)
         robot = self.robots.get(chat_key)
         if robot is not None:
@@ -57,7 +67,11 @@ class WeComSender:
         else:
             text = "\n\n".join(render_markdown(part).replace("**", "") for part in fitted)
             await self._to_members([m.user_key.split(":", 1)[1] for m in members], text)
-        await self._ballot_links(council, members, reply, numbers)
+        if link_rows and self.deliver is not None:
+            try:
+                await self.deliver(link_rows)
+            except Exception:  # the ballot is posted: the links stay queued for the drainer's loop
+                log.exception("ballot links %s left to the outbox loop", link_rows)
         return None  # neither robot posts nor app messages can be edited: nothing to refer to
 
     async def edit(self, chat_key: str, reply: Reply) -> str | None:
@@ -81,22 +95,39 @@ class WeComSender:
         for temporary in failed:
             log.warning("message/send failed for one member, not retried: %s", temporary)
 
-    async def _ballot_links(self, council: Council, members: list[Member], reply: Reply,
-                            numbers: dict[str, int]) -> None:
-        """A ballot just posted: each member who may vote gets a personal link (a member can ask again: 选票 N)."""
+    async def _to_member(self, user_key: str, reply: Reply) -> None:
+        """A private message to one member (a ballot link): a failure of it is the outbox's to retry."""
+        user_id = user_key.split(":", 1)[1]
+        try:
+            for piece in split_text(reply.text, WECOM_APP.max_text_bytes):
+                await self.api.send_text(user_id, piece)
+        except (TemporaryFailure, PermanentFailure):
+            raise
+        except Exception as refused:  # WeComApiError: no such user, outside the app's visible range
+            raise PermanentFailure(str(refused)) from refused
+
+    async def _queue_ballot_links(self, council: Council, members: list[Member], reply: Reply,
+                                  numbers: dict[str, int]) -> list[int]:
+        """A ballot just posted: each member who may vote gets a personal link (a member can ask again: 选票 N),
+        as an outbox row to their own chat. Returns the rows queued now (none when queued by an earlier try)."""
         opened = sorted({press.ballot_id for row in reply.buttons for b in row
                          if isinstance(press := buttons.try_decode(b.data), buttons.Vote)})
         if not opened or subjects.recognise(reply.subject or "") != subjects.BallotMessage(opened[0]):
-            return  # reminders carry vote buttons too; the link went out with the ballot
+            return []  # reminders carry vote buttons too; the link went out with the ballot
         t = Translator(council.locale)
-        for ballot_id in opened:
-            number = next((n for d, n in numbers.items()
-                           if buttons.try_decode(d) in {buttons.Vote(ballot_id, choice) for choice in Choice}), "")
-            for member in members:
-                if not may_vote(council, member):
-                    continue
-                text = t("wecom.app.ballot_opened", number=number, url=self.links.url(ballot_id, member.id))
-                try:
-                    await self.api.send_text(member.user_key.split(":", 1)[1], text)
-                except Exception as failure:  # noqa: BLE001 - one member's link must not hold up the rest
-                    log.warning("ballot link to %s failed: %s", member.user_key, failure)
+        queued = []
+        async with self.new_uow() as uow:
+            for ballot_id in opened:
+                number = next((n for d, n in numbers.items()
+                               if buttons.try_decode(d) in {buttons.Vote(ballot_id, c) for c in Choice}), "")
+                for member in members:
+                    if not may_vote(council, member):
+                        continue
+                    text = t("wecom.app.ballot_opened", number=number, url=self.links.url(ballot_id, member.id))
+                    row_id = await uow.outbox.add(
+                        chat_key=member.user_key, payload=reply_to_json(Reply(text, private=True)), at=self.links.clock(),
+                        council_id=council.id, dedupe_key=f"wecom:ballot-link:{ballot_id}:{member.id}")
+                    if row_id is not None:
+                        queued.append(row_id)
+            await uow.commit()
+        return queued

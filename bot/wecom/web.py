@@ -1,4 +1,4 @@
-"""The H5 pages: a member's signed ballot link (`/b/<token>`) and a council's 公示栏 (`/p/<council id>`).
+"""The H5 pages: a member's signed ballot link (`/b/<token>`) and a council's 公示栏 (`/p/<slug>`).
 
 A ballot link names one member and one ballot and expires; it is signed with HMAC-SHA256 under
 YISHI_LINK_SECRET. Voting on the page goes through the same command desk as a Telegram button
@@ -16,19 +16,22 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from aiohttp import web
 
 from deliberation import errors
+from deliberation.counting import Choice
+from deliberation.minutes import MinutesVersion, publishing
 from deliberation.model import Ballot, Council, Member, Motion
-from deliberation.usecases import motion_history
+from deliberation.usecases import MotionHistory, motion_history
 
-from ..conversation import Incoming, Reply
+from ..desk import Desk as Dispatcher
 from ..desk.buttons import CODE_CHOICES, Vote
 from ..desk.buttons import encode as encode_button
-from ..dispatch import Dispatcher
+from ..desk.messages import Incoming, Reply
+from ..desk.views.notices import local_time
 from ..i18n import Translator
-from ..render import local_time
 from .hardening import security_headers
 from .settings import MIN_LINK_SECRET
 
@@ -52,6 +55,17 @@ class BallotClaim:
     ballot_id: int
     member_id: int
     expires: datetime
+
+
+class _Loaded(NamedTuple):
+    """What the ballot page shows, read in one unit of work."""
+    council: Council
+    ballot: Ballot
+    motion: Motion
+    member: Member
+    history: MotionHistory | None
+    mine: Choice | None  # the member's current choice; None on a secret ballot
+    voted: int
 
 
 def _b64(data: bytes) -> str:
@@ -119,8 +133,6 @@ pre{white-space:pre-wrap;font-size:18px} details summary{font-size:22px}
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; style-src 'sha256-" + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
     + "'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-# Database ids are 64-bit: a longer number is bad input, not a missing council.
-MAX_ID = 2**63 - 1
 
 
 def _page(title: str, body: str, status: int = 200, locale: str = "zh_Hans") -> web.Response:
@@ -156,19 +168,20 @@ class BallotPages:
 
     # ---- loading ---------------------------------------------------------------------------
 
-    async def _claim(self, request: web.Request) -> tuple[BallotClaim | None, web.Response | None]:
+    async def _claim(self, request: web.Request) -> BallotClaim | web.Response:
+        """The link's claim, or the page that refuses it."""
         t = Translator(self.dispatcher.default_locale)
         try:
-            return self.links.read(request.match_info["token"]), None
+            return self.links.read(request.match_info["token"])
         except LinkExpired:
-            return None, _page(t("wecom.page.expired_title"), f'<div class="notice refused">'
+            return _page(t("wecom.page.expired_title"), f'<div class="notice refused">'
                                f'{_e(t("wecom.page.expired"))}</div>', status=410)
         except BadLink:
-            return None, _page(t("wecom.page.forged_title"), f'<div class="notice refused">'
+            return _page(t("wecom.page.forged_title"), f'<div class="notice refused">'
                                f'{_e(t("wecom.page.forged"))}</div>', status=403)
 
-    async def _load(self, claim: BallotClaim):
-        """(council, ballot, motion, member, history, my choice) or None when the link names nothing."""
+    async def _load(self, claim: BallotClaim) -> _Loaded | None:
+        """What the page shows, or None when the link names nothing."""
         async with self.dispatcher.uow() as uow:
             ballot = await uow.ballots.get(claim.ballot_id)
             member = await uow.members.get(claim.member_id)
@@ -185,24 +198,24 @@ class BallotPages:
                 mine = next((choice for _voter, member_id, choice, _area in await uow.votes.all(ballot.id)
                              if member_id == member.id), None)
             voted = await uow.votes.count(ballot.id)
-            return council, ballot, motion, member, history, mine, voted
+            return _Loaded(council, ballot, motion, member, history, mine, voted)
 
     # ---- the ballot page -------------------------------------------------------------------
 
     async def ballot_page(self, request: web.Request) -> web.Response:
-        claim, refused = await self._claim(request)
-        if refused:
-            return refused
+        claim = await self._claim(request)
+        if isinstance(claim, web.Response):
+            return claim
         loaded = await self._load(claim)
         if loaded is None:
             t = Translator(self.dispatcher.default_locale)
             return _page(t("wecom.page.forged_title"), f'<div class="notice refused">{_e(t("wecom.page.gone"))}'
                          f"</div>", status=404)
-        return self._render(request, *loaded)
+        return self._render(request, loaded)
 
-    def _render(self, request: web.Request, council: Council, ballot: Ballot, motion: Motion, member: Member,
-                history, mine, voted: int, notice: str | None = None, refused: bool = False,
+    def _render(self, request: web.Request, loaded: _Loaded, notice: str | None = None, refused: bool = False,
                 status: int = 200) -> web.Response:
+        council, ballot, motion, member, history, mine, voted = loaded
         t = Translator(council.locale)
         kind = t(f"kind.{motion.kind.value}")
         title = t("wecom.page.ballot_title", number=motion.number, kind=kind)
@@ -232,7 +245,7 @@ class BallotPages:
             parts.append(self._result(t, ballot))
         return _page(title, "".join(parts), status=status, locale=council.locale)
 
-    def _digest(self, t: Translator, history) -> str:
+    def _digest(self, t: Translator, history: MotionHistory | None) -> str:
         if history is None or not history.speeches:
             return f'<div class="card"><h2>{_e(t("wecom.page.debate"))}</h2>' \
                    f'<div class="muted">{_e(t("wecom.page.no_speeches"))}</div></div>'
@@ -248,18 +261,18 @@ class BallotPages:
         r = ballot.result
         if not r:
             return f'<div class="card">{_e(t("wecom.page.closed"))}</div>'
-        verdict = t("result.failed_quorum") if not r.get("quorum_met", True) else \
-            t("result.passed" if r.get("passed") else "result.failed")
-        counts = t("result.counts", yes=r.get("yes", 0), no=r.get("no", 0), abstain=r.get("abstain", 0))
+        verdict = t("result.failed_quorum") if not r.quorum_met else \
+            t("result.passed" if r.passed else "result.failed")
+        counts = t("result.counts", yes=r.yes, no=r.no, abstain=r.abstain)
         return (f'<div class="card"><div>{_e(t("wecom.page.closed"))}</div><div>{_e(counts)}</div>'
                 f"<div><b>{_e(verdict)}</b></div></div>")
 
     # ---- casting a vote --------------------------------------------------------------------
 
     async def cast(self, request: web.Request) -> web.Response:
-        claim, refused = await self._claim(request)
-        if refused:
-            return refused
+        claim = await self._claim(request)
+        if isinstance(claim, web.Response):
+            return claim
         try:
             form = await request.post()
         except (UnicodeDecodeError, ValueError):  # a form that is not UTF-8: no browser of ours sent it
@@ -273,11 +286,11 @@ class BallotPages:
         council, ballot, _motion, member, *_ = loaded
         t = Translator(council.locale)
         if code not in CHOICES:
-            return self._render(request, *loaded, notice=t("error.bad_button"), refused=True, status=400)
+            return self._render(request, loaded, notice=t("error.bad_button"), refused=True, status=400)
         platform, chat_id = _split_key(council.chat_key)
         user_platform, user_id = _split_key(member.user_key)
         if user_platform != platform:  # a member who joined on another platform than the council's
-            return self._render(request, *loaded, notice=t("wecom.page.gone"), refused=True, status=403)
+            return self._render(request, loaded, notice=t("wecom.page.gone"), refused=True, status=403)
         response = await self.dispatcher.handle(Incoming(
             platform, chat_id, user_id, member.name, data=encode_button(Vote(ballot.id, CODE_CHOICES[code])),
             chat_title=council.title, username=member.username))
@@ -294,18 +307,15 @@ class BallotPages:
             except Exception:  # the vote is recorded; an announcement failure must not hide that
                 log.exception("announcing after an H5 vote failed")
         fresh = await self._load(claim)
-        return self._render(request, *(fresh or loaded), notice=notice, refused=response.refused,
+        return self._render(request, fresh or loaded, notice=notice, refused=response.refused,
                             status=403 if response.refused else 200)
 
     # ---- the 公示栏 ------------------------------------------------------------------------
 
     async def notice_board(self, request: web.Request) -> web.Response:
         t = Translator(self.dispatcher.default_locale)
-        ref = request.match_info["council"]
-        if not (ref.isascii() and ref.isdigit()) or int(ref) > MAX_ID:
-            raise web.HTTPBadRequest(text="bad council id")
-        async with self.dispatcher.uow() as uow:
-            council = await uow.councils.get_optional(int(ref))
+        async with self.dispatcher.uow() as uow:  # only a council that chose the board, by its unguessable slug
+            council = await uow.notice_boards.council_at(request.match_info["council"])
             if council is None:
                 raise web.HTTPNotFound()
             seq, head = await uow.events.head(council.id)
@@ -322,8 +332,9 @@ class BallotPages:
             ends = local_time(council, version.publication_ends_at) if version.publication_ends_at else "—"
             when = local_time(council, version.published_at) if version.published_at else "—"
             label = t("wecom.board.version", scope=_scope_label(t, version.scope), version=version.version)
+            period = t("wecom.board.period", published=when, ends=ends)
             parts.append(
-                f'<div class="card minutes"><h2>{_e(label)}</h2><div class="muted">{_e(t("wecom.board.period", published=when, ends=ends))}</div>'
+                f'<div class="card minutes"><h2>{_e(label)}</h2><div class="muted">{_e(period)}</div>'
                 f'<div class="muted">{_e(t("wecom.board.head", seq=version.chain_seq))}</div>'
                 f"<code>{_e(version.chain_head)}</code>"
                 f'<details><summary>{_e(t("wecom.board.read"))}</summary><pre>{_e(version.markdown)}</pre>'
@@ -331,15 +342,11 @@ class BallotPages:
         return _page(t("wecom.board.title", council=council.title), "".join(parts), locale=council.locale)
 
 
-async def published_minutes(dispatcher: Dispatcher, council_id: int):
-    """Published minutes versions, newest first; None when this build has no minutes service."""
-    try:
-        from .. import minutes_service
-    except ImportError:
-        return None
+async def published_minutes(dispatcher: Dispatcher, council_id: int) -> list[MinutesVersion] | None:
+    """Published minutes versions, newest first; None when they cannot be read now."""
     try:
         async with dispatcher.uow() as uow:
-            found = await minutes_service.versions(uow, council_id)
+            found = await publishing.versions(uow, council_id, now=dispatcher.clock())
     except errors.DeliberationError:
         return []
     except Exception:  # e.g. a database not yet migrated to the minutes tables: show the chain head only

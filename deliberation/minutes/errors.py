@@ -1,19 +1,15 @@
 """Refusals of the minutes commands: a scope, meeting or format we cannot serve, nothing published yet."""
 from __future__ import annotations
 
-from ..errors import DeliberationError
+from ..errors import DeliberationError, MeetingNotFound
+
+__all__ = ["BadFormat", "BadScope", "MeetingNotFound", "NothingPublished"]
 
 
 class BadScope(DeliberationError):
     """The /minutes or /export scope could not be read (params: scope)."""
 
     key = "minutes.error.bad_scope"
-
-
-class MeetingNotFound(DeliberationError):
-    """No meeting with that number (or no meeting at all) in the record (params: meeting)."""
-
-    key = "minutes.error.no_meeting"
 
 
 class BadFormat(DeliberationError):

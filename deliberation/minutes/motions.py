@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .. import events
 from ..lifecycle import TERMINAL, TRANSITIONS, Action, MotionState, allowed, next_state
 from .model import MinutesAmendment, MinutesMotion, MinutesRollCall, MinutesSpeech, MinutesVote, excerpt
 
@@ -217,19 +218,19 @@ MotionHandler = Callable[[MotionTrack, MotionEvent, MotionReplay], None]
 
 # Event types a motion answers to; any other event that names a motion leaves it as it was.
 MOTION_EVENTS: dict[str, MotionHandler] = {
-    "motion.seconded": _seconded,
-    "speech.recorded": _speech,
-    "member.warned": _warned,
-    "motion.withdrawn": _withdrawn,
-    "motion.lapsed": _lapsed,
-    "motion.resumed": _resumed,
-    "motion.amended": _amended,
-    "debate.closed": _debate_closed,
-    "motion.postponed": _postponed,
-    "motion.referred": _referred,
-    "ballot.opened": _ballot_opened,
-    "vote.cast": _vote_cast,
-    "ballot.closed": _ballot_closed,
+    events.MOTION_SECONDED: _seconded,
+    events.SPEECH_RECORDED: _speech,
+    events.MEMBER_WARNED: _warned,
+    events.MOTION_WITHDRAWN: _withdrawn,
+    events.MOTION_LAPSED: _lapsed,
+    events.MOTION_RESUMED: _resumed,
+    events.MOTION_AMENDED: _amended,
+    events.DEBATE_CLOSED: _debate_closed,
+    events.MOTION_POSTPONED: _postponed,
+    events.MOTION_REFERRED: _referred,
+    events.BALLOT_OPENED: _ballot_opened,
+    events.VOTE_CAST: _vote_cast,
+    events.BALLOT_CLOSED: _ballot_closed,
 }
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import overload
 from zoneinfo import ZoneInfo
 
+from .. import events as kinds
 from ..chain import Event
 from .errors import MeetingNotFound
 from .model import (
@@ -34,7 +35,7 @@ from .motions import MotionEvent, MotionReplay, MotionTrack, Payload, apply, fin
 # Secret ballots: the log never holds a secret voter's choice, and the minutes never name a secret
 # ballot's voters either (only the counts).
 
-_DELIVERY = frozenset({"assignment.made", "report.recorded", "rating.closed"})
+_DELIVERY = frozenset({kinds.ASSIGNMENT_MADE, kinds.REPORT_RECORDED, kinds.RATING_CLOSED})
 # Events of these families that carry a motion number are about that motion, for the scope.
 _MOTION_FAMILIES = frozenset({"motion", "speech", "ballot", "vote", "debate", "member", "assignment", "report",
                               "rating"})
@@ -60,9 +61,9 @@ def _meeting(events: list[Event], meeting_id: int | None) -> _Meeting:
     for event in events:
         if event.payload.get("meeting") != meeting_id:
             continue
-        if event.type == "meeting.opened" and opened is None:
+        if event.type == kinds.MEETING_OPENED and opened is None:
             opened = event
-        elif event.type == "meeting.adjourned" and opened is not None:
+        elif event.type == kinds.MEETING_ADJOURNED and opened is not None:
             last_seq = event.seq
     if opened is None:
         raise MeetingNotFound(meeting=meeting_id)
@@ -125,7 +126,7 @@ class _Replay(MotionReplay):
         """Decide whether the scope records this event, and count it when it does."""
         payload, kind = event.payload, event.type
         number: int | None = payload.get("number")
-        if kind == "motion.raised" and number is not None and self.wanted is not None \
+        if kind == kinds.MOTION_RAISED and number is not None and self.wanted is not None \
                 and payload.get("parent") in self.wanted:
             self.wanted.add(number)  # amendments and subsidiaries follow their motion
         concerns_motion = number is not None and kind.split(".")[0] in _MOTION_FAMILIES
@@ -219,9 +220,9 @@ def _delivery(replay: _Replay, step: _Step) -> None:
     payload, number = step.payload, step.number or 0
     item = replay.assignments.setdefault(number, _AssignmentTrack(number))
     item.in_scope = item.in_scope or step.in_scope
-    if step.kind == "assignment.made":
+    if step.kind == kinds.ASSIGNMENT_MADE:
         item.assignee, item.due, item.at = payload.get("assignee_name", ""), payload.get("due"), step.at
-    elif step.kind == "report.recorded":
+    elif step.kind == kinds.REPORT_RECORDED:
         item.reports.append(MinutesReport(step.at, payload.get("text", ""), bool(payload.get("done")),
                                           payload.get("by")))
     else:
@@ -230,15 +231,15 @@ def _delivery(replay: _Replay, step: _Step) -> None:
 
 
 COUNCIL_EVENTS: dict[str, Callable[[_Replay, _Step], None]] = {
-    "council.setup": _setup,
-    "council.rules": _rules,
-    "member.joined": _joined,
-    "member.approved": _approved,
-    "role.assigned": _role,
-    "motion.raised": _raised,
-    "meeting.opened": _ignored,
-    "attendance.recorded": _attendance,
-    "meeting.adjourned": _adjourned,
+    kinds.COUNCIL_SETUP: _setup,
+    kinds.COUNCIL_RULES: _rules,
+    kinds.MEMBER_JOINED: _joined,
+    kinds.MEMBER_APPROVED: _approved,
+    kinds.ROLE_ASSIGNED: _role,
+    kinds.MOTION_RAISED: _raised,
+    kinds.MEETING_OPENED: _ignored,
+    kinds.ATTENDANCE_RECORDED: _attendance,
+    kinds.MEETING_ADJOURNED: _adjourned,
 }
 
 
@@ -306,7 +307,7 @@ def _motion_records(replay: _Replay) -> list[MinutesMotion]:
     # a motion on an amendment brings in the amendment and then the main motion).
     for motion in reversed(list(motions.values())):
         if motion.in_scope and motion.parent in motions and replay.motion_wanted(motion.parent):
-            motions[motion.parent].in_scope = True  # type: ignore[index]
+            motions[motion.parent].in_scope = True
     children: dict[int, list[MotionTrack]] = {}
     for _, motion in sorted(motions.items()):
         if motion.parent is not None:

@@ -9,6 +9,7 @@ from .meetings import MeetingRepository
 from .members import MemberRepository, UnitRepository
 from .minutes import MinutesRepository
 from .motions import MotionRepository, SpeechRepository
+from .notice_boards import NoticeBoardRepository
 from .outbox import OutboxRepository, Queued
 from .posts import PostRepository
 from .reminders import Claimed, Reminder, ReminderRepository
@@ -16,7 +17,8 @@ from .updates import UpdateClaims
 
 __all__ = [
     "AssignmentRepository", "BallotRepository", "Claimed", "CouncilRepository", "EventRepository",
-    "MeetingRepository", "MemberRepository", "MinutesRepository", "MotionRepository", "OutboxRepository",
+    "MeetingRepository", "MemberRepository", "MinutesRepository", "MotionRepository", "NoticeBoardRepository",
+    "OutboxRepository",
     "PostRepository", "Queued", "Reminder", "ReminderRepository", "SpeechRepository", "UnitRepository",
     "UpdateClaims", "VoteRepository", "read_chain",
 ]

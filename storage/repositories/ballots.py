@@ -11,8 +11,15 @@ from deliberation.counting import Choice
 from deliberation.model import Ballot
 
 from ..database import dialect_insert
-from ..mapping import ballot_from_row
+from ..mapping import ballot_from_row, ballot_result_json
 from ..models import BallotRow, MotionRow, VoteRow
+
+
+def _counted(choice: str | None) -> Choice:
+    """A stored choice; every query here skips NULL, the choice a secret ballot forgets once counted."""
+    if choice is None:
+        raise ValueError("a forgotten secret choice was read as a vote")
+    return Choice(choice)
 
 
 class BallotRepository:
@@ -58,7 +65,7 @@ class BallotRepository:
 
     async def update(self, ballot: Ballot) -> None:
         await self.session.execute(update(BallotRow).where(BallotRow.id == ballot.id).values(
-            closes_at=ballot.closes_at, closed_at=ballot.closed_at, result=ballot.result))
+            closes_at=ballot.closes_at, closed_at=ballot.closed_at, result=ballot_result_json(ballot.result)))
 
 
 class VoteRepository:
@@ -87,7 +94,7 @@ class VoteRepository:
             rows = await self.session.execute(select(VoteRow.ballot_id, VoteRow.voter, VoteRow.choice).where(
                 VoteRow.ballot_id.in_(list(ballot_ids)), VoteRow.choice.is_not(None)))
             for ballot_id, voter, choice in rows:
-                known[ballot_id][voter] = Choice(choice)
+                known[ballot_id][voter] = _counted(choice)
 
     async def choices(self, ballot_id: int) -> dict[str, Choice]:
         known = self._known
@@ -95,7 +102,7 @@ class VoteRepository:
             return known.pop(ballot_id)  # read once: later calls see the database again
         rows = await self.session.execute(select(VoteRow.voter, VoteRow.choice).where(
             VoteRow.ballot_id == ballot_id, VoteRow.choice.is_not(None)))
-        return {voter: Choice(choice) for voter, choice in rows}
+        return {voter: _counted(choice) for voter, choice in rows}
 
     async def upsert_many(self, rows: Sequence[tuple[int, str, int, Choice, int, datetime]]) -> None:
         if not rows:
@@ -112,7 +119,7 @@ class VoteRepository:
         rows = await self.session.execute(select(VoteRow.voter, VoteRow.member_id, VoteRow.choice, VoteRow.area_cm2)
                                           .where(VoteRow.ballot_id == ballot_id, VoteRow.choice.is_not(None))
                                           .order_by(VoteRow.id))
-        return [(v, m, Choice(c), a) for v, m, c, a in rows]
+        return [(v, m, _counted(c), a) for v, m, c, a in rows]
 
     async def voters(self, ballot_id: int) -> Sequence[str]:
         return list((await self.session.execute(
@@ -125,7 +132,7 @@ class VoteRepository:
     async def counts(self, ballot_id: int) -> dict[Choice, int]:
         rows = await self.session.execute(select(VoteRow.choice, func.count()).where(
             VoteRow.ballot_id == ballot_id, VoteRow.choice.is_not(None)).group_by(VoteRow.choice))
-        found = {Choice(choice): count for choice, count in rows}
+        found = {_counted(choice): count for choice, count in rows}
         return {choice: found.get(choice, 0) for choice in Choice}
 
     async def forget_choices(self, ballot_id: int) -> None:

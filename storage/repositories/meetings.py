@@ -55,7 +55,7 @@ class MeetingRepository:
         """Record presence once; False when the member was already marked present."""
         stmt = dialect_insert(self.session, AttendanceRow).values(meeting_id=meeting_id, member_id=member_id, name=name,
                                                              at=at).on_conflict_do_nothing()
-        return (await self.session.execute(stmt)).rowcount == 1
+        return (await self.session.execute(stmt)).rowcount == 1  # type: ignore[attr-defined]  # a CursorResult
 
     async def attendance(self, meeting_id: int) -> Sequence[tuple[int, str]]:
         rows = await self.session.execute(select(AttendanceRow.member_id, AttendanceRow.name)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot.conversation import Incoming
+from bot.desk.messages import Incoming
 from bot.main import build_core
 from storage.models import MemberRow
 from tests.fakes.fake_bot_api import FakeBotApi, FakeUser

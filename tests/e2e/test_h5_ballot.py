@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.conversation import Incoming
+from bot.desk.messages import Incoming
 from bot.wecom.web import BallotLinks, make_web_app
 from deliberation.counting import Choice
 from deliberation.lifecycle import MotionState
+from deliberation.model import Actor
+from deliberation.notice_board import publish_on_board
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -53,6 +55,13 @@ class Council:
             self.members = {m.user_key.split(":")[1]: m for m in await uow.members.all(self.council.id)}
             motion = await uow.motions.by_number(self.council.id, 1)
             self.ballot = await uow.ballots.open_for_motion(motion.id)
+
+    async def board_path(self) -> str:
+        """The council's 公示栏, which its chair chose to publish on."""
+        async with self.app.dispatcher.uow() as uow:
+            board = await publish_on_board(uow, self.council, Actor("wecom:alice", "Alice", platform_admin=True), True)
+            await uow.commit()
+        return board.path
 
     def path(self, user: str) -> str:
         return "/b/" + self.links.token(self.ballot.id, self.members[user].id)
@@ -168,12 +177,13 @@ async def test_notice_board_lists_published_minutes_with_the_chain_head(council,
             await uow.commit()
     async with council.app.dispatcher.uow() as uow:
         _seq, head = await uow.events.head(council.council.id)
-    page = await client.get(f"/p/{council.council.id}")
+    page = await client.get(await council.board_path())
     html = await page.text()
     assert page.status == 200 and head in html and "公示栏" in html
     if minutes_service is not None:
         assert "第1版" in html and MOTION in html
     assert (await client.get("/p/999")).status == 404
+    assert (await client.get(f"/p/{council.council.id}")).status == 404  # never by its number
 
 
 # ---- the real browser ----------------------------------------------------------------------------
@@ -225,7 +235,7 @@ async def test_headless_chromium_votes_changes_and_sees_the_confirmation(council
             response = await page.goto(base + council.path("bob")[:-3] + "xyz")
             assert response.status == 403 and "无效" in await page.inner_text("body")
 
-            await page.goto(f"{base}/p/{council.council.id}")
+            await page.goto(base + await council.board_path())
             assert "公示栏" in await page.inner_text("h1")
             await page.screenshot(path=str(ARTIFACTS / "h5-notice-board.png"), full_page=True)
         finally:

@@ -99,7 +99,7 @@ async def test_kill_9_in_a_vote_burst_loses_no_answered_vote_and_the_ballot_clos
             closed, rows, count = await ballot_state(url, G)
             closed_at = closed.closed_at if closed.closed_at.tzinfo else closed.closed_at.replace(tzinfo=timezone.utc)
             assert closes_at <= closed_at <= closes_at + timedelta(seconds=8)
-            assert count == VOTERS and closed.result["yes"] == expected["y"] and closed.result["no"] == expected["n"]
+            assert count == VOTERS and closed.result.yes == expected["y"] and closed.result.no == expected["n"]
             assert Counter(c.value for _, _, c, _ in rows) == Counter(
                 {Choice.YES.value: expected["y"], Choice.NO.value: expected["n"], Choice.ABSTAIN.value: expected["a"]})
             await asyncio.sleep(1.0)

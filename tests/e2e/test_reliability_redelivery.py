@@ -62,7 +62,7 @@ async def test_a_batch_delivered_twice_changes_nothing(harness):
     await api.wait_for(method="sendMessage", params={"chat_id": G}, timeout=10,
                        predicate=lambda c: c.ok and t("result.counts", yes=3, no=0, abstain=0) in c.result["text"])
     before = await snapshot(h)
-    assert before["count"] == 3 and before["result"]["yes"] == 3 and before["speeches"] == 1
+    assert before["count"] == 3 and before["result"].yes == 3 and before["speeches"] == 1
     assert before["motions"][1][2] is not None  # motion 2 seconded
     since = len(api.calls())
 

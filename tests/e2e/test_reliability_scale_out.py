@@ -7,7 +7,6 @@ reminder fires once and every result is announced once.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from datetime import timedelta
 
@@ -123,8 +122,8 @@ async def test_two_webhook_workers_on_one_postgres_database(tmp_path):
             seconded = [x for x in texts if x.startswith("#2 已由")]
             assert len(seconded) == 1, seconded
             closed, rows, count = await ballot_state(url, G)
-            assert count == VOTERS and closed.result["yes"] == expected["y"] and closed.result["no"] == expected["n"]
-            assert closed.result["abstain"] == expected["a"]
+            assert count == VOTERS and closed.result.yes == expected["y"] and closed.result.no == expected["n"]
+            assert closed.result.abstain == expected["a"]
             assert "v:" not in str(api.message(G, posted.message_id).get("reply_markup"))  # closed: no buttons
 
             app_engine = make_engine(url)

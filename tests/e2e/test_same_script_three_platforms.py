@@ -192,7 +192,7 @@ async def test_one_script_gives_the_same_motions_votes_and_minutes_on_console_te
     assert amendment["ballots"][0]["votes"] == {"ben": "yes", "cat": "yes"}
     assert main["state"] == "adopted" and main["text"] == AMENDED and main["original"] == MAIN
     assert main["ballots"][0]["votes"] == {"ben": "yes", "cat": "yes", "dan": "no"}  # cat's changed vote counts
-    assert (main["ballots"][0]["result"]["yes"], main["ballots"][0]["result"]["no"]) == (2, 1)
+    assert (main["ballots"][0]["result"].yes, main["ballots"][0]["result"].no) == (2, 1)
     assert not main["ballots"][0]["open"]
     # ... and the minutes record it (so a different vote anywhere changes them)
     for text in console_minutes:

@@ -15,7 +15,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.conversation import Reply
+from bot.desk.messages import Reply
 from bot.main import build_core, run_serve
 from bot.outbox import TemporaryFailure
 from bot.routing import PlatformRouter

@@ -58,7 +58,7 @@ async def test_a_burst_of_clicks_gives_a_few_edits_and_the_right_tally(tmp_path,
 
         # the 200th voter closed the ballot: one result, the final tally, no more buttons
         closed = (await ballots_of(h, G, 1))[0]
-        assert not closed.open and (closed.result["yes"], closed.result["no"], closed.result["abstain"]) == (67, 67, 66)
+        assert not closed.open and (closed.result.yes, closed.result.no, closed.result.abstain) == (67, 67, 66)
         assert (await votes_of(h, closed.id))[1] == 200
         final = api.message(G, ballot["message_id"])
         assert t("ballot.tally", yes=67, no=67, abstain=66, voted=200, eligible=200) in final["text"]

@@ -122,7 +122,7 @@ async def test_full_deliberation(harness, preset, lang, locale):
         assert "%" in result and "/" in result  # area and owner shares, with exact fractions
 
     ballot = (await ballots_of(h, group, 1))[0]
-    assert not ballot.open and ballot.result["passed"] and ballot.result["yes"] == 3
+    assert not ballot.open and ballot.result.passed and ballot.result.yes == 3
     assert len((await votes_of(h, ballot.id))[0]) == 3
     assert (await motion_of(h, group, 1)).state is MotionState.ADOPTED
     await h.settle()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.conversation import Reply
+from bot.desk.messages import Reply
 from bot.i18n import Translator
 from bot.outbox import enqueue_row
 from storage.models import CouncilRow, OutboxRow, PostRow

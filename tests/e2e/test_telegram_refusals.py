@@ -6,7 +6,18 @@ import pytest
 from bot.i18n import Translator
 from deliberation.lifecycle import MotionState
 from tests.e2e.conftest import (
-    ALICE, BOB, CAROL, CHAIR, DAVE, MALLORY, Harness, ballots_of, button_data, council_of, events_of, motion_of,
+    ALICE,
+    BOB,
+    CAROL,
+    CHAIR,
+    DAVE,
+    MALLORY,
+    Harness,
+    ballots_of,
+    button_data,
+    council_of,
+    events_of,
+    motion_of,
     votes_of,
 )
 

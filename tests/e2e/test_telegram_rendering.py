@@ -1,7 +1,7 @@
 """Telegram HTML from the desk's plain text: escaped, titled, split under the length limit."""
 from __future__ import annotations
 
-from bot.conversation import Button, Edit, Reply
+from bot.desk.messages import Button, Edit, Reply
 from bot.telegram.rendering import TEXT_LIMIT, as_html, edit_chunk, popup, reply_chunks, split_text
 from tests.fakes.fake_bot_api import parse_html
 

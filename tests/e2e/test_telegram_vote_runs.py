@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from bot.dispatch import Dispatcher
+from bot.desk import Desk as Dispatcher
 from deliberation.chain import verify
 from tests.e2e.conftest import CHAIR, Harness, ballots_of, button_data, council_of, running_bot, votes_of
 from tests.fakes.fake_bot_api import FakeUser

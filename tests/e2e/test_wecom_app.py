@@ -88,7 +88,7 @@ async def test_a_whole_deliberation_through_the_wecom_app(rig: Rig):
         ballot = (await uow.ballots.for_motion(motion.id))[-1]
         seq, head = await uow.events.head(council.id)
     assert motion.state is MotionState.ADOPTED
-    assert (ballot.result["yes"], ballot.result["no"], ballot.result["abstain"]) == (2, 0, 1)
+    assert (ballot.result.yes, ballot.result.no, ballot.result.abstain) == (2, 0, 1)
     assert "通过" in rig.fake.robot_text().split("表决")[-1]  # the result was announced in the group
     assert rig.fake.token_requests == 1  # the access token is cached
     assert not rig.wecom.failures

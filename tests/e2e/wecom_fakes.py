@@ -28,6 +28,7 @@ class FakeWeCom:
         self.robot_posts: list[dict] = []
         self.token_requests = 0
         self.issued: set[str] = set()
+        self.failing: dict[str, int] = {}  # user -> how many more message/send to them answer HTTP 502
         self.app = web.Application()
         self.app.add_routes([web.get("/cgi-bin/gettoken", self.gettoken),
                              web.post("/cgi-bin/message/send", self.message_send),
@@ -54,6 +55,9 @@ class FakeWeCom:
         if not self._authorised(request):
             return web.json_response({"errcode": 40014, "errmsg": "invalid access_token"})
         body = await request.json()
+        if self.failing.get(body["touser"], 0) > 0:
+            self.failing[body["touser"]] -= 1
+            return web.Response(status=502, text="Bad Gateway")
         assert body["agentid"] == AGENT and body["msgtype"] == "text"
         assert len(body["text"]["content"].encode()) <= 2048
         self.sent.append(body)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.conversation import Incoming, Response
+from bot.desk.messages import Incoming, Response
 from bot.i18n import LOCALES, translate
 from storage.models import VoteRow
 

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.conversation import Incoming, Response
+from bot.desk.messages import Incoming, Response
 from bot.main import build_core
 from storage.models import OutboxRow
 

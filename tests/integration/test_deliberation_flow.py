@@ -99,7 +99,7 @@ async def test_full_flow_with_refused_third_speech_amendment_and_changed_vote(ap
         ballots = await uow.ballots.for_motion(motion.id)
         events = await uow.events.all(council.id)
     assert verify(events).ok
-    assert ballots[-1].result["yes"] == 1 and ballots[-1].result["no"] == 1
+    assert ballots[-1].result.yes == 1 and ballots[-1].result.no == 1
 
 
 async def test_refusals_change_nothing(app):

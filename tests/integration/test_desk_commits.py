@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from bot import dispatch
+from bot.desk import desk as dispatch
 from bot.i18n import translate
 from storage.models import MinutesVersionRow
-from storage.minutes_repository import MinutesRepository
+from storage.repositories.minutes import MinutesRepository
 from storage.uow import SqlUnitOfWork
 
 from .desk_helpers import Person, council_of, incoming, ok, standard_council
@@ -29,22 +29,22 @@ def _locked() -> OperationalError:
 
 
 class CountingSessions:
-    """Wraps the desk's session factory and counts every commit of every session it hands out."""
+    """Wraps a session factory (or the desk's unit-of-work factory) and counts every commit of what it hands out."""
 
     def __init__(self, sessions: Callable[[], Any]) -> None:
         self.sessions = sessions
         self.commits = 0
 
     def __call__(self) -> Any:
-        session = self.sessions()
-        original = session.commit
+        made = self.sessions()
+        original = made.commit
 
         async def commit() -> None:
             self.commits += 1
             await original()
 
-        session.commit = commit
-        return session
+        made.commit = commit
+        return made
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ async def test_publish_with_the_database_still_busy_is_a_failure_and_stores_noth
     await ok(desk, "chair", f"/lang {locale}")
     calls = _fail(monkeypatch, times=None)
     answer = await desk.handle(incoming(Person("carol"), "/publish all"))
-    assert answer.refused and [r.text for r in answer.replies] == [translate(locale, "error.try_again")]
+    assert answer.refusal == "error.try_again" and [r.text for r in answer.replies] == [translate(locale, "error.try_again")]
     assert calls["failed"] == dispatch.DB_ATTEMPTS  # every attempt ran the whole update again
     assert await _versions(desk) == 0
 
@@ -105,7 +105,7 @@ async def test_one_transient_failure_is_retried_and_stores_exactly_one_version(d
 
 
 async def test_a_successful_command_commits_exactly_once(desk):
-    counting = desk.sessions = CountingSessions(desk.sessions)
+    counting = desk.new_uow = CountingSessions(desk.new_uow)
     for who, text, keyed in (("carol", "/publish all", True), ("alice", "/motion 装一个快递柜", True),
                              ("chair", "/status", True), ("chair", "/status", False), ("carol", "/minutes", True),
                              ("carol", "/verify", False), ("carol", "/export md", True)):
@@ -120,27 +120,28 @@ async def test_a_vote_press_and_a_run_of_presses_commit_once_each(desk):
     council = await council_of(desk)
     async with desk.uow() as uow:  # standard_council's motion #2 is being voted on
         ballot = await uow.ballots.open_for_motion((await uow.motions.by_number(council.id, 2)).id)
-    counting = desk.sessions = CountingSessions(desk.sessions)
+    counting = desk.new_uow = CountingSessions(desk.new_uow)
     answer = await desk.handle(incoming(Person("alice"), data=f"v:{ballot.id}:y"))
     assert not answer.refused and counting.commits == 1
-    answers = await desk.handle_votes([incoming(Person(who), data=f"v:{ballot.id}:n") for who in ("alice", "bob")])
+    [answers] = await desk.handle_vote_runs([[incoming(Person(who), data=f"v:{ballot.id}:n")
+                                              for who in ("alice", "bob")]])
     assert answers is not None and not any(a.refused for a in answers)
     assert counting.commits == 2
 
 
 async def test_a_refusal_commits_nothing(desk):
-    counting = desk.sessions = CountingSessions(desk.sessions)
+    counting = desk.new_uow = CountingSessions(desk.new_uow)
     answer = await desk.handle(incoming(Person("alice"), "/publish all"))  # a resident: not the secretary
     assert answer.refused and counting.commits == 0
     assert await _versions(desk) == 0
 
 
-async def test_use_cases_leave_the_commit_to_their_caller(desk, clock):
+async def test_use_cases_leave_the_commit_to_their_caller(app, desk, clock):
     from deliberation import usecases
     from deliberation.model import Actor
 
     council = await council_of(desk)
-    counting = CountingSessions(desk.sessions)
+    counting = CountingSessions(app.sessions)
     async with SqlUnitOfWork(counting) as uow:
         alice = Actor("console:alice", "alice", member=await uow.members.by_user(council.id, "console:alice"))
         motion = await usecases.raise_motion(uow, clock, council, alice, "不会留下的议题")

@@ -96,8 +96,8 @@ class Deliberation(RuleBasedStateMachine):
             for b in ballots[m.number]:
                 if not b.open:
                     r = b.result
-                    assert r["yes"] + r["no"] + r["abstain"] <= b.eligible_voters
-                    assert r["passed"] == (r["yes"] > r["no"])  # nantang
+                    assert r is not None and r.cast <= b.eligible_voters
+                    assert r.passed == (r.yes > r.no)  # nantang
             if m.number in self.terminal:
                 assert m.state.value == self.terminal[m.number]  # terminal states never change
             if m.state in TERMINAL:

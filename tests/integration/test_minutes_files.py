@@ -29,7 +29,7 @@ from bot.minutes_files import (
 )
 from deliberation import usecases
 from deliberation.chain import Event
-from deliberation.minutes import BadFormat, BadScope, MeetingNotFound, Scope, minutes_from_dict
+from deliberation.minutes import BadFormat, BadScope, MeetingNotFound, Scope, minutes_from_dict, publishing
 from deliberation.model import Actor
 from storage.database import make_engine, make_sessions
 from storage.migrate import downgrade, upgrade
@@ -262,7 +262,7 @@ async def test_draft_publish_and_correct(database, nantang):
     first = await in_uow(sessions, minutes_service.publish, nantang.council_id, "all", now=now)
     assert (first.version.version, first.unchanged, first.previous) == (1, False, None)
     assert first.ends_at == now + timedelta(days=7) and "公示期至" in first.announcement
-    await minutes_service.record_pin(sessions, first.version.id, "msg:42")
+    await in_uow(sessions, publishing.record_pin, first.version.id, "msg:42")
 
     again = await in_uow(sessions, minutes_service.publish, nantang.council_id, "all", now=now + timedelta(minutes=5))
     assert again.unchanged and again.version.id == first.version.id
@@ -285,13 +285,13 @@ async def test_draft_publish_and_correct(database, nantang):
 
     # The correction ended version 1's 公示 (its post says so); version 2 runs its own full period.
     assert versions[0].publication_ends_at == now + timedelta(minutes=20)
-    assert [v.version for v in await in_uow(sessions, minutes_service.publications_pending)] == [2]
+    assert [v.version for v in await in_uow(sessions, publishing.publications_pending)] == [2]
     assert await in_uow(sessions, minutes_service.publications_ended, now=now + timedelta(days=7, minutes=1)) == []
     ended = await in_uow(sessions, minutes_service.publications_ended, now=now + timedelta(days=7, minutes=21))
     assert [e.version.version for e in ended] == [2]
     assert "公示期已于" in ended[0].text and "第2版" in ended[0].text
     assert await in_uow(sessions, minutes_service.publications_ended, now=now + timedelta(days=8)) == []
-    assert await in_uow(sessions, minutes_service.publications_pending) == []
+    assert await in_uow(sessions, publishing.publications_pending) == []
 
 
 async def test_draft_of_the_latest_meeting(database, nantang):

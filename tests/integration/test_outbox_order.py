@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.conversation import Reply
+from bot.desk.messages import Reply
 from bot.outbox import OutboxDrainer, TemporaryFailure, enqueue
 from storage.models import OutboxRow
 

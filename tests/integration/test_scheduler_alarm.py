@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.scheduler import Alarm, ring
+from bot.alarm import Alarm, ring
 from deliberation.lifecycle import MotionState
 from storage.models import BallotRow, ReminderRow
 
@@ -166,7 +166,7 @@ async def _fired(alarm):
 async def test_an_alarm_ringing_before_its_time_changes_nothing(group):
     clock = group.clock
     await group.say("alice", "/motion 装监控")
-    from bot.scheduler import plan_subjects
+    from bot.alarm import plan_subjects
     await plan_subjects(group.app.new_uow, clock)
     half = (await rows(group))[0]
     assert await ring(group.app.new_uow, half.id, clock) == ("wait", half.due_at)

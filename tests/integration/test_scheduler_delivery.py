@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.scheduler import plan_subjects, ring
+from bot.alarm import plan_subjects, ring
 from deliberation.lifecycle import MotionState
 from storage.models import ReminderRow
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.scheduler import plan_subjects, ring
+from bot.alarm import plan_subjects, ring
 
 from .scheduler_helpers import (
     MovableClock, SchedulerProcess, announcements, open_group, require_postgres, scratch_postgres, wait_until,

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .scheduler_helpers import (
-    MovableClock, SchedulerProcess, announcements, open_group, sqlite_url, wait_until,
+    MovableClock,
+    SchedulerProcess,
+    announcements,
+    open_group,
+    sqlite_url,
+    wait_until,
 )
 
 
 def real() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def subjects(log) -> list[str]:

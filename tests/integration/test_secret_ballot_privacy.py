@@ -16,13 +16,14 @@ import re
 import pytest
 from docx import Document as DocxDocument
 from pypdf import PdfReader
-from sqlalchemy import inspect as sa_inspect, select, text
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select, text
 
 from bot import minutes_service
 from bot.i18n import LOCALES, translate
 from storage.models import VoteRow
 
-from .desk_helpers import council_of, ok, press, say
+from .desk_helpers import council_of, press, say
 
 pytestmark = pytest.mark.asyncio
 

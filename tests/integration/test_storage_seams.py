@@ -12,6 +12,7 @@ from deliberation.ports import StorageBusy
 from storage.database import is_transient
 from storage.uow import SqlUnitOfWork
 
+
 def _locked() -> OperationalError:
     return OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
 

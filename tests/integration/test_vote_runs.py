@@ -1,12 +1,13 @@
-"""A run of vote presses recorded in one unit of work (`Dispatcher.handle_votes`, `usecases.cast_votes`):
+"""A run of vote presses recorded in one unit of work (`Desk.handle_vote_runs`, `usecases.cast_votes`):
 each press gets the answer it would get alone, with the same rules, one commit, an unbroken event chain."""
 from __future__ import annotations
 
 import pytest
 
-from bot.conversation import Incoming
+from bot.desk.messages import Incoming
 from deliberation import usecases
 from deliberation.chain import verify
+from deliberation.counting import Choice
 from deliberation.model import Actor, Member, MemberStatus
 
 pytestmark = pytest.mark.asyncio
@@ -54,7 +55,7 @@ async def test_a_run_of_votes_answers_each_press_as_alone(app, clock):
            press("102", "v:999999:y", 6),                               # a foreign ballot
            press("103", "v:x:y", 7),                                    # forged data
            press("101", n, 2)]                                          # the same update twice in the run
-    responses = await desk.handle_votes(run)
+    responses = (await desk.handle_vote_runs([run]))[0]
     assert responses is not None and len(responses) == len(run)
     accepted = [r for r in responses if not r.refused and not r.duplicate]
     assert len(accepted) == 3 and all(r.edits and r.edits[-1].subject == f"ballot:{ballot.id}" for r in accepted)
@@ -67,11 +68,11 @@ async def test_a_run_of_votes_answers_each_press_as_alone(app, clock):
     async with desk.uow() as uow:
         counts = await uow.votes.counts(ballot.id)
         events = await uow.events.all(council.id)
-    assert (counts[usecases.Choice.YES], counts[usecases.Choice.NO]) == (0, 2)
+    assert (counts[Choice.YES], counts[Choice.NO]) == (0, 2)
     assert verify(events).ok and sum(e.type == "vote.cast" for e in events) == 3
 
     # the whole run delivered again: nothing changes; a refused press is not remembered (as alone)
-    again = await desk.handle_votes(run)
+    again = (await desk.handle_vote_runs([run]))[0]
     assert [r.duplicate for r in again[:3]] == [True] * 3
     assert again[3].refused
     async with desk.uow() as uow:
@@ -84,12 +85,12 @@ async def test_the_ballot_closes_at_the_vote_that_completes_it(app, clock):
     assert ballot.eligible_voters == 4  # the chair does not vote under the default rules
     y = f"v:{ballot.id}:y"
     run = [press(str(100 + i), y, 10 + i) for i in range(4)] + [press("100", f"v:{ballot.id}:n", 21)]
-    responses = await desk.handle_votes(run)
+    responses = (await desk.handle_vote_runs([run]))[0]
     assert [r.refused for r in responses] == [False] * 4 + [True]  # the last one comes after the close
     assert responses[3].replies and not any(r.replies for r in responses[:3])  # the result, once
     async with desk.uow() as uow:
         closed = await uow.ballots.get(ballot.id)
         events = await uow.events.all(council.id)
-    assert not closed.open and (closed.result["yes"], closed.result["no"]) == (4, 0)
+    assert not closed.open and (closed.result.yes, closed.result.no) == (4, 0)
     assert [e.type for e in events][-5:] == ["vote.cast"] * 4 + ["ballot.closed"]
     assert verify(events).ok

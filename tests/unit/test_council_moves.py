@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from deliberation.council_moves import (
-    COUNCIL_MOVED, COUNCIL_RESTORED, COUNCIL_RETIRED, Standing, announces_after_move, move, restore, retire,
+    COUNCIL_MOVED,
+    COUNCIL_RESTORED,
+    COUNCIL_RETIRED,
+    Standing,
+    announces_after_move,
+    move,
+    restore,
+    retire,
 )
 
 

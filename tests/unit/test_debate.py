@@ -1,7 +1,7 @@
 """Debate rules: each refusal is typed and says how many speeches are left."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +10,7 @@ from deliberation.debate import check_speech, side_from_text
 from deliberation.lifecycle import MotionState
 from deliberation.model import Motion, MotionKind, Rules, Side, Speech
 
-NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
 RULES = Rules()
 
 

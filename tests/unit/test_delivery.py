@@ -13,7 +13,7 @@ from deliberation.delivery import (
     decide, follow_up_times, meeting_quorum, plan_assignment, plan_ballot, plan_meeting, plan_motion,
     plan_publication, plan_rating, rating_from_text, tally_ratings,
 )
-from deliberation.delivery_usecases import split_done
+from deliberation.usecases import split_done
 from deliberation.lifecycle import MotionState
 from deliberation.model import Ballot, Motion, MotionKind, Rules
 

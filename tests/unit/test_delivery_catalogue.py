@@ -13,7 +13,9 @@ from deliberation import delivery
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "bot" / "i18n" / "locales"
-SOURCES = ["bot/scheduler.py", "bot/scheduling_commands.py", "deliberation/delivery.py"]
+SOURCES = ["bot/alarm.py", "bot/reminder_actions.py", "bot/desk/views/reminders.py",
+           "bot/desk/commands/meetings.py", "bot/desk/commands/follow_up.py", "bot/desk/views/notices.py",
+           "bot/desk/views/ratings.py", "bot/desk/parsing.py", "deliberation/delivery.py"]
 
 
 def catalogue(locale: str, domain: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Durations and meeting times as residents type them, read into exact UTC instants."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -17,8 +17,8 @@ from deliberation.timeparse import (
     split_when_and_rest,
 )
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
-UTC = timezone.utc
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+UTC = UTC
 MAX_MINUTES = 366 * 24 * 60
 
 

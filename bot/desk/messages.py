@@ -32,6 +32,8 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Button:
+    """A button under a message; its data comes from bot.desk.buttons."""
+
     label: str
     data: str  # ids only; checked against the database when pressed
 
@@ -72,6 +74,8 @@ class Document:
 
 @dataclass
 class Response:
+    """The desk's whole answer to one update, for the adapter to show."""
+
     replies: list[Reply] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
@@ -79,6 +83,7 @@ class Response:
     quiet: bool = False           # a confirmation many members trigger at once: no group message
     duplicate: bool = False       # a re-delivered update: nothing was done
     refused: bool = False
+    refusal: str | None = None    # the catalogue key of the refusal ("error.role_required"), when refused
     locale: str = "zh_Hans"
     council_id: int | None = None
     announced: list[int] = field(default_factory=list)  # outbox rows queued with this change: send them now

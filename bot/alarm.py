@@ -1,14 +1,14 @@
-"""The alarm clock: reminders and deadlines from the database, rung by APScheduler, acted on exactly once.
+"""The alarm clock: when a reminder rings and who leads; APScheduler rings, each reminder is acted on once.
 
 The database is the truth. A short scan derives each open subject's reminder plan
 (deliberation.delivery.plan_*) from the motions, ballots, meetings, assignments and published
 minutes, and writes it into `reminders` (idempotently: one row per kind, subject and due time).
 APScheduler, with its in-memory job store, only rings: one date job per pending row, rebuilt
 from the table at start-up. A ringing job claims its row (`UPDATE ... SET sent_at WHERE sent_at
-IS NULL`) in the same transaction as what it does (lapse, close, resume) and the announcement it
-queues in the outbox, so a job that rings twice, or in two processes, acts once. A reminder that
-no longer fits its subject's plan (motion seconded, ballot closed, meeting cancelled) or whose
-moment has passed is marked and dropped without a word.
+IS NULL`) in the same transaction as what it does (bot.reminder_actions: lapse, close, resume, through
+the use cases) and the announcement it queues in the outbox, so a job that rings twice, or in two
+processes, acts once. A reminder that no longer fits its subject's plan (motion seconded, ballot
+closed, meeting cancelled) or whose moment has passed is marked and dropped without a word.
 
 New deadlines reach the alarm by the periodic scan (every `scan_interval` seconds; this is how a
 deadline made in another worker process is found) or at once by `alarm.poke()` from the process
@@ -24,32 +24,39 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from deliberation import delivery_usecases, usecases
 from deliberation.delivery import (
-    Planned, ReminderKind, Verdict, decide, plan_assignment, plan_ballot, plan_meeting, plan_motion,
-    plan_publication, plan_rating,
+    Planned,
+    ReminderKind,
+    Verdict,
+    decide,
+    plan_assignment,
+    plan_ballot,
+    plan_meeting,
+    plan_motion,
+    plan_publication,
+    plan_rating,
 )
-from deliberation.model import Council, Role
+from deliberation.model import Council
+from deliberation.ports import Clock
 
-from . import minutes_service, render
-from .conversation import Button, Edit, Reply
-from .desk import buttons, subjects
-from .dispatch import Clock, utc_now
+from .desk import subjects
+from .desk.desk import utc_now
+from .desk.messages import Edit
+from .desk.outbox_rows import enqueue, enqueue_edit
 from .i18n import Translator
-from .outbox import enqueue, enqueue_drop_buttons, enqueue_edit
+from .reminder_actions import ACTIONS
 
 log = logging.getLogger(__name__)
 
-MAX_MENTIONS = 50
 SCAN_BATCH = 500
 
 NewUnitOfWork = Callable[[], AbstractAsyncContextManager[Any]]  # storage.uow.uow_factory(sessions)
@@ -78,20 +85,7 @@ class Rung:
     outcome: str  # fired, dropped, taken (someone else had it), wait, gone, failed
 
 
-# ---- what each reminder says or does -------------------------------------------------------------
-
-def mention(member) -> str:
-    return f"@{member.username}" if member.username else member.name
-
-
-def mention_list(t: Translator, members: Sequence) -> str:
-    names = [mention(m) for m in members]
-    if len(names) > MAX_MENTIONS:
-        return " ".join(names[:MAX_MENTIONS]) + " " + t("sched.mentions.more", count=len(names) - MAX_MENTIONS)
-    return " ".join(names)
-
-
-async def _plan_now(uow: Any, council: Council, kind: ReminderKind, subject_id: int):
+async def _plan_now(uow: Any, council: Council, kind: ReminderKind, subject_id: int) -> Sequence[Planned]:
     """The subject's reminder plan as its records stand now (empty when the subject is gone)."""
     subject = kind.subject
     if subject == "motion":
@@ -116,136 +110,7 @@ async def _plan_now(uow: Any, council: Council, kind: ReminderKind, subject_id: 
     return ()
 
 
-async def _second_reminder(uow, clock, council, t, subject_id) -> list[Reply]:
-    motion = await uow.motions.get(subject_id)
-    return [Reply(t("sched.remind.second", number=motion.number, text=_clip(motion.text, 80),
-                    when=render.local_time(council, motion.second_deadline)),
-                  buttons=((Button(t("button.second"), buttons.encode(buttons.Second(motion.id))),),))]
-
-
-async def _lapse(uow, clock, council, t, subject_id) -> list[Reply]:
-    motion = await usecases.lapse(uow, clock, council, subject_id)
-    if motion is None:
-        return []
-    return [Reply(t("sched.lapsed", number=motion.number, text=_clip(motion.text, 80)))]
-
-
-async def _resume(uow, clock, council, t, subject_id) -> list[Reply]:
-    motion = await usecases.resume(uow, clock, council, subject_id)
-    if motion is None:
-        return []
-    return [Reply(t("sched.resumed", number=motion.number, text=_clip(motion.text, 80)))]
-
-
-async def not_voted(uow, council: Council, ballot) -> list[str]:
-    """Units (or names, for members without a unit) that have not voted on an open ballot."""
-    voters = set(await uow.votes.voters(ballot.id))
-    members = [m for m in await uow.members.all(council.id) if m.active]
-    if not council.rules.chair_votes:
-        members = [m for m in members if not m.has(Role.CHAIR)]
-    if council.rules.weighted:
-        owner_of = {u.code: u.owner for u in await uow.units.all(council.id)}
-        return sorted({m.unit for m in members if m.unit in owner_of and f"o:{owner_of[m.unit]}" not in voters})
-    return [m.unit or m.name for m in members if f"m{m.id}" not in voters]
-
-
-async def _ballot_reminder(uow, clock, council, t, subject_id) -> list[Reply]:
-    ballot = await uow.ballots.get(subject_id)
-    motion = await uow.motions.get(ballot.motion_id)
-    when = render.local_time(council, ballot.closes_at)
-    if ballot.secret:
-        missing = max(ballot.eligible_voters - await uow.votes.count(ballot.id), 0)
-        body = t("sched.remind.ballot_secret", number=motion.number, when=when, count=missing)
-    else:
-        units = await not_voted(uow, council, ballot)
-        shown = t("sched.list_sep").join(units[:MAX_MENTIONS])
-        if len(units) > MAX_MENTIONS:
-            shown += " " + t("sched.mentions.more", count=len(units) - MAX_MENTIONS)
-        body = t("sched.remind.ballot", number=motion.number, when=when, count=len(units), units=shown or "—")
-    return [Reply(body, buttons=render.vote_buttons(t, ballot),
-                  subject=subjects.encode(subjects.BallotReminder(ballot.id)))]
-
-
-async def _ballot_close(uow, clock, council, t, subject_id) -> list[Reply]:
-    closed = await usecases.close_ballot(uow, clock, council, subject_id)
-    if closed is None:
-        return []
-    # The ballot message loses its vote buttons first (an edit through the outbox), then the result;
-    # a reminder posted for the ballot loses its buttons too.
-    from .dispatch import Dispatcher
-    await enqueue_drop_buttons(uow, chat_key=council.chat_key,
-                               subject=subjects.encode(subjects.BallotReminder(closed.ballot.id)),
-                               at=clock(), council_id=council.id)
-    voted = await uow.votes.count(closed.ballot.id)
-    replies = [Dispatcher._ballot_edit(t, council, closed.motion, closed.ballot, voted, None),
-               render.result_message(t, council, closed.motion, closed.ballot)]
-    if closed.parent is not None:
-        replies.append(Reply(t(f"parent.{closed.motion.kind.value}", number=closed.parent.number,
-                               text=closed.parent.text)))
-    return replies
-
-
-async def _meeting_notice(uow, clock, council, t, subject_id, key: str) -> list[Reply]:
-    meeting = await uow.meetings.get(subject_id)
-    members = [m for m in await uow.members.all(council.id) if m.active]
-    return [Reply(t(key, number=meeting.number, title=meeting.title,
-                    when=render.local_time(council, meeting.starts_at), members=mention_list(t, members)),
-                  title=t("sched.meeting.notice_title"))]
-
-
-async def _follow_up(uow, clock, council, t, subject_id) -> list[Reply]:
-    a = await uow.assignments.get(subject_id)
-    assignee = await uow.members.get(a.assignee_id)
-    motion = await uow.motions.get(a.motion_id)
-    return [Reply(t("sched.remind.follow_up", who=mention(assignee) if assignee else a.assignee_name,
-                    number=a.number, text=_clip(motion.text, 60), due=render.local_time(council, a.due_at)))]
-
-
-async def _overdue(uow, clock, council, t, subject_id) -> list[Reply]:
-    a = await uow.assignments.get(subject_id)
-    chairs = [m for m in await uow.members.all(council.id) if m.has(Role.CHAIR)]
-    return [Reply(t("sched.remind.overdue", chairs=mention_list(t, chairs) or t("role.chair"), number=a.number,
-                    name=a.assignee_name, due=render.local_time(council, a.due_at)))]
-
-
-async def _rating_close(uow, clock, council, t, subject_id) -> list[Reply]:
-    from .scheduling_commands import rating_result_reply
-    closed = await delivery_usecases.close_rating(uow, clock, council, subject_id)
-    return [] if closed is None else [rating_result_reply(t, closed)]
-
-
-async def announce_publication_end(uow, clock, council: Council, t: Translator, version_id: int) -> list[Reply]:
-    """The 公示 period of minutes version `version_id` has ended: claim it and say so in the group.
-
-    The scan plans a `publication.end` reminder for every version published and not yet announced;
-    the claim and the event are the minutes service's (`end_publication`), in this reminder's transaction.
-    """
-    version = await minutes_service.end_publication(uow, council, version_id, clock())
-    if version is None:
-        return []
-    return [Reply(t("sched.publication_end", scope=version.scope, version=version.version))]
-
-
-Action = Callable[..., Awaitable[list[Reply]]]
-ACTIONS: dict[ReminderKind, Action] = {
-    ReminderKind.SECOND_REMINDER: _second_reminder,
-    ReminderKind.LAPSE: _lapse,
-    ReminderKind.RESUME: _resume,
-    ReminderKind.BALLOT_REMINDER: _ballot_reminder,
-    ReminderKind.BALLOT_CLOSE: _ballot_close,
-    ReminderKind.MEETING_24H: lambda *a: _meeting_notice(*a, key="sched.meeting.remind_24h"),
-    ReminderKind.MEETING_1H: lambda *a: _meeting_notice(*a, key="sched.meeting.remind_1h"),
-    ReminderKind.MEETING_START: lambda *a: _meeting_notice(*a, key="sched.meeting.start"),
-    ReminderKind.FOLLOW_UP: _follow_up,
-    ReminderKind.OVERDUE: _overdue,
-    ReminderKind.RATING_CLOSE: _rating_close,
-    ReminderKind.PUBLICATION_END: announce_publication_end,
-}
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
+# ---- ringing: one reminder, claimed, acted on and committed once ---------------------------------
 
 async def ring(new_uow: NewUnitOfWork, reminder_id: int, clock: Clock = utc_now) -> tuple[str, datetime | None]:
     """Handle one reminder exactly once: claim it, act, queue the announcement, commit together.
@@ -375,7 +240,7 @@ class Alarm:
     # -- life cycle
 
     async def start(self) -> None:
-        self.scheduler = AsyncIOScheduler(timezone=timezone.utc, job_defaults={
+        self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
             "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
         self.scheduler.start(paused=True)
         self._stopping.clear()
@@ -398,6 +263,10 @@ class Alarm:
         await self.leadership.release()
         self.leading = False
 
+    def _started(self) -> AsyncIOScheduler:
+        assert self.scheduler is not None, "the alarm rings only between start() and stop()"
+        return self.scheduler
+
     def poke(self) -> None:
         """A deadline was just made here: scan now rather than at the next interval."""
         self._poked.set()
@@ -415,12 +284,12 @@ class Alarm:
             log.exception("scheduler: could not rebuild the alarms; stepping down to try again")
             await self._step_down()
             return
-        self.scheduler.resume()
+        self._started().resume()
 
     async def _step_down(self) -> None:
         self.leading = False
-        self.scheduler.pause()
-        self.scheduler.remove_all_jobs()
+        self._started().pause()
+        self._started().remove_all_jobs()
         self._known.clear()
         await self.leadership.release()
         log.warning("scheduler: stepped down (pid %s)", os.getpid())
@@ -430,7 +299,7 @@ class Alarm:
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.leader_retry)
                 return
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             try:
                 if self.leading and not await self.leadership.still_leading():
@@ -444,7 +313,7 @@ class Alarm:
         while not self._stopping.is_set():
             try:
                 await asyncio.wait_for(self._poked.wait(), timeout=self.scan_interval)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._poked.clear()
             if self._stopping.is_set():
@@ -494,7 +363,7 @@ class Alarm:
                 self.scheduler.resume()
 
     def _add_job(self, reminder_id: int, kind: str, due_at: datetime) -> None:
-        self.scheduler.add_job(self._ring, DateTrigger(run_date=due_at, timezone=timezone.utc),
+        self._started().add_job(self._ring, DateTrigger(run_date=due_at, timezone=UTC),
                                args=(reminder_id, kind, due_at), id=f"r{reminder_id}", replace_existing=True)
 
     async def _ring(self, reminder_id: int, kind: str, due_at: datetime) -> None:

@@ -1,0 +1,79 @@
+"""Ballot commands: /vote (put the question), /yes /no /abstain, /close, and the vote buttons.
+
+A vote that closes its ballot gets no tally edit: the closed ballot's final text is one of its
+announcements (`bot.desk.announce.ballot_closed`), the one edit of the ballot message.
+"""
+from __future__ import annotations
+
+from deliberation import usecases
+from deliberation.counting import Choice
+
+from ...i18n import Translator
+from .. import buttons
+from ..announce import ballot_closed
+from ..context import Ctx, Table
+from ..messages import Reply, Response
+from ..parsing import parse_command, split_number, vote_options
+from ..views import ballots as views
+from ..views.motions import card_edit
+from .motions import card
+
+_CHOICES = {"yes": Choice.YES, "no": Choice.NO, "abstain": Choice.ABSTAIN}
+
+
+async def put(ctx: Ctx) -> Response:
+    council = ctx.the_council
+    number, rest = split_number(ctx.args)
+    options = vote_options(rest)
+    motion, ballot = await usecases.put_question(ctx.uow, ctx.clock, council, ctx.actor, number, options.duration,
+                                                 secret=options.secret, major=options.major)
+    counts = None if ballot.secret else await ctx.uow.votes.counts(ballot.id)
+    edit = views.ballot_edit(ctx.t, council, motion, ballot, await ctx.uow.votes.count(ballot.id), counts)
+    return Response([views.ballot_reply(edit)], edits=[card_edit(await card(ctx, motion))])
+
+
+def vote_popup(t: Translator, recorded: usecases.VoteRecorded) -> str:
+    key = "popup.vote_changed" if recorded.previous not in (None, recorded.choice) else "popup.vote_recorded"
+    return t(key, choice=t(f"choice.{recorded.choice.value}"), number=recorded.motion.number)
+
+
+async def answer_vote(ctx: Ctx, recorded: usecases.VoteRecorded) -> Response:
+    """A recorded vote: the pop-up, and the live tally while the ballot is open, or its closing messages."""
+    response = Response(popup=vote_popup(ctx.t, recorded), quiet=True)
+    if recorded.closed:
+        return await ballot_closed(ctx, recorded.closed, response)
+    response.edits.append(views.ballot_edit(ctx.t, ctx.the_council, recorded.motion, recorded.ballot,
+                                            recorded.voted, recorded.counts))
+    return response
+
+
+async def vote(ctx: Ctx, ballot_id: int, choice: Choice) -> Response:
+    recorded = await usecases.cast_vote(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, ballot_id, choice)
+    return await answer_vote(ctx, recorded)
+
+
+async def vote_button(ctx: Ctx, press: buttons.Vote) -> Response:
+    return await vote(ctx, press.ballot_id, press.choice)
+
+
+async def vote_text(ctx: Ctx) -> Response:
+    choice = _CHOICES[(parse_command(ctx.incoming.text) or ("", ""))[0]]
+    number, _ = split_number(ctx.args)
+    ballot = await usecases.ballot_for(ctx.uow, ctx.the_council, number, ctx.actor)
+    response = await vote(ctx, ballot.id, choice)
+    response.replies.insert(0, Reply(response.popup or "", private=True))
+    return response
+
+
+async def close(ctx: Ctx) -> Response:
+    number, _ = split_number(ctx.args)
+    ballot = await usecases.ballot_for(ctx.uow, ctx.the_council, number)
+    closed = await usecases.close_ballot(ctx.uow, ctx.clock, ctx.the_council, ballot.id, ctx.actor)
+    assert closed is not None  # None is only the clock's answer; the chair is refused instead
+    return await ballot_closed(ctx, closed)
+
+
+TABLE = Table(
+    commands={"vote": put, "yes": vote_text, "no": vote_text, "abstain": vote_text, "close": close},
+    buttons={buttons.Vote: vote_button},
+)

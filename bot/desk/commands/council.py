@@ -1,0 +1,102 @@
+"""Council commands: /start /help /setup /rules /lang /join /approve /members /chair /secretary."""
+from __future__ import annotations
+
+from deliberation import errors, usecases
+from deliberation.model import MemberStatus, Role
+
+from ...i18n import Translator, normalise_locale
+from .. import buttons
+from ..context import Ctx, Table
+from ..messages import Button, Reply, Response
+from ..parsing import parse_command
+from ..refusals import refuse
+from ..views.rules import rules_text
+
+
+async def help_(ctx: Ctx) -> Response:
+    if not ctx.incoming.chat_is_group:
+        return Response([Reply(ctx.t("help.private"), title=ctx.t("help.title"))])
+    return Response([Reply(ctx.t("help.group"), title=ctx.t("help.title"), private=ctx.council is not None)])
+
+
+async def setup(ctx: Ctx) -> Response:
+    if not ctx.incoming.chat_is_group:
+        raise refuse("error.private_chat")
+    council = await usecases.setup_council(
+        ctx.uow, ctx.clock, chat_key=ctx.incoming.chat_key, title=ctx.incoming.chat_title or ctx.incoming.chat_id,
+        actor=ctx.actor, preset=ctx.args or None,
+        locale=ctx.council.locale if ctx.council else ctx.defaults.locale,
+        timezone=ctx.council.timezone if ctx.council else ctx.defaults.timezone)
+    ctx.t = Translator(council.locale)
+    key = "council.rules_changed" if ctx.council else "council.ready"
+    ctx.council = council
+    return Response([Reply(ctx.t(key, title=council.title, chair=ctx.actor.name) + "\n\n" +
+                           rules_text(ctx.t, council.rules))])
+
+
+async def rules(ctx: Ctx) -> Response:
+    return Response([Reply(rules_text(ctx.t, ctx.the_council.rules), title=ctx.t("rules.title"))])
+
+
+async def lang(ctx: Ctx) -> Response:
+    locale = normalise_locale(ctx.args)
+    if locale is None:
+        raise refuse("error.bad_language", given=ctx.args[:20])
+    council = await usecases.set_language(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, locale)
+    ctx.council, ctx.t = council, Translator(locale)
+    return Response([Reply(ctx.t("council.language"))])
+
+
+async def join(ctx: Ctx) -> Response:
+    unit, _, area = ctx.args.partition(" ")
+    member = await usecases.join(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, unit or None, area.strip() or None)
+    if member.status is MemberStatus.PENDING:
+        approve = buttons.encode(buttons.Approve(member.id))
+        return Response([Reply(ctx.t("member.pending", name=member.name, unit=member.unit or "—"),
+                               buttons=((Button(ctx.t("button.approve"), approve),),))])
+    joined = ctx.t("member.joined", name=member.name, unit=member.unit or "—")
+    return Response([Reply(joined, private=True)], quiet=True, popup=joined)
+
+
+async def _approve(ctx: Ctx, who: int | str) -> Response:
+    member = await usecases.approve(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, who)
+    return Response([Reply(ctx.t("member.approved", name=member.name, unit=member.unit or "—"))])
+
+
+async def approve(ctx: Ctx) -> Response:
+    return await _approve(ctx, ctx.args)
+
+
+async def approve_button(ctx: Ctx, press: buttons.Approve) -> Response:
+    member = await ctx.uow.members.get(press.member_id)
+    if member is None or member.council_id != ctx.the_council.id:
+        raise errors.MemberNotFound(handle="")
+    response = await _approve(ctx, member.id)
+    response.popup = ctx.t("popup.approved", name=member.name)
+    return response
+
+
+async def members(ctx: Ctx) -> Response:
+    everyone = await ctx.uow.members.all(ctx.the_council.id)
+    lines = []
+    for m in everyone:
+        roles = "".join(f" [{ctx.t('role.' + r.value)}]" for r in sorted(m.roles))
+        pending = f" ({ctx.t('member.status.pending')})" if m.status is MemberStatus.PENDING else ""
+        lines.append(f"· {m.name} {m.unit or ''}{roles}{pending}".rstrip())
+    active = sum(1 for m in everyone if m.active)
+    return Response([Reply("\n".join(lines) or ctx.t("members.none"), title=ctx.t("members.title", count=active))])
+
+
+async def role(ctx: Ctx) -> Response:
+    name = (parse_command(ctx.incoming.text) or ("", ""))[0]
+    given = Role.CHAIR if name.startswith("chair") else Role.SECRETARY
+    member = await usecases.assign_role(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, ctx.args, given)
+    return Response([Reply(ctx.t("role.assigned", name=member.name, role=ctx.t(f"role.{given.value}")))])
+
+
+TABLE = Table(
+    commands={"start": help_, "help": help_, "setup": setup, "rules": rules, "lang": lang, "language": lang,
+              "join": join, "approve": approve, "members": members, "chair": role, "secretary": role},
+    buttons={buttons.Approve: approve_button},
+    needs_no_council=frozenset({"start", "help", "setup"}),
+)

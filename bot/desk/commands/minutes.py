@@ -1,0 +1,53 @@
+"""Minutes commands: /minutes (draft), /publish (post, pin, start 公示), /export, /verify.
+
+Every command here works in the desk's unit of work; the desk commits once, after the handler returned,
+so "/publish went through" always means a stored version.
+"""
+from __future__ import annotations
+
+# alarm: bot.minutes_service moves into the domain (it still imports storage); switch this import then.
+from ... import minutes_service
+from .. import subjects
+from ..context import Ctx, Table
+from ..messages import Document, Reply, Response
+
+_DRAFT_LIMIT = 3500  # leave room under Telegram's 4,096 characters; longer drafts go as a file
+
+
+async def draft(ctx: Ctx) -> Response:
+    council = ctx.the_council
+    text = await minutes_service.draft(ctx.uow, council.id, ctx.args or None, now=ctx.clock())
+    if len(text.text) <= _DRAFT_LIMIT:
+        return Response([Reply(text.text)])
+    filename, content = await minutes_service.export(ctx.uow, council.id, "md", ctx.args or None, now=ctx.clock())
+    return Response([Reply(ctx.t("minutes.draft.as_file"))], documents=[Document(filename, content)])
+
+
+async def publish(ctx: Ctx) -> Response:
+    council = ctx.the_council
+    published = await minutes_service.publish(ctx.uow, council.id, ctx.args or None, now=ctx.clock(),
+                                              actor=ctx.actor)
+    text = published.announcement + "\n\n" + published.text
+    subject = subjects.encode(subjects.MinutesPosted(published.version.id))
+    if len(text) > _DRAFT_LIMIT:
+        filename, content = await minutes_service.export(ctx.uow, council.id, "md", ctx.args or None,
+                                                         now=ctx.clock(), version=published.version.version)
+        return Response([Reply(published.announcement, pin=not published.unchanged, subject=subject)],
+                        documents=[Document(filename, content)])
+    return Response([Reply(text, pin=not published.unchanged, subject=subject)])
+
+
+async def export(ctx: Ctx) -> Response:
+    fmt, _, period = ctx.args.strip().partition(" ")
+    filename, content = await minutes_service.export(ctx.uow, ctx.the_council.id, fmt or "md",
+                                                     period.strip() or None, now=ctx.clock(), actor=ctx.actor)
+    return Response([Reply(ctx.t("minutes.export.sent", filename=filename), private=True)],
+                    documents=[Document(filename, content)], quiet=True)
+
+
+async def verify(ctx: Ctx) -> Response:
+    verdict = await minutes_service.verify(ctx.uow, ctx.the_council.id)
+    return Response([Reply(minutes_service.verdict_text(verdict, ctx.t.locale))])
+
+
+TABLE = Table(commands={"minutes": draft, "publish": publish, "export": export, "verify": verify})

@@ -1,0 +1,136 @@
+"""Motion commands: /motion /second /for /against /speak /warn /amend /enddebate /postpone /refer /withdraw
+/status /show, and the second button."""
+from __future__ import annotations
+
+from deliberation import errors, usecases
+from deliberation.debate import side_from_text
+from deliberation.model import Motion, MotionKind, Side
+
+from .. import buttons
+from ..context import Ctx, Table
+from ..messages import Reply, Response
+from ..parsing import parse_command, split_number, target_and_rest, when
+from ..refusals import refuse
+from ..views import ballots as ballot_views
+from ..views import motions as views
+from ..views.notices import local_time
+
+
+async def card(ctx: Ctx, motion: Motion) -> Reply:
+    """The motion's card as it reads now (its mover's name and its parent's number looked up)."""
+    mover = await ctx.uow.members.get(motion.mover_id)
+    parent = await ctx.uow.motions.get(motion.parent_id) if motion.parent_id else None
+    return views.motion_card(ctx.t, motion, mover.name if mover else "?", parent.number if parent else None)
+
+
+async def motion(ctx: Ctx) -> Response:
+    raised = await usecases.raise_motion(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, ctx.args)
+    return Response([await card(ctx, raised)])
+
+
+async def _second(ctx: Ctx, number: int | None) -> Response:
+    seconded = await usecases.second_motion(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number)
+    name = ctx.actor.member.name if ctx.actor.member else ctx.actor.name
+    return Response([Reply(ctx.t("motion.seconded", number=seconded.number, name=name))],
+                    edits=[views.card_edit(await card(ctx, seconded))])
+
+
+async def second(ctx: Ctx) -> Response:
+    number, _ = split_number(ctx.args)
+    return await _second(ctx, number)
+
+
+async def second_button(ctx: Ctx, press: buttons.Second) -> Response:
+    found = await ctx.uow.motions.find(press.motion_id)
+    if found is None or found.council_id != ctx.the_council.id:
+        raise errors.MotionNotFound(number="")
+    response = await _second(ctx, found.number)
+    response.popup = ctx.t("popup.seconded", number=found.number)
+    return response
+
+
+async def speak(ctx: Ctx) -> Response:
+    name = (parse_command(ctx.incoming.text) or ("", ""))[0]
+    number, text = split_number(ctx.args)
+    side: Side | None = {"for": Side.FOR, "against": Side.AGAINST}.get(name)
+    if side is None:
+        stated = side_from_text(text)
+        side, text = stated if stated else (None, text)
+    speech, left = await usecases.speak(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number, side, text)
+    spoken_on = await ctx.uow.motions.get(speech.motion_id)
+    note = ctx.t("speech.recorded", number=spoken_on.number, side=ctx.t(f"side.{speech.side.value}"), left=left)
+    return Response([Reply(note, private=True)], quiet=True, popup=note)
+
+
+async def warn(ctx: Ctx) -> Response:
+    council = ctx.the_council
+    handle, rest = target_and_rest(ctx.args)
+    number, reason = split_number(rest)
+    warned = await usecases.warn(ctx.uow, ctx.clock, council, ctx.actor, handle, number, reason)
+    key = "warn.silenced" if warned.silenced else "warn.given"
+    return Response([Reply(ctx.t(key, name=warned.member.name, number=warned.motion.number, count=warned.count,
+                                 limit=council.rules.warnings_limit, reason=reason or "—"))])
+
+
+async def _subsidiary(ctx: Ctx, kind: MotionKind, text: str, number: int | None, **extra: object) -> Response:
+    raised = await usecases.raise_motion(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, text, kind=kind,
+                                         parent_number=number, **extra)  # type: ignore[arg-type]
+    return Response([await card(ctx, raised)])
+
+
+async def amend(ctx: Ctx) -> Response:
+    number, text = split_number(ctx.args)
+    if number is None:
+        raise refuse("error.number_first", example="/amend 1 …")
+    return await _subsidiary(ctx, MotionKind.AMENDMENT, text, number)
+
+
+async def end_debate(ctx: Ctx) -> Response:
+    number, _ = split_number(ctx.args)
+    return await _subsidiary(ctx, MotionKind.CLOSE_DEBATE, ctx.t("motion.close_debate_text"), number)
+
+
+async def postpone(ctx: Ctx) -> Response:
+    number, when_text = split_number(ctx.args)
+    if number is None:
+        raise refuse("error.number_first", example="/postpone 1 2026-12-01 19:30")
+    until = when(when_text, now=ctx.clock(), tz=ctx.the_council.timezone)
+    text = ctx.t("motion.postpone_text", when=local_time(ctx.the_council, until))
+    return await _subsidiary(ctx, MotionKind.POSTPONE, text, number, postponed_until=until)
+
+
+async def refer(ctx: Ctx) -> Response:
+    number, to = split_number(ctx.args)
+    if number is None:
+        raise refuse("error.number_first", example="/refer 1 物业管理委员会")
+    text = ctx.t("motion.refer_text", to=usecases.referral_target(to))  # the motion quotes the target as kept
+    return await _subsidiary(ctx, MotionKind.REFER, text, number, referred_to=to)
+
+
+async def withdraw(ctx: Ctx) -> Response:
+    number, _ = split_number(ctx.args)
+    withdrawn = await usecases.withdraw(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number)
+    return Response([Reply(ctx.t("motion.withdrawn", number=withdrawn.number))],
+                    edits=[views.card_edit(await card(ctx, withdrawn))])
+
+
+async def status(ctx: Ctx) -> Response:
+    items = await usecases.open_items(ctx.uow, ctx.the_council)
+    return Response([Reply(views.status_text(ctx.t, list(items)), title=ctx.t("status.title"))])
+
+
+async def show(ctx: Ctx) -> Response:
+    number, _ = split_number(ctx.args)
+    h = await usecases.motion_history(ctx.uow, ctx.the_council, number)
+    lines = views.history_lines(ctx.t, h) + [ballot_views.history_line(ctx.t, b, h.voted) for b in h.ballots]
+    title = ctx.t("show.title", number=h.motion.number, kind=views.kind_label(ctx.t, h.motion))
+    return Response([Reply("\n".join(lines), title=title)])
+
+
+TABLE = Table(
+    commands={"motion": motion, "propose": motion, "second": second, "for": speak, "against": speak,
+              "speak": speak, "warn": warn, "amend": amend, "enddebate": end_debate, "previous": end_debate,
+              "pq": end_debate, "postpone": postpone, "refer": refer, "withdraw": withdraw, "status": status,
+              "show": show},
+    buttons={buttons.Second: second_button},
+)

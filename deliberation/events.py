@@ -1,0 +1,77 @@
+"""Names of the events in a council's chain, and whose vote a vote is: each written once."""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from .model import BallotResult, Member, Rules
+
+COUNCIL_SETUP = "council.setup"
+COUNCIL_RULES = "council.rules"
+COUNCIL_LANGUAGE = "council.language"
+COUNCIL_MOVED = "council.moved"
+COUNCIL_RETIRED = "council.retired"
+COUNCIL_RESTORED = "council.restored"
+ROSTER_IMPORTED = "roster.imported"
+
+MEMBER_JOINED = "member.joined"
+MEMBER_APPROVED = "member.approved"
+ROLE_ASSIGNED = "role.assigned"
+MEMBER_WARNED = "member.warned"
+
+MOTION_RAISED = "motion.raised"
+MOTION_SECONDED = "motion.seconded"
+SPEECH_RECORDED = "speech.recorded"
+MOTION_WITHDRAWN = "motion.withdrawn"
+MOTION_LAPSED = "motion.lapsed"
+MOTION_RESUMED = "motion.resumed"
+MOTION_AMENDED = "motion.amended"
+DEBATE_CLOSED = "debate.closed"
+MOTION_POSTPONED = "motion.postponed"
+MOTION_REFERRED = "motion.referred"
+
+BALLOT_OPENED = "ballot.opened"
+VOTE_CAST = "vote.cast"
+BALLOT_CLOSED = "ballot.closed"
+
+MEETING_SCHEDULED = "meeting.scheduled"
+MEETING_CANCELLED = "meeting.cancelled"
+MEETING_OPENED = "meeting.opened"
+ATTENDANCE_RECORDED = "attendance.recorded"
+MEETING_ADJOURNED = "meeting.adjourned"
+
+ASSIGNMENT_MADE = "assignment.made"
+REPORT_RECORDED = "report.recorded"
+RATING_OPENED = "rating.opened"
+RATING_CAST = "rating.cast"
+RATING_CLOSED = "rating.closed"
+
+PUBLICATION_ENDED = "publication.ended"  # the 公示 period of a minutes version ended
+
+
+def voter_key(rules: Rules, member: Member, owner: str | None = None) -> str:
+    """Whose vote it is: one per owner under civil278 (art. 278 counts owners), one per member otherwise.
+
+    `owner` is the owner of the member's unit; a weighted council cannot count a vote without one.
+    """
+    if rules.weighted:
+        if owner is None:
+            raise ValueError(f"member {member.id} has no owner to vote for")
+        return f"o:{owner}"
+    return f"m{member.id}"
+
+
+def _fraction(value: Fraction | None) -> str | None:
+    return None if value is None else f"{value.numerator}/{value.denominator}"
+
+
+def ballot_result_payload(result: BallotResult) -> dict[str, Any]:
+    """The figures of a closed ballot as the `ballot.closed` event carries them (fractions as "n/d")."""
+    return {"passed": result.passed, "quorum_met": result.quorum_met, "rule": result.rule,
+            "preset": str(result.preset), "threshold": str(result.threshold),
+            "yes": result.yes, "no": result.no, "abstain": result.abstain,
+            "yes_area_cm2": result.yes_area_cm2, "no_area_cm2": result.no_area_cm2,
+            "abstain_area_cm2": result.abstain_area_cm2,
+            "approval_heads": _fraction(result.approval_heads), "approval_area": _fraction(result.approval_area),
+            "participation_heads": _fraction(result.participation_heads),
+            "participation_area": _fraction(result.participation_area)}

@@ -1,0 +1,279 @@
+"""Use cases of a ballot: put the question, cast votes (one or a run), close by the chair or the clock."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from .. import counting, errors, events
+from ..counting import Choice, Electorate, Outcome, Threshold
+from ..delivery import MeetingState
+from ..lifecycle import OPEN_FOR_DEBATE, TERMINAL, Action, MotionState, next_state
+from ..model import Actor, Ballot, BallotResult, Council, Motion, MotionKind, Role, Unit
+from ..ports import Clock, UnitOfWork
+from .membership import voting_refusal
+from .steps import find_motion, iso, record_event, require_chair, require_member
+
+
+async def _electorate(uow: UnitOfWork, council: Council) -> tuple[Electorate, int]:
+    """The denominators frozen when a ballot opens, and how many voters can still vote."""
+    members = [m for m in await uow.members.all(council.id) if m.active]
+    if not council.rules.chair_votes:
+        members = [m for m in members if not m.has(Role.CHAIR)]
+    if council.rules.weighted:
+        units = await uow.units.all(council.id)
+        owner_of = {u.code: u.owner for u in units}
+        voters = {owner_of[m.unit] for m in members if m.unit in owner_of}
+        owners = {u.owner for u in units}
+        return Electorate(members=len(owners), total_area_cm2=sum(u.area_cm2 for u in units),
+                          total_owners=len(owners)), len(voters)
+    return Electorate(members=len(members)), len(members)
+
+
+async def present_count(uow: UnitOfWork, council: Council) -> int | None:
+    """Members present at the live meeting, or None when no meeting is open (a ballot's quorum counts them)."""
+    current = await uow.meetings.in_state(council.id, MeetingState.OPEN)
+    return len(await uow.meetings.attendance(current[0].id)) if current else None
+
+
+async def put_question(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int | None,
+                       duration: timedelta | None = None, *, secret: bool = False,
+                       major: bool = False) -> tuple[Motion, Ballot]:
+    """The chair puts the question: the motion goes to a ballot that closes after `duration`.
+
+    During a live meeting its attendance counts as present, and the ballot is the short meeting ballot.
+    """
+    require_chair(actor)
+    await uow.councils.lock(council.id)
+    motion = await find_motion(uow, council, number, OPEN_FOR_DEBATE)
+    state = next_state(motion.state, Action.PUT_QUESTION, number=motion.number)
+    pending = [c for c in await uow.motions.children(motion.id) if c.state not in TERMINAL]
+    if pending:
+        raise errors.AmendmentPending(number=motion.number, amendment=pending[0].number)
+    threshold = Threshold.ORDINARY
+    if motion.kind is MotionKind.CLOSE_DEBATE:
+        threshold = Threshold.TWO_THIRDS
+    elif major and council.rules.weighted:
+        threshold = Threshold.MAJOR
+    present = await present_count(uow, council)
+    electorate, eligible = await _electorate(uow, council)
+    now = clock()
+    duration = duration or (council.rules.meeting_ballot_duration if present else council.rules.ballot_duration)
+    motion = replace(motion, state=state, major=major)
+    await uow.motions.update(motion)
+    ballot = await uow.ballots.add(Ballot(
+        0, council.id, motion.id, now, now + duration, threshold.value, secret, eligible,
+        electorate.members, electorate.total_area_cm2, electorate.total_owners, present))
+    await record_event(uow, council, clock, events.BALLOT_OPENED, number=motion.number, ballot=ballot.id,
+                       secret=secret, threshold=threshold.value, closes_at=iso(ballot.closes_at),
+                       eligible=eligible, members=electorate.members, total_area_cm2=electorate.total_area_cm2,
+                       total_owners=electorate.total_owners, present=present, by=actor.name)
+    return motion, ballot
+
+
+@dataclass(frozen=True)
+class ClosedBallot:
+    ballot: Ballot
+    motion: Motion
+    outcome: Outcome
+    parent: Motion | None = None  # the main motion an adopted amendment/subsidiary changed
+
+
+@dataclass(frozen=True)
+class VoteRecorded:
+    ballot: Ballot
+    motion: Motion
+    choice: Choice
+    previous: Choice | None
+    voted: int
+    closed: ClosedBallot | None = None
+    counts: dict[Choice, int] | None = None  # choice -> votes, for the live tally of an open (not secret) ballot
+
+
+async def find_ballot(uow: UnitOfWork, council: Council, ballot_id: int) -> Ballot:
+    ballot = await uow.ballots.get(ballot_id)
+    if ballot is None or ballot.council_id != council.id:
+        raise errors.BallotNotFound(ballot=ballot_id)
+    return ballot
+
+
+async def cast_vote(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, ballot_id: int,
+                    choice: Choice) -> VoteRecorded:
+    """Record (or change) a vote; the ballot closes at once when every eligible voter has voted."""
+    require_member(actor)
+    [recorded] = await _record_votes(uow, clock, council, [(actor, ballot_id, choice)], read_all_choices=False)
+    if isinstance(recorded, errors.DeliberationError):
+        raise recorded
+    return recorded
+
+
+class _OpenBallot:
+    """One ballot while a run of votes is recorded: what the transaction already knows of it."""
+
+    __slots__ = ("ballot", "motion", "choices")
+
+    def __init__(self, ballot: Ballot, motion: Motion, choices: dict[str, Choice] | None) -> None:
+        self.ballot, self.motion, self.choices = ballot, motion, choices
+
+
+async def cast_votes(uow: UnitOfWork, clock: Clock, council: Council,
+                     votes: Sequence[tuple[Actor, int, Choice]]) -> list[VoteRecorded | errors.DeliberationError]:
+    """Record a run of votes (actor, ballot id, choice) of one council in order, in the caller's transaction.
+
+    Each vote meets exactly the rules of a single `cast_vote`; one that breaks them gets its refusal in
+    the result list and changes nothing, the others are kept. The council is locked once, each ballot
+    read once with all its choices so far, and the rows and events are written together. A ballot that
+    every eligible voter has voted on closes at that vote; later votes on it in the run are refused as
+    for a closed ballot.
+    """
+    return await _record_votes(uow, clock, council, votes, read_all_choices=True)
+
+
+async def _record_votes(uow: UnitOfWork, clock: Clock, council: Council, votes: Sequence[tuple[Actor, int, Choice]],
+                        *, read_all_choices: bool) -> list[VoteRecorded | errors.DeliberationError]:
+    # One vote reads just its voter's choice and the counts; a run reads every choice of a ballot once.
+    results: list[VoteRecorded | errors.DeliberationError] = []
+    if not votes:
+        return results
+    await uow.councils.lock(council.id)
+    open_ballots: dict[int, _OpenBallot] = {}
+    units: Sequence[Unit] | None = None
+    rows: list[tuple[int, str, int, Choice, int, datetime]] = []
+    pending: list[tuple[str, datetime, dict[str, Any]]] = []
+
+    async def flush() -> None:
+        await uow.votes.upsert_many(rows)
+        await uow.events.append_many(council.id, pending)
+        rows.clear()
+        pending.clear()
+
+    for actor, ballot_id, choice in votes:
+        try:
+            member = require_member(actor)
+            state = open_ballots.get(ballot_id)
+            if state is None:
+                found = await find_ballot(uow, council, ballot_id)
+                choices = await uow.votes.choices(found.id) if read_all_choices and found.open else None
+                state = open_ballots[ballot_id] = _OpenBallot(found, await uow.motions.get(found.motion_id), choices)
+            ballot, motion = state.ballot, state.motion
+            if not ballot.open or ballot.closes_at <= clock():
+                raise errors.BallotNotOpen(number=motion.number)
+            refusal = voting_refusal(council.rules, member)
+            if refusal is not None:
+                raise refusal
+            owner, area = None, 0
+            if council.rules.weighted:
+                if units is None:
+                    units = await uow.units.all(council.id)
+                owner = next((u.owner for u in units if u.code == member.unit), None)
+                if owner is None:
+                    raise errors.NotEligible(reason="unit")
+                area = sum(u.area_cm2 for u in units if u.owner == owner)
+            voter = events.voter_key(council.rules, member, owner)
+        except errors.DeliberationError as refused:
+            results.append(refused)
+            continue
+        if state.choices is None:
+            previous = await uow.votes.choice_of(ballot.id, voter)
+        else:
+            previous = state.choices.get(voter)
+        rows.append((ballot.id, voter, member.id, choice, area, clock()))
+        payload: dict[str, Any] = {"number": motion.number, "ballot": ballot.id, "name": member.name}
+        if not ballot.secret:
+            payload.update(choice=choice.value, voter=voter, area_cm2=area)
+        pending.append((events.VOTE_CAST, clock(), payload))
+        if state.choices is None:
+            await flush()
+            counts = await uow.votes.counts(ballot.id)
+        else:
+            rows[:] = [r for r in rows[:-1] if r[:2] != (ballot.id, voter)] + rows[-1:]  # one row per voter
+            state.choices[voter] = choice
+            counts = {c: 0 for c in Choice}
+            for chosen in state.choices.values():
+                counts[chosen] += 1
+        voted = sum(counts.values())
+        closed = None
+        if voted >= ballot.eligible_voters > 0:
+            await flush()
+            closed = await _close(uow, clock, council, ballot, motion, early=True)
+            state.ballot, state.motion = closed.ballot, closed.motion
+        results.append(VoteRecorded(closed.ballot if closed else ballot, motion, choice, previous, voted, closed,
+                                    None if ballot.secret else counts))
+    if any(isinstance(r, VoteRecorded) for r in results):
+        await flush()
+    return results
+
+
+async def close_ballot(uow: UnitOfWork, clock: Clock, council: Council, ballot_id: int,
+                       actor: Actor | None = None) -> ClosedBallot | None:
+    """Close a ballot: by the chair (`actor`) at any time, by the clock (`actor=None`) at its deadline.
+
+    Returns None when the clock finds the ballot already closed or not yet due.
+    """
+    if actor is not None:
+        require_chair(actor)
+    await uow.councils.lock(council.id)
+    ballot = await find_ballot(uow, council, ballot_id)
+    motion = await uow.motions.get(ballot.motion_id)
+    if not ballot.open:
+        if actor is None:
+            return None
+        raise errors.BallotNotOpen(number=motion.number)
+    if actor is None and ballot.closes_at > clock():
+        return None
+    return await _close(uow, clock, council, ballot, motion, early=False)
+
+
+async def _close(uow: UnitOfWork, clock: Clock, council: Council, ballot: Ballot, motion: Motion,
+                 *, early: bool) -> ClosedBallot:
+    rows = await uow.votes.all(ballot.id)
+    votes = [counting.CastVote(voter, choice, area) for voter, _member, choice, area in rows]
+    electorate = Electorate(members=ballot.members, total_area_cm2=ballot.total_area_cm2,
+                            total_owners=ballot.total_owners, present=ballot.present)
+    outcome = counting.decide(council.rules.preset, votes, electorate, Threshold(ballot.threshold),
+                              council.rules.quorum)
+    if not outcome.quorum_met:
+        action = Action.FAIL_QUORUM
+    else:
+        action = Action.ADOPT if outcome.passed else Action.REJECT
+    motion = replace(motion, state=next_state(motion.state, action, number=motion.number))
+    await uow.motions.update(motion)
+    result = BallotResult.of(outcome)
+    ballot = replace(ballot, closed_at=clock(), result=result)
+    await uow.ballots.update(ballot)
+    if ballot.secret:
+        await uow.votes.forget_choices(ballot.id)
+    await record_event(uow, council, clock, events.BALLOT_CLOSED, number=motion.number, ballot=ballot.id,
+                       state=motion.state.value, early=early, secret=ballot.secret,
+                       **events.ballot_result_payload(result))
+    parent = await _apply_to_parent(uow, clock, council, motion) if motion.state is MotionState.ADOPTED else None
+    return ClosedBallot(ballot, motion, outcome, parent)
+
+
+async def _apply_to_parent(uow: UnitOfWork, clock: Clock, council: Council, motion: Motion) -> Motion | None:
+    """An adopted amendment or subsidiary motion acts on its parent."""
+    if motion.parent_id is None:
+        return None
+    parent = await uow.motions.get(motion.parent_id)
+    if motion.kind is MotionKind.AMENDMENT:
+        parent = replace(parent, text=motion.text, original_text=parent.original_text or parent.text)
+        await record_event(uow, council, clock, events.MOTION_AMENDED, number=parent.number,
+                           amendment=motion.number, text=motion.text)
+    elif motion.kind is MotionKind.CLOSE_DEBATE:
+        parent = replace(parent, debate_closed=True)
+        await record_event(uow, council, clock, events.DEBATE_CLOSED, number=parent.number)
+    elif motion.kind is MotionKind.POSTPONE and parent.state in OPEN_FOR_DEBATE:
+        parent = replace(parent, state=next_state(parent.state, Action.POSTPONE, number=parent.number),
+                         postponed_until=motion.postponed_until)
+        await record_event(uow, council, clock, events.MOTION_POSTPONED, number=parent.number,
+                           until=iso(motion.postponed_until) if motion.postponed_until else None)
+    elif motion.kind is MotionKind.REFER and parent.state not in TERMINAL:
+        parent = replace(parent, state=next_state(parent.state, Action.REFER, number=parent.number),
+                         referred_to=motion.referred_to)
+        await record_event(uow, council, clock, events.MOTION_REFERRED, number=parent.number,
+                           to=motion.referred_to)
+    else:
+        return None
+    await uow.motions.update(parent)
+    return parent

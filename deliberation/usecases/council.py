@@ -1,0 +1,66 @@
+"""Use cases of a council as a whole: set it up (or switch its preset), its language, its property register."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .. import errors, events
+from ..counting import Preset
+from ..model import Actor, Council, Member, MemberStatus, Role, Rules, Unit
+from ..ports import Clock, UnitOfWork
+from ..roster import RosterUnit
+from .steps import record_event, require_chair
+
+
+def parse_preset(text: Preset | str | None) -> Preset:
+    """A preset as typed ("civil278", " Robert "); nothing typed is 南塘; anything else is refused."""
+    if isinstance(text, Preset):
+        return text
+    name = (text or Preset.NANTANG.value).strip().lower()
+    try:
+        return Preset(name)
+    except ValueError:
+        raise errors.UnknownPreset(preset=name, presets=", ".join(p.value for p in Preset)) from None
+
+
+async def setup_council(uow: UnitOfWork, clock: Clock, *, chat_key: str, title: str, actor: Actor,
+                        preset: Preset | str | None = None, locale: str = "zh_Hans",
+                        timezone: str = "Asia/Shanghai") -> Council:
+    """Make the chat a council (or, for its chair, switch the preset); the one who sets it up chairs it."""
+    chosen = parse_preset(preset)
+    existing = await uow.councils.by_chat(chat_key)
+    if existing is not None:
+        member = await uow.members.by_user(existing.id, actor.user_key)
+        if not replace(actor, member=member).is_chair:
+            raise errors.CouncilExists(title=existing.title)
+        await uow.councils.lock(existing.id)
+        council = replace(existing, rules=Rules.for_preset(chosen))
+        await uow.councils.update(council)
+        await record_event(uow, council, clock, events.COUNCIL_RULES, preset=chosen.value, by=actor.name)
+        return council
+    council = await uow.councils.add(Council(0, chat_key, title, Rules.for_preset(chosen), locale, timezone))
+    await uow.councils.lock(council.id)
+    await uow.members.add(Member(0, council.id, actor.user_key, actor.name, actor.username,
+                                 status=MemberStatus.ACTIVE, roles=frozenset({Role.CHAIR})))
+    await record_event(uow, council, clock, events.COUNCIL_SETUP, title=title, preset=chosen.value,
+                       chair=actor.name)
+    return council
+
+
+async def set_language(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, locale: str) -> Council:
+    require_chair(actor)
+    await uow.councils.lock(council.id)
+    council = replace(council, locale=locale)
+    await uow.councils.update(council)
+    await record_event(uow, council, clock, events.COUNCIL_LANGUAGE, locale=locale)
+    return council
+
+
+async def import_roster(uow: UnitOfWork, clock: Clock, council: Council, units: Sequence[RosterUnit]) -> Council:
+    """Load the property register: units, owners and areas replace the council's unit list."""
+    await uow.councils.lock(council.id)
+    await uow.units.replace_roster(council.id, [Unit(u.code, u.owner, u.area_cm2) for u in units])
+    council = replace(council, has_roster=True)
+    await record_event(uow, council, clock, events.ROSTER_IMPORTED, units=len(units),
+                       owners=len({u.owner for u in units}), total_area_cm2=sum(u.area_cm2 for u in units))
+    return council

@@ -1,0 +1,57 @@
+"""Queries: what is open, a motion's history, the ballot to vote on. They read and change nothing."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .. import errors
+from ..lifecycle import TERMINAL, MotionState
+from ..model import Actor, Ballot, Council, Member, Motion, Rules, Speech
+from ..ports import UnitOfWork
+from .steps import find_motion, require_member
+
+
+@dataclass(frozen=True)
+class MotionHistory:
+    motion: Motion
+    mover: Member | None
+    seconder: Member | None
+    children: Sequence[Motion]
+    speeches: Sequence[tuple[Speech, str]]
+    ballots: Sequence[Ballot]
+    voted: int
+
+
+async def motion_history(uow: UnitOfWork, council: Council, number: int | None) -> MotionHistory:
+    motion = await find_motion(uow, council, number)
+    names = {m.id: m for m in await uow.members.all(council.id)}
+    ballots = await uow.ballots.for_motion(motion.id)
+    open_ballot = next((b for b in ballots if b.open), None)
+    return MotionHistory(
+        motion, names.get(motion.mover_id), names.get(motion.seconder_id or 0),
+        await uow.motions.children(motion.id),
+        [(s, names[s.member_id].name if s.member_id in names else "?")
+         for s in await uow.speeches.for_motion(motion.id)],
+        ballots, await uow.votes.count(open_ballot.id) if open_ballot else 0)
+
+
+async def open_items(uow: UnitOfWork, council: Council) -> Sequence[Motion]:
+    return [m for m in await uow.motions.all(council.id) if m.state not in TERMINAL]
+
+
+def speeches_left(rules: Rules, speeches: Sequence[Speech], member_id: int) -> int:
+    return max(rules.speeches_per_member - sum(1 for s in speeches if s.member_id == member_id), 0)
+
+
+async def ballot_for(uow: UnitOfWork, council: Council, number: int | None, actor: Actor | None = None) -> Ballot:
+    """The open ballot of the numbered motion (or of the only motion being voted on).
+
+    With `actor`, a voter: non-members are told so before anything about the motion.
+    """
+    if actor is not None:
+        require_member(actor)
+    motion = await find_motion(uow, council, number, frozenset({MotionState.VOTING}))
+    ballot = await uow.ballots.open_for_motion(motion.id)
+    if ballot is None:
+        raise errors.BallotNotOpen(number=motion.number)
+    return ballot
