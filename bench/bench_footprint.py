@@ -8,6 +8,7 @@ Bot API server. Start-up time: from the spawn to its first getUpdates (polling).
 process's resident set (RSS) once polling, 5 s later (after the alarm's first scan), and its peak
 (VmHWM). Target: RSS < 300 MB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,23 +56,78 @@ async def seed(url: str, councils: int, members: int) -> float:
     async with engine.begin() as conn:
         for first in range(0, councils, step):
             ids = range(first + 1, min(councils, first + step) + 1)
-            await conn.execute(insert(CouncilRow), [
-                {"id": c, "chat_key": f"telegram:-100{c:09d}", "title": f"楼栋 {c}", "preset": "nantang",
-                 "rules": rules, "locale": "zh_Hans", "timezone": "Asia/Shanghai", "has_roster": False,
-                 "chain_seq": 0, "chain_head": GENESIS, "active": True, "created_at": now} for c in ids])
-            await conn.execute(insert(MemberRow), [
-                {"council_id": c, "user_key": f"telegram:{c * 100 + m}", "name": f"居民{m}", "username": None,
-                 "unit": f"{m // 10 + 1}-{m % 10 + 101}", "status": "active", "roles": "chair" if m == 0 else ""}
-                for c in ids for m in range(members)])
+            await conn.execute(
+                insert(CouncilRow),
+                [
+                    {
+                        "id": c,
+                        "chat_key": f"telegram:-100{c:09d}",
+                        "title": f"楼栋 {c}",
+                        "preset": "nantang",
+                        "rules": rules,
+                        "locale": "zh_Hans",
+                        "timezone": "Asia/Shanghai",
+                        "has_roster": False,
+                        "chain_seq": 0,
+                        "chain_head": GENESIS,
+                        "active": True,
+                        "created_at": now,
+                    }
+                    for c in ids
+                ],
+            )
+            await conn.execute(
+                insert(MemberRow),
+                [
+                    {
+                        "council_id": c,
+                        "user_key": f"telegram:{c * 100 + m}",
+                        "name": f"居民{m}",
+                        "username": None,
+                        "unit": f"{m // 10 + 1}-{m % 10 + 101}",
+                        "status": "active",
+                        "roles": "chair" if m == 0 else "",
+                    }
+                    for c in ids
+                    for m in range(members)
+                ],
+            )
         # an open ballot in every tenth council: deadlines for the alarm to plan at start-up
         voting = list(range(1, councils + 1, 10))
-        await conn.execute(insert(MotionRow), [
-            {"id": c, "council_id": c, "number": 1, "kind": "main", "text": "加装电梯",
-             "mover_id": (c - 1) * members + 1, "state": "voting", "created_at": now} for c in voting])
-        await conn.execute(insert(BallotRow), [
-            {"council_id": c, "motion_id": c, "opened_at": now, "closes_at": now + timedelta(days=2),
-             "secret": False, "threshold": "1/2", "members": members, "eligible_voters": members - 1,
-             "total_area_cm2": 0, "total_owners": 0} for c in voting])
+        await conn.execute(
+            insert(MotionRow),
+            [
+                {
+                    "id": c,
+                    "council_id": c,
+                    "number": 1,
+                    "kind": "main",
+                    "text": "加装电梯",
+                    "mover_id": (c - 1) * members + 1,
+                    "state": "voting",
+                    "created_at": now,
+                }
+                for c in voting
+            ],
+        )
+        await conn.execute(
+            insert(BallotRow),
+            [
+                {
+                    "council_id": c,
+                    "motion_id": c,
+                    "opened_at": now,
+                    "closes_at": now + timedelta(days=2),
+                    "secret": False,
+                    "threshold": "1/2",
+                    "members": members,
+                    "eligible_voters": members - 1,
+                    "total_area_cm2": 0,
+                    "total_owners": 0,
+                }
+                for c in voting
+            ],
+        )
     await engine.dispose()
     return time.monotonic() - started
 
@@ -82,13 +138,23 @@ async def measure(kind: str, councils: int, members: int) -> dict:
         port = free_port()
         with tempfile.TemporaryDirectory(prefix="yishi-footprint-") as home:
             async with FakeBotApi(port=port) as api:
-                env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LANG": "C.UTF-8",
-                       "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE": f"http://127.0.0.1:{port}",
-                       "DATABASE_URL": url}
+                env = {
+                    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                    "HOME": home,
+                    "LANG": "C.UTF-8",
+                    "TELEGRAM_BOT_TOKEN": api.token,
+                    "TELEGRAM_API_BASE": f"http://127.0.0.1:{port}",
+                    "DATABASE_URL": url,
+                }
                 started = time.monotonic()
                 process = await asyncio.create_subprocess_exec(
-                    str(YISHI), "run", cwd=home, env=env,
-                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+                    str(YISHI),
+                    "run",
+                    cwd=home,
+                    env=env,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
                 try:
                     await api.wait_for(method="getUpdates", timeout=120)
                     startup = time.monotonic() - started
@@ -102,8 +168,14 @@ async def measure(kind: str, councils: int, members: int) -> dict:
                     except TimeoutError:
                         process.kill()
                         await process.wait()
-    return {"db": kind, "seed_s": seeded, "startup_s": startup, "rss_mb": rss_start / MB,
-            "rss_5s_mb": rss_later / MB, "peak_mb": peak / MB}
+    return {
+        "db": kind,
+        "seed_s": seeded,
+        "startup_s": startup,
+        "rss_mb": rss_start / MB,
+        "rss_5s_mb": rss_later / MB,
+        "peak_mb": peak / MB,
+    }
 
 
 async def main() -> None:
@@ -113,13 +185,17 @@ async def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     args = parser.parse_args()
     rows = [await measure(kind, args.councils, args.members) for kind in args.databases.split(",") if kind]
-    print(f"\nFootprint: `yishi run` with {args.councils} councils x {args.members} members "
-          f"({args.councils // 10} open ballots)")
+    print(
+        f"\nFootprint: `yishi run` with {args.councils} councils x {args.members} members "
+        f"({args.councils // 10} open ballots)"
+    )
     print(f"{'database':<12}{'start-up s':>11}{'RSS MB':>9}{'RSS +5s MB':>12}{'peak MB':>9}{'(seeding s)':>13}")
     ok = True
     for r in rows:
-        print(f"{r['db']:<12}{r['startup_s']:>11.2f}{r['rss_mb']:>9.0f}{r['rss_5s_mb']:>12.0f}{r['peak_mb']:>9.0f}"
-              f"{r['seed_s']:>13.1f}")
+        print(
+            f"{r['db']:<12}{r['startup_s']:>11.2f}{r['rss_mb']:>9.0f}{r['rss_5s_mb']:>12.0f}{r['peak_mb']:>9.0f}"
+            f"{r['seed_s']:>13.1f}"
+        )
         ok &= max(r["rss_mb"], r["rss_5s_mb"], r["peak_mb"]) < 300
     print("target: RSS < 300 MB ->", "MET" if ok else "NOT MET")
 

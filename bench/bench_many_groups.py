@@ -10,6 +10,7 @@ ratio to a bare python-telegram-bot bot answering the same 10,000 clicks. Then t
 slow group (each of its updates takes `--slow-seconds` longer, as if its council were stuck): the
 other groups' figures must stay where they were.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,11 +38,13 @@ async def ours(kind: str, groups: int, votes: int, slow: float, http_client: str
         chats = [FIRST_CHAT - g for g in range(groups)]
         ballots = {}
         for start in range(0, groups, 20):  # set up 20 groups at a time (they run concurrently)
-            made = await asyncio.gather(*(ballot_in_group(running, chat, votes + keep_open,
-                                                          first_user=1_000_000 + g * 1000,
-                                                          title=f"楼栋{g}")
-                                          for g, chat in enumerate(chats[start:start + 20], start)))
-            ballots.update(zip(chats[start:start + 20], made, strict=True))
+            made = await asyncio.gather(
+                *(
+                    ballot_in_group(running, chat, votes + keep_open, first_user=1_000_000 + g * 1000, title=f"楼栋{g}")
+                    for g, chat in enumerate(chats[start : start + 20], start)
+                )
+            )
+            ballots.update(zip(chats[start : start + 20], made, strict=True))
         slow_chat = chats[0] if slow else None
         if slow:
             adapter = running.bot.adapter
@@ -78,11 +81,21 @@ async def ours(kind: str, groups: int, votes: int, slow: float, http_client: str
             mine = [u for u in updates if u["callback_query"]["message"]["chat"]["id"] == slow_chat]
             slow_done = timing(api, mine, since)
         tallies = [(await tally(running, chat))[0] for chat in chats]
-    return {"db": kind, "http": http_client, "slow": slow, "rate": result.rate, "p50_ms": result.p50_ms,
-            "p99_ms": result.p99_ms, "answered": result.answered, "twice": result.answered_twice,
-            "exact": sum(t == votes for t in tallies), "others_rate": other.rate, "others_p99_ms": other.p99_ms,
-            "others_seconds": other.seconds,
-            "slow_seconds": slow_done.seconds if slow_done else None}
+    return {
+        "db": kind,
+        "http": http_client,
+        "slow": slow,
+        "rate": result.rate,
+        "p50_ms": result.p50_ms,
+        "p99_ms": result.p99_ms,
+        "answered": result.answered,
+        "twice": result.answered_twice,
+        "exact": sum(t == votes for t in tallies),
+        "others_rate": other.rate,
+        "others_p99_ms": other.p99_ms,
+        "others_seconds": other.seconds,
+        "slow_seconds": slow_done.seconds if slow_done else None,
+    }
 
 
 async def bare(groups: int, votes: int) -> dict:
@@ -92,8 +105,11 @@ async def bare(groups: int, votes: int) -> dict:
         for chat in chats:
             api.set_chat(chat, "supergroup", "基线")
             messages[chat] = _bot_message(api, chat)
-        clicks = [api.make_callback(chat, FakeUser(id=1_000_000 + j, first_name="u"), messages[chat], "v:1:y")
-                  for j in range(votes) for chat in chats]
+        clicks = [
+            api.make_callback(chat, FakeUser(id=1_000_000 + j, first_name="u"), messages[chat], "v:1:y")
+            for j in range(votes)
+            for chat in chats
+        ]
         since = len(api.calls())
         updates = api.push_batch(clicks)
         await wait_answered(api, updates, since, timeout=600)
@@ -108,8 +124,11 @@ async def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--http-client", default="aiohttp")
     parser.add_argument("--slow-seconds", type=float, default=0.1, help="0: leave out the slow-group run")
-    parser.add_argument("--keep-open", action="store_true",
-                        help="one more member who never votes: no ballot closes (no 200 results to announce)")
+    parser.add_argument(
+        "--keep-open",
+        action="store_true",
+        help="one more member who never votes: no ballot closes (no 200 results to announce)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     baseline = await bare(args.groups, args.votes)
@@ -119,18 +138,26 @@ async def main() -> None:
         if args.slow_seconds:
             runs.append(await ours(kind, args.groups, args.votes, args.slow_seconds, args.http_client, args.keep_open))
     n = args.groups * args.votes
-    print(f"\nMany groups: {args.groups} groups x {args.votes} votes = {n} clicks, interleaved "
-          f"(http client {args.http_client}; {time.monotonic() - started:.0f} s in all)")
-    print(f"{'bot':<30}{'updates/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'answered':>10}{'exact':>7}{'ratio':>7}"
-          f"{'others s':>10}{'slow grp s':>11}")
-    print(f"{'bare ptb':<30}{baseline['rate']:>10.0f}{baseline['p50_ms']:>9.0f}{baseline['p99_ms']:>9.0f}"
-          f"{baseline['answered']:>10}{'-':>7}{1:>7.2f}")
+    print(
+        f"\nMany groups: {args.groups} groups x {args.votes} votes = {n} clicks, interleaved "
+        f"(http client {args.http_client}; {time.monotonic() - started:.0f} s in all)"
+    )
+    print(
+        f"{'bot':<30}{'updates/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'answered':>10}{'exact':>7}{'ratio':>7}"
+        f"{'others s':>10}{'slow grp s':>11}"
+    )
+    print(
+        f"{'bare ptb':<30}{baseline['rate']:>10.0f}{baseline['p50_ms']:>9.0f}{baseline['p99_ms']:>9.0f}"
+        f"{baseline['answered']:>10}{'-':>7}{1:>7.2f}"
+    )
     ok = True
     for r in runs:
         name = f"yishi ({r['db']}{', one slow group' if r['slow'] else ''})"
         slow = f"{r['slow_seconds']:.1f}" if r["slow_seconds"] is not None else "-"
-        print(f"{name:<30}{r['rate']:>10.0f}{r['p50_ms']:>9.0f}{r['p99_ms']:>9.0f}{r['answered']:>10}"
-              f"{r['exact']:>7}{r['rate'] / baseline['rate']:>7.2f}{r['others_seconds']:>10.2f}{slow:>11}")
+        print(
+            f"{name:<30}{r['rate']:>10.0f}{r['p50_ms']:>9.0f}{r['p99_ms']:>9.0f}{r['answered']:>10}"
+            f"{r['exact']:>7}{r['rate'] / baseline['rate']:>7.2f}{r['others_seconds']:>10.2f}{slow:>11}"
+        )
         ok &= r["answered"] == n and r["twice"] == 0 and r["exact"] == args.groups
         if not r["slow"]:
             ok &= r["rate"] / baseline["rate"] >= 0.7
@@ -138,8 +165,10 @@ async def main() -> None:
     for r in runs:
         if r["slow"]:
             stalled = r["others_seconds"] > fast[r["db"]]["others_seconds"] * 1.5 + 0.5
-            print(f"{r['db']}: the other {args.groups - 1} groups took {r['others_seconds']:.2f} s with one slow group "
-                  f"vs {fast[r['db']]['others_seconds']:.2f} s without -> {'STALLED' if stalled else 'not stalled'}")
+            print(
+                f"{r['db']}: the other {args.groups - 1} groups took {r['others_seconds']:.2f} s with one slow group "
+                f"vs {fast[r['db']]['others_seconds']:.2f} s without -> {'STALLED' if stalled else 'not stalled'}"
+            )
             ok &= not stalled
     print("targets: every click answered once, tallies exact, ratio >= 0.7, no stall ->", "MET" if ok else "NOT MET")
 

@@ -6,6 +6,7 @@ cases, so set-up takes seconds. Prints the time to build the minutes and to writ
 
     .venv/bin/python bench/bench_minutes.py [--motions 1000] [--speeches 20] [--voters 50]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,23 +50,54 @@ def history(motions: int, speeches_per_motion: int, voters: int) -> list[Event]:
     total_area = AREA_CM2 * len(names)
     for number in range(1, motions + 1):
         amendment = number % 10 == 0
-        text = (f"第{number}项：关于{'修改' if amendment else ''}小区公共区域维修和绿化改造的提议，"
-                "资金从公共收益中列支，由物业公司实施")
-        add("motion.raised", number=number, kind="amendment" if amendment else "main", text=text,
-            mover=number % voters + 1, mover_name=names[number % voters], parent=number - 1 if amendment else None,
-            second_deadline=None, postponed_until=None, referred_to=None)
-        add("motion.seconded", number=number, seconder=(number + 1) % voters + 1,
-            seconder_name=names[(number + 1) % voters])
+        text = (
+            f"第{number}项：关于{'修改' if amendment else ''}小区公共区域维修和绿化改造的提议，"
+            "资金从公共收益中列支，由物业公司实施"
+        )
+        add(
+            "motion.raised",
+            number=number,
+            kind="amendment" if amendment else "main",
+            text=text,
+            mover=number % voters + 1,
+            mover_name=names[number % voters],
+            parent=number - 1 if amendment else None,
+            second_deadline=None,
+            postponed_until=None,
+            referred_to=None,
+        )
+        add(
+            "motion.seconded",
+            number=number,
+            seconder=(number + 1) % voters + 1,
+            seconder_name=names[(number + 1) % voters],
+        )
         for s in range(speeches_per_motion):
-            add("speech.recorded", number=number, member=s + 1, name=names[s % len(names)],
+            add(
+                "speech.recorded",
+                number=number,
+                member=s + 1,
+                name=names[s % len(names)],
                 side="for" if s % 3 else "against",
                 text=f"我{'赞成' if s % 3 else '反对'}这个提议，因为小区的公共设施已经使用多年，"
-                     f"需要认真讨论维修方案和费用分摊，第{s}次发言")
+                f"需要认真讨论维修方案和费用分摊，第{s}次发言",
+            )
         secret = number % 5 == 0
         ballot = number
-        add("ballot.opened", number=number, ballot=ballot, secret=secret, threshold="ordinary",
-            closes_at=(moment + timedelta(days=7)).isoformat(timespec="seconds"), eligible=len(names),
-            members=len(names), total_area_cm2=total_area, total_owners=len(names), present=None, by="刘主任")
+        add(
+            "ballot.opened",
+            number=number,
+            ballot=ballot,
+            secret=secret,
+            threshold="ordinary",
+            closes_at=(moment + timedelta(days=7)).isoformat(timespec="seconds"),
+            eligible=len(names),
+            members=len(names),
+            total_area_cm2=total_area,
+            total_owners=len(names),
+            present=None,
+            by="刘主任",
+        )
         yes = no = abstain = 0
         for v in range(voters):
             choice = ("yes", "yes", "no", "abstain")[v % 4]
@@ -75,11 +107,29 @@ def history(motions: int, speeches_per_motion: int, voters: int) -> list[Event]:
                 payload.update(choice=choice, voter=f"o:{names[v]}", area_cm2=AREA_CM2)
             add("vote.cast", **payload)
         area = voters * AREA_CM2
-        add("ballot.closed", number=number, ballot=ballot, state="adopted", early=False, secret=secret,
-            passed=True, quorum_met=True, rule="civil278.ordinary", preset="civil278", threshold="ordinary",
-            yes=yes, no=no, abstain=abstain, yes_area_cm2=yes * AREA_CM2, no_area_cm2=no * AREA_CM2,
-            abstain_area_cm2=abstain * AREA_CM2, approval_heads=f"{yes}/{voters}", approval_area=f"{yes}/{voters}",
-            participation_heads=f"{voters}/{len(names)}", participation_area=f"{area}/{total_area}")
+        add(
+            "ballot.closed",
+            number=number,
+            ballot=ballot,
+            state="adopted",
+            early=False,
+            secret=secret,
+            passed=True,
+            quorum_met=True,
+            rule="civil278.ordinary",
+            preset="civil278",
+            threshold="ordinary",
+            yes=yes,
+            no=no,
+            abstain=abstain,
+            yes_area_cm2=yes * AREA_CM2,
+            no_area_cm2=no * AREA_CM2,
+            abstain_area_cm2=abstain * AREA_CM2,
+            approval_heads=f"{yes}/{voters}",
+            approval_area=f"{yes}/{voters}",
+            participation_heads=f"{voters}/{len(names)}",
+            participation_area=f"{area}/{total_area}",
+        )
         if amendment:
             add("motion.amended", number=number - 1, amendment=number, text=text)
     return events
@@ -108,18 +158,23 @@ def main() -> None:
     events = history(args.motions, args.speeches, args.voters)
     speeches = sum(1 for e in events if e.type == "speech.recorded")
     votes = sum(1 for e in events if e.type == "vote.cast")
-    print(f"history: {len(events):,} events ({args.motions:,} motions, {speeches:,} speeches, {votes:,} votes) "
-          f"generated and sealed in {time.perf_counter() - started:.2f} s")
+    print(
+        f"history: {len(events):,} events ({args.motions:,} motions, {speeches:,} speeches, {votes:,} votes) "
+        f"generated and sealed in {time.perf_counter() - started:.2f} s"
+    )
     head = events[-1].hash
 
     def build():
-        return build_minutes(events, council_name="幸福里小区业主大会", place="线上群聊「幸福里小区业主群」",
-                             chain_head=head, chain_seq=len(events), generated_at=datetime.now(UTC))
+        return build_minutes(
+            events,
+            council_name="幸福里小区业主大会",
+            place="线上群聊「幸福里小区业主群」",
+            chain_head=head,
+            chain_seq=len(events),
+            generated_at=datetime.now(UTC),
+        )
 
-    steps = [
-        ("verify chain", lambda: verify(events)),
-        ("build minutes", build),
-    ]
+    steps = [("verify chain", lambda: verify(events)), ("build minutes", build)]
     results: dict[str, float] = {}
     print("time:")
     minutes = None

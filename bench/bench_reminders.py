@@ -10,6 +10,7 @@ reminder rows a previous run of the scan would have written. Then an Alarm start
 and queued in the outbox for real. Prints the rebuild time and the lateness of each ring:
 "alarm" is from the due time to the job starting, "done" to its transaction committed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -39,42 +40,100 @@ from storage.uow import uow_factory  # noqa: E402
 
 
 async def seed(engine, councils: int, per_council: int, lead: float, window: float) -> datetime:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     total = councils * per_council
     rules = Rules().to_json()
     async with engine.begin() as conn:
-        await conn.execute(insert(CouncilRow), [
-            {"id": c + 1, "chat_key": f"bench:{c + 1}", "title": f"楼栋 {c + 1}", "preset": "nantang", "rules": rules,
-             "locale": "zh_Hans", "timezone": "Asia/Shanghai", "has_roster": False, "chain_seq": 0,
-             "chain_head": GENESIS, "active": True, "created_at": now} for c in range(councils)])
-        await conn.execute(insert(MemberRow), [
-            {"council_id": c + 1, "user_key": f"bench:{c + 1}:{m}", "name": f"居民{m}", "username": f"r{c + 1}_{m}",
-             "unit": f"1-{101 + m}", "status": "active", "roles": "chair" if m == 0 else ""}
-            for c in range(councils) for m in range(5)])
+        await conn.execute(
+            insert(CouncilRow),
+            [
+                {
+                    "id": c + 1,
+                    "chat_key": f"bench:{c + 1}",
+                    "title": f"楼栋 {c + 1}",
+                    "preset": "nantang",
+                    "rules": rules,
+                    "locale": "zh_Hans",
+                    "timezone": "Asia/Shanghai",
+                    "has_roster": False,
+                    "chain_seq": 0,
+                    "chain_head": GENESIS,
+                    "active": True,
+                    "created_at": now,
+                }
+                for c in range(councils)
+            ],
+        )
+        await conn.execute(
+            insert(MemberRow),
+            [
+                {
+                    "council_id": c + 1,
+                    "user_key": f"bench:{c + 1}:{m}",
+                    "name": f"居民{m}",
+                    "username": f"r{c + 1}_{m}",
+                    "unit": f"1-{101 + m}",
+                    "status": "active",
+                    "roles": "chair" if m == 0 else "",
+                }
+                for c in range(councils)
+                for m in range(5)
+            ],
+        )
         meetings, reminders = [], []
         for i in range(total):
             council = i % councils + 1
             due = now + timedelta(seconds=lead + window * i / total)
             start = due + timedelta(hours=1)
-            meetings.append({"id": i + 1, "council_id": council, "number": i // councils + 1, "title": f"会议 {i + 1}",
-                             "state": "scheduled", "created_at": now - timedelta(minutes=1), "starts_at": start})
-            reminders.append({"council_id": council, "kind": "meeting.remind_1h", "subject_id": i + 1, "due_at": due,
-                              "expires_at": start, "created_at": now, "sent_at": None, "outcome": None})
+            meetings.append(
+                {
+                    "id": i + 1,
+                    "council_id": council,
+                    "number": i // councils + 1,
+                    "title": f"会议 {i + 1}",
+                    "state": "scheduled",
+                    "created_at": now - timedelta(minutes=1),
+                    "starts_at": start,
+                }
+            )
+            reminders.append(
+                {
+                    "council_id": council,
+                    "kind": "meeting.remind_1h",
+                    "subject_id": i + 1,
+                    "due_at": due,
+                    "expires_at": start,
+                    "created_at": now,
+                    "sent_at": None,
+                    "outcome": None,
+                }
+            )
             # the start anchors, already rung, so the scan has nothing left to plan
-            reminders.append({"council_id": council, "kind": "meeting.start", "subject_id": i + 1, "due_at": start,
-                              "expires_at": start + timedelta(hours=1), "created_at": now, "sent_at": now,
-                              "outcome": "bench"})
+            reminders.append(
+                {
+                    "council_id": council,
+                    "kind": "meeting.start",
+                    "subject_id": i + 1,
+                    "due_at": start,
+                    "expires_at": start + timedelta(hours=1),
+                    "created_at": now,
+                    "sent_at": now,
+                    "outcome": "bench",
+                }
+            )
         await conn.execute(insert(MeetingRow), meetings)
         for chunk in range(0, len(reminders), 5000):
-            await conn.execute(insert(ReminderRow), reminders[chunk:chunk + 5000])
+            await conn.execute(insert(ReminderRow), reminders[chunk : chunk + 5000])
     return now
 
 
 def percentiles(values: list[float]) -> str:
     values = sorted(values)
     pick = lambda q: values[min(int(q * len(values)), len(values) - 1)]  # noqa: E731
-    return (f"p50 {pick(0.50) * 1000:7.1f} ms   p95 {pick(0.95) * 1000:7.1f} ms   "
-            f"p99 {pick(0.99) * 1000:7.1f} ms   max {values[-1] * 1000:7.1f} ms")
+    return (
+        f"p50 {pick(0.50) * 1000:7.1f} ms   p95 {pick(0.95) * 1000:7.1f} ms   "
+        f"p99 {pick(0.99) * 1000:7.1f} ms   max {values[-1] * 1000:7.1f} ms"
+    )
 
 
 async def main() -> int:
@@ -95,8 +154,10 @@ async def main() -> int:
     total = args.councils * args.per_council
     t = time.perf_counter()
     await seed(engine, args.councils, args.per_council, args.lead, args.window)
-    print(f"{engine.dialect.name}: seeded {total} pending reminders across {args.councils} councils "
-          f"in {time.perf_counter() - t:.1f} s")
+    print(
+        f"{engine.dialect.name}: seeded {total} pending reminders across {args.councils} councils "
+        f"in {time.perf_counter() - t:.1f} s"
+    )
 
     rungs: list[Rung] = []
     done = asyncio.Event()
@@ -107,8 +168,9 @@ async def main() -> int:
             done.set()
 
     sessions = make_sessions(engine)
-    alarm = Alarm(uow_factory(sessions), leadership_for(engine), scan_interval=30, resync_interval=3600,
-                  on_rung=on_rung)
+    alarm = Alarm(
+        uow_factory(sessions), leadership_for(engine), scan_interval=30, resync_interval=3600, on_rung=on_rung
+    )
     t = time.perf_counter()
     await alarm.start()
     rebuild = time.perf_counter() - t
@@ -116,7 +178,7 @@ async def main() -> int:
     print(f"rebuild at start-up: {rebuild:.3f} s for {jobs} alarms (target < 2 s)")
     try:
         await asyncio.wait_for(done.wait(), timeout=args.lead + args.window + 120)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         print(f"only {len(rungs)} of {total} rang in time")
     await alarm.stop()
 
@@ -129,13 +191,16 @@ async def main() -> int:
     handling = [(r.finished - r.started).total_seconds() for r in rungs]
     print(f"due → alarm rings  : {percentiles(rang_late)}   (target p99 < 1 s)")
     print(f"due → committed    : {percentiles(done_late)}   (claimed, acted, announcement queued)")
-    print(f"load: {total / args.window:.0f} reminders/s falling due on average; handling one takes "
-          f"{statistics.mean(handling) * 1000:.1f} ms on average, so about "
-          f"{alarm.concurrency / statistics.mean(handling):.0f} per second at most ({alarm.concurrency} at a time)")
+    print(
+        f"load: {total / args.window:.0f} reminders/s falling due on average; handling one takes "
+        f"{statistics.mean(handling) * 1000:.1f} ms on average, so about "
+        f"{alarm.concurrency / statistics.mean(handling):.0f} per second at most ({alarm.concurrency} at a time)"
+    )
     async with sessions() as session:
         queued = (await session.execute(select(func.count()).select_from(OutboxRow))).scalar_one()
-        pending = (await session.execute(select(func.count()).select_from(ReminderRow)
-                                         .where(ReminderRow.sent_at.is_(None)))).scalar_one()
+        pending = (
+            await session.execute(select(func.count()).select_from(ReminderRow).where(ReminderRow.sent_at.is_(None)))
+        ).scalar_one()
     print(f"announcements queued: {queued}; reminders still pending: {pending}")
     await engine.dispose()
     shutil.rmtree(folder, ignore_errors=True)

@@ -9,6 +9,7 @@ measured. In the same run, the same burst is answered by bare bots that only ans
 when installed); the ratio is
 our updates/s ÷ bare python-telegram-bot updates/s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,17 +40,29 @@ async def ours(kind: str, votes: int, http_client: str = "httpx") -> dict:
         voters, ballot, (yes, no, abstain) = await ballot_in_group(running, CHAT, votes, first_user=100_000)
         choice = (yes, no, abstain)
         since = len(api.calls())
-        updates = api.push_batch([api.make_callback(CHAT, v, ballot["message_id"], choice[i % 3])
-                                  for i, v in enumerate(voters)])
+        updates = api.push_batch(
+            [api.make_callback(CHAT, v, ballot["message_id"], choice[i % 3]) for i, v in enumerate(voters)]
+        )
         await wait_answered(api, updates, since)
         result = timing(api, updates, since)
         await running.bot.edits.settle(timeout=30)
-        edits = [c for c in api.calls("editMessageText", since=since)
-                 if c.params.get("message_id") == ballot["message_id"]]
+        edits = [
+            c for c in api.calls("editMessageText", since=since) if c.params.get("message_id") == ballot["message_id"]
+        ]
         counted, counts = await tally(running, CHAT)
-        return {"db": kind, "http": http_client, "rate": result.rate, "seconds": result.seconds,
-                "p50_ms": result.p50_ms, "p99_ms": result.p99_ms, "answered": result.answered,
-                "answered_twice": result.answered_twice, "tally": counted, "counts": counts, "edits": len(edits)}
+        return {
+            "db": kind,
+            "http": http_client,
+            "rate": result.rate,
+            "seconds": result.seconds,
+            "p50_ms": result.p50_ms,
+            "p99_ms": result.p99_ms,
+            "answered": result.answered,
+            "answered_twice": result.answered_twice,
+            "tally": counted,
+            "counts": counts,
+            "edits": len(edits),
+        }
 
 
 async def bare(kind: str, votes: int) -> dict:
@@ -68,8 +81,14 @@ async def bare(kind: str, votes: int) -> dict:
                 if dp is None:
                     return {"bot": kind, "rate": None}
                 result = await bare_burst(api, -100_600, votes, 200_000)
-    return {"bot": kind, "rate": result.rate, "seconds": result.seconds, "p50_ms": result.p50_ms,
-            "p99_ms": result.p99_ms, "answered": result.answered}
+    return {
+        "bot": kind,
+        "rate": result.rate,
+        "seconds": result.seconds,
+        "p50_ms": result.p50_ms,
+        "p99_ms": result.p99_ms,
+        "answered": result.answered,
+    }
 
 
 async def main() -> None:
@@ -81,8 +100,13 @@ async def main() -> None:
     args = parser.parse_args()
 
     baselines = [await bare(kind, args.votes) for kind in ("ptb", "ptb-aiohttp", "ptb-concurrent", "aiogram")]
-    runs = [await ours(kind, args.votes, http) for kind in args.databases.split(",") if kind
-            for http in args.http_clients.split(",") if http]
+    runs = [
+        await ours(kind, args.votes, http)
+        for kind in args.databases.split(",")
+        if kind
+        for http in args.http_clients.split(",")
+        if http
+    ]
     baseline = baselines[0]["rate"]
     ok = True
     if args.json:
@@ -93,17 +117,24 @@ async def main() -> None:
         if b["rate"] is None:
             print(f"{'bare ' + b['bot']:<28}{'(not installed)':>10}")
             continue
-        print(f"{'bare ' + b['bot']:<28}{b['rate']:>10.0f}{b['p50_ms']:>9.1f}{b['p99_ms']:>9.1f}{b['answered']:>10}"
-              f"{'-':>7}{'-':>7}{b['rate'] / baseline:>7.2f}")
+        print(
+            f"{'bare ' + b['bot']:<28}{b['rate']:>10.0f}{b['p50_ms']:>9.1f}{b['p99_ms']:>9.1f}{b['answered']:>10}"
+            f"{'-':>7}{'-':>7}{b['rate'] / baseline:>7.2f}"
+        )
     for r in runs:
         ratio = r["rate"] / baseline
         label = f"yishi ({r['db']}, {r['http']})"
-        print(f"{label:<28}{r['rate']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
-              f"{r['answered']:>10}{r['tally']:>7}{r['edits']:>7}{ratio:>7.2f}")
+        print(
+            f"{label:<28}{r['rate']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+            f"{r['answered']:>10}{r['tally']:>7}{r['edits']:>7}{ratio:>7.2f}"
+        )
         ok &= r["tally"] == args.votes and r["answered"] == args.votes and r["answered_twice"] == 0
         ok &= r["edits"] <= 10 and (ratio >= 0.7 or r["http"] != DEFAULT_HTTP)
-    print(f"targets: tally exact, every click answered once, edits <= 10, ratio >= 0.7 (with the default "
-          f"http client, {DEFAULT_HTTP}) ->", "MET" if ok else "NOT MET")
+    print(
+        f"targets: tally exact, every click answered once, edits <= 10, ratio >= 0.7 (with the default "
+        f"http client, {DEFAULT_HTTP}) ->",
+        "MET" if ok else "NOT MET",
+    )
 
 
 if __name__ == "__main__":

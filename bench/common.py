@@ -1,5 +1,6 @@
 """Shared pieces of the Telegram benchmarks: the fake Bot API with delivery timestamps, a bot under test,
 bare baselines (python-telegram-bot, aiogram 3), seeding councils and reading the timings back."""
+
 from __future__ import annotations
 
 import asyncio
@@ -66,7 +67,9 @@ class Timing:
 def timing(api: TimedFakeBotApi, updates: list[dict], since: int) -> Timing:
     """From the first delivery to the last answer; per click, delivery -> answerCallbackQuery."""
     by_query = {u["callback_query"]["id"]: u["update_id"] for u in updates}
-    answers = [c for c in api.calls("answerCallbackQuery", since=since) if c.params.get("callback_query_id") in by_query]
+    answers = [
+        c for c in api.calls("answerCallbackQuery", since=since) if c.params.get("callback_query_id") in by_query
+    ]
     answered = Counter(c.params["callback_query_id"] for c in answers if c.ok)
     first_answer: dict[str, float] = {}
     for c in answers:
@@ -75,8 +78,14 @@ def timing(api: TimedFakeBotApi, updates: list[dict], since: int) -> Timing:
     start = min(api.delivered_at[u["update_id"]] for u in updates)
     end = max(first_answer.values()) if first_answer else start
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else float("nan")
-    return Timing(len(updates), end - start, statistics.median(latencies) if latencies else float("nan"), p99,
-                  len(answered), sum(1 for v in answered.values() if v > 1))
+    return Timing(
+        len(updates),
+        end - start,
+        statistics.median(latencies) if latencies else float("nan"),
+        p99,
+        len(answered),
+        sum(1 for v in answered.values() if v > 1),
+    )
 
 
 async def wait_answered(api: FakeBotApi, updates: list[dict], since: int, timeout: float = 300) -> None:
@@ -94,6 +103,7 @@ async def wait_answered(api: FakeBotApi, updates: list[dict], since: int, timeou
 
 # ---- databases -----------------------------------------------------------------------------------
 
+
 @contextlib.asynccontextmanager
 async def database(kind: str):
     """A fresh database URL: a SQLite file in a temporary directory, or a scratch PostgreSQL database."""
@@ -102,6 +112,7 @@ async def database(kind: str):
             yield f"sqlite+aiosqlite:///{tmp}/yishi.db"
         return
     import asyncpg
+
     name = f"yishi_bench_{uuid.uuid4().hex[:10]}"
     conn = await asyncpg.connect(PG_ADMIN)
     try:
@@ -119,6 +130,7 @@ async def database(kind: str):
 
 
 # ---- the bot under test --------------------------------------------------------------------------
+
 
 class RunningBot:
     def __init__(self, api: FakeBotApi, app, bot) -> None:
@@ -157,8 +169,9 @@ async def our_bot(api: FakeBotApi, url: str, **overrides: Any):
         await app.close()
 
 
-async def ballot_in_group(running: RunningBot, chat_id: int, members: int, *, first_user: int,
-                          title: str = "大院群") -> tuple[list[FakeUser], dict, tuple[str, str, str]]:
+async def ballot_in_group(
+    running: RunningBot, chat_id: int, members: int, *, first_user: int, title: str = "大院群"
+) -> tuple[list[FakeUser], dict, tuple[str, str, str]]:
     """A council in `chat_id` with `members` active members (inserted directly), a motion and an open ballot.
 
     The chair does not vote under the default rules, so the `members`-th vote completes the ballot and
@@ -172,21 +185,42 @@ async def ballot_in_group(running: RunningBot, chat_id: int, members: int, *, fi
     voters = [FakeUser(id=first_user + i, first_name=f"居民{i}") for i in range(members)]
     async with running.app.dispatcher.uow() as uow:
         council = await uow.councils.by_chat(f"telegram:{chat_id}")
-        await uow.session.execute(insert(MemberRow), [
-            {"council_id": council.id, "user_key": f"telegram:{v.id}", "name": v.first_name, "username": None,
-             "unit": f"{i // 100 + 1}-{i % 100 + 101}", "status": "active", "roles": ""}
-            for i, v in enumerate(voters)])
+        await uow.session.execute(
+            insert(MemberRow),
+            [
+                {
+                    "council_id": council.id,
+                    "user_key": f"telegram:{v.id}",
+                    "name": v.first_name,
+                    "username": None,
+                    "unit": f"{i // 100 + 1}-{i % 100 + 101}",
+                    "status": "active",
+                    "roles": "",
+                }
+                for i, v in enumerate(voters)
+            ],
+        )
         await uow.commit()
     await running.run(api.make_command(chat_id, voters[0], "/motion 小区东门加装遮雨棚"))
     await running.run(api.make_command(chat_id, voters[1], "/second 1"))
     since = len(api.calls())
     await running.run(api.make_command(chat_id, CHAIR, "/vote 1"))
     posted = [c.result for c in api.calls("sendMessage", since=since) if c.ok and c.params.get("chat_id") == chat_id]
-    ballot = next(m for m in posted if any(b.get("callback_data", "").startswith("v:")
-                                           for row in (m.get("reply_markup") or {}).get("inline_keyboard", [])
-                                           for b in row))
-    data = [b["callback_data"] for row in ballot["reply_markup"]["inline_keyboard"] for b in row
-            if b.get("callback_data", "").startswith("v:")]
+    ballot = next(
+        m
+        for m in posted
+        if any(
+            b.get("callback_data", "").startswith("v:")
+            for row in (m.get("reply_markup") or {}).get("inline_keyboard", [])
+            for b in row
+        )
+    )
+    data = [
+        b["callback_data"]
+        for row in ballot["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b.get("callback_data", "").startswith("v:")
+    ]
     return voters, ballot, (data[0], data[1], data[2])
 
 
@@ -200,16 +234,20 @@ async def tally(running: RunningBot, chat_id: int) -> tuple[int, dict]:
 
 # ---- bare baselines ------------------------------------------------------------------------------
 
+
 @contextlib.asynccontextmanager
 async def bare_ptb(api: FakeBotApi, *, concurrent: bool = True, aiohttp: bool = False):
     """A bare python-telegram-bot application that only answers callback queries (no database)."""
+
     async def answer(update: Update, context) -> None:
         await update.callback_query.answer()
 
-    builder = (ApplicationBuilder().token(api.token).base_url(f"{api.base_url}/bot")
-               .base_file_url(f"{api.base_url}/file/bot"))
+    builder = (
+        ApplicationBuilder().token(api.token).base_url(f"{api.base_url}/bot").base_file_url(f"{api.base_url}/file/bot")
+    )
     if aiohttp:
         from bot.telegram.request import AiohttpRequest
+
         builder = builder.request(AiohttpRequest(64)).get_updates_request(AiohttpRequest(1))
     else:
         builder = builder.connection_pool_size(64)
@@ -273,8 +311,13 @@ async def bare_burst(api: TimedFakeBotApi, chat_id: int, n: int, first_user: int
 def _bot_message(api: FakeBotApi, chat_id: int) -> int:
     """Store a message "sent by the bot" in the fake so that callbacks can point at it."""
     mid = api._next_mid(chat_id)
-    api._messages[(chat_id, mid)] = {"message_id": mid, "from": api.bot_user, "chat": api._chat(chat_id),
-                                     "date": int(time.time()), "text": "ballot"}
+    api._messages[(chat_id, mid)] = {
+        "message_id": mid,
+        "from": api.bot_user,
+        "chat": api._chat(chat_id),
+        "date": int(time.time()),
+        "text": "ballot",
+    }
     return mid
 
 

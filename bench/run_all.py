@@ -6,6 +6,7 @@
 full run. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) for the PostgreSQL rows; pass
 `--databases sqlite` to leave it out.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -5,6 +5,7 @@ edited. An adapter declares its `Capabilities`; `fit_reply` turns buttons into t
 personal ballot link) where there are none, and splits texts that are too long on line
 boundaries, counting UTF-8 bytes where the platform does (WeCom counts bytes, not characters).
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,11 @@ def clean_text(text: str) -> str:
 
 def clean_incoming(incoming: Incoming) -> Incoming:
     """Every text field of what a platform delivered, cleaned (`clean_text`) before the core sees it."""
-    cleaned: dict[str, Any] = {f.name: clean_text(value) for f in fields(incoming)
-                               if isinstance(value := getattr(incoming, f.name), str) and _UNENCODABLE.search(value)}
+    cleaned: dict[str, Any] = {
+        f.name: clean_text(value)
+        for f in fields(incoming)
+        if isinstance(value := getattr(incoming, f.name), str) and _UNENCODABLE.search(value)
+    }
     return replace(incoming, **cleaned) if cleaned else incoming
 
 
@@ -38,24 +42,32 @@ class Capabilities:
     """What a platform adapter can do; the core never assumes more than this."""
 
     name: str
-    buttons: bool                   # inline buttons the core's `Button.data` comes back from
-    edits: bool                     # a posted message can be replaced (live tallies)
-    receives_group_messages: bool   # the bot reads commands typed in the group itself
-    max_text_bytes: int | None = None   # UTF-8 bytes per message (WeCom)
-    max_text_chars: int | None = None   # characters per message (Telegram counts UTF-16 units; 4096)
+    buttons: bool  # inline buttons the core's `Button.data` comes back from
+    edits: bool  # a posted message can be replaced (live tallies)
+    receives_group_messages: bool  # the bot reads commands typed in the group itself
+    max_text_bytes: int | None = None  # UTF-8 bytes per message (WeCom)
+    max_text_chars: int | None = None  # characters per message (Telegram counts UTF-16 units; 4096)
     messages_per_minute: int | None = None  # per chat (per robot, per member) before the platform refuses
 
 
 CONSOLE = Capabilities("console", buttons=False, edits=True, receives_group_messages=True)
 # Telegram: inline keyboards, editable messages; 4096 characters; about 20 messages a minute per group.
-TELEGRAM = Capabilities("telegram", buttons=True, edits=True, receives_group_messages=True,
-                        max_text_chars=4096, messages_per_minute=20)
+TELEGRAM = Capabilities(
+    "telegram", buttons=True, edits=True, receives_group_messages=True, max_text_chars=4096, messages_per_minute=20
+)
 # WeCom group robot (群机器人 webhook): send-only; 2,048 bytes of text; 20 messages a minute per robot.
-WECOM_ROBOT = Capabilities("wecom_robot", buttons=False, edits=False, receives_group_messages=False,
-                           max_text_bytes=2048, messages_per_minute=20)
+WECOM_ROBOT = Capabilities(
+    "wecom_robot",
+    buttons=False,
+    edits=False,
+    receives_group_messages=False,
+    max_text_bytes=2048,
+    messages_per_minute=20,
+)
 # WeCom self-built app (自建应用): one-to-one with members; 2,048 bytes of text; 30 a minute per member.
-WECOM_APP = Capabilities("wecom_app", buttons=False, edits=False, receives_group_messages=False,
-                         max_text_bytes=2048, messages_per_minute=30)
+WECOM_APP = Capabilities(
+    "wecom_app", buttons=False, edits=False, receives_group_messages=False, max_text_bytes=2048, messages_per_minute=30
+)
 
 ADAPTERS: Mapping[str, Capabilities] = {c.name: c for c in (CONSOLE, TELEGRAM, WECOM_ROBOT, WECOM_APP)}
 
@@ -66,8 +78,9 @@ BallotLink = Callable[[int], "str | None"]
 
 
 def _fits(text: str, max_bytes: int | None, max_chars: int | None) -> bool:
-    return ((max_bytes is None or len(text.encode("utf-8")) <= max_bytes)
-            and (max_chars is None or len(text) <= max_chars))
+    return (max_bytes is None or len(text.encode("utf-8")) <= max_bytes) and (
+        max_chars is None or len(text) <= max_chars
+    )
 
 
 def _cut_line(line: str, max_bytes: int | None, max_chars: int | None) -> list[str]:
@@ -90,8 +103,9 @@ def _cut_line(line: str, max_bytes: int | None, max_chars: int | None) -> list[s
     return pieces
 
 
-def split_text(text: str, max_bytes: int | None = None, max_chars: int | None = None,
-               first_budget: int = 0) -> list[str]:
+def split_text(
+    text: str, max_bytes: int | None = None, max_chars: int | None = None, first_budget: int = 0
+) -> list[str]:
     """Split on line boundaries so every piece fits; `first_budget` bytes/chars are kept free in the first."""
     if max_bytes is None and max_chars is None:
         return [text]
@@ -99,8 +113,10 @@ def split_text(text: str, max_bytes: int | None = None, max_chars: int | None = 
 
     def limits() -> tuple[int | None, int | None]:
         reserve = 0 if pieces else first_budget
-        return (None if max_bytes is None else max(max_bytes - reserve, 4),
-                None if max_chars is None else max(max_chars - reserve, 1))
+        return (
+            None if max_bytes is None else max(max_bytes - reserve, 4),
+            None if max_chars is None else max(max_chars - reserve, 1),
+        )
 
     current: str | None = None  # None: nothing in this piece yet
     for line in text.split("\n"):
@@ -124,8 +140,12 @@ def split_text(text: str, max_bytes: int | None = None, max_chars: int | None = 
     return [p for p in pieces if p.strip()] or [""]
 
 
-def button_hints(t: Translator, buttons: Iterable[Iterable[Button]], numbers: Mapping[str, int],
-                 ballot_link: BallotLink | None = None) -> list[str]:
+def button_hints(
+    t: Translator,
+    buttons: Iterable[Iterable[Button]],
+    numbers: Mapping[str, int],
+    ballot_link: BallotLink | None = None,
+) -> list[str]:
     """Text that does what the buttons would: a command to reply with, or a personal ballot link."""
     hints: list[str] = []
     seen: set[int] = set()
@@ -137,8 +157,7 @@ def button_hints(t: Translator, buttons: Iterable[Iterable[Button]], numbers: Ma
                 if press.ballot_id in seen:
                     continue
                 seen.add(press.ballot_id)
-                hints.append(t("wecom.hint.vote", number=number) if number is not None
-                             else t("wecom.hint.vote_only"))
+                hints.append(t("wecom.hint.vote", number=number) if number is not None else t("wecom.hint.vote_only"))
                 url = ballot_link(press.ballot_id) if ballot_link else None
                 hints.append(t("wecom.hint.ballot_link", url=url) if url else t("wecom.hint.ballot_app"))
             elif isinstance(press, Second):
@@ -148,8 +167,14 @@ def button_hints(t: Translator, buttons: Iterable[Iterable[Button]], numbers: Ma
     return hints
 
 
-def fit_reply(reply: Reply, caps: Capabilities, *, locale: str | None = None,
-              numbers: Mapping[str, int] | None = None, ballot_link: BallotLink | None = None) -> list[Reply]:
+def fit_reply(
+    reply: Reply,
+    caps: Capabilities,
+    *,
+    locale: str | None = None,
+    numbers: Mapping[str, int] | None = None,
+    ballot_link: BallotLink | None = None,
+) -> list[Reply]:
     """The reply as this platform can show it: one or more messages, buttons turned into hints if needed.
 
     `numbers` maps button data ("v:4:y", "s:7") to the motion number its text command takes;
@@ -163,15 +188,22 @@ def fit_reply(reply: Reply, caps: Capabilities, *, locale: str | None = None,
         buttons = ()
     reserve = 0
     if reply.title:
-        reserve = (len(reply.title.encode("utf-8")) if caps.max_text_bytes is not None else len(reply.title))
+        reserve = len(reply.title.encode("utf-8")) if caps.max_text_bytes is not None else len(reply.title)
         reserve += TITLE_OVERHEAD_BYTES
     pieces = split_text(text, caps.max_text_bytes, caps.max_text_chars, first_budget=reserve)
     fitted = []
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        fitted.append(replace(reply, text=piece, title=reply.title if index == 0 else None,
-                              buttons=buttons if last else (), subject=reply.subject if index == 0 else None,
-                              pin=reply.pin and index == 0))
+        fitted.append(
+            replace(
+                reply,
+                text=piece,
+                title=reply.title if index == 0 else None,
+                buttons=buttons if last else (),
+                subject=reply.subject if index == 0 else None,
+                pin=reply.pin and index == 0,
+            )
+        )
     return fitted
 
 

@@ -18,6 +18,7 @@ connection, storage.leader); the others wait and take over when the leader's con
 `python -m bot.main --database URL --sender-log FILE` (wired in bot/main.py) runs the alarm and the outbox with a
 sender that appends each announcement to a file (for tests and for trying it out).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -79,8 +80,8 @@ class Rung:
     reminder_id: int
     kind: str
     due_at: datetime
-    rang: datetime      # when APScheduler called the job
-    started: datetime   # when it got its turn (SQLite: one at a time)
+    rang: datetime  # when APScheduler called the job
+    started: datetime  # when it got its turn (SQLite: one at a time)
     finished: datetime
     outcome: str  # fired, dropped, taken (someone else had it), wait, gone, failed
 
@@ -111,6 +112,7 @@ async def _plan_now(uow: Any, council: Council, kind: ReminderKind, subject_id: 
 
 
 # ---- ringing: one reminder, claimed, acted on and committed once ---------------------------------
+
 
 async def ring(new_uow: NewUnitOfWork, reminder_id: int, clock: Clock = utc_now) -> tuple[str, datetime | None]:
     """Handle one reminder exactly once: claim it, act, queue the announcement, commit together.
@@ -159,6 +161,7 @@ async def ring(new_uow: NewUnitOfWork, reminder_id: int, clock: Clock = utc_now)
 
 # ---- planning: derive reminder rows from the records -----------------------------------------
 
+
 async def plan_subjects(new_uow: NewUnitOfWork, clock: Clock = utc_now, *, publications: bool = True) -> int:
     """Write the plan of every open subject that has none yet; returns how many reminders were added."""
     added = 0
@@ -192,16 +195,21 @@ async def _scan_meetings(uow: Any) -> list[tuple[int, Sequence[Planned]]]:
 
 
 async def _scan_assignments(uow: Any) -> list[tuple[int, Sequence[Planned]]]:
-    return [(a.council_id, plan_assignment(a) + plan_rating(a))
-            for a in await uow.reminders.unplanned_assignments(SCAN_BATCH)]
+    return [
+        (a.council_id, plan_assignment(a) + plan_rating(a))
+        for a in await uow.reminders.unplanned_assignments(SCAN_BATCH)
+    ]
 
 
 async def _scan_publications(uow: Any) -> list[tuple[int, Sequence[Planned]]]:
-    return [(council_id, plan_publication(version_id, ends_at, False))
-            for version_id, council_id, ends_at in await uow.reminders.unplanned_publications(SCAN_BATCH)]
+    return [
+        (council_id, plan_publication(version_id, ends_at, False))
+        for version_id, council_id, ends_at in await uow.reminders.unplanned_publications(SCAN_BATCH)
+    ]
 
 
 # ---- the alarm -------------------------------------------------------------------------------------
+
 
 class Alarm:
     """Rings every pending reminder at its time; rebuilt from the database whenever it (re)starts leading.
@@ -210,11 +218,19 @@ class Alarm:
     otherwise new deadlines are found by the scan every `scan_interval` seconds.
     """
 
-    def __init__(self, new_uow: NewUnitOfWork, leadership: Leadership, *, clock: Clock = utc_now,
-                 scan_interval: float = 5.0, resync_interval: float = 60.0, leader_retry: float = 2.0,
-                 concurrency: int | None = None,
-                 on_rung: Callable[[Rung], None] | None = None,
-                 on_announce: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        new_uow: NewUnitOfWork,
+        leadership: Leadership,
+        *,
+        clock: Clock = utc_now,
+        scan_interval: float = 5.0,
+        resync_interval: float = 60.0,
+        leader_retry: float = 2.0,
+        concurrency: int | None = None,
+        on_rung: Callable[[Rung], None] | None = None,
+        on_announce: Callable[[], None] | None = None,
+    ) -> None:
         self.new_uow = new_uow
         self.leadership = leadership
         self.clock = clock
@@ -240,14 +256,17 @@ class Alarm:
     # -- life cycle
 
     async def start(self) -> None:
-        self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
-            "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+        )
         self.scheduler.start(paused=True)
         self._stopping.clear()
         if await self.leadership.try_lead():
             await self._become_leader()
-        self._tasks = [asyncio.create_task(self._lead_loop(), name="alarm-lead"),
-                       asyncio.create_task(self._scan_loop(), name="alarm-scan")]
+        self._tasks = [
+            asyncio.create_task(self._lead_loop(), name="alarm-lead"),
+            asyncio.create_task(self._scan_loop(), name="alarm-scan"),
+        ]
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -363,8 +382,13 @@ class Alarm:
                 self.scheduler.resume()
 
     def _add_job(self, reminder_id: int, kind: str, due_at: datetime) -> None:
-        self._started().add_job(self._ring, DateTrigger(run_date=due_at, timezone=UTC),
-                               args=(reminder_id, kind, due_at), id=f"r{reminder_id}", replace_existing=True)
+        self._started().add_job(
+            self._ring,
+            DateTrigger(run_date=due_at, timezone=UTC),
+            args=(reminder_id, kind, due_at),
+            id=f"r{reminder_id}",
+            replace_existing=True,
+        )
 
     async def _ring(self, reminder_id: int, kind: str, due_at: datetime) -> None:
         rang = self.clock()
@@ -389,4 +413,3 @@ class Alarm:
                 self.on_announce()
             if self.on_rung is not None:
                 self.on_rung(Rung(reminder_id, kind, due_at, rang, started, finished, outcome))
-

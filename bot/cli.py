@@ -1,4 +1,5 @@
 """The `yishi` command: serve, run, wecom, chat, demo, db upgrade, roster import, export, verify."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yishi", description="议事 Yishi — resident deliberation in group chats")
     parser.add_argument("--database", help="database URL (default: DATABASE_URL or sqlite+aiosqlite:///yishi.db)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run every configured platform in one process: Telegram when TELEGRAM_BOT_TOKEN "
-                                  "is set, WeCom and the H5 ballot pages when the WECOM_* settings are")
+    sub.add_parser(
+        "serve",
+        help="run every configured platform in one process: Telegram when TELEGRAM_BOT_TOKEN "
+        "is set, WeCom and the H5 ballot pages when the WECOM_* settings are",
+    )
     sub.add_parser("run", help="run the bot (Telegram; polling, or webhook when WEBHOOK_URL is set)")
     sub.add_parser("wecom", help="run the WeCom app, the H5 ballot pages and the 公示栏 alone (docs/wecom.md)")
     sub.add_parser("chat", help="a local group chat in the terminal (@name /command …)")
@@ -43,8 +47,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=YishiSettings().log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=YishiSettings().log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -78,6 +83,7 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
             return await _roster_import(app, args.file, args.council)
         if args.command == "export":
             from . import minutes_service
+
             async with app.dispatcher.uow() as uow:  # read only: nothing to commit
                 filename, content = await minutes_service.export(uow, args.council, args.format, args.period)
             args.out.mkdir(parents=True, exist_ok=True)
@@ -86,6 +92,7 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
             return 0
         if args.command == "verify":
             from . import minutes_service
+
             async with app.dispatcher.uow() as uow:  # read only: nothing to commit
                 verdict = await minutes_service.verify(uow, args.council)
             if verdict.ok:

@@ -3,6 +3,7 @@
 `ConsoleChat` is also the console's outbox Sender: results, notices and the alarm's reminders are
 queued like on every platform and printed when the drainer delivers them, so they show in order.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,9 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .desk.messages import Incoming, Reply, Response
-from .desk import subjects
 from .desk import Desk as Dispatcher
+from .desk import subjects
+from .desk.messages import Incoming, Reply, Response
 
 CHAT_ID = "main"
 _SPEAKER = re.compile(r"^@(\S+)\s*(.*)$", re.S)
@@ -57,8 +58,9 @@ class ConsoleChat:
             self.out(f"{self.speaker}: {line}")
         if not line.startswith("/"):
             return None  # ordinary chat: the bot does not answer
-        incoming = Incoming("console", CHAT_ID, self.speaker, self.speaker, text=line, chat_title=self.title,
-                            username=self.speaker)
+        incoming = Incoming(
+            "console", CHAT_ID, self.speaker, self.speaker, text=line, chat_title=self.title, username=self.speaker
+        )
         response = await self.dispatcher.handle(incoming)
         self.show(response)
         if response.announced and self.deliver is not None:

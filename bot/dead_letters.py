@@ -1,4 +1,5 @@
 """The notice that tells a council's chairs an announcement could not be delivered (an outbox dead letter)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -49,10 +50,17 @@ async def queue_dead_letter_notice(uow: Any, row: QueuedRow, now: datetime) -> i
     t = Translator(council.locale)
     members = await uow.members.all(council.id)
     chairs = "、".join(m.name for m in members if m.has(Role.CHAIR)) or "—"
-    reply = Reply(t("outbox.dead_letter", chairs=chairs, about=await _about(uow, council.id, row, t)),
-                  title=t("outbox.dead_letter_title"))
-    return await uow.outbox.add(chat_key=council.chat_key, payload=reply_to_json(reply), at=now, council_id=council.id,
-                                dedupe_key=f"{NOTICE_KEY}{row.id}")
+    reply = Reply(
+        t("outbox.dead_letter", chairs=chairs, about=await _about(uow, council.id, row, t)),
+        title=t("outbox.dead_letter_title"),
+    )
+    return await uow.outbox.add(
+        chat_key=council.chat_key,
+        payload=reply_to_json(reply),
+        at=now,
+        council_id=council.id,
+        dedupe_key=f"{NOTICE_KEY}{row.id}",
+    )
 
 
 async def _about(uow: Any, council_id: int, row: QueuedRow, t: Translator) -> str:

@@ -1,4 +1,5 @@
 """`yishi demo`'s script: a whole deliberation, played in the console chat (`bot/main.py` runs it)."""
+
 from __future__ import annotations
 
 from .console import ConsoleChat

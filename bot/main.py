@@ -5,6 +5,7 @@
 `run_alarm_process` add only a transport and the platform's outbox Sender. One process, one alarm clock,
 one drainer; each platform's sender is registered on the drainer's `PlatformRouter` by its chat-key prefix.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,9 +88,16 @@ class Core:
         await self.engine.dispose()
 
 
-async def build_core(database_url: str | None = None, *, clock: Clock = utc_now, migrate: bool = True,
-                     yishi: YishiSettings | None = None, scan_interval: float = 5.0, leader_retry: float = 2.0,
-                     on_rung: Callable[[Rung], None] | None = None) -> Core:
+async def build_core(
+    database_url: str | None = None,
+    *,
+    clock: Clock = utc_now,
+    migrate: bool = True,
+    yishi: YishiSettings | None = None,
+    scan_interval: float = 5.0,
+    leader_retry: float = 2.0,
+    on_rung: Callable[[Rung], None] | None = None,
+) -> Core:
     """Open the database (upgrading its schema first) and wire the desk, the drainer and the alarm to it."""
     yishi = yishi or YishiSettings()
     engine = make_engine(database_url or DatabaseSettings().url)
@@ -97,12 +105,24 @@ async def build_core(database_url: str | None = None, *, clock: Clock = utc_now,
         await upgrade(engine)
     sessions = make_sessions(engine)
     new_uow = uow_factory(sessions)
-    desk = Desk(new_uow, clock, tables=ALL_COMMANDS, default_locale=normalise_locale(yishi.locale) or "zh_Hans",
-                default_timezone=yishi.timezone)
+    desk = Desk(
+        new_uow,
+        clock,
+        tables=ALL_COMMANDS,
+        default_locale=normalise_locale(yishi.locale) or "zh_Hans",
+        default_timezone=yishi.timezone,
+    )
     router = PlatformRouter()
     drainer = OutboxDrainer(new_uow, router, clock)
-    alarm = Alarm(new_uow, leadership_for(engine), clock=clock, scan_interval=scan_interval,
-                  leader_retry=leader_retry, on_rung=on_rung, on_announce=drainer.wake.set)
+    alarm = Alarm(
+        new_uow,
+        leadership_for(engine),
+        clock=clock,
+        scan_interval=scan_interval,
+        leader_retry=leader_retry,
+        on_rung=on_rung,
+        on_announce=drainer.wake.set,
+    )
     return Core(engine, sessions, new_uow, desk, router, drainer, alarm)
 
 
@@ -114,6 +134,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 
 # ---- Telegram --------------------------------------------------------------------------------------
+
 
 def build_telegram(core: Core, settings: TelegramSettings) -> TelegramBot:
     """The Telegram transport on the core: its adapter answers through the desk, its sender joins the router."""
@@ -128,8 +149,9 @@ def build_telegram(core: Core, settings: TelegramSettings) -> TelegramBot:
     application = make_application(settings)
     delivery = Delivery(application.bot, TelegramChats(core.new_uow, core.dispatcher.clock))
     edits = CoalescedEdits(delivery, interval=settings.edit_interval_seconds)
-    adapter = TelegramAdapter(core.dispatcher, delivery, edits, AdminCache(application.bot),
-                              default_locale=core.dispatcher.default_locale)
+    adapter = TelegramAdapter(
+        core.dispatcher, delivery, edits, AdminCache(application.bot), default_locale=core.dispatcher.default_locale
+    )
     attach(application, adapter)
     core.router.add("telegram", TelegramSender(delivery, edits))
     adapter.announcer = core.drainer.deliver  # queued with the change; sent at once when Telegram answers
@@ -137,8 +159,9 @@ def build_telegram(core: Core, settings: TelegramSettings) -> TelegramBot:
     return TelegramBot(application, adapter, edits, core.drainer, core.alarm)
 
 
-async def serve_telegram(core: Core, bot: TelegramBot, settings: TelegramSettings, webhook: WebhookSettings,
-                         stop: asyncio.Event) -> None:
+async def serve_telegram(
+    core: Core, bot: TelegramBot, settings: TelegramSettings, webhook: WebhookSettings, stop: asyncio.Event
+) -> None:
     """Run the bot, the alarm and the drainer until `stop` is set."""
     from .telegram.runner import transport
 
@@ -164,11 +187,19 @@ async def run_telegram(database_url: str | None = None) -> int:
 
 # ---- WeCom -----------------------------------------------------------------------------------------
 
+
 def wecom_missing(settings: WeComSettings, links: LinkSettings) -> list[str]:
     """The WeCom variables still unset (all of them: WeCom is not configured)."""
-    missing = [name for name, value in (("WECOM_CORP_ID", settings.corp_id), ("WECOM_AGENT_ID", settings.agent_id),
-                                        ("WECOM_SECRET", settings.secret.get_secret_value()),
-                                        ("WECOM_TOKEN", settings.token)) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("WECOM_CORP_ID", settings.corp_id),
+            ("WECOM_AGENT_ID", settings.agent_id),
+            ("WECOM_SECRET", settings.secret.get_secret_value()),
+            ("WECOM_TOKEN", settings.token),
+        )
+        if not value
+    ]
     if len(settings.aes_key) != 43:
         missing.append("WECOM_AES_KEY")
     from .wecom.settings import MIN_LINK_SECRET
@@ -177,21 +208,32 @@ def wecom_missing(settings: WeComSettings, links: LinkSettings) -> list[str]:
     if not link_secret:
         missing.append("YISHI_LINK_SECRET")
     elif len(link_secret) < MIN_LINK_SECRET:  # a weak key lets anyone sign ballot links offline
-        missing.append(f"YISHI_LINK_SECRET (too short: at least {MIN_LINK_SECRET} characters; make one with: "
-                       f"{MAKE_SECRET})")
+        missing.append(
+            f"YISHI_LINK_SECRET (too short: at least {MIN_LINK_SECRET} characters; make one with: {MAKE_SECRET})"
+        )
     return missing
 
 
 def ballot_links(core: Core, settings: LinkSettings) -> BallotLinks:
     from .wecom.web import BallotLinks
 
-    return BallotLinks(settings.secret.get_secret_value(), settings.public_base_url,
-                       ttl=timedelta(hours=settings.ttl_hours), clock=core.dispatcher.clock)
+    return BallotLinks(
+        settings.secret.get_secret_value(),
+        settings.public_base_url,
+        ttl=timedelta(hours=settings.ttl_hours),
+        clock=core.dispatcher.clock,
+    )
 
 
-def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api: WeComApi | None = None,
-                robot: WeComRobot | None = None, wall_clock: Callable[[], float] | None = None,
-                ) -> tuple[web.Application, WeComApp]:
+def build_wecom(
+    core: Core,
+    settings: WeComSettings,
+    links: BallotLinks,
+    *,
+    api: WeComApi | None = None,
+    robot: WeComRobot | None = None,
+    wall_clock: Callable[[], float] | None = None,
+) -> tuple[web.Application, WeComApp]:
     """The WeCom callback, the H5 ballot pages and the 公示栏 on the core; WeCom's sender joins the router."""
     from aiohttp import web
 
@@ -213,18 +255,23 @@ def build_wecom(core: Core, settings: WeComSettings, links: BallotLinks, *, api:
         ids = []
         async with core.new_uow() as uow:
             for reply in replies:
-                row_id = await enqueue_row(uow, chat_key=chat_key, reply=reply, at=core.dispatcher.clock(),
-                                           council_id=council_id)
+                row_id = await enqueue_row(
+                    uow, chat_key=chat_key, reply=reply, at=core.dispatcher.clock(), council_id=council_id
+                )
                 if row_id is not None:
                     ids.append(row_id)
             await uow.commit()
         return ids
 
-    wecom = WeComApp(core.dispatcher, settings, api=api, links=links, drainer=core.drainer, queue=queue,
-                     wall_clock=wall_clock)
+    wecom = WeComApp(
+        core.dispatcher, settings, api=api, links=links, drainer=core.drainer, queue=queue, wall_clock=wall_clock
+    )
     wecom.on_changed.append(core.alarm.poke)
-    app = web.Application(middlewares=[security_headers(content_security_policy=CONTENT_SECURITY_POLICY,
-                                                        https=links.base_url.startswith("https:"))])
+    app = web.Application(
+        middlewares=[
+            security_headers(content_security_policy=CONTENT_SECURITY_POLICY, https=links.base_url.startswith("https:"))
+        ]
+    )
     app.add_routes(wecom.routes())
     app.add_routes(BallotPages(core.dispatcher, links, announce=wecom.announce).routes())
 
@@ -269,13 +316,20 @@ async def run_wecom(database_url: str | None = None) -> int:
 
 # ---- every configured platform ----------------------------------------------------------------------
 
-NOTHING_TO_SERVE = ("nothing to serve: set TELEGRAM_BOT_TOKEN for Telegram, and/or WECOM_CORP_ID, WECOM_AGENT_ID, "
-                    "WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY and YISHI_LINK_SECRET for WeCom "
-                    "(see .env.example)")
+NOTHING_TO_SERVE = (
+    "nothing to serve: set TELEGRAM_BOT_TOKEN for Telegram, and/or WECOM_CORP_ID, WECOM_AGENT_ID, "
+    "WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY and YISHI_LINK_SECRET for WeCom "
+    "(see .env.example)"
+)
 
 
-async def run_serve(database_url: str | None = None, *, clock: Clock = utc_now, stop: asyncio.Event | None = None,
-                    scan_interval: float = 5.0) -> int:
+async def run_serve(
+    database_url: str | None = None,
+    *,
+    clock: Clock = utc_now,
+    stop: asyncio.Event | None = None,
+    scan_interval: float = 5.0,
+) -> int:
     """`yishi serve`: Telegram when its token is set, WeCom and the H5 pages when theirs are; one alarm, one outbox."""
     from .wecom.settings import LinkSettings, WeComSettings
 
@@ -284,8 +338,10 @@ async def run_serve(database_url: str | None = None, *, clock: Clock = utc_now, 
     missing = wecom_missing(wecom, links)
     wecom_partly = bool(wecom.corp_id or wecom.token or wecom.aes_key or wecom.secret.get_secret_value())
     if missing and wecom_partly:
-        print(f"yishi serve: WeCom is only partly configured: set {', '.join(missing)} (see .env.example)",
-              file=sys.stderr)
+        print(
+            f"yishi serve: WeCom is only partly configured: set {', '.join(missing)} (see .env.example)",
+            file=sys.stderr,
+        )
         return 2
     if not _telegram_configured(telegram) and missing:
         print(f"yishi serve: {NOTHING_TO_SERVE}", file=sys.stderr)
@@ -293,14 +349,25 @@ async def run_serve(database_url: str | None = None, *, clock: Clock = utc_now, 
     if _telegram_configured(telegram) and (refused := WebhookSettings().problem()):
         print(f"yishi serve: {refused}", file=sys.stderr)
         return 2
-    return await _serve(database_url, clock=clock, stop=stop, scan_interval=scan_interval,
-                        telegram=telegram if _telegram_configured(telegram) else None,
-                        wecom=None if missing else (wecom, links))
+    return await _serve(
+        database_url,
+        clock=clock,
+        stop=stop,
+        scan_interval=scan_interval,
+        telegram=telegram if _telegram_configured(telegram) else None,
+        wecom=None if missing else (wecom, links),
+    )
 
 
-async def _serve(database_url: str | None, *, clock: Clock = utc_now, stop: asyncio.Event | None = None,
-                 scan_interval: float = 5.0, telegram: TelegramSettings | None = None,
-                 wecom: tuple[WeComSettings, LinkSettings] | None = None) -> int:
+async def _serve(
+    database_url: str | None,
+    *,
+    clock: Clock = utc_now,
+    stop: asyncio.Event | None = None,
+    scan_interval: float = 5.0,
+    telegram: TelegramSettings | None = None,
+    wecom: tuple[WeComSettings, LinkSettings] | None = None,
+) -> int:
     """Run the given platforms on one core until `stop` (or SIGTERM/SIGINT)."""
     from telegram.error import InvalidToken, NetworkError
 
@@ -315,10 +382,14 @@ async def _serve(database_url: str | None, *, clock: Clock = utc_now, stop: asyn
                 settings, link_settings = wecom
                 web_app, _ = build_wecom(core, settings, ballot_links(core, link_settings))
                 await running.enter_async_context(web_site(web_app, settings.listen))
-                log.info("WeCom callback on http://%s/wecom/callback, ballot pages under %s/b/", settings.listen,
-                         link_settings.public_base_url)
+                log.info(
+                    "WeCom callback on http://%s/wecom/callback, ballot pages under %s/b/",
+                    settings.listen,
+                    link_settings.public_base_url,
+                )
             if telegram is not None:
                 from .telegram.runner import transport
+
                 bot = build_telegram(core, telegram)
                 await running.enter_async_context(transport(bot, telegram, WebhookSettings()))
             await running.enter_async_context(core.running())
@@ -336,6 +407,7 @@ async def _serve(database_url: str | None, *, clock: Clock = utc_now, stop: asyn
 
 
 # ---- the console -----------------------------------------------------------------------------------
+
 
 def console_chat(core: Core, **options: object) -> ConsoleChat:
     """A console group chat on the core; it prints the outbox's console rows as they are delivered."""
@@ -393,8 +465,17 @@ class FileSender:
 
     async def send(self, chat_key: str, reply: Reply) -> str | None:
         self.count += 1
-        line = json.dumps({"chat": chat_key, "subject": reply.subject, "title": reply.title, "text": reply.text,
-                           "pid": os.getpid(), "at": datetime.now(timezone.utc).isoformat()}, ensure_ascii=False)
+        line = json.dumps(
+            {
+                "chat": chat_key,
+                "subject": reply.subject,
+                "title": reply.title,
+                "text": reply.text,
+                "pid": os.getpid(),
+                "at": datetime.now(UTC).isoformat(),
+            },
+            ensure_ascii=False,
+        )
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
             handle.flush()
@@ -404,14 +485,20 @@ class FileSender:
 
 # ---- the alarm's own process (tests: several of them on one database) --------------------------------
 
+
 async def run_alarm_process(args: argparse.Namespace) -> int:
     """The alarm and the drainer with a sender that appends to a file; prints ready/leading/following/rung."""
+
     def say(status: str) -> None:
         print(status, flush=True)
 
-    core = await build_core(args.database, migrate=not args.no_migrate, scan_interval=args.scan_interval,
-                            leader_retry=args.leader_retry,
-                            on_rung=lambda rung: say(f"rung {rung.reminder_id} {rung.kind} {rung.outcome}"))
+    core = await build_core(
+        args.database,
+        migrate=not args.no_migrate,
+        scan_interval=args.scan_interval,
+        leader_retry=args.leader_retry,
+        on_rung=lambda rung: say(f"rung {rung.reminder_id} {rung.kind} {rung.outcome}"),
+    )
     sender = FileSender(args.sender_log)
     for platform in ("console", "telegram", "wecom"):
         core.router.add(platform, sender)
@@ -441,8 +528,10 @@ def alarm_process_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain-interval", type=float, default=0.5)
     parser.add_argument("--no-migrate", action="store_true", help="the database is already at the newest schema")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("YISHI_LOG_LEVEL", "WARNING").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("YISHI_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return asyncio.run(run_alarm_process(args))
 

@@ -5,6 +5,7 @@ files are `bot.minutes_files`. These functions only add the catalogue's words, a
 chat commands, the command line and the H5 pages call. They take the caller's unit of work and never
 commit. A council is named by its id (int) or its chat key (str).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -65,12 +66,26 @@ def _local(t: Translator, council: Council, moment: datetime | None) -> str:
     if moment is None:
         return "—"
     local = moment.astimezone(ZoneInfo(council.timezone))
-    return t("minutes.datetime", year=local.year, month=local.month, day=local.day, mm=f"{local.month:02d}",
-             dd=f"{local.day:02d}", hour=f"{local.hour:02d}", minute=f"{local.minute:02d}")
+    return t(
+        "minutes.datetime",
+        year=local.year,
+        month=local.month,
+        day=local.day,
+        mm=f"{local.month:02d}",
+        dd=f"{local.day:02d}",
+        hour=f"{local.hour:02d}",
+        minute=f"{local.minute:02d}",
+    )
 
 
-async def draft(uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None = None, *,
-                now: datetime | None = None, locale: str | None = None) -> Draft:
+async def draft(
+    uow: UnitOfWork,
+    council: CouncilRef,
+    scope: Scope | str | None = None,
+    *,
+    now: datetime | None = None,
+    locale: str | None = None,
+) -> Draft:
     """`/minutes [N|today|meeting|period]`: the minutes as they would be published now (nothing stored)."""
     drafted = await publishing.draft(uow, council, scope, now=_now(now), place=place(locale))
     language = locale or drafted.council.locale
@@ -78,31 +93,59 @@ async def draft(uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None 
     return Draft(drafted.council, drafted.scope, drafted.minutes, text)
 
 
-async def publish(uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None = None, *,
-                  now: datetime | None = None, actor: Actor | None = None,
-                  locale: str | None = None) -> Publication:
+async def publish(
+    uow: UnitOfWork,
+    council: CouncilRef,
+    scope: Scope | str | None = None,
+    *,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+    locale: str | None = None,
+) -> Publication:
     """`/publish`: store a new version and start its 公示 period (the use case), worded for the group.
 
     Post `announcement` + `text` and pin the message. When nothing has changed since the last version of
     the same scope, no version is added and `unchanged` is True.
     """
-    done = await publishing.publish(uow, council, scope, now=_now(now), actor=actor, place=place(locale),
-                                    markdown=lambda found, minutes: to_markdown(minutes, locale or found.locale))
+    done = await publishing.publish(
+        uow,
+        council,
+        scope,
+        now=_now(now),
+        actor=actor,
+        place=place(locale),
+        markdown=lambda found, minutes: to_markdown(minutes, locale or found.locale),
+    )
     found, language = done.council, locale or done.council.locale
     t = Translator(language)
     version_label = t("minutes.version", version=done.version.version)
-    lines = [t("minutes.publish.post", title=t("minutes.title", council=found.title), version=version_label,
-               ends=_local(t, found, done.ends_at))]
+    lines = [
+        t(
+            "minutes.publish.post",
+            title=t("minutes.title", council=found.title),
+            version=version_label,
+            ends=_local(t, found, done.ends_at),
+        )
+    ]
     if done.unchanged:
         lines.append(t("minutes.publish.unchanged", version=version_label))
     elif done.previous is not None:
         lines.append(t("minutes.publish.correction", previous=t("minutes.version", version=done.previous.version)))
-    return Publication(found, done.version, done.minutes, "\n".join(lines), to_text(done.minutes, language),
-                       done.ends_at, done.previous, done.unchanged)
+    return Publication(
+        found,
+        done.version,
+        done.minutes,
+        "\n".join(lines),
+        to_text(done.minutes, language),
+        done.ends_at,
+        done.previous,
+        done.unchanged,
+    )
 
 
-async def versions(uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None = None, *,
-                   now: datetime | None = None) -> Sequence[MinutesVersion]:
+async def versions(
+    uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None = None, *, now: datetime | None = None
+) -> Sequence[MinutesVersion]:
     """Every stored version (all scopes when `scope` is None), oldest first; none is ever overwritten."""
     return await publishing.versions(uow, council, scope, now=_now(now))
 
@@ -113,19 +156,34 @@ async def publications_ended(uow: UnitOfWork, *, now: datetime | None = None) ->
     for ended in await publishing.publications_ended(uow, now=_now(now)):
         council, version = ended.council, ended.version
         t = Translator(council.locale)
-        worded.append(PublicationEnded(council, version, t(
-            "minutes.publication.ended", title=t("minutes.title", council=council.title),
-            version=t("minutes.version", version=version.version),
-            when=_local(t, council, version.publication_ends_at))))
+        worded.append(
+            PublicationEnded(
+                council,
+                version,
+                t(
+                    "minutes.publication.ended",
+                    title=t("minutes.title", council=council.title),
+                    version=t("minutes.version", version=version.version),
+                    when=_local(t, council, version.publication_ends_at),
+                ),
+            )
+        )
     return worded
 
 
-async def export(uow: UnitOfWork, council: CouncilRef, fmt: str, period: Scope | str | None = None, *,
-                 now: datetime | None = None, locale: str | None = None, version: int | None = None,
-                 actor: Actor | None = None) -> tuple[str, bytes]:
+async def export(
+    uow: UnitOfWork,
+    council: CouncilRef,
+    fmt: str,
+    period: Scope | str | None = None,
+    *,
+    now: datetime | None = None,
+    locale: str | None = None,
+    version: int | None = None,
+    actor: Actor | None = None,
+) -> tuple[str, bytes]:
     """`/export md|docx|pdf|csv|json [period]` and `yishi export`: (file name, file bytes)."""
-    return await export_minutes(uow, council, fmt, period, now=_now(now), locale=locale, version=version,
-                                actor=actor)
+    return await export_minutes(uow, council, fmt, period, now=_now(now), locale=locale, version=version, actor=actor)
 
 
 async def verify(uow: UnitOfWork, council: CouncilRef) -> Verdict:
@@ -141,5 +199,15 @@ def verdict_text(verdict: Verdict, locale: str | None = None) -> str:
     return t(f"minutes.verify.{verdict.reason or 'hash'}", seq=verdict.broken_seq)
 
 
-__all__ = ["Draft", "Publication", "PublicationEnded", "draft", "export", "publications_ended", "publish",
-           "verdict_text", "verify", "versions"]
+__all__ = [
+    "Draft",
+    "Publication",
+    "PublicationEnded",
+    "draft",
+    "export",
+    "publications_ended",
+    "publish",
+    "verdict_text",
+    "verify",
+    "versions",
+]

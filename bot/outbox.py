@@ -8,6 +8,7 @@ when the clock closes it): a sender with an `edit` method edits it, any other po
 `OutboxDrainer.deliver(ids)` sends rows just queued at once (the normal, fast case); what it
 cannot send stays for the drainer's loop.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,16 +24,22 @@ from deliberation.ports import Clock
 from .dead_letters import QueuedRow, queue_dead_letter_notice
 from .desk.messages import Reply
 from .desk.outbox_rows import (  # noqa: F401  (queued by the desk and the alarm; named here for older callers)
-    BUTTONS_ONLY_KEY, EDIT_KEY, enqueue, enqueue_drop_buttons, enqueue_edit, enqueue_row, reply_from_json,
+    BUTTONS_ONLY_KEY,
+    EDIT_KEY,
+    enqueue,
+    enqueue_drop_buttons,
+    enqueue_edit,
+    enqueue_row,
+    reply_from_json,
     reply_to_json,
 )
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=120)  # a row being sent is another drainer's for this long
-MAX_ATTEMPTS = 8                 # a row is given up on after this many failures ...
+MAX_ATTEMPTS = 8  # a row is given up on after this many failures ...
 MIN_AGE = timedelta(minutes=15)  # ... spread over at least this long (an outage this short loses nothing),
-MAX_AGE = timedelta(hours=24)    # ... or once it is this old, however few times it was tried
+MAX_AGE = timedelta(hours=24)  # ... or once it is this old, however few times it was tried
 
 
 def utc_now() -> datetime:
@@ -96,8 +103,9 @@ class OutboxDrainer:
     `min_age` is there so that a platform outage shorter than it loses nothing.
     """
 
-    def __init__(self, new_uow: NewUnitOfWork, sender: Sender, clock: Clock = utc_now,
-                 max_backoff: float = 60.0, batch: int = 50) -> None:
+    def __init__(
+        self, new_uow: NewUnitOfWork, sender: Sender, clock: Clock = utc_now, max_backoff: float = 60.0, batch: int = 50
+    ) -> None:
         self.new_uow = new_uow  # storage.uow.uow_factory(sessions): every step is its own short transaction
         self.sender = sender
         self.clock = clock
@@ -187,7 +195,7 @@ class OutboxDrainer:
         that rows failing together do not all come back at the same moment."""
         if retry_after:  # a little later than asked, never earlier
             return retry_after + min(0.1 * retry_after, 0.5) * random.random()
-        ceiling = min(2.0 ** attempts, self.max_backoff)
+        ceiling = min(2.0**attempts, self.max_backoff)
         return ceiling * random.uniform(0.5, 1.0)
 
     def gives_up(self, row: QueuedRow, attempts: int) -> bool:

@@ -4,6 +4,7 @@ Every action has the same typed signature (`Action`): the ringing reminder's uni
 the council, its translator and the subject's id; it returns the replies to queue (an `Edit` changes a
 message posted before). Actions never commit: `bot.alarm.ring` claims, acts and commits once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -32,12 +33,14 @@ class RingWork(UnitOfWork, Protocol):
 class Action(Protocol):
     """(unit of work, clock, council, translator, subject id) -> the replies to queue, in that order."""
 
-    async def __call__(self, uow: RingWork, clock: Clock, council: Council, t: Translator, subject_id: int,
-                       /) -> Sequence[Reply | Edit]: ...
+    async def __call__(
+        self, uow: RingWork, clock: Clock, council: Council, t: Translator, subject_id: int, /
+    ) -> Sequence[Reply | Edit]: ...
 
 
-async def _second_reminder(uow: RingWork, clock: Clock, council: Council, t: Translator,
-                           subject_id: int) -> list[Reply]:
+async def _second_reminder(
+    uow: RingWork, clock: Clock, council: Council, t: Translator, subject_id: int
+) -> list[Reply]:
     return [views.second_reminder(t, council, await uow.motions.get(subject_id))]
 
 
@@ -51,8 +54,9 @@ async def _resume(uow: RingWork, clock: Clock, council: Council, t: Translator, 
     return [] if motion is None else [views.resumed(t, motion)]
 
 
-async def _ballot_reminder(uow: RingWork, clock: Clock, council: Council, t: Translator,
-                           subject_id: int) -> list[Reply]:
+async def _ballot_reminder(
+    uow: RingWork, clock: Clock, council: Council, t: Translator, subject_id: int
+) -> list[Reply]:
     ballot = await uow.ballots.get(subject_id)
     assert ballot is not None  # the plan was checked against the ballot in this transaction
     motion = await uow.motions.get(ballot.motion_id)
@@ -63,16 +67,18 @@ async def _ballot_reminder(uow: RingWork, clock: Clock, council: Council, t: Tra
     return [views.ballot_reminder(t, council, motion, ballot, units=units)]
 
 
-async def _ballot_close(uow: RingWork, clock: Clock, council: Council, t: Translator,
-                        subject_id: int) -> list[Reply | Edit]:
+async def _ballot_close(
+    uow: RingWork, clock: Clock, council: Council, t: Translator, subject_id: int
+) -> list[Reply | Edit]:
     closed = await usecases.close_ballot(uow, clock, council, subject_id)
     if closed is None:
         return []
     # The same messages as a ballot closed by its last vote: the ballot loses its buttons first (an edit
     # through the outbox), then the result and the parent's notice; a reminder posted for it loses its buttons.
     shown = closed_announcements(t, council, closed, await uow.votes.count(closed.ballot.id))
-    await enqueue_drop_buttons(uow, chat_key=council.chat_key, subject=shown.reminder, at=clock(),
-                               council_id=council.id)
+    await enqueue_drop_buttons(
+        uow, chat_key=council.chat_key, subject=shown.reminder, at=clock(), council_id=council.id
+    )
     return [shown.ballot, *shown.replies]
 
 
@@ -102,14 +108,14 @@ async def _overdue(uow: RingWork, clock: Clock, council: Council, t: Translator,
     return [views.overdue(t, council, a, chairs)]
 
 
-async def _rating_close(uow: RingWork, clock: Clock, council: Council, t: Translator,
-                        subject_id: int) -> list[Reply]:
+async def _rating_close(uow: RingWork, clock: Clock, council: Council, t: Translator, subject_id: int) -> list[Reply]:
     closed = await usecases.close_rating(uow, clock, council, subject_id)
     return [] if closed is None else [rating_result_reply(t, closed)]
 
 
-async def announce_publication_end(uow: RingWork, clock: Clock, council: Council, t: Translator,
-                                   version_id: int) -> list[Reply]:
+async def announce_publication_end(
+    uow: RingWork, clock: Clock, council: Council, t: Translator, version_id: int
+) -> list[Reply]:
     """The 公示 period of minutes version `version_id` has ended: claim it and say so in the group.
 
     The scan plans a `publication.end` reminder for every version published and not yet announced;

@@ -1,4 +1,5 @@
 """Reading a property register from .csv or .xlsx into checked roster units."""
+
 from __future__ import annotations
 
 import csv

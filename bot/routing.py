@@ -4,6 +4,7 @@ Chat keys are "<platform>:<chat id>" (`Incoming.chat_key`): "telegram:-1001234",
 A row for a platform this process does not serve stays queued (a temporary failure) until a process that
 serves it takes it, or this one is restarted with that platform configured.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,9 @@ class PlatformRouter:
     def _target(self, chat_key: str) -> Sender:
         sender = self.senders.get(platform_of(chat_key))
         if sender is None:
-            raise NotServedHere(f"no sender for {platform_of(chat_key)!r} in this process",
-                                retry_after=UNSERVED_RETRY_SECONDS)
+            raise NotServedHere(
+                f"no sender for {platform_of(chat_key)!r} in this process", retry_after=UNSERVED_RETRY_SECONDS
+            )
         return sender
 
     async def send(self, chat_key: str, reply: Reply) -> str | None:

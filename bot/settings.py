@@ -1,4 +1,5 @@
 """Configuration from the environment (and a .env file), one settings class per concern."""
+
 from __future__ import annotations
 
 import re
@@ -56,9 +57,11 @@ class WebhookSettings(_Base):
         secret = self.secret.get_secret_value() if self.secret else ""
         if STRONG_SECRET.fullmatch(secret):
             return None
-        return (f"WEBHOOK_URL is set but WEBHOOK_SECRET is {'weak' if secret else 'missing'}: it must be at least "
-                f"{MIN_SECRET_LENGTH} characters of A-Z a-z 0-9 _ - (Telegram allows at most 256). Make one with: "
-                f"{MAKE_SECRET}")
+        return (
+            f"WEBHOOK_URL is set but WEBHOOK_SECRET is {'weak' if secret else 'missing'}: it must be at least "
+            f"{MIN_SECRET_LENGTH} characters of A-Z a-z 0-9 _ - (Telegram allows at most 256). Make one with: "
+            f"{MAKE_SECRET}"
+        )
 
 
 # Telegram's secret_token alphabet; 32 characters of it carry about 190 bits.

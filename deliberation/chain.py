@@ -1,4 +1,5 @@
 """The per-council event log as a hash chain: sha256(previous hash + canonical JSON of the event)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,7 @@ class Event:
     hash: str = ""
 
     def body(self) -> dict[str, Any]:
-        return {"council": self.council_id, "seq": self.seq, "type": self.type,
-                "at": self.at, "payload": self.payload}
+        return {"council": self.council_id, "seq": self.seq, "type": self.type, "at": self.at, "payload": self.payload}
 
 
 def canonical_json(data: Any) -> str:
@@ -36,8 +36,15 @@ def link(prev_hash: str, body: dict[str, Any]) -> str:
 
 def seal(event: Event) -> Event:
     """The event with its hash computed from its predecessor's."""
-    return Event(event.council_id, event.seq, event.type, event.at, event.payload,
-                 event.prev_hash, link(event.prev_hash, event.body()))
+    return Event(
+        event.council_id,
+        event.seq,
+        event.type,
+        event.at,
+        event.payload,
+        event.prev_hash,
+        link(event.prev_hash, event.body()),
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 Each decision says whether anything changes and, if so, the event that goes into the council's chain.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,8 +27,9 @@ class ChainEntry:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def move(old_chat: str, new_chat: str, at_old: Standing | None, new_chat_taken: bool,
-         reason: str = "supergroup") -> ChainEntry | None:
+def move(
+    old_chat: str, new_chat: str, at_old: Standing | None, new_chat_taken: bool, reason: str = "supergroup"
+) -> ChainEntry | None:
     """The council of `old_chat` follows the group to `new_chat`; None when there is nothing to move
     (no council there, or it moved already) or the new chat has a council of its own (never merged)."""
     if at_old is None or new_chat_taken:

@@ -7,18 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-__all__ = [
-    "CastVote",
-    "Choice",
-    "Electorate",
-    "Outcome",
-    "Preset",
-    "Tally",
-    "Threshold",
-    "decide",
-    "percent",
-    "tally",
-]
+__all__ = ["CastVote", "Choice", "Electorate", "Outcome", "Preset", "Tally", "Threshold", "decide", "percent", "tally"]
 
 _HALF = Fraction(1, 2)
 _TWO_THIRDS = Fraction(2, 3)
@@ -222,11 +211,7 @@ def _more_than(part: int, whole: int, bound: Fraction) -> bool:
 
 
 def _decide_members(
-    preset: Preset,
-    counted: Tally,
-    electorate: Electorate,
-    threshold: Threshold,
-    quorum: Fraction | None,
+    preset: Preset, counted: Tally, electorate: Electorate, threshold: Threshold, quorum: Fraction | None
 ) -> Outcome:
     if threshold is Threshold.MAJOR:
         threshold = Threshold.ORDINARY
@@ -275,18 +260,11 @@ def _member_quorum_met(preset: Preset, present: int, members: int, quorum: Fract
 def _owner_count(electorate: Electorate) -> int:
     owners, members = electorate.total_owners, electorate.members
     if owners and members and owners != members:
-        raise ValueError(
-            f"civil278 electorate disagrees with itself: total_owners={owners}, members={members}"
-        )
+        raise ValueError(f"civil278 electorate disagrees with itself: total_owners={owners}, members={members}")
     return owners or members
 
 
-def _decide_civil278(
-    counted: Tally,
-    electorate: Electorate,
-    threshold: Threshold,
-    quorum: Fraction | None,
-) -> Outcome:
+def _decide_civil278(counted: Tally, electorate: Electorate, threshold: Threshold, quorum: Fraction | None) -> Outcome:
     total_owners = _owner_count(electorate)
     total_area = electorate.total_area_cm2
     owners = counted.cast

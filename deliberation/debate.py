@@ -1,4 +1,5 @@
 """Debate rules (南塘十三条): who may speak, how often, how long, and after whom."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -30,8 +31,8 @@ def side_from_text(text: str) -> tuple[Side, str] | None:
     for side, words in _SIDE_WORDS.items():
         for word in sorted(words, key=len, reverse=True):
             if lowered.startswith(word):
-                rest = stripped[len(word):].lstrip(" ：:，,、。.")
-                if word.isascii() and stripped[len(word):len(word) + 1].isalnum():
+                rest = stripped[len(word) :].lstrip(" ：:，,、。.")
+                if word.isascii() and stripped[len(word) : len(word) + 1].isalnum():
                     continue
                 return side, rest
     return None
@@ -70,4 +71,3 @@ def check_speech(
     if own and earlier and earlier[-1].member_id == speaker_id:
         raise SpeakAgainTooSoon(left=left)
     return left - 1
-

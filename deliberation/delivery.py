@@ -4,6 +4,7 @@ Pure records and functions, standard library only. The scheduler asks `plan_*` w
 subject should have *now*; a reminder the current plan no longer contains (the motion was seconded,
 the ballot closed, the meeting cancelled, the item reported done) is dropped when its alarm rings.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,7 @@ SHORT_BALLOT_FACTOR = 2  # a ballot shorter than twice the reminder lead gets it
 
 
 # ---- refusals -------------------------------------------------------------------------------
+
 
 class MeetingNotScheduled(errors.DeliberationError):
     """Only a meeting still waiting to start can be cancelled (params: number, state)."""
@@ -77,6 +79,7 @@ class BadRating(errors.DeliberationError):
 
 # ---- meetings -------------------------------------------------------------------------------
 
+
 class MeetingState(StrEnum):
     SCHEDULED = "scheduled"
     OPEN = "open"
@@ -112,6 +115,7 @@ def meeting_quorum(rules: Rules, members: int) -> int:
 
 # ---- assignments, reports, ratings ----------------------------------------------------------
 
+
 class AssignmentState(StrEnum):
     ASSIGNED = "assigned"
     DONE = "done"
@@ -126,11 +130,21 @@ class Rating(StrEnum):
 
 
 _RATING_WORDS = {
-    "s": Rating.SATISFIED, "满意": Rating.SATISFIED, "滿意": Rating.SATISFIED, "satisfied": Rating.SATISFIED,
-    "b": Rating.BASIC, "基本满意": Rating.BASIC, "基本滿意": Rating.BASIC, "basic": Rating.BASIC,
-    "basically": Rating.BASIC, "fair": Rating.BASIC,
-    "u": Rating.UNSATISFIED, "不满意": Rating.UNSATISFIED, "不滿意": Rating.UNSATISFIED,
-    "unsatisfied": Rating.UNSATISFIED, "dissatisfied": Rating.UNSATISFIED,
+    "s": Rating.SATISFIED,
+    "满意": Rating.SATISFIED,
+    "滿意": Rating.SATISFIED,
+    "satisfied": Rating.SATISFIED,
+    "b": Rating.BASIC,
+    "基本满意": Rating.BASIC,
+    "基本滿意": Rating.BASIC,
+    "basic": Rating.BASIC,
+    "basically": Rating.BASIC,
+    "fair": Rating.BASIC,
+    "u": Rating.UNSATISFIED,
+    "不满意": Rating.UNSATISFIED,
+    "不滿意": Rating.UNSATISFIED,
+    "unsatisfied": Rating.UNSATISFIED,
+    "dissatisfied": Rating.UNSATISFIED,
 }
 
 DONE_WORDS = frozenset({"done", "完成", "已完成", "办结", "已办结", "辦結", "已辦結", "完成了"})
@@ -190,8 +204,11 @@ class RatingTally:
 
 def tally_ratings(choices: Iterable[Rating]) -> RatingTally:
     choices = list(choices)
-    return RatingTally(sum(c is Rating.SATISFIED for c in choices), sum(c is Rating.BASIC for c in choices),
-                       sum(c is Rating.UNSATISFIED for c in choices))
+    return RatingTally(
+        sum(c is Rating.SATISFIED for c in choices),
+        sum(c is Rating.BASIC for c in choices),
+        sum(c is Rating.UNSATISFIED for c in choices),
+    )
 
 
 def is_overdue(assignment: Assignment, now: datetime) -> bool:
@@ -201,32 +218,42 @@ def is_overdue(assignment: Assignment, now: datetime) -> bool:
 
 # ---- the reminder plan ----------------------------------------------------------------------
 
+
 class ReminderKind(StrEnum):
     SECOND_REMINDER = "motion.second_reminder"  # half-time: still no second
-    LAPSE = "motion.lapse"                      # the second deadline: the motion lapses
-    RESUME = "motion.resume"                    # a postponed motion comes back
-    BALLOT_REMINDER = "ballot.reminder"         # before closing: who has not voted yet
-    BALLOT_CLOSE = "ballot.close"               # the deadline: count and announce
+    LAPSE = "motion.lapse"  # the second deadline: the motion lapses
+    RESUME = "motion.resume"  # a postponed motion comes back
+    BALLOT_REMINDER = "ballot.reminder"  # before closing: who has not voted yet
+    BALLOT_CLOSE = "ballot.close"  # the deadline: count and announce
     MEETING_24H = "meeting.remind_24h"
     MEETING_1H = "meeting.remind_1h"
     MEETING_START = "meeting.start"
-    FOLLOW_UP = "assignment.follow_up"          # ask the assignee for progress
-    OVERDUE = "assignment.overdue"              # flag to the chair
+    FOLLOW_UP = "assignment.follow_up"  # ask the assignee for progress
+    OVERDUE = "assignment.overdue"  # flag to the chair
     RATING_CLOSE = "rating.close"
-    PUBLICATION_END = "publication.end"         # the 公示 period of published minutes ends
+    PUBLICATION_END = "publication.end"  # the 公示 period of published minutes ends
 
     @property
     def subject(self) -> str:
         """What `subject_id` points at: motion, ballot, meeting, assignment or minutes version."""
-        return {"motion": "motion", "ballot": "ballot", "meeting": "meeting", "assignment": "assignment",
-                "rating": "assignment", "publication": "minutes"}[self.value.split(".")[0]]
+        return {
+            "motion": "motion",
+            "ballot": "ballot",
+            "meeting": "meeting",
+            "assignment": "assignment",
+            "rating": "assignment",
+            "publication": "minutes",
+        }[self.value.split(".")[0]]
 
 
 # The reminder whose presence shows that a subject's plan was written (the scheduler's scan looks for it).
 ANCHORS = {
-    "motion.proposed": ReminderKind.LAPSE, "motion.postponed": ReminderKind.RESUME,
-    "ballot": ReminderKind.BALLOT_CLOSE, "meeting": ReminderKind.MEETING_START,
-    "assignment": ReminderKind.OVERDUE, "rating": ReminderKind.RATING_CLOSE,
+    "motion.proposed": ReminderKind.LAPSE,
+    "motion.postponed": ReminderKind.RESUME,
+    "ballot": ReminderKind.BALLOT_CLOSE,
+    "meeting": ReminderKind.MEETING_START,
+    "assignment": ReminderKind.OVERDUE,
+    "rating": ReminderKind.RATING_CLOSE,
     "publication": ReminderKind.PUBLICATION_END,
 }
 
@@ -249,8 +276,10 @@ def plan_motion(motion: Motion) -> tuple[Planned, ...]:
     """Unseconded: a reminder at half-time, then the lapse. Postponed: the return at the set time."""
     if motion.state is MotionState.PROPOSED and motion.second_deadline is not None:
         half = motion.created_at + (motion.second_deadline - motion.created_at) / 2
-        return (Planned(ReminderKind.SECOND_REMINDER, motion.id, half, motion.second_deadline),
-                Planned(ReminderKind.LAPSE, motion.id, motion.second_deadline))
+        return (
+            Planned(ReminderKind.SECOND_REMINDER, motion.id, half, motion.second_deadline),
+            Planned(ReminderKind.LAPSE, motion.id, motion.second_deadline),
+        )
     if motion.state is MotionState.POSTPONED and motion.postponed_until is not None:
         return (Planned(ReminderKind.RESUME, motion.id, motion.postponed_until),)
     return ()
@@ -268,8 +297,10 @@ def ballot_reminder_at(ballot: Ballot, rules: Rules) -> datetime:
 def plan_ballot(ballot: Ballot, rules: Rules) -> tuple[Planned, ...]:
     if not ballot.open:
         return ()
-    return (Planned(ReminderKind.BALLOT_REMINDER, ballot.id, ballot_reminder_at(ballot, rules), ballot.closes_at),
-            Planned(ReminderKind.BALLOT_CLOSE, ballot.id, ballot.closes_at))
+    return (
+        Planned(ReminderKind.BALLOT_REMINDER, ballot.id, ballot_reminder_at(ballot, rules), ballot.closes_at),
+        Planned(ReminderKind.BALLOT_CLOSE, ballot.id, ballot.closes_at),
+    )
 
 
 def plan_meeting(meeting: Meeting) -> tuple[Planned, ...]:
@@ -280,8 +311,9 @@ def plan_meeting(meeting: Meeting) -> tuple[Planned, ...]:
     plan = []
     if start - timedelta(hours=24) > meeting.created_at:
         # A T-24h notice rung later than T-1h would be old news: the T-1h one says it better.
-        plan.append(Planned(ReminderKind.MEETING_24H, meeting.id, start - timedelta(hours=24),
-                            start - timedelta(hours=1)))
+        plan.append(
+            Planned(ReminderKind.MEETING_24H, meeting.id, start - timedelta(hours=24), start - timedelta(hours=1))
+        )
     if start - timedelta(hours=1) > meeting.created_at:
         plan.append(Planned(ReminderKind.MEETING_1H, meeting.id, start - timedelta(hours=1), start))
     plan.append(Planned(ReminderKind.MEETING_START, meeting.id, start, start + timedelta(hours=1)))
@@ -330,8 +362,8 @@ def plan_publication(version_id: int, ends_at: datetime | None, announced: bool)
 
 class Verdict(StrEnum):
     FIRE = "fire"
-    DROP = "drop"    # no longer in the plan, or stale: marked done without a word
-    WAIT = "wait"    # the alarm rang early (another clock): ring again at `due_at`
+    DROP = "drop"  # no longer in the plan, or stale: marked done without a word
+    WAIT = "wait"  # the alarm rang early (another clock): ring again at `due_at`
 
 
 def decide(kind: ReminderKind, due_at: datetime, plan: Sequence[Planned], now: datetime) -> Verdict:

@@ -1,4 +1,5 @@
 """Refusals the user can read: each carries a catalogue key and the figures to quote."""
+
 from __future__ import annotations
 
 

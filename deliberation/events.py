@@ -1,4 +1,5 @@
 """Names of the events in a council's chain, and whose vote a vote is: each written once."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -67,11 +68,20 @@ def _fraction(value: Fraction | None) -> str | None:
 
 def ballot_result_payload(result: BallotResult) -> dict[str, Any]:
     """The figures of a closed ballot as the `ballot.closed` event carries them (fractions as "n/d")."""
-    return {"passed": result.passed, "quorum_met": result.quorum_met, "rule": result.rule,
-            "preset": str(result.preset), "threshold": str(result.threshold),
-            "yes": result.yes, "no": result.no, "abstain": result.abstain,
-            "yes_area_cm2": result.yes_area_cm2, "no_area_cm2": result.no_area_cm2,
-            "abstain_area_cm2": result.abstain_area_cm2,
-            "approval_heads": _fraction(result.approval_heads), "approval_area": _fraction(result.approval_area),
-            "participation_heads": _fraction(result.participation_heads),
-            "participation_area": _fraction(result.participation_area)}
+    return {
+        "passed": result.passed,
+        "quorum_met": result.quorum_met,
+        "rule": result.rule,
+        "preset": str(result.preset),
+        "threshold": str(result.threshold),
+        "yes": result.yes,
+        "no": result.no,
+        "abstain": result.abstain,
+        "yes_area_cm2": result.yes_area_cm2,
+        "no_area_cm2": result.no_area_cm2,
+        "abstain_area_cm2": result.abstain_area_cm2,
+        "approval_heads": _fraction(result.approval_heads),
+        "approval_area": _fraction(result.approval_area),
+        "participation_heads": _fraction(result.participation_heads),
+        "participation_area": _fraction(result.participation_area),
+    }

@@ -1,4 +1,5 @@
 """The motion lifecycle: every state and every legal move, in one table (diagram: lifecycle.md)."""
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -1,4 +1,5 @@
 """The records of deliberation: councils and their rules, members, units, motions, speeches, ballots."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
@@ -58,8 +59,9 @@ class Rules:
         if preset in (Preset.ROBERT, Preset.RESIDENT_MEETING):
             return cls(preset=Preset(preset), chair_votes=True)
         if preset == Preset.CIVIL278:
-            return cls(preset=Preset.CIVIL278, chair_votes=True, approval_required=True,
-                       ballot_duration=timedelta(days=7))
+            return cls(
+                preset=Preset.CIVIL278, chair_votes=True, approval_required=True, ballot_duration=timedelta(days=7)
+            )
         return cls(preset=Preset.NANTANG)
 
     @property
@@ -206,10 +208,23 @@ class BallotResult:
     @classmethod
     def of(cls, outcome: Outcome) -> BallotResult:
         t = outcome.tally
-        return cls(outcome.passed, outcome.quorum_met, outcome.rule, Preset(outcome.preset),
-                   Threshold(outcome.threshold), t.yes, t.no, t.abstain, t.yes_area_cm2, t.no_area_cm2,
-                   t.abstain_area_cm2, outcome.approval_heads, outcome.approval_area, outcome.participation_heads,
-                   outcome.participation_area)
+        return cls(
+            outcome.passed,
+            outcome.quorum_met,
+            outcome.rule,
+            Preset(outcome.preset),
+            Threshold(outcome.threshold),
+            t.yes,
+            t.no,
+            t.abstain,
+            t.yes_area_cm2,
+            t.no_area_cm2,
+            t.abstain_area_cm2,
+            outcome.approval_heads,
+            outcome.approval_area,
+            outcome.participation_heads,
+            outcome.participation_area,
+        )
 
     @property
     def cast(self) -> int:

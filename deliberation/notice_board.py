@@ -1,5 +1,6 @@
 """The 公示栏 (public notice board): a council's minutes are shown there only once a chair chose to publish
 there, at an address nobody can guess (`/p/<slug>`), never one found by counting council numbers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Publishing minutes (公示): who may publish or export, when a new version is due, the period and its end."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,8 +41,9 @@ class NewVersion:
     supersedes: MinutesVersion | None
 
 
-def next_publication(latest: MinutesVersion | None, same_content: bool, rules: Rules,
-                     now: datetime) -> NewVersion | None:
+def next_publication(
+    latest: MinutesVersion | None, same_content: bool, rules: Rules, now: datetime
+) -> NewVersion | None:
     """What `/publish` stores; None when the latest published version already says exactly this.
 
     A version is never rewritten: a correction is a new version with its own full period, and the

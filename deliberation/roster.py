@@ -1,4 +1,5 @@
 """The property register (物业台账): units, owners and exclusive areas, checked whole before use."""
+
 from __future__ import annotations
 
 import re
@@ -69,7 +70,7 @@ def _text(value: object) -> str:
 
 
 def normalise_unit_code(value: object) -> str:
-    """"３－５０２ " -> "3-502": half-width, no spaces, one kind of dash, upper case."""
+    """ "３－５０２ " -> "3-502": half-width, no spaces, one kind of dash, upper case."""
     return "".join(_text(value).translate(_DASHES).split()).upper()
 
 

@@ -1,4 +1,5 @@
 """Reading durations (`3d`, `2小时`) and meeting times (`2026-12-01 19:30`) typed in chat."""
+
 from __future__ import annotations
 
 import re
@@ -143,9 +144,7 @@ def parse_when(text: str, *, now: datetime, tz: str = DEFAULT_TZ) -> datetime:
     return _parse_when_normal(text, " ".join(_normal(text).split()), now_utc, tz)
 
 
-def split_when_and_rest(
-    text: str, *, now: datetime, tz: str = DEFAULT_TZ
-) -> tuple[datetime, str]:
+def split_when_and_rest(text: str, *, now: datetime, tz: str = DEFAULT_TZ) -> tuple[datetime, str]:
     """Take the time from the front of `text` (`2026-12-01 19:30 title` or `3d title`).
 
     The time is either a date and a time (two tokens, or one joined by `T`) or one
@@ -161,7 +160,7 @@ def split_when_and_rest(
             rest = tokens[2] if len(tokens) == 3 else ""
             return _parse_when_normal(f"{tokens[0]} {tokens[1]}", pair, now_utc, tz), rest.strip()
     first = tokens[0]
-    rest = text.strip()[len(first):].strip()
+    rest = text.strip()[len(first) :].strip()
     return _parse_when_normal(first, _normal(first), now_utc, tz), rest
 
 

@@ -1,4 +1,5 @@
 """Who has yet to vote on an open ballot: the units (or names) a ballot reminder lists."""
+
 from __future__ import annotations
 
 from .events import voter_key
@@ -14,6 +15,11 @@ async def not_voted(uow: UnitOfWork, council: Council, ballot: Ballot) -> list[s
         members = [m for m in members if not m.has(Role.CHAIR)]
     if council.rules.weighted:
         owner_of = {u.code: u.owner for u in await uow.units.all(council.id)}
-        return sorted({m.unit for m in members
-                       if m.unit in owner_of and voter_key(council.rules, m, owner_of[m.unit]) not in voters})
+        return sorted(
+            {
+                m.unit
+                for m in members
+                if m.unit in owner_of and voter_key(council.rules, m, owner_of[m.unit]) not in voters
+            }
+        )
     return [m.unit or m.name for m in members if voter_key(council.rules, m) not in voters]

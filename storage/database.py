@@ -1,4 +1,5 @@
 """Engines for SQLite (WAL, foreign keys, BEGIN IMMEDIATE) and PostgreSQL (asyncpg) from one URL."""
+
 from __future__ import annotations
 
 import logging
@@ -30,8 +31,10 @@ def is_sqlite(url: str) -> bool:
 # unless someone configured the "sqlalchemy" loggers on purpose it stays at WARNING. aiosqlite logs every
 # call with its parameters at DEBUG: it stops at INFO unless configured on purpose.
 def _quiet_statement_logs() -> None:
-    if all(logging.getLogger(name).level == logging.NOTSET
-           for name in ("sqlalchemy", "sqlalchemy.engine", "sqlalchemy.engine.Engine")):
+    if all(
+        logging.getLogger(name).level == logging.NOTSET
+        for name in ("sqlalchemy", "sqlalchemy.engine", "sqlalchemy.engine.Engine")
+    ):
         logging.getLogger("sqlalchemy.engine.Engine").setLevel(logging.WARNING)
     if logging.getLogger("aiosqlite").level == logging.NOTSET:
         logging.getLogger("aiosqlite").setLevel(logging.INFO)
@@ -40,8 +43,9 @@ def _quiet_statement_logs() -> None:
 def make_engine(url: str = DEFAULT_URL, *, pool_size: int = 10) -> AsyncEngine:
     _quiet_statement_logs()
     if not is_sqlite(url):
-        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                                   hide_parameters=True)
+        return create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+        )
     engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -89,9 +93,14 @@ class StorageBusyError(StorageBusy, DBAPIError):
     """StorageBusy as raised here: still the DBAPIError it was (same `orig`), for code that asks about that."""
 
     def __init__(self, failure: DBAPIError) -> None:
-        DBAPIError.__init__(self, failure.statement, failure.params, failure.orig,  # type: ignore[arg-type]
-                            hide_parameters=failure.hide_parameters,
-                            connection_invalidated=failure.connection_invalidated)
+        DBAPIError.__init__(
+            self,
+            failure.statement,
+            failure.params,
+            failure.orig,  # type: ignore[arg-type]
+            hide_parameters=failure.hide_parameters,
+            connection_invalidated=failure.connection_invalidated,
+        )
 
 
 def busy_or_same(failure: BaseException) -> BaseException:

@@ -3,6 +3,7 @@
 The lock lives on a dedicated connection, not in a transaction: it is held until released or until
 that connection goes, and then another process takes over.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Bring a database to the newest schema (Alembic), from the CLI or at start-up."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,9 +29,11 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
 
 async def _run(engine: AsyncEngine, action) -> None:
     async with engine.connect() as connection:
+
         def run(sync_connection) -> None:
             config = alembic_config()
             config.attributes["connection"] = sync_connection
             action(config)
+
         await connection.run_sync(run)
         await connection.commit()

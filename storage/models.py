@@ -1,4 +1,5 @@
 """Every table on one Base (Alembic sees the whole schema). Times are stored as naive UTC, read back aware."""
+
 from __future__ import annotations
 
 import secrets
@@ -222,6 +223,7 @@ class PostRow(Base):
 
 # ---- meetings, follow-up and reminders ----------------------------------------------------------
 
+
 class MeetingRow(Base):
     __tablename__ = "meetings"
     __table_args__ = (UniqueConstraint("council_id", "number"),)
@@ -289,10 +291,7 @@ class ReminderRow(Base):
     """One alarm: the database is the truth; `sent_at` is set exactly once, by whoever claims it first."""
 
     __tablename__ = "reminders"
-    __table_args__ = (
-        UniqueConstraint("kind", "subject_id", "due_at"),
-        Index("ix_reminders_pending", "sent_at", "id"),
-    )
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "due_at"), Index("ix_reminders_pending", "sent_at", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -305,6 +304,7 @@ class ReminderRow(Base):
 
 
 # ---- minutes --------------------------------------------------------------------------------------
+
 
 class MinutesVersionRow(Base):
     """One version of the minutes for one scope; a correction adds a row, never rewrites one."""

@@ -1,4 +1,5 @@
 """The unit of work: every repository on one session, one transaction, and the only commit."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -77,8 +78,9 @@ class SqlUnitOfWork:
         self.notice_boards = NoticeBoardRepository(session)
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             await self.session.rollback()
         finally:

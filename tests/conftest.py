@@ -1,10 +1,11 @@
 """Shared fixtures: a movable clock, and databases (SQLite always; PostgreSQL when reachable, always in CI)."""
+
 from __future__ import annotations
 
 import asyncio
 import os
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,7 +19,7 @@ class FakeClock:
     """A clock tests move by hand: `clock.advance(hours=1)`."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)
+        self.now = start or datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -35,6 +36,7 @@ def clock() -> FakeClock:
 
 async def _pg_admin():
     import asyncpg
+
     return await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres", timeout=5)
 
 

@@ -1,4 +1,5 @@
 """The platform-neutral command desk: claim -> command -> views -> outbox rows -> one commit -> Response."""
+
 from __future__ import annotations
 
 from .desk import Desk

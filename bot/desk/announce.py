@@ -3,6 +3,7 @@
 A result or notice becomes an outbox row that commits with the change that caused it, and the reply
 is marked `announce` so the adapter leaves it to the outbox (the one writer of the group's messages).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -20,8 +21,9 @@ async def announce(ctx: Ctx, response: Response, reply: Reply, key: str) -> Repl
     """Queue `reply` for the group (deduplicated by `key`) and note its row in `response.announced`."""
     council = ctx.the_council
     reply = replace(reply, announce=True)
-    row_id = await enqueue_row(ctx.uow, chat_key=council.chat_key, reply=reply, at=ctx.clock(),
-                               council_id=council.id, dedupe_key=key)
+    row_id = await enqueue_row(
+        ctx.uow, chat_key=council.chat_key, reply=reply, at=ctx.clock(), council_id=council.id, dedupe_key=key
+    )
     if row_id is not None:
         response.announced.append(row_id)
     return reply
@@ -39,12 +41,24 @@ async def ballot_closed(ctx: Ctx, closed: usecases.ClosedBallot, response: Respo
     shown = ballot_views.closed_announcements(ctx.t, council, closed, voted)
     # the ballot message loses its buttons even if the platform is down just now
     ballot_id = closed.ballot.id
-    rows = [await enqueue_edit(ctx.uow, chat_key=council.chat_key, edit=shown.ballot, at=ctx.clock(),
-                               council_id=council.id,
-                               dedupe_key=subjects.encode(subjects.BallotClosed(ballot_id, "edit"))),
-            await enqueue_drop_buttons(ctx.uow, chat_key=council.chat_key, subject=shown.reminder,
-                                       at=ctx.clock(), council_id=council.id,
-                                       dedupe_key=subjects.encode(subjects.BallotClosed(ballot_id, "reminder")))]
+    rows = [
+        await enqueue_edit(
+            ctx.uow,
+            chat_key=council.chat_key,
+            edit=shown.ballot,
+            at=ctx.clock(),
+            council_id=council.id,
+            dedupe_key=subjects.encode(subjects.BallotClosed(ballot_id, "edit")),
+        ),
+        await enqueue_drop_buttons(
+            ctx.uow,
+            chat_key=council.chat_key,
+            subject=shown.reminder,
+            at=ctx.clock(),
+            council_id=council.id,
+            dedupe_key=subjects.encode(subjects.BallotClosed(ballot_id, "reminder")),
+        ),
+    ]
     response.announced.extend(row for row in rows if row is not None)
     for n, reply in enumerate(shown.replies):
         key = subjects.encode(subjects.BallotClosed(closed.ballot.id, n))

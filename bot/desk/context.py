@@ -1,4 +1,5 @@
 """What a command handler gets (`Ctx`) and what a command area exports (`Table`)."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping

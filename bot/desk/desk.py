@@ -4,6 +4,7 @@ Platform adapters (console, Telegram, WeCom) turn their updates into `Incoming` 
 `Response`. Procedure lives in `deliberation/`; the desk parses, calls a use case and renders.
 It knows no database and no platform: it is given a unit-of-work factory and the command tables it serves.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +12,7 @@ import logging
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from deliberation import errors
 from deliberation.model import Actor, Council
@@ -26,12 +27,12 @@ from .vote_runs import VoteRunner
 
 log = logging.getLogger(__name__)
 
-DB_ATTEMPTS = 5        # tries of one update's unit of work when the database is busy or the connection drops
-DB_BACKOFF = 0.05      # seconds before the second try; doubled for each further one, with jitter
+DB_ATTEMPTS = 5  # tries of one update's unit of work when the database is busy or the connection drops
+DB_BACKOFF = 0.05  # seconds before the second try; doubled for each further one, with jitter
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -50,8 +51,11 @@ def without_nul(incoming: Incoming) -> Incoming:
     """NUL is never meaningful in chat text, and PostgreSQL cannot store it in a text column."""
     if "\x00" not in incoming.text and "\x00" not in (incoming.data or ""):
         return incoming
-    return replace(incoming, text=incoming.text.replace("\x00", ""),
-                   data=incoming.data.replace("\x00", "") if incoming.data is not None else None)
+    return replace(
+        incoming,
+        text=incoming.text.replace("\x00", ""),
+        data=incoming.data.replace("\x00", "") if incoming.data is not None else None,
+    )
 
 
 def reason(failure: BaseException) -> str:
@@ -63,8 +67,15 @@ def reason(failure: BaseException) -> str:
 class Desk:
     """`Desk(new_uow, clock, tables=commands.ALL)`: answers every update with one unit of work and one commit."""
 
-    def __init__(self, new_uow: NewWork, clock: Clock = utc_now, *, tables: Iterable[Table],
-                 default_locale: str = DEFAULT_LOCALE, default_timezone: str = "Asia/Shanghai") -> None:
+    def __init__(
+        self,
+        new_uow: NewWork,
+        clock: Clock = utc_now,
+        *,
+        tables: Iterable[Table],
+        default_locale: str = DEFAULT_LOCALE,
+        default_timezone: str = "Asia/Shanghai",
+    ) -> None:
         self.new_uow = new_uow
         self.clock = clock
         self.defaults = Defaults(default_locale, default_timezone)
@@ -103,23 +114,37 @@ class Desk:
                 response = await self._answer(without_nul(incoming), tried)
                 if response.duplicate and attempt > 1:
                     # The try before committed, then lost its connection: the work is done, but its answer is lost.
-                    return refusals.short_answer(self._t(incoming, tried), "error.went_through", press=press,
-                                                 refused=False)
+                    return refusals.short_answer(
+                        self._t(incoming, tried), "error.went_through", press=press, refused=False
+                    )
                 return response
             except Exception as failure:  # noqa: BLE001 - the desk answers every update
                 busy = isinstance(failure, StorageBusy)
                 may_repeat = not tried.committed or incoming.update_key is not None
                 if busy and may_repeat and attempt < DB_ATTEMPTS:
-                    log.warning("update %s: database busy or connection lost (%s); attempt %d of %d",
-                                incoming.update_key, reason(failure)[:120], attempt, DB_ATTEMPTS)
+                    log.warning(
+                        "update %s: database busy or connection lost (%s); attempt %d of %d",
+                        incoming.update_key,
+                        reason(failure)[:120],
+                        attempt,
+                        DB_ATTEMPTS,
+                    )
                     await asyncio.sleep(DB_BACKOFF * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
                     continue
                 if busy and may_repeat:
-                    log.error("update %s: database still unavailable after %d attempts (%s)",
-                              incoming.update_key, DB_ATTEMPTS, reason(failure)[:120])
+                    log.error(
+                        "update %s: database still unavailable after %d attempts (%s)",
+                        incoming.update_key,
+                        DB_ATTEMPTS,
+                        reason(failure)[:120],
+                    )
                     return refusals.short_answer(self._t(incoming, tried), "error.try_again", press=press)
-                log.exception("update %s (%s in %s): unexpected failure", incoming.update_key,
-                              "button" if press else "command", incoming.chat_key)
+                log.exception(
+                    "update %s (%s in %s): unexpected failure",
+                    incoming.update_key,
+                    "button" if press else "command",
+                    incoming.chat_key,
+                )
                 return refusals.short_answer(self._t(incoming, tried), "error.unexpected", press=press)
         raise AssertionError("unreachable")
 
@@ -161,8 +186,9 @@ class Desk:
             if council is None and name not in self.needs_no_council:
                 key = "error.council_missing" if incoming.chat_is_group else "error.private_chat"
                 return refusals.as_reply(t, refusals.refuse(key))
-            ctx = Ctx(uow, incoming, council, await self.actor(uow, council, incoming), args, t, self.clock,
-                      self.defaults)
+            ctx = Ctx(
+                uow, incoming, council, await self.actor(uow, council, incoming), args, t, self.clock, self.defaults
+            )
             try:
                 response = await handler(ctx)
             except errors.DeliberationError as refusal:
@@ -183,8 +209,9 @@ class Desk:
                 return refusals.as_popup(t, refusals.refuse("error.council_missing"))
             if incoming.update_key and not await uow.claim_update(incoming.update_key, self.clock()):
                 return Response(duplicate=True)
-            ctx = Ctx(uow, incoming, council, await self.actor(uow, council, incoming), "", t, self.clock,
-                      self.defaults)
+            ctx = Ctx(
+                uow, incoming, council, await self.actor(uow, council, incoming), "", t, self.clock, self.defaults
+            )
             try:
                 press = buttons.decode(incoming.data or "")
                 handler = self.buttons.get(type(press))
@@ -211,6 +238,11 @@ class Desk:
         try:
             return list(await self.vote_runner.answer([[without_nul(i) for i in run] for run in runs]))
         except Exception as failure:  # noqa: BLE001 - the presses are answered one by one instead
-            log.warning("%d votes in %d chats failed together (%s: %.120s); one by one instead",
-                        sum(map(len, runs)), len(runs), type(failure).__name__, reason(failure))
+            log.warning(
+                "%d votes in %d chats failed together (%s: %.120s); one by one instead",
+                sum(map(len, runs)),
+                len(runs),
+                type(failure).__name__,
+                reason(failure),
+            )
             return [None] * len(runs)

@@ -1,4 +1,5 @@
 """What adapters hand to the core and get back: platform-neutral messages, buttons and replies."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,16 +9,16 @@ from dataclasses import dataclass, field
 class Incoming:
     """A command or button press, as any platform delivers it."""
 
-    platform: str            # "telegram", "console", "wecom"
+    platform: str  # "telegram", "console", "wecom"
     chat_id: str
     user_id: str
     user_name: str
-    text: str = ""           # "/motion 在3号楼安装感应灯", or empty for a button press
+    text: str = ""  # "/motion 在3号楼安装感应灯", or empty for a button press
     data: str | None = None  # button data ("v:4:y"), for presses
     chat_title: str = ""
     chat_is_group: bool = True
     username: str | None = None
-    is_admin: bool = False   # a platform group administrator (a chair by default)
+    is_admin: bool = False  # a platform group administrator (a chair by default)
     user_locale: str | None = None
     update_key: str | None = None  # the same key twice means a re-delivery
 
@@ -79,11 +80,11 @@ class Response:
     replies: list[Reply] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
-    popup: str | None = None      # the small answer to a button press
-    quiet: bool = False           # a confirmation many members trigger at once: no group message
-    duplicate: bool = False       # a re-delivered update: nothing was done
+    popup: str | None = None  # the small answer to a button press
+    quiet: bool = False  # a confirmation many members trigger at once: no group message
+    duplicate: bool = False  # a re-delivered update: nothing was done
     refused: bool = False
-    refusal: str | None = None    # the catalogue key of the refusal ("error.role_required"), when refused
+    refusal: str | None = None  # the catalogue key of the refusal ("error.role_required"), when refused
     locale: str = "zh_Hans"
     council_id: int | None = None
     announced: list[int] = field(default_factory=list)  # outbox rows queued with this change: send them now

@@ -3,6 +3,7 @@
 Text that does not parse raises a refusal (a `DeliberationError` with its catalogue key), answered
 by the desk like any other.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,12 +17,20 @@ from .refusals import refuse
 DATE_EXAMPLE = "2026-12-01 19:30"
 
 _NUMBER = re.compile(r"^#?(\d{1,9})(?:\s+|$)")
-_VOTE_WORDS = {"secret": "secret", "秘密": "secret", "无记名": "secret", "無記名": "secret", "不记名": "secret",
-               "major": "major", "重大": "major", "重大事项": "major"}
+_VOTE_WORDS = {
+    "secret": "secret",
+    "秘密": "secret",
+    "无记名": "secret",
+    "無記名": "secret",
+    "不记名": "secret",
+    "major": "major",
+    "重大": "major",
+    "重大事项": "major",
+}
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
-    """"/motion@yishi_bot 装灯" -> ("motion", "装灯"); not a command -> None."""
+    """ "/motion@yishi_bot 装灯" -> ("motion", "装灯"); not a command -> None."""
     text = text.strip()
     if not text.startswith("/") or len(text) < 2:
         return None
@@ -34,15 +43,15 @@ def parse_command(text: str) -> tuple[str, str] | None:
 
 
 def split_number(args: str) -> tuple[int | None, str]:
-    """"3 some text" -> (3, "some text"); "#3" -> (3, ""); "text" -> (None, "text")."""
+    """ "3 some text" -> (3, "some text"); "#3" -> (3, ""); "text" -> (None, "text")."""
     match = _NUMBER.match(args.strip())
     if not match:
         return None, args.strip()
-    return int(match.group(1)), args.strip()[match.end():].strip()
+    return int(match.group(1)), args.strip()[match.end() :].strip()
 
 
 def target_and_rest(args: str) -> tuple[str, str]:
-    """"@bob 3 reason" -> ("@bob", "3 reason")."""
+    """ "@bob 3 reason" -> ("@bob", "3 reason")."""
     head, _, rest = args.strip().partition(" ")
     return head, rest.strip()
 

@@ -3,6 +3,7 @@
 Every refused answer carries its catalogue key in `Response.refusal`, so tests and adapters can tell
 refusals apart without reading sentences. What the user typed is quoted back at most `ECHO_LIMIT` characters.
 """
+
 from __future__ import annotations
 
 from deliberation import errors
@@ -26,8 +27,18 @@ def _clip(text: str, limit: int) -> str:
 
 def refusal_text(t: Translator, key: str, params: dict[str, object]) -> str:
     """The refusal in the user's language, with the rule and the numbers quoted back."""
-    shown = {k: (t(f"role.{v}") if k == "role" else t(f"reason.{v}") if k == "reason" else
-                 _clip(v, ECHO_LIMIT) if isinstance(v, str) else v) for k, v in params.items()}
+    shown = {
+        k: (
+            t(f"role.{v}")
+            if k == "role"
+            else t(f"reason.{v}")
+            if k == "reason"
+            else _clip(v, ECHO_LIMIT)
+            if isinstance(v, str)
+            else v
+        )
+        for k, v in params.items()
+    }
     if key == "error.illegal_transition":
         shown["state"] = t(f"state.{shown['state']}")
         shown["action"] = t(f"action.{shown['action']}")
@@ -36,18 +47,27 @@ def refusal_text(t: Translator, key: str, params: dict[str, object]) -> str:
 
 def as_reply(t: Translator, refusal: errors.DeliberationError, council_id: int | None = None) -> Response:
     """A refused command: a reply to the asker only."""
-    return Response([Reply(refusal_text(t, refusal.key, refusal.params), private=True)], refused=True,
-                    refusal=refusal.key, locale=t.locale, council_id=council_id)
+    return Response(
+        [Reply(refusal_text(t, refusal.key, refusal.params), private=True)],
+        refused=True,
+        refusal=refusal.key,
+        locale=t.locale,
+        council_id=council_id,
+    )
 
 
 def as_popup(t: Translator, refusal: errors.DeliberationError, council_id: int | None = None) -> Response:
     """A refused button press: the pop-up says why."""
-    return Response(popup=refusal_text(t, refusal.key, refusal.params), refused=True, refusal=refusal.key,
-                    locale=t.locale, council_id=council_id)
+    return Response(
+        popup=refusal_text(t, refusal.key, refusal.params),
+        refused=True,
+        refusal=refusal.key,
+        locale=t.locale,
+        council_id=council_id,
+    )
 
 
-def answer(t: Translator, refusal: errors.DeliberationError, *, press: bool,
-           council_id: int | None = None) -> Response:
+def answer(t: Translator, refusal: errors.DeliberationError, *, press: bool, council_id: int | None = None) -> Response:
     """A refusal as a press or a command is answered."""
     return (as_popup if press else as_reply)(t, refusal, council_id)
 

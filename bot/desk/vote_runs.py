@@ -4,6 +4,7 @@ Every press gets the answer `Desk.handle` would give it, by the same rules (`use
 the councils are locked in the order of their ids. A run whose ballot closed gets no tally edits:
 the closing announcements carry the ballot's final text.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -35,11 +36,16 @@ class VoteRunner:
             fresh = await uow.unclaimed(keys) if keys else set()
             # What every run needs, read at once: councils, members, ballots and motions, choices so far.
             councils = {c.chat_key: c for c in await uow.councils.by_chats({run[0].chat_key for run in runs})}
-            everyone = await uow.members.of_users({c.id for c in councils.values()},
-                                                  {i.user_key for run in runs for i in run})
+            everyone = await uow.members.of_users(
+                {c.id for c in councils.values()}, {i.user_key for run in runs for i in run}
+            )
             members = {(m.council_id, m.user_key): m for m in everyone}
-            ballot_ids = {press.ballot_id for run in runs for i in run
-                          if isinstance(press := buttons.try_decode(i.data), buttons.Vote)}
+            ballot_ids = {
+                press.ballot_id
+                for run in runs
+                for i in run
+                if isinstance(press := buttons.try_decode(i.data), buttons.Vote)
+            }
             await uow.ballots.prefetch(ballot_ids)
             await uow.votes.prefetch_choices(ballot_ids)
             found = []
@@ -61,13 +67,22 @@ class VoteRunner:
         # answers go out in, the coalesced edit ends on the newest tally, and a closed ballot gets none.
         for responses in answers:
             for response in responses:
-                response.edits = [newest for edit in response.edits
-                                  if (newest := final.get(edit.subject, edit)) is not None]
+                response.edits = [
+                    newest for edit in response.edits if (newest := final.get(edit.subject, edit)) is not None
+                ]
         return answers
 
-    async def _run(self, uow: Work, council: Council, t: Translator, incomings: list[Incoming], fresh: set[str],
-                   claimed: list[str | None], final: dict[str, Edit | None],
-                   members: dict[tuple[int, str], Member]) -> list[Response]:
+    async def _run(
+        self,
+        uow: Work,
+        council: Council,
+        t: Translator,
+        incomings: list[Incoming],
+        fresh: set[str],
+        claimed: list[str | None],
+        final: dict[str, Edit | None],
+        members: dict[tuple[int, str], Member],
+    ) -> list[Response]:
         responses: list[Response | None] = [None] * len(incomings)
         wanted: list[tuple[int, Actor, int, Choice]] = []
         for n, incoming in enumerate(incomings):
@@ -81,11 +96,17 @@ class VoteRunner:
             if not isinstance(press, buttons.Vote):
                 responses[n] = refusals.as_popup(t, refusals.refuse("error.bad_button"))
                 continue
-            actor = Actor(incoming.user_key, incoming.user_name, incoming.username, incoming.is_admin,
-                          members.get((council.id, incoming.user_key)))
+            actor = Actor(
+                incoming.user_key,
+                incoming.user_name,
+                incoming.username,
+                incoming.is_admin,
+                members.get((council.id, incoming.user_key)),
+            )
             wanted.append((n, actor, press.ballot_id, press.choice))
-        results = await usecases.cast_votes(uow, self.desk.clock, council,
-                                            [(actor, ballot_id, choice) for _, actor, ballot_id, choice in wanted])
+        results = await usecases.cast_votes(
+            uow, self.desk.clock, council, [(actor, ballot_id, choice) for _, actor, ballot_id, choice in wanted]
+        )
         for (n, actor, _ballot_id, _choice), recorded in zip(wanted, results, strict=True):
             if isinstance(recorded, errors.DeliberationError):
                 responses[n] = refusals.as_popup(t, recorded, council.id)

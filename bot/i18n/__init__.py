@@ -1,4 +1,5 @@
 """The translation catalogue: gettext .po files per locale (read with Babel), one domain per feature."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -12,11 +13,27 @@ DEFAULT_LOCALE = "zh_Hans"
 _DIR = Path(__file__).with_name("locales")
 
 _ALIASES = {
-    "zh": "zh_Hans", "zh-cn": "zh_Hans", "zh_cn": "zh_Hans", "zh-hans": "zh_Hans", "zh_hans": "zh_Hans",
-    "zh-sg": "zh_Hans", "cn": "zh_Hans", "简体": "zh_Hans", "中文": "zh_Hans",
-    "zh-tw": "zh_Hant", "zh_tw": "zh_Hant", "zh-hk": "zh_Hant", "zh-hant": "zh_Hant", "zh_hant": "zh_Hant",
-    "zh-mo": "zh_Hant", "tw": "zh_Hant", "繁體": "zh_Hant", "繁体": "zh_Hant",
-    "en": "en", "english": "en", "英文": "en",
+    "zh": "zh_Hans",
+    "zh-cn": "zh_Hans",
+    "zh_cn": "zh_Hans",
+    "zh-hans": "zh_Hans",
+    "zh_hans": "zh_Hans",
+    "zh-sg": "zh_Hans",
+    "cn": "zh_Hans",
+    "简体": "zh_Hans",
+    "中文": "zh_Hans",
+    "zh-tw": "zh_Hant",
+    "zh_tw": "zh_Hant",
+    "zh-hk": "zh_Hant",
+    "zh-hant": "zh_Hant",
+    "zh_hant": "zh_Hant",
+    "zh-mo": "zh_Hant",
+    "tw": "zh_Hant",
+    "繁體": "zh_Hant",
+    "繁体": "zh_Hant",
+    "en": "en",
+    "english": "en",
+    "英文": "en",
 }
 
 

@@ -1,4 +1,5 @@
 """Minutes as files (Markdown, DOCX, PDF, CSV, JSON) and as chat text, every format from one outline."""
+
 # Every renderer walks the same outline (outline.py), so the formats say the same thing in the same
 # order; only the typesetting differs. Labels come from the `minutes` catalogue. A secret ballot's
 # voters never appear: the model carries counts only for them.
@@ -13,7 +14,28 @@ from .text import md_escape, to_markdown, to_text
 from .words import TABLE_TEXT_CHARS, Words
 
 __all__ = [
-    "CJK_FONT_PATH", "FORMATS", "MEDIA_TYPES", "TABLE_TEXT_CHARS", "Block", "Fields", "Heading", "Para",
-    "Signatures", "Table", "Title", "Words", "md_escape", "outline", "pdf_font", "render", "to_csv", "to_docx",
-    "to_json", "to_markdown", "to_pdf", "to_text", "vote_lines", "xml_safe",
+    "CJK_FONT_PATH",
+    "FORMATS",
+    "MEDIA_TYPES",
+    "TABLE_TEXT_CHARS",
+    "Block",
+    "Fields",
+    "Heading",
+    "Para",
+    "Signatures",
+    "Table",
+    "Title",
+    "Words",
+    "md_escape",
+    "outline",
+    "pdf_font",
+    "render",
+    "to_csv",
+    "to_docx",
+    "to_json",
+    "to_markdown",
+    "to_pdf",
+    "to_text",
+    "vote_lines",
+    "xml_safe",
 ]

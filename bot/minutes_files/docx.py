@@ -1,4 +1,5 @@
 """The minutes as a Word (DOCX) file in the usual 议事记录 form: title, header table, body, 表决情况, signatures."""
+
 from __future__ import annotations
 
 import io
@@ -58,9 +59,18 @@ def _a4_document() -> DocxDocument:
     return document
 
 
-def _add_style(document: DocxDocument, name: str, *, size: float | None = None, bold: bool = False,
-               font: str | None = None, indent: float = 0, before: float = 0, align: Any = None,
-               grey: bool = False) -> str:
+def _add_style(
+    document: DocxDocument,
+    name: str,
+    *,
+    size: float | None = None,
+    bold: bool = False,
+    font: str | None = None,
+    indent: float = 0,
+    before: float = 0,
+    align: Any = None,
+    grey: bool = False,
+) -> str:
     """A paragraph style based on Normal; returns its id for `w:pStyle`."""
     style: Any = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = document.styles["Normal"]
@@ -84,8 +94,9 @@ def _add_style(document: DocxDocument, name: str, *, size: float | None = None, 
 def _styles(document: DocxDocument) -> dict[str | int, str]:
     """The named styles the minutes use; the int keys are a paragraph's outline level."""
     return {
-        "title": _add_style(document, "Minutes Title", size=16, bold=True, font="黑体",
-                            align=WD_ALIGN_PARAGRAPH.CENTER),
+        "title": _add_style(
+            document, "Minutes Title", size=16, bold=True, font="黑体", align=WD_ALIGN_PARAGRAPH.CENTER
+        ),
         "subtitle": _add_style(document, "Minutes Subtitle", size=9, align=WD_ALIGN_PARAGRAPH.CENTER),
         "heading": _add_style(document, "Minutes Heading", size=12, bold=True, font="黑体", before=10),
         0: _add_style(document, "Minutes Item", bold=True, before=6),

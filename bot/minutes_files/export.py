@@ -1,4 +1,5 @@
 """`/export` and `yishi export`: the minutes chosen by the domain, rendered as a named file."""
+
 from __future__ import annotations
 
 import re
@@ -47,18 +48,29 @@ def _scope_slug(minutes: Minutes) -> str:
 
 def file_name(council: Council, minutes: Minutes, fmt: str, locale: str) -> str:
     """议事记录_<council>_<scope>_v<version>.<fmt> (the first word in the reader's language)."""
-    return (f"{translate(locale, 'minutes.filename')}_{_slug(council.title)}_{_scope_slug(minutes)}"
-            f"_v{minutes.version}.{fmt}")
+    return (
+        f"{translate(locale, 'minutes.filename')}_{_slug(council.title)}_{_scope_slug(minutes)}"
+        f"_v{minutes.version}.{fmt}"
+    )
 
 
-async def export_minutes(uow: UnitOfWork, council: publishing.CouncilRef, fmt: str,
-                         period: Scope | str | None = None, *, now: datetime, locale: str | None = None,
-                         version: int | None = None, actor: Actor | None = None) -> tuple[str, bytes]:
+async def export_minutes(
+    uow: UnitOfWork,
+    council: publishing.CouncilRef,
+    fmt: str,
+    period: Scope | str | None = None,
+    *,
+    now: datetime,
+    locale: str | None = None,
+    version: int | None = None,
+    actor: Actor | None = None,
+) -> tuple[str, bytes]:
     """(file name, file bytes): built from the log as it stands, unless `version` names a stored version
     of that scope, which is then rendered exactly as it was published."""
     publication.require_recorder(actor)  # before the format: a resident learns no more than "not yours"
     name = normal_format(fmt)
-    found, minutes = await publishing.for_export(uow, council, period, now=now, actor=actor, place=place(locale),
-                                                 version=version)
+    found, minutes = await publishing.for_export(
+        uow, council, period, now=now, actor=actor, place=place(locale), version=version
+    )
     language = locale or found.locale
     return file_name(found, minutes, name, language), render(minutes, name, language)

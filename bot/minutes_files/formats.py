@@ -1,4 +1,5 @@
 """The file formats the minutes are exported in, their media types, and rendering by format name."""
+
 from __future__ import annotations
 
 from deliberation.minutes import BadFormat, Minutes

@@ -1,4 +1,5 @@
 """The outline every format renders: title, header fields, items, the votes table, delivery and signatures."""
+
 from __future__ import annotations
 
 import re
@@ -84,9 +85,15 @@ def vote_lines(w: Words, vote: MinutesVote) -> list[str]:
         lines.append(w("minutes.vote.pending", when=w.when(vote.closes_at), voted=vote.voted))
         return lines
     if vote.weighted:
-        counts = w("minutes.vote.counts_weighted", yes=vote.yes, no=vote.no, abstain=vote.abstain,
-                   yes_area=area_m2(vote.yes_area_cm2), no_area=area_m2(vote.no_area_cm2),
-                   abstain_area=area_m2(vote.abstain_area_cm2))
+        counts = w(
+            "minutes.vote.counts_weighted",
+            yes=vote.yes,
+            no=vote.no,
+            abstain=vote.abstain,
+            yes_area=area_m2(vote.yes_area_cm2),
+            no_area=area_m2(vote.no_area_cm2),
+            abstain_area=area_m2(vote.abstain_area_cm2),
+        )
     else:
         counts = w("minutes.vote.counts", yes=vote.yes, no=vote.no, abstain=vote.abstain)
     lines.append(f"{counts}；{w.result(vote)}" if w.locale.startswith("zh") else f"{counts}; {w.result(vote)}")
@@ -108,25 +115,44 @@ def _motion_blocks(w: Words, minutes: Minutes, motion: MinutesMotion, index: int
     if index is not None:
         yield Para(w("minutes.item", index=w.ordinal(index), number=motion.number, text=motion.text), 0)
     else:
-        yield Para(w("minutes.child", kind=w(f"minutes.kind.{motion.kind}"), number=motion.number,
-                     text=motion.text), 1)
+        yield Para(w("minutes.child", kind=w(f"minutes.kind.{motion.kind}"), number=motion.number, text=motion.text), 1)
     level = 1 if index is not None else 2
-    yield Para(w("minutes.motion.mover", name=motion.mover or "—") + w("minutes.field_separator")
-               + w("minutes.motion.raised_at", when=w.when(motion.raised_at)), level)
+    yield Para(
+        w("minutes.motion.mover", name=motion.mover or "—")
+        + w("minutes.field_separator")
+        + w("minutes.motion.raised_at", when=w.when(motion.raised_at)),
+        level,
+    )
     if motion.original_text:
         yield Para(w("minutes.motion.original", text=motion.original_text), level)
     children = minutes.children(motion.number)
     shown = {child.number for child in children}
     for amendment in motion.amendments:  # amendments settled outside this record: their fate only
         if amendment.number not in shown:
-            yield Para(w("minutes.motion.amendment", number=amendment.number, mover=amendment.mover,
-                         text=amendment.text, state=w(f"minutes.state.{amendment.state}")), level)
+            yield Para(
+                w(
+                    "minutes.motion.amendment",
+                    number=amendment.number,
+                    mover=amendment.mover,
+                    text=amendment.text,
+                    state=w(f"minutes.state.{amendment.state}"),
+                ),
+                level,
+            )
     if motion.speeches_for or motion.speeches_against:
-        yield Para(w("minutes.motion.debate", for_count=motion.speeches_for,
-                     against_count=motion.speeches_against), level)
+        yield Para(
+            w("minutes.motion.debate", for_count=motion.speeches_for, against_count=motion.speeches_against), level
+        )
         for speech in motion.speeches:
-            yield Para(w("minutes.speech", side=w(f"minutes.side.{speech.side}"), speaker=speech.speaker,
-                         excerpt=speech.excerpt), level + 1)
+            yield Para(
+                w(
+                    "minutes.speech",
+                    side=w(f"minutes.side.{speech.side}"),
+                    speaker=speech.speaker,
+                    excerpt=speech.excerpt,
+                ),
+                level + 1,
+            )
         if motion.speeches_omitted:
             yield Para(w("minutes.motion.omitted", count=motion.speeches_omitted), level + 1)
     elif motion.kind == "main":
@@ -151,8 +177,14 @@ def _vote_table(w: Words, minutes: Minutes) -> Table | None:
     if not votes:
         return None
     weighted = any(v.weighted for v in votes)
-    header = [w("minutes.table.number"), w("minutes.table.item"), w("minutes.table.method"),
-              w("minutes.table.yes"), w("minutes.table.no"), w("minutes.table.abstain")]
+    header = [
+        w("minutes.table.number"),
+        w("minutes.table.item"),
+        w("minutes.table.method"),
+        w("minutes.table.yes"),
+        w("minutes.table.no"),
+        w("minutes.table.abstain"),
+    ]
     widths = [0.8, 4.0, 1.3, 1.0, 1.0, 1.0]
     if weighted:
         header.append(w("minutes.table.shares"))
@@ -165,9 +197,14 @@ def _vote_table(w: Words, minutes: Minutes) -> Table | None:
 
 def _vote_row(w: Words, minutes: Minutes, vote: MinutesVote, shares_column: bool) -> tuple[str, ...]:
     if vote.weighted:
-        cells = [w("minutes.table.weighted_cell", count=count, area=area_m2(area)) if vote.closed else "—"
-                 for count, area in ((vote.yes, vote.yes_area_cm2), (vote.no, vote.no_area_cm2),
-                                     (vote.abstain, vote.abstain_area_cm2))]
+        cells = [
+            w("minutes.table.weighted_cell", count=count, area=area_m2(area)) if vote.closed else "—"
+            for count, area in (
+                (vote.yes, vote.yes_area_cm2),
+                (vote.no, vote.no_area_cm2),
+                (vote.abstain, vote.abstain_area_cm2),
+            )
+        ]
     else:
         cells = [str(n) if vote.closed else "—" for n in (vote.yes, vote.no, vote.abstain)]
     motion = minutes.motion(vote.number)
@@ -182,8 +219,9 @@ def _vote_row(w: Words, minutes: Minutes, vote: MinutesVote, shares_column: bool
 
 
 def _shares_cell(w: Words, vote: MinutesVote) -> str:
-    participation = w("minutes.table.share_pair", area=share(vote.participation_area)[0],
-                      heads=share(vote.participation_heads)[0])
+    participation = w(
+        "minutes.table.share_pair", area=share(vote.participation_area)[0], heads=share(vote.participation_heads)[0]
+    )
     approval = w("minutes.table.share_pair", area=share(vote.approval_area)[0], heads=share(vote.approval_heads)[0])
     return w("minutes.table.shares_cell", participation=participation, approval=approval)
 
@@ -198,10 +236,15 @@ def _roll_call_lines(w: Words, minutes: Minutes) -> list[str]:
         for choice in ("yes", "no", "abstain"):
             names = [r.name for r in vote.roll_call if r.choice == choice]
             if names:
-                groups.append(w("minutes.roll_call.choice", choice=w(f"minutes.choice.{choice}"),
-                                names=w.names(names)))
-        lines.append(w("minutes.roll_call.line", number=vote.number, when=w.when(vote.closed_at),
-                       choices=w("minutes.roll_call.join").join(groups)))
+                groups.append(w("minutes.roll_call.choice", choice=w(f"minutes.choice.{choice}"), names=w.names(names)))
+        lines.append(
+            w(
+                "minutes.roll_call.line",
+                number=vote.number,
+                when=w.when(vote.closed_at),
+                choices=w("minutes.roll_call.join").join(groups),
+            )
+        )
     return lines
 
 
@@ -215,8 +258,9 @@ def outline(minutes: Minutes, locale: str | None) -> list[Block]:
     blocks += _delivery(w, minutes)
     if minutes.adjourned_at is not None:
         blocks.append(Para(w("minutes.adjourned", when=w.when(minutes.adjourned_at)), 0))
-    blocks.append(Signatures(w("minutes.signature.chair"), w("minutes.signature.recorder"),
-                             w("minutes.signature.date")))
+    blocks.append(
+        Signatures(w("minutes.signature.chair"), w("minutes.signature.recorder"), w("minutes.signature.date"))
+    )
     blocks.append(Para(w("minutes.chain", seq=minutes.chain_seq, head=minutes.chain_head), note=True))
     blocks.append(Para(w("minutes.generated", when=w.when(minutes.generated_at), version=version), note=True))
     return blocks
@@ -224,18 +268,29 @@ def outline(minutes: Minutes, locale: str | None) -> list[Block]:
 
 def _header(w: Words, minutes: Minutes) -> Fields:
     """会议名称, time, place, chair and recorder, 应到 / 实到, who attended (or took part) and who did not."""
-    present = (w("minutes.count.people", count=minutes.present) if minutes.attendance_recorded
-               else w("minutes.present.participants", count=minutes.present))
+    present = (
+        w("minutes.count.people", count=minutes.present)
+        if minutes.attendance_recorded
+        else w("minutes.present.participants", count=minutes.present)
+    )
     rows: list[tuple[tuple[str, str], ...]] = [
         ((w("minutes.field.meeting"), _period_label(w, minutes)),),
         ((w("minutes.field.time"), _time_label(w, minutes)),),
         ((w("minutes.field.place"), minutes.place),),
-        ((w("minutes.field.chair"), w.names(minutes.chairs)),
-         (w("minutes.field.recorder"), w.names(minutes.recorders))),
-        ((w("minutes.field.expected"), w("minutes.count.people", count=minutes.expected)),
-         (w("minutes.field.present"), present)),
-        ((w("minutes.field.attendees" if minutes.attendance_recorded else "minutes.field.participants"),
-          w.names(minutes.attendees)),),
+        (
+            (w("minutes.field.chair"), w.names(minutes.chairs)),
+            (w("minutes.field.recorder"), w.names(minutes.recorders)),
+        ),
+        (
+            (w("minutes.field.expected"), w("minutes.count.people", count=minutes.expected)),
+            (w("minutes.field.present"), present),
+        ),
+        (
+            (
+                w("minutes.field.attendees" if minutes.attendance_recorded else "minutes.field.participants"),
+                w.names(minutes.attendees),
+            ),
+        ),
     ]
     if minutes.attendance_recorded:
         rows.append(((w("minutes.field.absentees"), w.names(minutes.absentees)),))
@@ -256,8 +311,10 @@ def _items(w: Words, minutes: Minutes) -> list[Block]:
 def _votes(w: Words, minutes: Minutes) -> list[Block]:
     """The 表决情况 section: the table of every ballot, then the roll call of the open ones."""
     table = _vote_table(w, minutes)
-    blocks: list[Block] = [Heading(w("minutes.section.votes")),
-                           table if table is not None else Para(w("minutes.no_votes"), 1)]
+    blocks: list[Block] = [
+        Heading(w("minutes.section.votes")),
+        table if table is not None else Para(w("minutes.no_votes"), 1),
+    ]
     roll_call = _roll_call_lines(w, minutes)
     if roll_call:
         blocks.append(Para(w("minutes.section.roll_call"), 0))
@@ -272,15 +329,33 @@ def _delivery(w: Words, minutes: Minutes) -> list[Block]:
     blocks: list[Block] = [Heading(w("minutes.section.delivery"))]
     for item in minutes.assignments:
         status = w("minutes.delivery.done" if item.done else "minutes.delivery.ongoing")
-        blocks.append(Para(w("minutes.delivery.assignment", number=item.number, text=clip(item.motion_text),
-                             assignee=item.assignee or "—",
-                             due=w.when_text(item.due) if item.due else w("minutes.delivery.no_due"),
-                             status=status), 1))
+        blocks.append(
+            Para(
+                w(
+                    "minutes.delivery.assignment",
+                    number=item.number,
+                    text=clip(item.motion_text),
+                    assignee=item.assignee or "—",
+                    due=w.when_text(item.due) if item.due else w("minutes.delivery.no_due"),
+                    status=status,
+                ),
+                1,
+            )
+        )
         for report in item.reports:
             blocks.append(Para(w("minutes.delivery.report", when=w.when(report.at), text=report.text), 2))
         if item.rating is not None:
-            blocks.append(Para(w("minutes.delivery.rating", satisfied=item.rating.satisfied,
-                                 basic=item.rating.basic, unsatisfied=item.rating.unsatisfied), 2))
+            blocks.append(
+                Para(
+                    w(
+                        "minutes.delivery.rating",
+                        satisfied=item.rating.satisfied,
+                        basic=item.rating.basic,
+                        unsatisfied=item.rating.unsatisfied,
+                    ),
+                    2,
+                )
+            )
     return blocks
 
 

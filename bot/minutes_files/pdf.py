@@ -1,4 +1,5 @@
 """The minutes as an A4 PDF in the same form as the DOCX, with the CJK font embedded (or a CID font)."""
+
 from __future__ import annotations
 
 import io
@@ -140,10 +141,15 @@ class Lines(Flowable):
         baseline = self.height - style.fontSize
         if style.alignment in (1, 2):
             for i, line in enumerate(self.lines):
-                spare = self.width - style.leftIndent - style.rightIndent - canvas.stringWidth(
-                    line, style.fontName, style.fontSize)
-                text.setTextOrigin(style.leftIndent + (spare / 2 if style.alignment == 1 else spare),
-                                   baseline - i * style.leading)
+                spare = (
+                    self.width
+                    - style.leftIndent
+                    - style.rightIndent
+                    - canvas.stringWidth(line, style.fontName, style.fontSize)
+                )
+                text.setTextOrigin(
+                    style.leftIndent + (spare / 2 if style.alignment == 1 else spare), baseline - i * style.leading
+                )
                 text.textOut(line)
         else:
             text.setTextOrigin(style.leftIndent, baseline)
@@ -172,9 +178,12 @@ class _Styles:
         quote_grey = colors.HexColor("#333333")
         return cls(
             body=style("body", 10.5),
-            detail=(style("item", 10.5, spaceBefore=5), style("detail", 10, leftIndent=7 * mm),
-                    style("quote", 9.5, leftIndent=14 * mm, textColor=quote_grey),
-                    style("quote2", 9.5, leftIndent=21 * mm, textColor=quote_grey)),
+            detail=(
+                style("item", 10.5, spaceBefore=5),
+                style("detail", 10, leftIndent=7 * mm),
+                style("quote", 9.5, leftIndent=14 * mm, textColor=quote_grey),
+                style("quote2", 9.5, leftIndent=21 * mm, textColor=quote_grey),
+            ),
             heading=style("heading", 13, spaceBefore=10, spaceAfter=4, keepWithNext=1),
             title=style("title", 18, alignment=TA_CENTER, spaceAfter=2),
             subtitle=style("subtitle", 9, alignment=TA_CENTER, spaceAfter=8),
@@ -190,10 +199,13 @@ class _Story:
         self.font = font
         self.styles = _Styles.in_font(font)
         self.measures: dict[float, _Measure] = {}
-        self.grid = [("FONT", (0, 0), (-1, -1), font, _CELL_SIZE, _CELL_SIZE * 1.3),
-                     ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 3),
-                     ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+        self.grid = [
+            ("FONT", (0, 0), (-1, -1), font, _CELL_SIZE, _CELL_SIZE * 1.3),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
 
     def measure(self, size: float) -> _Measure:
         if size not in self.measures:
@@ -222,9 +234,13 @@ class _Story:
             return [self.para(block.text, styles.detail[min(block.level, 3)], bold=block.level == 0)]
         if isinstance(block, Table):
             return [self.table(block)]
-        return [Spacer(1, 14 * mm),
-                self.para(f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿", styles.body),
-                Spacer(1, 6 * mm), self.para(block.date, styles.right), Spacer(1, 8 * mm)]
+        return [
+            Spacer(1, 14 * mm),
+            self.para(f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿", styles.body),
+            Spacer(1, 6 * mm),
+            self.para(block.date, styles.right),
+            Spacer(1, 8 * mm),
+        ]
 
     def fields(self, block: Fields) -> PdfTable:
         """The header: four columns; a row with one pair spans its value over the last three."""
@@ -266,9 +282,17 @@ def to_pdf(minutes: Minutes, locale: str | None = None, *, font_path: str | None
         canvas.restoreState()
 
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=next(b.text for b in blocks if isinstance(b, Title)),
-                            author=", ".join(minutes.recorders) or "Yishi", subject=minutes.chain_head,
-                            creator="Yishi")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=next(b.text for b in blocks if isinstance(b, Title)),
+        author=", ".join(minutes.recorders) or "Yishi",
+        subject=minutes.chain_head,
+        creator="Yishi",
+    )
     doc.build(flowables, onFirstPage=page_number, onLaterPages=page_number)
     return buffer.getvalue()

@@ -1,4 +1,5 @@
 """The minutes as tables for spreadsheets and archives: CSV in the reader's language, JSON with stable keys."""
+
 from __future__ import annotations
 
 import csv
@@ -48,8 +49,10 @@ def _csv_value(w: Words, name: str, value: object) -> str:
     if name == "rule":
         return w(f"minutes.rule.{value}")
     if name == "roll_call":
-        return "; ".join(f"{who}:{w(f'minutes.choice.{choice}')}"
-                         for who, _, choice in (part.rpartition(":") for part in str(value).split("; ")))
+        return "; ".join(
+            f"{who}:{w(f'minutes.choice.{choice}')}"
+            for who, _, choice in (part.rpartition(":") for part in str(value).split("; "))
+        )
     return str(value)
 
 

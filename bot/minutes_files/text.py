@@ -1,4 +1,5 @@
 """The minutes as plain text for a chat message and as Markdown."""
+
 from __future__ import annotations
 
 from deliberation.minutes import Minutes
@@ -58,13 +59,19 @@ def to_markdown(minutes: Minutes, locale: str | None = None) -> str:
             else:
                 out.append("  " * (block.level - 1) + f"- {md_escape(block.text)}")
         elif isinstance(block, Table):
-            out += ["", "| " + " | ".join(md_escape(h) for h in block.header) + " |",
-                    "|" + "---|" * len(block.header)]
+            out += ["", "| " + " | ".join(md_escape(h) for h in block.header) + " |", "|" + "---|" * len(block.header)]
             out += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in block.rows]
             out.append("")
         elif isinstance(block, Signatures):
-            out += ["", "---", "", f"{md_escape(block.chair)}＿＿＿＿＿＿　　{md_escape(block.recorder)}＿＿＿＿＿＿",
-                    "", f"{md_escape(block.date)}", ""]
+            out += [
+                "",
+                "---",
+                "",
+                f"{md_escape(block.chair)}＿＿＿＿＿＿　　{md_escape(block.recorder)}＿＿＿＿＿＿",
+                "",
+                f"{md_escape(block.date)}",
+                "",
+            ]
     text = "\n".join(out).strip()
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")

@@ -1,4 +1,5 @@
 """The catalogue as the minutes speak it: times, counts, shares and item numbers in the reader's language."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,8 +25,13 @@ def _cn_number(n: int) -> str:
         return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
     if n < 1000:
         rest = n % 100
-        tail = "" if rest == 0 else ("零" + _CN_DIGITS[rest] if rest < 10 else
-                                     ("一" + _cn_number(rest) if rest < 20 else _cn_number(rest)))
+        tail = (
+            ""
+            if rest == 0
+            else (
+                "零" + _CN_DIGITS[rest] if rest < 10 else ("一" + _cn_number(rest) if rest < 20 else _cn_number(rest))
+            )
+        )
         return _CN_DIGITS[n // 100] + "百" + tail
     return str(n)
 
@@ -44,13 +50,26 @@ class Words:
     def when(self, moment: datetime | None) -> str:
         if moment is None:
             return "—"
-        return self.t("minutes.datetime", year=moment.year, month=moment.month, day=moment.day,
-                      mm=f"{moment.month:02d}", dd=f"{moment.day:02d}", hour=f"{moment.hour:02d}",
-                      minute=f"{moment.minute:02d}")
+        return self.t(
+            "minutes.datetime",
+            year=moment.year,
+            month=moment.month,
+            day=moment.day,
+            mm=f"{moment.month:02d}",
+            dd=f"{moment.day:02d}",
+            hour=f"{moment.hour:02d}",
+            minute=f"{moment.minute:02d}",
+        )
 
     def day(self, moment: datetime) -> str:
-        return self.t("minutes.date", year=moment.year, month=moment.month, day=moment.day,
-                      mm=f"{moment.month:02d}", dd=f"{moment.day:02d}")
+        return self.t(
+            "minutes.date",
+            year=moment.year,
+            month=moment.month,
+            day=moment.day,
+            mm=f"{moment.month:02d}",
+            dd=f"{moment.day:02d}",
+        )
 
     def when_text(self, text: str | None) -> str:
         """An ISO time from a payload (postponed until, due) in the minutes' own zone."""

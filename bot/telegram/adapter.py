@@ -6,6 +6,7 @@ Chat etiquette (spec §9) is decided here, from what the desk says about its ans
 - a refusal, or any reply meant for the asker only, answers the member's own message;
 - tally and card changes go to the coalesced editor.
 """
+
 from __future__ import annotations
 
 import logging
@@ -63,8 +64,15 @@ def _group_press(update: object) -> tuple[int, CallbackQuery, Chat, User] | None
 class TelegramAdapter:
     """One handler for every update (`TypeHandler(Update, adapter.on_update)`)."""
 
-    def __init__(self, dispatcher: Dispatcher, delivery: Delivery, edits: CoalescedEdits, admins: AdminCache,
-                 *, default_locale: str = "zh_Hans") -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        delivery: Delivery,
+        edits: CoalescedEdits,
+        admins: AdminCache,
+        *,
+        default_locale: str = "zh_Hans",
+    ) -> None:
         self.dispatcher = dispatcher
         self.delivery = delivery
         self.edits = edits
@@ -111,8 +119,10 @@ class TelegramAdapter:
             return
         if not text.startswith("/"):
             if message.chat.type == ChatType.PRIVATE and text:
-                t = Translator(normalise_locale(message.from_user.language_code if message.from_user else None)
-                               or self.default_locale)
+                t = Translator(
+                    normalise_locale(message.from_user.language_code if message.from_user else None)
+                    or self.default_locale
+                )
                 await self.delivery.send(message.chat.id, Reply(t("tg.private.hint")))
             return  # groups: plain talk is for the residents (and privacy mode hides most of it)
         if not self._addressed_to_me(text):
@@ -136,10 +146,21 @@ class TelegramAdapter:
             admin = group and await self.admins.is_admin(chat.id, user.id)
         else:
             return
-        incoming = clean_incoming(Incoming(
-            "telegram", str(chat.id), user_id, name, text=text, chat_title=chat.title or "",
-            chat_is_group=group, username=username, is_admin=admin,
-            user_locale=user.language_code if user else None, update_key=update_key_of_message(message)))
+        incoming = clean_incoming(
+            Incoming(
+                "telegram",
+                str(chat.id),
+                user_id,
+                name,
+                text=text,
+                chat_title=chat.title or "",
+                chat_is_group=group,
+                username=username,
+                is_admin=admin,
+                user_locale=user.language_code if user else None,
+                update_key=update_key_of_message(message),
+            )
+        )
         try:
             response = await self.dispatcher.handle(incoming)
         except Exception:  # a bug or a database outage: say so, then let the error handler log it
@@ -191,8 +212,11 @@ class TelegramAdapter:
 
     async def _react(self, chat_id: int, message_id: int) -> None:
         try:
-            await self.delivery.call(chat_id, lambda target: self.bot.set_message_reaction(
-                target, message_id, THUMBS_UP), follow_migration=False)
+            await self.delivery.call(
+                chat_id,
+                lambda target: self.bot.set_message_reaction(target, message_id, THUMBS_UP),
+                follow_migration=False,
+            )
         except BadRequest as error:  # reactions switched off in this group: stay quiet anyway
             log.info("no reaction in %s: %s", chat_id, error)
         except TelegramError as error:
@@ -222,10 +246,21 @@ class TelegramAdapter:
         chat, user = message.chat, query.from_user
         group = is_group(chat)
         admin = group and await self.admins.is_admin(chat.id, user.id)
-        incoming = clean_incoming(Incoming(
-            "telegram", str(chat.id), str(user.id), user.full_name, data=query.data or "",
-            chat_title=chat.title or "", chat_is_group=group, username=user.username, is_admin=admin,
-            user_locale=user.language_code, update_key=f"tg:{update.update_id}"))
+        incoming = clean_incoming(
+            Incoming(
+                "telegram",
+                str(chat.id),
+                str(user.id),
+                user.full_name,
+                data=query.data or "",
+                chat_title=chat.title or "",
+                chat_is_group=group,
+                username=user.username,
+                is_admin=admin,
+                user_locale=user.language_code,
+                update_key=f"tg:{update.update_id}",
+            )
+        )
         prepared = self._prepared.pop(update.update_id, None)
         try:
             response = prepared or await self.dispatcher.handle(incoming)
@@ -274,10 +309,23 @@ class TelegramAdapter:
                 update_id, query, chat, user = press
                 update_ids.append(update_id)
                 admin = await self.admins.is_admin(chat.id, user.id)
-                incomings.append(clean_incoming(Incoming(
-                    "telegram", str(chat.id), str(user.id), user.full_name, data=query.data or "",
-                    chat_title=chat.title or "", chat_is_group=True, username=user.username, is_admin=admin,
-                    user_locale=user.language_code, update_key=f"tg:{update_id}")))
+                incomings.append(
+                    clean_incoming(
+                        Incoming(
+                            "telegram",
+                            str(chat.id),
+                            str(user.id),
+                            user.full_name,
+                            data=query.data or "",
+                            chat_title=chat.title or "",
+                            chat_is_group=True,
+                            username=user.username,
+                            is_admin=admin,
+                            user_locale=user.language_code,
+                            update_key=f"tg:{update_id}",
+                        )
+                    )
+                )
             responses = await self.vote_runs.submit(incomings)
         except Exception:  # noqa: BLE001 - each press is then handled on its own
             log.exception("a run of %d vote presses was not recorded together", len(updates))
@@ -287,8 +335,11 @@ class TelegramAdapter:
 
     async def _drop_keyboard(self, chat_id: int, message_id: int) -> None:
         try:
-            await self.delivery.call(chat_id, lambda target: self.bot.edit_message_reply_markup(
-                target, message_id, reply_markup=None), follow_migration=False)
+            await self.delivery.call(
+                chat_id,
+                lambda target: self.bot.edit_message_reply_markup(target, message_id, reply_markup=None),
+                follow_migration=False,
+            )
         except TelegramError as error:  # not modified, too old, ...: the button refuses a second use anyway
             log.info("keyboard of %s in %s kept: %s", message_id, chat_id, error)
 
@@ -324,4 +375,3 @@ class TelegramAdapter:
         if moved is not None:
             t = Translator(moved.locale)
             await self.delivery.send(new_chat_id, Reply(t("tg.council.moved", title=moved.title)))
-

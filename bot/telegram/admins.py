@@ -1,4 +1,5 @@
 """Group administrators (chairs by default), fetched with getChatAdministrators and cached briefly."""
+
 from __future__ import annotations
 
 import logging

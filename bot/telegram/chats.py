@@ -1,4 +1,5 @@
 """Telegram's chat realities in the database: where cards were posted, migrated groups, removed bots."""
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,7 @@ def chat_key(chat_id: int | str) -> str:
 
 
 def chat_id_of(key: str) -> int | None:
-    """"telegram:-100123" -> -100123; a key of another platform -> None."""
+    """ "telegram:-100123" -> -100123; a key of another platform -> None."""
     platform, _, chat = key.partition(":")
     if platform != PLATFORM:
         return None
@@ -95,8 +96,9 @@ class TelegramChats:
         async with self.new_uow() as uow:
             council = await uow.councils.by_chat(key)
             await uow.outbox.drop_unsent(key)
-            entry = council_moves.retire(key, None if council is None else council_moves.Standing(council.id, True),
-                                         reason)
+            entry = council_moves.retire(
+                key, None if council is None else council_moves.Standing(council.id, True), reason
+            )
             if council is not None and entry is not None:
                 await uow.councils.lock(council.id)
                 await uow.councils.deactivate(council.id)

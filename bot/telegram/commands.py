@@ -1,4 +1,5 @@
 """The command menu registered with setMyCommands: Chinese by default, English for English clients."""
+
 from __future__ import annotations
 
 from telegram import BotCommand
@@ -9,11 +10,47 @@ from ..i18n import Translator
 # In menu order: what a resident needs first, then the chair's, then the rest.
 # Only names the command desk knows are shown (feature modules add theirs when present).
 MENU = (
-    "help", "join", "motion", "second", "for", "against", "speak", "amend", "yes", "no", "abstain",
-    "status", "show", "rules", "members", "setup", "vote", "close", "approve", "chair", "secretary",
-    "warn", "withdraw", "postpone", "refer", "enddebate", "lang",
-    "schedule", "meetings", "cancel", "meeting", "present", "adjourn", "assign", "report", "tasks", "rate",
-    "minutes", "publish", "export", "verify",
+    "help",
+    "join",
+    "motion",
+    "second",
+    "for",
+    "against",
+    "speak",
+    "amend",
+    "yes",
+    "no",
+    "abstain",
+    "status",
+    "show",
+    "rules",
+    "members",
+    "setup",
+    "vote",
+    "close",
+    "approve",
+    "chair",
+    "secretary",
+    "warn",
+    "withdraw",
+    "postpone",
+    "refer",
+    "enddebate",
+    "lang",
+    "schedule",
+    "meetings",
+    "cancel",
+    "meeting",
+    "present",
+    "adjourn",
+    "assign",
+    "report",
+    "tasks",
+    "rate",
+    "minutes",
+    "publish",
+    "export",
+    "verify",
 )
 
 # Telegram matches a client's language_code; "" is everyone else (Simplified Chinese, the default).

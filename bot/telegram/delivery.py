@@ -1,4 +1,5 @@
 """Posting to a chat: HTML messages with buttons, following migrated groups, noticing removal."""
+
 from __future__ import annotations
 
 import functools
@@ -56,8 +57,9 @@ class Delivery:
         self.chats = chats
         self.on_migrated: list[MigrationHook] = []
 
-    async def send(self, chat_id: int, reply: Reply, *, reply_to: int | None = None,
-                   notify: bool = True) -> tuple[int, list[Message]]:
+    async def send(
+        self, chat_id: int, reply: Reply, *, reply_to: int | None = None, notify: bool = True
+    ) -> tuple[int, list[Message]]:
         """Post `reply` (split when long); returns the chat it landed in and its messages.
 
         A reply with a `subject` is remembered (chat + subject -> message) for later edits;
@@ -77,17 +79,27 @@ class Delivery:
 
     async def send_document(self, chat_id: int, document: Document, *, reply_to: int | None = None) -> int:
         """Send a file (a minutes export); returns the chat it landed in."""
-        chat_id, _ = await self.call(chat_id, lambda target: self.bot.send_document(
-            target, InputFile(document.content, filename=document.filename),
-            caption=caption_html(document.caption), parse_mode=ParseMode.HTML,
-            reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None))
+        chat_id, _ = await self.call(
+            chat_id,
+            lambda target: self.bot.send_document(
+                target,
+                InputFile(document.content, filename=document.filename),
+                caption=caption_html(document.caption),
+                parse_mode=ParseMode.HTML,
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
+            ),
+        )
         return chat_id
 
     async def _post(self, chat_id: int, chunk: Chunk, reply_to: int | None, notify: bool) -> Message:
         return await self.bot.send_message(
-            chat_id, chunk.html, parse_mode=ParseMode.HTML, reply_markup=chunk.markup,
+            chat_id,
+            chunk.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=chunk.markup,
             reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
-            disable_notification=not notify)
+            disable_notification=not notify,
+        )
 
     async def pin(self, chat_id: int, message_id: int) -> None:
         try:
@@ -95,8 +107,9 @@ class Delivery:
         except BadRequest as error:  # not an admin with the pin right: the message still stands
             log.info("could not pin %s in %s: %s", message_id, chat_id, error)
 
-    async def call(self, chat_id: int, request: Callable[[int], Awaitable[T]], *,
-                   follow_migration: bool = True) -> tuple[int, T]:
+    async def call(
+        self, chat_id: int, request: Callable[[int], Awaitable[T]], *, follow_migration: bool = True
+    ) -> tuple[int, T]:
         """Run one request for a chat: on ChatMigrated move the council and (if asked) repeat it
         in the new chat; on Forbidden in a group retire the council and raise ChatGone."""
         try:

@@ -8,6 +8,7 @@ final text. "Message is not modified" counts as
 done; a message that can no longer be edited (too old, deleted, lost in a migration) is
 replaced by a new message, which later edits then target.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +29,12 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-GONE = ("message can't be edited", "message to edit not found", "message_id_invalid",
-         "message identifier is not specified")
+GONE = (
+    "message can't be edited",
+    "message to edit not found",
+    "message_id_invalid",
+    "message identifier is not specified",
+)
 
 
 @dataclass
@@ -48,8 +53,13 @@ class _Slot:
 class CoalescedEdits:
     """`submit(chat_id, edit)` returns at once; the edit is written now or with the next batch."""
 
-    def __init__(self, delivery: Delivery, interval: float = 3.0,
-                 clock: Callable[[], float] = time.monotonic, max_failures: int = 5) -> None:
+    def __init__(
+        self,
+        delivery: Delivery,
+        interval: float = 3.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_failures: int = 5,
+    ) -> None:
         self.delivery = delivery
         self.interval = interval
         self.clock = clock
@@ -63,8 +73,9 @@ class CoalescedEdits:
         slot = self._slots.setdefault((chat_id, edit.subject), _Slot())
         slot.wanted = edit
         if slot.task is None or slot.task.done():
-            slot.task = asyncio.create_task(self._run(chat_id, edit.subject, slot),
-                                            name=f"edit {chat_id} {edit.subject}")
+            slot.task = asyncio.create_task(
+                self._run(chat_id, edit.subject, slot), name=f"edit {chat_id} {edit.subject}"
+            )
 
     async def write_through(self, chat_id: int, edit: Edit, write: Callable[[], Awaitable[T]]) -> T:
         """Write `edit` now with `write`, in the message's slot: a tally waiting there is dropped (this is
@@ -88,7 +99,7 @@ class CoalescedEdits:
             return
         try:
             await asyncio.wait_for(self._hurry.wait(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _run(self, chat_id: int, subject: str, slot: _Slot) -> None:
@@ -140,9 +151,17 @@ class CoalescedEdits:
             await self._repost(chat_id, edit)
         else:
             try:
-                await self.delivery.call(chat_id, lambda target: self.delivery.bot.edit_message_text(
-                    chunk.html, chat_id=target, message_id=message_id, parse_mode=ParseMode.HTML,
-                    reply_markup=chunk.markup), follow_migration=False)
+                await self.delivery.call(
+                    chat_id,
+                    lambda target: self.delivery.bot.edit_message_text(
+                        chunk.html,
+                        chat_id=target,
+                        message_id=message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=chunk.markup,
+                    ),
+                    follow_migration=False,
+                )
             except BadRequest as error:
                 text = error.message.lower()
                 if "message is not modified" in text:
@@ -156,8 +175,9 @@ class CoalescedEdits:
         return True
 
     async def _repost(self, chat_id: int, edit: Edit) -> None:
-        await self.delivery.send(chat_id, Reply(edit.text, title=edit.title, buttons=edit.buttons,
-                                                subject=edit.subject), notify=False)
+        await self.delivery.send(
+            chat_id, Reply(edit.text, title=edit.title, buttons=edit.buttons, subject=edit.subject), notify=False
+        )
 
     async def settle(self, timeout: float | None = None) -> None:
         """Wait until every submitted edit is written (tests use it; `close` too)."""
@@ -177,7 +197,7 @@ class CoalescedEdits:
         self._hurry.set()
         try:
             await self.settle(timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("pending edits not written before shutdown")
         for slot in self._slots.values():
             if slot.task is not None and not slot.task.done():

@@ -12,6 +12,7 @@ batcher records them all in one unit of work (`prepare`, one commit), then the p
 handled — answered — side by side. Nothing else of the chat runs in between, so the order of
 the chat's updates still holds.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -56,8 +57,14 @@ class _Turn:
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """`ApplicationBuilder().concurrent_updates(ChatOrderedProcessor())`."""
 
-    def __init__(self, max_busy_chats: int = 64, max_pending_updates: int = 100_000,
-                 batcher: Batcher | None = None, max_run: int = 200, answer_concurrency: int = 8) -> None:
+    def __init__(
+        self,
+        max_busy_chats: int = 64,
+        max_pending_updates: int = 100_000,
+        batcher: Batcher | None = None,
+        max_run: int = 200,
+        answer_concurrency: int = 8,
+    ) -> None:
         # PTB's own semaphore only bounds pending tasks; it is wide so that it never reorders them.
         super().__init__(max_pending_updates)
         self.max_busy_chats = max_busy_chats

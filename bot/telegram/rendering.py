@@ -1,4 +1,5 @@
 """Replies and edits as Telegram HTML: every piece of text escaped, titles bold, long text split."""
+
 from __future__ import annotations
 
 import html
@@ -61,7 +62,7 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     pieces, current = [], ""
     for line in text.split("\n"):
         while _units(line) > limit:
-            head, line = line[: limit // 2], line[limit // 2:]  # surrogate-safe: limit counts units
+            head, line = line[: limit // 2], line[limit // 2 :]  # surrogate-safe: limit counts units
             if current:
                 pieces.append(current)
                 current = ""
@@ -83,8 +84,9 @@ def reply_chunks(reply: Reply) -> list[Chunk]:
     chunks = []
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        chunks.append(Chunk(as_html(piece or "—", reply.title if index == 0 else None),
-                            keyboard(reply.buttons) if last else None))
+        chunks.append(
+            Chunk(as_html(piece or "—", reply.title if index == 0 else None), keyboard(reply.buttons) if last else None)
+        )
     return chunks
 
 

@@ -5,6 +5,7 @@ request through aiohttp's connection pool than through httpx/httpcore/anyio, and
 waiting for a connection do not slow each other down. Same timeouts and errors as `HTTPXRequest`.
 Where Telegram is blocked it goes through a proxy (`proxy_for`: TELEGRAM_PROXY, HTTPS_PROXY, ALL_PROXY).
 """
+
 from __future__ import annotations
 
 import urllib.request
@@ -32,13 +33,22 @@ def proxy_for(api_base: str, explicit: str | None = None) -> str | None:
 
 
 class AiohttpRequest(BaseRequest):
-    def __init__(self, connection_pool_size: int = 64, *, read_timeout: float | None = 5.0,
-                 write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0,
-                 proxy: str | None = None) -> None:
+    def __init__(
+        self,
+        connection_pool_size: int = 64,
+        *,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+        proxy: str | None = None,
+    ) -> None:
         if proxy and urlsplit(proxy).scheme not in ("http", "https"):
-            raise ValueError(f"the Telegram proxy must be an http:// or https:// URL (aiohttp speaks no SOCKS); "
-                             f"for SOCKS set TELEGRAM_HTTP_CLIENT=httpx and install httpx[socks]: {proxy!r}")
+            raise ValueError(
+                f"the Telegram proxy must be an http:// or https:// URL (aiohttp speaks no SOCKS); "
+                f"for SOCKS set TELEGRAM_HTTP_CLIENT=httpx and install httpx[socks]: {proxy!r}"
+            )
         self._proxy = proxy
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
@@ -56,17 +66,24 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300),
-                headers={"User-Agent": self.USER_AGENT})
+                headers={"User-Agent": self.USER_AGENT},
+            )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
-                         connect_timeout=BaseRequest.DEFAULT_NONE,
-                         pool_timeout=BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout=BaseRequest.DEFAULT_NONE,
+        write_timeout=BaseRequest.DEFAULT_NONE,
+        connect_timeout=BaseRequest.DEFAULT_NONE,
+        pool_timeout=BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data and request_data.contains_files else None
@@ -79,8 +96,9 @@ class AiohttpRequest(BaseRequest):
         pool = self._pool_timeout if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout
         # aiohttp has no separate write timeout: the request is bounded by read + write
         total = None if read is None or write is None else read + write + (pool or 0) + (connect or 0)
-        timeout = aiohttp.ClientTimeout(total=total, connect=pool if pool is not None else None,
-                                        sock_connect=connect, sock_read=read)
+        timeout = aiohttp.ClientTimeout(
+            total=total, connect=pool if pool is not None else None, sock_connect=connect, sock_read=read
+        )
         body: aiohttp.FormData | dict[str, str] | None = parameters
         if files:
             body = aiohttp.FormData()

@@ -4,6 +4,7 @@
 drainer (`yishi run`, `yishi serve`); stopping is clean: no new updates, the handlers running finish,
 pending tally edits are written.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -51,9 +52,15 @@ def make_application(settings: TelegramSettings) -> Application:
         .token(settings.bot_token.get_secret_value())
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_overall_per_second, overall_time_period=1,
-                                     group_max_rate=settings.rate_group_per_minute, group_time_period=60,
-                                     max_retries=settings.max_retries))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_overall_per_second,
+                overall_time_period=1,
+                group_max_rate=settings.rate_group_per_minute,
+                group_time_period=60,
+                max_retries=settings.max_retries,
+            )
+        )
         .concurrent_updates(ChatOrderedProcessor())
     )
     proxy = proxy_for(settings.api_base, settings.proxy)
@@ -98,9 +105,13 @@ async def transport(bot: TelegramBot, settings: TelegramSettings, webhook: Webho
         if webhook.url:
             host, _, port = webhook.listen.rpartition(":")
             await application.updater.start_webhook(
-                listen=host.strip("[]") or "127.0.0.1", port=int(port), url_path=urlsplit(webhook.url).path.lstrip("/"),
-                webhook_url=webhook.url, allowed_updates=ALLOWED_UPDATES,
-                secret_token=webhook.secret.get_secret_value() if webhook.secret else None)
+                listen=host.strip("[]") or "127.0.0.1",
+                port=int(port),
+                url_path=urlsplit(webhook.url).path.lstrip("/"),
+                webhook_url=webhook.url,
+                allowed_updates=ALLOWED_UPDATES,
+                secret_token=webhook.secret.get_secret_value() if webhook.secret else None,
+            )
             log.info("listening for webhook calls on %s", webhook.listen)
         else:
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
@@ -110,5 +121,5 @@ async def transport(bot: TelegramBot, settings: TelegramSettings, webhook: Webho
         finally:
             log.info("stopping Telegram")
             await application.updater.stop()  # no new updates; those taken are still handled
-            await application.stop()          # waits for the handlers running now
+            await application.stop()  # waits for the handlers running now
             await bot.edits.close()

@@ -1,4 +1,5 @@
 """The outbox's Telegram `Sender`: queued announcements out, Telegram errors mapped to retry or give up."""
+
 from __future__ import annotations
 
 import contextlib
@@ -49,9 +50,17 @@ class TelegramSender:
             return await self.send(chat_key, reply)
         chunk = edit_chunk(Edit(reply.subject, reply.text, reply.title, reply.buttons))
         with _mapped_errors(edit=True) as gone:
-            await self.delivery.call(chat_id, lambda target: self.delivery.bot.edit_message_text(
-                chunk.html, chat_id=target, message_id=message_id, parse_mode=ParseMode.HTML,
-                reply_markup=chunk.markup), follow_migration=False)
+            await self.delivery.call(
+                chat_id,
+                lambda target: self.delivery.bot.edit_message_text(
+                    chunk.html,
+                    chat_id=target,
+                    message_id=message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=chunk.markup,
+                ),
+                follow_migration=False,
+            )
         if gone:
             return await self.send(chat_key, reply)
         return str(message_id)
@@ -63,8 +72,11 @@ class TelegramSender:
         if message_id is None:
             return None
         with _mapped_errors(edit=True):
-            await self.delivery.call(chat_id, lambda target: self.delivery.bot.edit_message_reply_markup(
-                target, message_id, reply_markup=None), follow_migration=False)
+            await self.delivery.call(
+                chat_id,
+                lambda target: self.delivery.bot.edit_message_reply_markup(target, message_id, reply_markup=None),
+                follow_migration=False,
+            )
         return str(message_id)
 
     @staticmethod

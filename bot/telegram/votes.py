@@ -6,12 +6,13 @@ the next one (`Dispatcher.handle_vote_runs`: one unit of work, one commit). With
 voting at once, most runs hold one press, so this — not the per-chat run — is what keeps
 the database from doing one transaction per vote (SQLite has one writer at a time).
 """
+
 from __future__ import annotations
 
 import asyncio
 
-from ..desk.messages import Incoming, Response
 from ..desk import Desk as Dispatcher
+from ..desk.messages import Incoming, Response
 
 
 class VoteRuns:

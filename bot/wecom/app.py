@@ -9,6 +9,7 @@ queues results and notices with the change, this app queues the rest of the publ
 `WeComSender` (bot/wecom/sender.py) delivers them through the group robot, or to every member, retrying
 what fails. When a ballot opens, every member who may vote gets a personal signed link to the H5 page.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,38 +43,77 @@ log = logging.getLogger(__name__)
 
 # Chinese (simplified and traditional) command words -> the dispatcher's slash commands.
 WORDS: dict[str, str] = {
-    "提议": "motion", "提議": "motion", "动议": "motion", "動議": "motion",
-    "附议": "second", "附議": "second",
-    "赞成": "yes", "贊成": "yes", "同意": "yes",
-    "反对": "no", "反對": "no",
-    "弃权": "abstain", "棄權": "abstain",
-    "发言": "speak", "發言": "speak",
-    "支持": "for", "正方": "for", "反方": "against",
-    "修正": "amend", "修改": "amend",
+    "提议": "motion",
+    "提議": "motion",
+    "动议": "motion",
+    "動議": "motion",
+    "附议": "second",
+    "附議": "second",
+    "赞成": "yes",
+    "贊成": "yes",
+    "同意": "yes",
+    "反对": "no",
+    "反對": "no",
+    "弃权": "abstain",
+    "棄權": "abstain",
+    "发言": "speak",
+    "發言": "speak",
+    "支持": "for",
+    "正方": "for",
+    "反方": "against",
+    "修正": "amend",
+    "修改": "amend",
     "撤回": "withdraw",
-    "表决": "vote", "表決": "vote", "付表决": "vote",
-    "结束表决": "close", "結束表決": "close", "截止": "close",
-    "开通": "setup", "開通": "setup",
-    "加入": "join", "登记": "join", "登記": "join",
+    "表决": "vote",
+    "表決": "vote",
+    "付表决": "vote",
+    "结束表决": "close",
+    "結束表決": "close",
+    "截止": "close",
+    "开通": "setup",
+    "開通": "setup",
+    "加入": "join",
+    "登记": "join",
+    "登記": "join",
     "批准": "approve",
-    "主持人": "chair", "秘书": "secretary", "秘書": "secretary",
-    "成员": "members", "成員": "members",
-    "规则": "rules", "規則": "rules",
-    "状态": "status", "狀態": "status", "议题": "status", "議題": "status",
-    "查看": "show", "详情": "show", "詳情": "show",
-    "核验": "verify", "核驗": "verify",
-    "帮助": "help", "幫助": "help", "菜单": "help", "選單": "help",
-    "语言": "lang", "語言": "lang",
-    "公示": "publish", "纪要": "minutes", "紀要": "minutes",
+    "主持人": "chair",
+    "秘书": "secretary",
+    "秘書": "secretary",
+    "成员": "members",
+    "成員": "members",
+    "规则": "rules",
+    "規則": "rules",
+    "状态": "status",
+    "狀態": "status",
+    "议题": "status",
+    "議題": "status",
+    "查看": "show",
+    "详情": "show",
+    "詳情": "show",
+    "核验": "verify",
+    "核驗": "verify",
+    "帮助": "help",
+    "幫助": "help",
+    "菜单": "help",
+    "選單": "help",
+    "语言": "lang",
+    "語言": "lang",
+    "公示": "publish",
+    "纪要": "minutes",
+    "紀要": "minutes",
 }
 # Words the app answers itself (not a dispatcher command): "选票 3" sends my ballot link again.
 LINK_WORDS = {"选票", "選票", "投票链接", "投票鏈接", "ballot"}
-_WORD = re.compile("^(" + "|".join(sorted(map(re.escape, set(WORDS) | LINK_WORDS), key=len, reverse=True))
-                   + r")(?=$|[\s:：,，#\d])[\s:：,，]*(.*)$", re.S)
+_WORD = re.compile(
+    "^("
+    + "|".join(sorted(map(re.escape, set(WORDS) | LINK_WORDS), key=len, reverse=True))
+    + r")(?=$|[\s:：,，#\d])[\s:：,，]*(.*)$",
+    re.S,
+)
 
 
 def to_command(text: str) -> tuple[str, str] | None:
-    """"赞成 3" -> ("/yes 3", ""); "/motion 装灯" -> ("/motion 装灯", ""); "选票 3" -> ("", "3"); else None.
+    """ "赞成 3" -> ("/yes 3", ""); "/motion 装灯" -> ("/motion 装灯", ""); "选票 3" -> ("", "3"); else None.
 
     Returns (slash command, "") for the dispatcher, or ("", args) for a ballot-link request.
     """
@@ -126,8 +166,13 @@ class WeComApiError(Exception):
 class WeComApi:
     """The few server API calls the app needs: gettoken (cached), message/send, user/get."""
 
-    def __init__(self, settings: WeComSettings, *, http: aiohttp.ClientSession | None = None,
-                 now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: WeComSettings,
+        *,
+        http: aiohttp.ClientSession | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self.base = settings.api_base.rstrip("/")
         self._http = http
@@ -149,8 +194,9 @@ class WeComApi:
                 return self._token[0]
             http = await self._session()
             params = {"corpid": self.settings.corp_id, "corpsecret": self.settings.secret.get_secret_value()}
-            async with http.get(f"{self.base}/cgi-bin/gettoken", params=params,
-                                timeout=aiohttp.ClientTimeout(total=15)) as response:
+            async with http.get(
+                f"{self.base}/cgi-bin/gettoken", params=params, timeout=aiohttp.ClientTimeout(total=15)
+            ) as response:
                 answer = await response.json(content_type=None)
             if int(answer.get("errcode", 0)) != 0:
                 raise WeComApiError(int(answer["errcode"]), answer.get("errmsg", ""))
@@ -164,13 +210,17 @@ class WeComApi:
             token = await self.token(fresh=attempt > 0)
             http = await self._session()
             try:
-                async with http.request(method, f"{self.base}/cgi-bin/{path}",
-                                        params={"access_token": token, **(params or {})}, json=json,
-                                        timeout=aiohttp.ClientTimeout(total=15)) as response:
+                async with http.request(
+                    method,
+                    f"{self.base}/cgi-bin/{path}",
+                    params={"access_token": token, **(params or {})},
+                    json=json,
+                    timeout=aiohttp.ClientTimeout(total=15),
+                ) as response:
                     if response.status >= 500:
                         raise TemporaryFailure(f"wecom: HTTP {response.status}")
                     answer = await response.json(content_type=None)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as failure:
+            except (TimeoutError, aiohttp.ClientError) as failure:
                 raise TemporaryFailure(f"wecom: {failure!r}") from failure
             code = int(answer.get("errcode", 0))
             if code in (40014, 42001, 40001) and attempt == 0:
@@ -183,8 +233,11 @@ class WeComApi:
         raise WeComApiError(42001, "access_token expired")
 
     async def send_text(self, user_id: str, text: str) -> None:
-        await self.call("POST", "message/send", json={
-            "touser": user_id, "msgtype": "text", "agentid": self.settings.agent_id, "text": {"content": text}})
+        await self.call(
+            "POST",
+            "message/send",
+            json={"touser": user_id, "msgtype": "text", "agentid": self.settings.agent_id, "text": {"content": text}},
+        )
 
     async def user_name(self, user_id: str) -> str:
         """The member's name in the corp directory (the user id when the app may not read it)."""
@@ -233,9 +286,18 @@ def _cdata_safe(text: str) -> str:
 class WeComApp:
     """The callback endpoint and everything it answers with."""
 
-    def __init__(self, dispatcher: Dispatcher, settings: WeComSettings, *, api: WeComApi, links: BallotLinks,
-                 drainer: OutboxDrainer, queue: Queue, councils: CouncilLinks | None = None,
-                 wall_clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        settings: WeComSettings,
+        *,
+        api: WeComApi,
+        links: BallotLinks,
+        drainer: OutboxDrainer,
+        queue: Queue,
+        councils: CouncilLinks | None = None,
+        wall_clock: Callable[[], float] | None = None,
+    ) -> None:
         self.dispatcher = dispatcher
         self.settings = settings
         self.api = api
@@ -262,8 +324,9 @@ class WeComApp:
         """URL verification when the app's callback is saved: answer the decrypted echostr."""
         q = request.query
         try:
-            echo = self.crypto.check_signature(q.get("msg_signature", ""), q.get("timestamp", ""),
-                                               q.get("nonce", ""), q.get("echostr", ""))
+            echo = self.crypto.check_signature(
+                q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""), q.get("echostr", "")
+            )
         except Exception:  # InvalidSignatureException, or an echostr that does not decrypt
             return web.Response(status=403, text="bad signature")
         if not self.guard.admit(q.get("timestamp", ""), q.get("nonce", "")):
@@ -296,18 +359,30 @@ class WeComApp:
         answer = await self.on_message(user_id, message)
         if not answer:
             return web.Response(text="")  # an empty 200: WeCom shows nothing and does not retry
-        reply_xml = TextReply(source=self.settings.corp_id, target=user_id, content=_cdata_safe(answer),
-                              agent=self.settings.agent_id).render()
-        return web.Response(text=self.crypto.encrypt_message(reply_xml, nonce, timestamp),
-                            content_type="application/xml")
+        reply_xml = TextReply(
+            source=self.settings.corp_id, target=user_id, content=_cdata_safe(answer), agent=self.settings.agent_id
+        ).render()
+        return web.Response(
+            text=self.crypto.encrypt_message(reply_xml, nonce, timestamp), content_type="application/xml"
+        )
 
     # ---- what a member said ----------------------------------------------------------------
 
     def _incoming(self, user_id: str, name: str, text: str, msg_id: str | None) -> Incoming:
         chat = self.councils.chat_for(user_id)
-        return clean_incoming(Incoming(
-            PLATFORM, chat, user_id, name, text=text, chat_title=self.settings.council_title, chat_is_group=True,
-            username=user_id, update_key=f"wecom:{self.settings.agent_id}:{msg_id}" if msg_id else None))
+        return clean_incoming(
+            Incoming(
+                PLATFORM,
+                chat,
+                user_id,
+                name,
+                text=text,
+                chat_title=self.settings.council_title,
+                chat_is_group=True,
+                username=user_id,
+                update_key=f"wecom:{self.settings.agent_id}:{msg_id}" if msg_id else None,
+            )
+        )
 
     async def on_message(self, user_id: str, message: dict) -> str:
         """The passive reply to one message (the rest goes out through message/send)."""

@@ -1,4 +1,5 @@
 """The web edge's armour: security headers on every answer, and an access log that never shows a ballot token."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,12 @@ _TOKEN_PATH = re.compile(r"^/b/[^/]*")
 def security_headers(*, content_security_policy: str, https: bool) -> Middleware:
     """One middleware for every page, error pages too: no framing, no sniffing, no referrer, only our own style;
     Strict-Transport-Security when the pages are served over TLS (PUBLIC_BASE_URL is https)."""
-    headers = {"Content-Security-Policy": content_security_policy, "X-Content-Type-Options": "nosniff",
-               "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
+    headers = {
+        "Content-Security-Policy": content_security_policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
     if https:
         headers["Strict-Transport-Security"] = "max-age=31536000"
 
@@ -45,8 +50,15 @@ class RedactingAccessLogger(AbstractAccessLogger):
     """aiohttp's access log without ballot tokens (and without query strings: WeCom's carry signatures)."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method, redact(request.path),
-                         response.status, response.body_length, time)
+        self.logger.info(
+            '%s "%s %s" %s %s %.3fs',
+            request.remote,
+            request.method,
+            redact(request.path),
+            response.status,
+            response.body_length,
+            time,
+        )
 
     @property
     def enabled(self) -> bool:

@@ -6,6 +6,7 @@ Two ways in:
 - `post(reply)` + `flush()` — an in-process queue: waiting announcements are coalesced into as few
   posts as fit in 2,048 bytes, and posting waits (on an injected sleep) for a free slot.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,8 @@ Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 # errcode values the webhook answers with (https://developer.work.weixin.qq.com/document/path/90313)
-_RATE_LIMITED = {45009, 45033, -1}   # too frequent / system busy: later
-_GONE = {93000, 93004, 93008}         # invalid webhook key / robot removed: never
+_RATE_LIMITED = {45009, 45033, -1}  # too frequent / system busy: later
+_GONE = {93000, 93004, 93008}  # invalid webhook key / robot removed: never
 
 
 class RateWindow:
@@ -65,9 +66,16 @@ def render_markdown(reply: Reply) -> str:
 class WeComRobot:
     """One group robot webhook, with its own rate window and queue."""
 
-    def __init__(self, url: str, *, http: aiohttp.ClientSession | None = None, window: RateWindow | None = None,
-                 sleep: Sleep = asyncio.sleep, locale: str = "zh_Hans",
-                 caps: Capabilities = WECOM_ROBOT) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        http: aiohttp.ClientSession | None = None,
+        window: RateWindow | None = None,
+        sleep: Sleep = asyncio.sleep,
+        locale: str = "zh_Hans",
+        caps: Capabilities = WECOM_ROBOT,
+    ) -> None:
         self.url = url
         self._http = http
         self._own_http = http is None
@@ -151,14 +159,17 @@ class WeComRobot:
         http = await self._session()
         self.window.take()
         try:
-            async with http.post(self.url, json={"msgtype": "markdown", "markdown": {"content": markdown}},
-                                 timeout=aiohttp.ClientTimeout(total=15)) as response:
+            async with http.post(
+                self.url,
+                json={"msgtype": "markdown", "markdown": {"content": markdown}},
+                timeout=aiohttp.ClientTimeout(total=15),
+            ) as response:
                 if response.status >= 500 or response.status == 429:
                     raise TemporaryFailure(f"robot: HTTP {response.status}")
                 if response.status >= 400:
                     raise PermanentFailure(f"robot: HTTP {response.status}")
                 answer = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as failure:
+        except (TimeoutError, aiohttp.ClientError) as failure:
             raise TemporaryFailure(f"robot: {failure!r}") from failure
         code = int(answer.get("errcode", 0))
         if code == 0:

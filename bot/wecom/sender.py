@@ -6,6 +6,7 @@ failures raise `TemporaryFailure`. When a ballot message goes out, every member 
 personal signed link to the H5 ballot page: each link is an outbox row of its own, to the member's own chat
 (a private reply to their user key, "wecom:<userid>"), so a link that fails is retried like everything else.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,12 +38,17 @@ def may_vote(council: Council, member: Member) -> bool:
 class WeComSender:
     """Posts a council's announcements; `robots` maps a council chat key to the robot in its group."""
 
-    def __init__(self, new_uow: Callable[[], Any], api: Any, links: Any,
-                 robots: Mapping[str, WeComRobot] | None = None,
-                 deliver: Callable[[list[int]], Awaitable[object]] | None = None) -> None:
+    def __init__(
+        self,
+        new_uow: Callable[[], Any],
+        api: Any,
+        links: Any,
+        robots: Mapping[str, WeComRobot] | None = None,
+        deliver: Callable[[list[int]], Awaitable[object]] | None = None,
+    ) -> None:
         self.new_uow = new_uow  # a unit-of-work factory (members, motion numbers, the ballot links' rows)
-        self.api = api          # bot.wecom.app.WeComApi: message/send
-        self.links = links      # bot.wecom.web.BallotLinks
+        self.api = api  # bot.wecom.app.WeComApi: message/send
+        self.links = links  # bot.wecom.web.BallotLinks
         self.robots = dict(robots or {})
         self.deliver = deliver  # OutboxDrainer.deliver: the links queued go out at once (else the drainer's loop)
 
@@ -55,8 +61,11 @@ class WeComSender:
             if council is None:
                 raise PermanentFailure(f"wecom: no council for {chat_key}")
             numbers = await motion_numbers(uow, [reply])
-            members = [m for m in await uow.members.all(council.id)
-                       if m.status is MemberStatus.ACTIVE and m.user_key.startswith(PLATFORM + ":")]
+            members = [
+                m
+                for m in await uow.members.all(council.id)
+                if m.status is MemberStatus.ACTIVE and m.user_key.startswith(PLATFORM + ":")
+            ]
         # Queued (committed) before the ballot is posted: a failure after the post cannot lose them.
         link_rows = await self._queue_ballot_links(council, members, reply, numbers)
         fitted = fit_reply(reply, WECOM_ROBOT, locale=council.locale, numbers=numbers)
@@ -106,27 +115,44 @@ class WeComSender:
         except Exception as refused:  # WeComApiError: no such user, outside the app's visible range
             raise PermanentFailure(str(refused)) from refused
 
-    async def _queue_ballot_links(self, council: Council, members: list[Member], reply: Reply,
-                                  numbers: dict[str, int]) -> list[int]:
+    async def _queue_ballot_links(
+        self, council: Council, members: list[Member], reply: Reply, numbers: dict[str, int]
+    ) -> list[int]:
         """A ballot just posted: each member who may vote gets a personal link (a member can ask again: 选票 N),
         as an outbox row to their own chat. Returns the rows queued now (none when queued by an earlier try)."""
-        opened = sorted({press.ballot_id for row in reply.buttons for b in row
-                         if isinstance(press := buttons.try_decode(b.data), buttons.Vote)})
+        opened = sorted(
+            {
+                press.ballot_id
+                for row in reply.buttons
+                for b in row
+                if isinstance(press := buttons.try_decode(b.data), buttons.Vote)
+            }
+        )
         if not opened or subjects.recognise(reply.subject or "") != subjects.BallotMessage(opened[0]):
             return []  # reminders carry vote buttons too; the link went out with the ballot
         t = Translator(council.locale)
         queued = []
         async with self.new_uow() as uow:
             for ballot_id in opened:
-                number = next((n for d, n in numbers.items()
-                               if buttons.try_decode(d) in {buttons.Vote(ballot_id, c) for c in Choice}), "")
+                number = next(
+                    (
+                        n
+                        for d, n in numbers.items()
+                        if buttons.try_decode(d) in {buttons.Vote(ballot_id, c) for c in Choice}
+                    ),
+                    "",
+                )
                 for member in members:
                     if not may_vote(council, member):
                         continue
                     text = t("wecom.app.ballot_opened", number=number, url=self.links.url(ballot_id, member.id))
                     row_id = await uow.outbox.add(
-                        chat_key=member.user_key, payload=reply_to_json(Reply(text, private=True)), at=self.links.clock(),
-                        council_id=council.id, dedupe_key=f"wecom:ballot-link:{ballot_id}:{member.id}")
+                        chat_key=member.user_key,
+                        payload=reply_to_json(Reply(text, private=True)),
+                        at=self.links.clock(),
+                        council_id=council.id,
+                        dedupe_key=f"wecom:ballot-link:{ballot_id}:{member.id}",
+                    )
                     if row_id is not None:
                         queued.append(row_id)
             await uow.commit()

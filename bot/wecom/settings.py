@@ -1,4 +1,5 @@
 """WeCom and H5 page configuration from the environment (and .env)."""
+
 from __future__ import annotations
 
 from pydantic import Field, SecretStr
@@ -11,14 +12,13 @@ MIN_LINK_SECRET = 32
 class WeComSettings(BaseSettings):
     """The self-built app (自建应用), the group robot (群机器人) and the public web pages."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     corp_id: str = Field("", validation_alias="WECOM_CORP_ID")
     agent_id: int = Field(0, validation_alias="WECOM_AGENT_ID")
     secret: SecretStr = Field(SecretStr(""), validation_alias="WECOM_SECRET")
-    token: str = Field("", validation_alias="WECOM_TOKEN")              # callback Token
-    aes_key: str = Field("", validation_alias="WECOM_AES_KEY")          # callback EncodingAESKey (43 chars)
+    token: str = Field("", validation_alias="WECOM_TOKEN")  # callback Token
+    aes_key: str = Field("", validation_alias="WECOM_AES_KEY")  # callback EncodingAESKey (43 chars)
     robot_url: str | None = Field(None, validation_alias="WECOM_ROBOT_URL")  # group robot webhook
     api_base: str = Field("https://qyapi.weixin.qq.com", validation_alias="WECOM_API_BASE")
     # The council the app's members deliberate in: its chat key is "wecom:<this>".
@@ -33,8 +33,7 @@ class WeComSettings(BaseSettings):
 class LinkSettings(BaseSettings):
     """Signed ballot links: where the pages are served, the HMAC secret, how long a link lasts."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     public_base_url: str = Field("http://127.0.0.1:8080", validation_alias="PUBLIC_BASE_URL")
     secret: SecretStr = Field(SecretStr(""), validation_alias="YISHI_LINK_SECRET")

@@ -6,6 +6,7 @@ YISHI_LINK_SECRET. Voting on the page goes through the same command desk as a Te
 so eligibility, changing one's vote and secret ballots follow exactly the same rules.
 Plain HTML forms, large type, no JavaScript: it works on any phone browser inside WeChat.
 """
+
 from __future__ import annotations
 
 import base64
@@ -59,6 +60,7 @@ class BallotClaim:
 
 class _Loaded(NamedTuple):
     """What the ballot page shows, read in one unit of work."""
+
     council: Council
     ballot: Ballot
     motion: Motion
@@ -75,8 +77,9 @@ def _b64(data: bytes) -> str:
 class BallotLinks:
     """Makes and checks personal ballot links: `<ballot>.<member>.<expiry>.<signature>`."""
 
-    def __init__(self, secret: str | bytes, base_url: str, *, ttl: timedelta = timedelta(hours=72),
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, secret: str | bytes, base_url: str, *, ttl: timedelta = timedelta(hours=72), clock: Callable[[], datetime]
+    ) -> None:
         secret = secret.encode() if isinstance(secret, str) else secret
         if len(secret) < MIN_LINK_SECRET:
             raise ValueError(f"YISHI_LINK_SECRET must be at least {MIN_LINK_SECRET} characters")
@@ -131,18 +134,27 @@ pre{white-space:pre-wrap;font-size:18px} details summary{font-size:22px}
 """
 # The pages' only inline content is the style above, allowed by its hash; no script at all.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; style-src 'sha256-" + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
-    + "'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    "default-src 'self'; style-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+    + "'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def _page(title: str, body: str, status: int = 200, locale: str = "zh_Hans") -> web.Response:
     lang = {"zh_Hans": "zh-CN", "zh_Hant": "zh-TW"}.get(locale, "en")
-    text = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f'<meta name="referrer" content="no-referrer"><title>{html.escape(title)}</title>'
-            f"<style>{_STYLE}</style></head><body>{body}</body></html>")
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8",
-                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+    text = (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<meta name="referrer" content="no-referrer"><title>{html.escape(title)}</title>'
+        f"<style>{_STYLE}</style></head><body>{body}</body></html>"
+    )
+    return web.Response(
+        text=text,
+        status=status,
+        content_type="text/html",
+        charset="utf-8",
+        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+    )
 
 
 def _e(text: object) -> str:
@@ -163,8 +175,11 @@ class BallotPages:
         self.announce = announce
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.get("/b/{token}", self.ballot_page), web.post("/b/{token}", self.cast),
-                web.get("/p/{council}", self.notice_board)]
+        return [
+            web.get("/b/{token}", self.ballot_page),
+            web.post("/b/{token}", self.cast),
+            web.get("/p/{council}", self.notice_board),
+        ]
 
     # ---- loading ---------------------------------------------------------------------------
 
@@ -174,11 +189,17 @@ class BallotPages:
         try:
             return self.links.read(request.match_info["token"])
         except LinkExpired:
-            return _page(t("wecom.page.expired_title"), f'<div class="notice refused">'
-                               f'{_e(t("wecom.page.expired"))}</div>', status=410)
+            return _page(
+                t("wecom.page.expired_title"),
+                f'<div class="notice refused">{_e(t("wecom.page.expired"))}</div>',
+                status=410,
+            )
         except BadLink:
-            return _page(t("wecom.page.forged_title"), f'<div class="notice refused">'
-                               f'{_e(t("wecom.page.forged"))}</div>', status=403)
+            return _page(
+                t("wecom.page.forged_title"),
+                f'<div class="notice refused">{_e(t("wecom.page.forged"))}</div>',
+                status=403,
+            )
 
     async def _load(self, claim: BallotClaim) -> _Loaded | None:
         """What the page shows, or None when the link names nothing."""
@@ -195,8 +216,14 @@ class BallotPages:
                 history = None
             mine = None
             if not ballot.secret:
-                mine = next((choice for _voter, member_id, choice, _area in await uow.votes.all(ballot.id)
-                             if member_id == member.id), None)
+                mine = next(
+                    (
+                        choice
+                        for _voter, member_id, choice, _area in await uow.votes.all(ballot.id)
+                        if member_id == member.id
+                    ),
+                    None,
+                )
             voted = await uow.votes.count(ballot.id)
             return _Loaded(council, ballot, motion, member, history, mine, voted)
 
@@ -209,12 +236,16 @@ class BallotPages:
         loaded = await self._load(claim)
         if loaded is None:
             t = Translator(self.dispatcher.default_locale)
-            return _page(t("wecom.page.forged_title"), f'<div class="notice refused">{_e(t("wecom.page.gone"))}'
-                         f"</div>", status=404)
+            return _page(
+                t("wecom.page.forged_title"),
+                f'<div class="notice refused">{_e(t("wecom.page.gone"))}</div>',
+                status=404,
+            )
         return self._render(request, loaded)
 
-    def _render(self, request: web.Request, loaded: _Loaded, notice: str | None = None, refused: bool = False,
-                status: int = 200) -> web.Response:
+    def _render(
+        self, request: web.Request, loaded: _Loaded, notice: str | None = None, refused: bool = False, status: int = 200
+    ) -> web.Response:
         council, ballot, motion, member, history, mine, voted = loaded
         t = Translator(council.locale)
         kind = t(f"kind.{motion.kind.value}")
@@ -222,14 +253,19 @@ class BallotPages:
         parts = [f"<h1>{_e(title)}</h1>"]
         if notice:
             parts.append(f'<div class="notice{" refused" if refused else ""}" id="notice">{_e(notice)}</div>')
-        parts.append(f'<div class="card"><div class="motion">{_e(motion.text)}</div>'
-                     f'<div class="muted">{_e(council.title)} · {_e(t("wecom.page.voter", name=member.name))}</div>'
-                     f"</div>")
+        parts.append(
+            f'<div class="card"><div class="motion">{_e(motion.text)}</div>'
+            f'<div class="muted">{_e(council.title)} · {_e(t("wecom.page.voter", name=member.name))}</div>'
+            f"</div>"
+        )
         parts.append(self._digest(t, history))
         if ballot.open and ballot.closes_at > self.dispatcher.clock():
             rule = t(f"ballot.rule.{council.rules.preset}.{ballot.threshold}")
-            lines = [rule, t("wecom.page.closes", when=local_time(council, ballot.closes_at)),
-                     t("wecom.page.turnout", voted=voted, eligible=ballot.eligible_voters)]
+            lines = [
+                rule,
+                t("wecom.page.closes", when=local_time(council, ballot.closes_at)),
+                t("wecom.page.turnout", voted=voted, eligible=ballot.eligible_voters),
+            ]
             if ballot.secret:
                 lines.append(t("wecom.page.secret"))
             elif mine is not None:
@@ -237,35 +273,46 @@ class BallotPages:
             parts.append('<div class="card">' + "".join(f"<div>{_e(x)}</div>" for x in lines) + "</div>")
             buttons = "".join(
                 f'<button class="{code}" type="submit" name="choice" value="{code}">'
-                f'{_e(t("button." + CODE_CHOICES[code].value))}</button>' for code in CHOICES)
+                f"{_e(t('button.' + CODE_CHOICES[code].value))}</button>"
+                for code in CHOICES
+            )
             action = _e(request.path)
-            parts.append(f'<form method="post" action="{action}">{buttons}</form>'
-                         f'<p class="muted">{_e(t("wecom.page.change_hint"))}</p>')
+            parts.append(
+                f'<form method="post" action="{action}">{buttons}</form>'
+                f'<p class="muted">{_e(t("wecom.page.change_hint"))}</p>'
+            )
         else:
             parts.append(self._result(t, ballot))
         return _page(title, "".join(parts), status=status, locale=council.locale)
 
     def _digest(self, t: Translator, history: MotionHistory | None) -> str:
         if history is None or not history.speeches:
-            return f'<div class="card"><h2>{_e(t("wecom.page.debate"))}</h2>' \
-                   f'<div class="muted">{_e(t("wecom.page.no_speeches"))}</div></div>'
+            return (
+                f'<div class="card"><h2>{_e(t("wecom.page.debate"))}</h2>'
+                f'<div class="muted">{_e(t("wecom.page.no_speeches"))}</div></div>'
+            )
         speeches = list(history.speeches)
         pro = sum(1 for s, _ in speeches if s.side.value == "for")
-        items = "".join(f"<li><b>{_e(name)}</b> · {_e(t('side.' + s.side.value))}：{_e(_clip(s.text, 80))}</li>"
-                        for s, name in speeches[-6:])
+        items = "".join(
+            f"<li><b>{_e(name)}</b> · {_e(t('side.' + s.side.value))}：{_e(_clip(s.text, 80))}</li>"
+            for s, name in speeches[-6:]
+        )
         summary = t("wecom.page.debate_counts", pro=pro, con=len(speeches) - pro)
-        return (f'<div class="card"><h2>{_e(t("wecom.page.debate"))}</h2><div class="muted">{_e(summary)}</div>'
-                f"<ul>{items}</ul></div>")
+        return (
+            f'<div class="card"><h2>{_e(t("wecom.page.debate"))}</h2><div class="muted">{_e(summary)}</div>'
+            f"<ul>{items}</ul></div>"
+        )
 
     def _result(self, t: Translator, ballot: Ballot) -> str:
         r = ballot.result
         if not r:
             return f'<div class="card">{_e(t("wecom.page.closed"))}</div>'
-        verdict = t("result.failed_quorum") if not r.quorum_met else \
-            t("result.passed" if r.passed else "result.failed")
+        verdict = t("result.failed_quorum") if not r.quorum_met else t("result.passed" if r.passed else "result.failed")
         counts = t("result.counts", yes=r.yes, no=r.no, abstain=r.abstain)
-        return (f'<div class="card"><div>{_e(t("wecom.page.closed"))}</div><div>{_e(counts)}</div>'
-                f"<div><b>{_e(verdict)}</b></div></div>")
+        return (
+            f'<div class="card"><div>{_e(t("wecom.page.closed"))}</div><div>{_e(counts)}</div>'
+            f"<div><b>{_e(verdict)}</b></div></div>"
+        )
 
     # ---- casting a vote --------------------------------------------------------------------
 
@@ -281,8 +328,11 @@ class BallotPages:
         loaded = await self._load(claim)
         if loaded is None:
             t = Translator(self.dispatcher.default_locale)
-            return _page(t("wecom.page.forged_title"), f'<div class="notice refused">{_e(t("wecom.page.gone"))}'
-                         f"</div>", status=404)
+            return _page(
+                t("wecom.page.forged_title"),
+                f'<div class="notice refused">{_e(t("wecom.page.gone"))}</div>',
+                status=404,
+            )
         council, ballot, _motion, member, *_ = loaded
         t = Translator(council.locale)
         if code not in CHOICES:
@@ -291,9 +341,17 @@ class BallotPages:
         user_platform, user_id = _split_key(member.user_key)
         if user_platform != platform:  # a member who joined on another platform than the council's
             return self._render(request, loaded, notice=t("wecom.page.gone"), refused=True, status=403)
-        response = await self.dispatcher.handle(Incoming(
-            platform, chat_id, user_id, member.name, data=encode_button(Vote(ballot.id, CODE_CHOICES[code])),
-            chat_title=council.title, username=member.username))
+        response = await self.dispatcher.handle(
+            Incoming(
+                platform,
+                chat_id,
+                user_id,
+                member.name,
+                data=encode_button(Vote(ballot.id, CODE_CHOICES[code])),
+                chat_title=council.title,
+                username=member.username,
+            )
+        )
         if response.refused:
             notice = response.popup or t("error.bad_button")
         elif ballot.secret:
@@ -307,8 +365,9 @@ class BallotPages:
             except Exception:  # the vote is recorded; an announcement failure must not hide that
                 log.exception("announcing after an H5 vote failed")
         fresh = await self._load(claim)
-        return self._render(request, fresh or loaded, notice=notice, refused=response.refused,
-                            status=403 if response.refused else 200)
+        return self._render(
+            request, fresh or loaded, notice=notice, refused=response.refused, status=403 if response.refused else 200
+        )
 
     # ---- the 公示栏 ------------------------------------------------------------------------
 
@@ -321,9 +380,11 @@ class BallotPages:
             seq, head = await uow.events.head(council.id)
         t = Translator(council.locale)
         published = await published_minutes(self.dispatcher, council.id)
-        parts = [f"<h1>{_e(t('wecom.board.title', council=council.title))}</h1>",
-                 f'<div class="card"><div>{_e(t("wecom.board.chain", seq=seq))}</div>'
-                 f'<code id="chain-head">{_e(head)}</code></div>']
+        parts = [
+            f"<h1>{_e(t('wecom.board.title', council=council.title))}</h1>",
+            f'<div class="card"><div>{_e(t("wecom.board.chain", seq=seq))}</div>'
+            f'<code id="chain-head">{_e(head)}</code></div>',
+        ]
         if published is None:
             parts.append(f'<div class="card muted">{_e(t("wecom.board.unavailable"))}</div>')
         elif not published:
@@ -337,8 +398,9 @@ class BallotPages:
                 f'<div class="card minutes"><h2>{_e(label)}</h2><div class="muted">{_e(period)}</div>'
                 f'<div class="muted">{_e(t("wecom.board.head", seq=version.chain_seq))}</div>'
                 f"<code>{_e(version.chain_head)}</code>"
-                f'<details><summary>{_e(t("wecom.board.read"))}</summary><pre>{_e(version.markdown)}</pre>'
-                f"</details></div>")
+                f"<details><summary>{_e(t('wecom.board.read'))}</summary><pre>{_e(version.markdown)}</pre>"
+                f"</details></div>"
+            )
         return _page(t("wecom.board.title", council=council.title), "".join(parts), locale=council.locale)
 
 
@@ -365,7 +427,10 @@ def _clip(text: str, limit: int) -> str:
 
 def make_web_app(dispatcher: Dispatcher, links: BallotLinks, *, announce: Announce | None = None) -> web.Application:
     """An aiohttp application serving only the H5 pages (the WeCom callback adds its own routes)."""
-    app = web.Application(middlewares=[security_headers(content_security_policy=CONTENT_SECURITY_POLICY,
-                                                        https=links.base_url.startswith("https:"))])
+    app = web.Application(
+        middlewares=[
+            security_headers(content_security_policy=CONTENT_SECURITY_POLICY, https=links.base_url.startswith("https:"))
+        ]
+    )
     app.add_routes(BallotPages(dispatcher, links, announce=announce).routes())
     return app

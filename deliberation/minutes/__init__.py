@@ -1,4 +1,5 @@
 """Minutes (议事记录 / 会议纪要) built from the event log alone: the model, its scope, replay, rows and versions."""
+
 from __future__ import annotations
 
 from .errors import BadFormat, BadScope, MeetingNotFound, NothingPublished
@@ -21,9 +22,31 @@ from .scope import Scope, parse_scope
 from .versions import MinutesVersion, content_key, minutes_from_dict, minutes_to_dict
 
 __all__ = [
-    "BadFormat", "BadScope", "DIGEST_PER_SIDE", "MeetingNotFound", "Minutes", "MinutesAmendment",
-    "MinutesAssignment", "MinutesMotion", "MinutesRating", "MinutesReport", "MinutesRollCall", "MinutesSpeech",
-    "MinutesVersion", "MinutesVote", "NothingPublished", "ROW_FIELDS", "Scope", "area_m2", "ballot_row",
-    "build_minutes", "content_key", "excerpt", "minutes_from_dict", "minutes_rows", "minutes_to_dict",
-    "motion_row", "parse_scope",
+    "BadFormat",
+    "BadScope",
+    "DIGEST_PER_SIDE",
+    "MeetingNotFound",
+    "Minutes",
+    "MinutesAmendment",
+    "MinutesAssignment",
+    "MinutesMotion",
+    "MinutesRating",
+    "MinutesReport",
+    "MinutesRollCall",
+    "MinutesSpeech",
+    "MinutesVersion",
+    "MinutesVote",
+    "NothingPublished",
+    "ROW_FIELDS",
+    "Scope",
+    "area_m2",
+    "ballot_row",
+    "build_minutes",
+    "content_key",
+    "excerpt",
+    "minutes_from_dict",
+    "minutes_rows",
+    "minutes_to_dict",
+    "motion_row",
+    "parse_scope",
 ]

@@ -1,4 +1,5 @@
 """Refusals of the minutes commands: a scope, meeting or format we cannot serve, nothing published yet."""
+
 from __future__ import annotations
 
 from ..errors import DeliberationError, MeetingNotFound

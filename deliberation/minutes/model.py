@@ -1,4 +1,5 @@
 """The minutes as records: motions, speeches, ballots, delivery and the header a secretary signs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

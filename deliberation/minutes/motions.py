@@ -1,4 +1,5 @@
 """One motion's events replayed through the lifecycle, and the motion record they leave for the minutes."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -14,8 +15,9 @@ Payload = dict[str, Any]
 
 # Every action leads to one state whatever it starts from, so an event that states its outcome
 # (withdrawn, lapsed, put to the vote, ...) names the state even when the log missed an earlier step.
-_TARGET: dict[Action, MotionState] = {action: target for moves in TRANSITIONS.values()
-                                      for action, target in moves.items()}
+_TARGET: dict[Action, MotionState] = {
+    action: target for moves in TRANSITIONS.values() for action, target in moves.items()
+}
 
 # The motion state a closed ballot reports, as the lifecycle move that produced it.
 _BALLOT_OUTCOME: dict[str, Action] = {
@@ -81,8 +83,9 @@ class MotionTrack:
     def settle(self, action: Action) -> None:
         """An event that states its outcome: the lifecycle's move when it is legal from here, else
         the move's target all the same (a log that starts mid-way lacks the earlier steps)."""
-        self.state = next_state(self.state, action, number=self.number) if allowed(self.state, action) \
-            else _TARGET[action]
+        self.state = (
+            next_state(self.state, action, number=self.number) if allowed(self.state, action) else _TARGET[action]
+        )
 
 
 @dataclass
@@ -110,6 +113,7 @@ class MotionEvent:
 
 
 # ---- one function per event type ------------------------------------------------------------------
+
 
 def _seconded(motion: MotionTrack, event: MotionEvent, replay: MotionReplay) -> None:
     motion.seconded = True
@@ -243,21 +247,42 @@ def apply(kind: str, motion: MotionTrack, event: MotionEvent, replay: MotionRepl
 
 # ---- the records the minutes keep ---------------------------------------------------------------------
 
+
 def finish(motion: MotionTrack, children: Iterable[MotionTrack], ballots: dict[int, BallotTrack]) -> MinutesMotion:
     """The motion as the record ends; `children` are the motions raised on it, in number order."""
-    amendments = tuple(MinutesAmendment(child.number, child.text, child.mover, child.state.value)
-                       for child in children if child.kind == "amendment")
+    amendments = tuple(
+        MinutesAmendment(child.number, child.text, child.mover, child.state.value)
+        for child in children
+        if child.kind == "amendment"
+    )
     speeches = sorted(motion.speeches["for"] + motion.speeches["against"], key=lambda s: s.at)
-    votes = tuple(vote_record(motion.number, ballot_id, ballots[ballot_id])
-                  for ballot_id in motion.ballots if ballots[ballot_id].in_scope)
+    votes = tuple(
+        vote_record(motion.number, ballot_id, ballots[ballot_id])
+        for ballot_id in motion.ballots
+        if ballots[ballot_id].in_scope
+    )
     return MinutesMotion(
-        number=motion.number, kind=motion.kind, text=motion.text, mover=motion.mover, state=motion.state.value,
-        raised_at=motion.raised_at, parent=motion.parent, original_text=motion.original, seconded=motion.seconded,
-        decided_at=motion.decided_at if motion.state in TERMINAL else None, amendments=amendments,
-        speeches=tuple(speeches), speeches_for=motion.for_count, speeches_against=motion.against_count,
-        warnings=motion.warnings, votes=votes, withdrawn_by=motion.withdrawn_by,
-        postponed_until=motion.postponed_until, referred_to=motion.referred_to,
-        debate_closed=motion.debate_closed)
+        number=motion.number,
+        kind=motion.kind,
+        text=motion.text,
+        mover=motion.mover,
+        state=motion.state.value,
+        raised_at=motion.raised_at,
+        parent=motion.parent,
+        original_text=motion.original,
+        seconded=motion.seconded,
+        decided_at=motion.decided_at if motion.state in TERMINAL else None,
+        amendments=amendments,
+        speeches=tuple(speeches),
+        speeches_for=motion.for_count,
+        speeches_against=motion.against_count,
+        warnings=motion.warnings,
+        votes=votes,
+        withdrawn_by=motion.withdrawn_by,
+        postponed_until=motion.postponed_until,
+        referred_to=motion.referred_to,
+        debate_closed=motion.debate_closed,
+    )
 
 
 def vote_record(number: int, ballot_id: int, ballot: BallotTrack) -> MinutesVote:
@@ -265,26 +290,46 @@ def vote_record(number: int, ballot_id: int, ballot: BallotTrack) -> MinutesVote
     opened = ballot.opened
     secret = bool(opened.get("secret"))
     base: dict[str, Any] = dict(
-        number=number, ballot=ballot_id, secret=secret, weighted=ballot.weighted,
-        threshold=opened.get("threshold", "ordinary"), opened_at=ballot.opened_at,
-        closes_at=when(opened.get("closes_at")), eligible=int(opened.get("eligible") or 0),
-        members=int(opened.get("members") or 0), present=opened.get("present"),
+        number=number,
+        ballot=ballot_id,
+        secret=secret,
+        weighted=ballot.weighted,
+        threshold=opened.get("threshold", "ordinary"),
+        opened_at=ballot.opened_at,
+        closes_at=when(opened.get("closes_at")),
+        eligible=int(opened.get("eligible") or 0),
+        members=int(opened.get("members") or 0),
+        present=opened.get("present"),
         total_area_cm2=int(opened.get("total_area_cm2") or 0),
-        total_owners=int(opened.get("total_owners") or 0), voted=len(ballot.voters))
+        total_owners=int(opened.get("total_owners") or 0),
+        voted=len(ballot.voters),
+    )
     result = ballot.closed
     if result is None:
         return MinutesVote(**base)
     # Names only for an open (roll-call) ballot; a secret ballot's minutes hold counts alone.
-    roll_call = () if secret else tuple(MinutesRollCall(name, choice, area)
-                                        for name, choice, area in ballot.votes.values())
+    roll_call = (
+        () if secret else tuple(MinutesRollCall(name, choice, area) for name, choice, area in ballot.votes.values())
+    )
     cast = int(result.get("yes", 0)) + int(result.get("no", 0)) + int(result.get("abstain", 0))
     base["voted"] = max(base["voted"], cast)
     return MinutesVote(
-        **base, closed=True, closed_at=ballot.closed_at, state=result.get("state"),
-        passed=bool(result.get("passed")), quorum_met=bool(result.get("quorum_met")), rule=result.get("rule"),
-        yes=int(result.get("yes", 0)), no=int(result.get("no", 0)), abstain=int(result.get("abstain", 0)),
-        yes_area_cm2=int(result.get("yes_area_cm2") or 0), no_area_cm2=int(result.get("no_area_cm2") or 0),
+        **base,
+        closed=True,
+        closed_at=ballot.closed_at,
+        state=result.get("state"),
+        passed=bool(result.get("passed")),
+        quorum_met=bool(result.get("quorum_met")),
+        rule=result.get("rule"),
+        yes=int(result.get("yes", 0)),
+        no=int(result.get("no", 0)),
+        abstain=int(result.get("abstain", 0)),
+        yes_area_cm2=int(result.get("yes_area_cm2") or 0),
+        no_area_cm2=int(result.get("no_area_cm2") or 0),
         abstain_area_cm2=int(result.get("abstain_area_cm2") or 0),
-        approval_heads=result.get("approval_heads"), approval_area=result.get("approval_area"),
-        participation_heads=result.get("participation_heads"), participation_area=result.get("participation_area"),
-        roll_call=roll_call)
+        approval_heads=result.get("approval_heads"),
+        approval_area=result.get("approval_area"),
+        participation_heads=result.get("participation_heads"),
+        participation_area=result.get("participation_area"),
+        roll_call=roll_call,
+    )

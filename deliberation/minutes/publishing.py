@@ -5,6 +5,7 @@ commits once. The policy (who may publish, the period, when a version is new) is
 A council is named by its id (int) or its chat key (str). Wording and files are the caller's: the place
 line and the Markdown kept with each version come in as arguments.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -91,11 +92,19 @@ async def build(uow: UnitOfWork, council: Council, scope: Scope, now: datetime, 
     if scope.kind == "meeting" and scope.meeting is None:
         scope = Scope("meeting", meeting=latest_meeting(events))
     minutes = build_minutes(
-        events, council_name=council.title, place=place,
-        period_start=scope.start, period_end=scope.end,
+        events,
+        council_name=council.title,
+        place=place,
+        period_start=scope.start,
+        period_end=scope.end,
         motion_numbers=scope.motions if scope.kind == "motions" else None,
         meeting_id=scope.meeting if scope.kind == "meeting" else None,
-        chain_head=head, chain_seq=seq, version=1, generated_at=now, timezone=council.timezone)
+        chain_head=head,
+        chain_seq=seq,
+        version=1,
+        generated_at=now,
+        timezone=council.timezone,
+    )
     return scope, minutes
 
 
@@ -106,17 +115,25 @@ async def _numbered(uow: UnitOfWork, council: Council, scope: Scope, minutes: Mi
     return replace(minutes, version=publication.shown_version(latest, same))
 
 
-async def draft(uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None, *, now: datetime,
-                place: Callable[[Council], str]) -> Drafted:
+async def draft(
+    uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None, *, now: datetime, place: Callable[[Council], str]
+) -> Drafted:
     """`/minutes [N|today|meeting|period]`: the minutes as they would be published now (nothing stored)."""
     found = await find_council(uow, council)
     chosen, minutes = await build(uow, found, resolve_scope(scope, found, now), now, place(found))
     return Drafted(found, chosen, await _numbered(uow, found, chosen, minutes))
 
 
-async def publish(uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None, *, now: datetime,
-                  actor: Actor | None, place: Callable[[Council], str],
-                  markdown: Callable[[Council, Minutes], str]) -> Published:
+async def publish(
+    uow: UnitOfWork,
+    council: CouncilRef,
+    scope: Scope | str | None,
+    *,
+    now: datetime,
+    actor: Actor | None,
+    place: Callable[[Council], str],
+    markdown: Callable[[Council, Minutes], str],
+) -> Published:
     """`/publish`: store a new version of the minutes and start its 公示 period, in the caller's transaction.
 
     When nothing has changed since the last version of the same scope, no version is added and
@@ -133,11 +150,19 @@ async def publish(uow: UnitOfWork, council: CouncilRef, scope: Scope | str | Non
         assert latest is not None
         return Published(found, latest, latest.minutes, None, True)
     minutes = replace(minutes, version=new.number)
-    stored = await uow.minutes.add(found.id, chosen.text, new.number, minutes_to_dict(minutes),
-                                   markdown(found, minutes),
-                                   chain_head=minutes.chain_head, chain_seq=minutes.chain_seq, created_at=now,
-                                   created_by=actor.name if actor else None, published_at=new.published_at,
-                                   publication_ends_at=new.ends_at)
+    stored = await uow.minutes.add(
+        found.id,
+        chosen.text,
+        new.number,
+        minutes_to_dict(minutes),
+        markdown(found, minutes),
+        chain_head=minutes.chain_head,
+        chain_seq=minutes.chain_seq,
+        created_at=now,
+        created_by=actor.name if actor else None,
+        published_at=new.published_at,
+        publication_ends_at=new.ends_at,
+    )
     if new.supersedes is not None:
         await uow.minutes.supersede(new.supersedes.id, now)
     return Published(found, stored, stored.minutes, new.supersedes, False)
@@ -148,17 +173,25 @@ async def record_pin(uow: UnitOfWork, version_id: int, message_ref: str) -> None
     await uow.minutes.set_pinned(version_id, message_ref)
 
 
-async def versions(uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None = None, *,
-                   now: datetime) -> Sequence[MinutesVersion]:
+async def versions(
+    uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None = None, *, now: datetime
+) -> Sequence[MinutesVersion]:
     """Every stored version (all scopes when `scope` is None), oldest first; none is ever overwritten."""
     found = await find_council(uow, council)
     text = None if scope is None else resolve_scope(scope, found, now).text
     return await uow.minutes.versions(found.id, text)
 
 
-async def for_export(uow: UnitOfWork, council: CouncilRef, scope: Scope | str | None, *, now: datetime,
-                     actor: Actor | None, place: Callable[[Council], str],
-                     version: int | None = None) -> tuple[Council, Minutes]:
+async def for_export(
+    uow: UnitOfWork,
+    council: CouncilRef,
+    scope: Scope | str | None,
+    *,
+    now: datetime,
+    actor: Actor | None,
+    place: Callable[[Council], str],
+    version: int | None = None,
+) -> tuple[Council, Minutes]:
     """The minutes to export: the stored `version` of the scope exactly as published, or built from the log
     as it stands, numbered as a draft would be."""
     publication.require_recorder(actor)

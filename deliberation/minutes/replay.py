@@ -1,4 +1,5 @@
 """The minutes built by replaying a council's event log for a scope: everything, a period, a meeting or motions."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,14 +12,7 @@ from zoneinfo import ZoneInfo
 from .. import events as kinds
 from ..chain import Event
 from .errors import MeetingNotFound
-from .model import (
-    DIGEST_PER_SIDE,
-    Minutes,
-    MinutesAssignment,
-    MinutesMotion,
-    MinutesRating,
-    MinutesReport,
-)
+from .model import DIGEST_PER_SIDE, Minutes, MinutesAssignment, MinutesMotion, MinutesRating, MinutesReport
 from .motions import MotionEvent, MotionReplay, MotionTrack, Payload, apply, finish, when
 
 # The event types read here (the use cases write them; "?" marks an optional key):
@@ -37,8 +31,10 @@ from .motions import MotionEvent, MotionReplay, MotionTrack, Payload, apply, fin
 
 _DELIVERY = frozenset({kinds.ASSIGNMENT_MADE, kinds.REPORT_RECORDED, kinds.RATING_CLOSED})
 # Events of these families that carry a motion number are about that motion, for the scope.
-_MOTION_FAMILIES = frozenset({"motion", "speech", "ballot", "vote", "debate", "member", "assignment", "report",
-                              "rating"})
+_MOTION_FAMILIES = frozenset(
+    {"motion", "speech", "ballot", "vote", "debate", "member", "assignment", "report", "rating"}
+)
+
 
 @dataclass(frozen=True)
 class _Meeting:
@@ -68,8 +64,9 @@ def _meeting(events: list[Event], meeting_id: int | None) -> _Meeting:
     if opened is None:
         raise MeetingNotFound(meeting=meeting_id)
     payload = opened.payload
-    return _Meeting(opened.seq, last_seq, payload.get("title"), payload.get("place"), payload.get("chair"),
-                    payload.get("recorder"))
+    return _Meeting(
+        opened.seq, last_seq, payload.get("title"), payload.get("place"), payload.get("chair"), payload.get("recorder")
+    )
 
 
 @dataclass
@@ -126,12 +123,19 @@ class _Replay(MotionReplay):
         """Decide whether the scope records this event, and count it when it does."""
         payload, kind = event.payload, event.type
         number: int | None = payload.get("number")
-        if kind == kinds.MOTION_RAISED and number is not None and self.wanted is not None \
-                and payload.get("parent") in self.wanted:
+        if (
+            kind == kinds.MOTION_RAISED
+            and number is not None
+            and self.wanted is not None
+            and payload.get("parent") in self.wanted
+        ):
             self.wanted.add(number)  # amendments and subsidiaries follow their motion
         concerns_motion = number is not None and kind.split(".")[0] in _MOTION_FAMILIES
-        in_scope = in_window and (not concerns_motion or self.motion_wanted(number)) and (
-            self.wanted is None or concerns_motion)
+        in_scope = (
+            in_window
+            and (not concerns_motion or self.motion_wanted(number))
+            and (self.wanted is None or concerns_motion)
+        )
         if in_scope:
             self.in_scope_events += 1
             self.first_at = self.first_at or at
@@ -164,6 +168,7 @@ def _add(names: list[str], name: str | None) -> None:
 
 # ---- council events, one function per type -------------------------------------------------------------
 
+
 def _setup(replay: _Replay, step: _Step) -> None:
     replay.preset = step.payload.get("preset") or replay.preset
     replay.setup_chair = step.payload.get("chair")
@@ -190,8 +195,14 @@ def _role(replay: _Replay, step: _Step) -> None:
 
 def _raised(replay: _Replay, step: _Step) -> None:
     payload = step.payload
-    motion = MotionTrack(step.number or 0, payload.get("kind", "main"), payload.get("text", ""),
-                         payload.get("mover_name", ""), payload.get("parent"), step.at)
+    motion = MotionTrack(
+        step.number or 0,
+        payload.get("kind", "main"),
+        payload.get("text", ""),
+        payload.get("mover_name", ""),
+        payload.get("parent"),
+        step.at,
+    )
     motion.postponed_until = payload.get("postponed_until")
     motion.referred_to = payload.get("referred_to")
     replay.motions[motion.number] = motion
@@ -223,11 +234,13 @@ def _delivery(replay: _Replay, step: _Step) -> None:
     if step.kind == kinds.ASSIGNMENT_MADE:
         item.assignee, item.due, item.at = payload.get("assignee_name", ""), payload.get("due"), step.at
     elif step.kind == kinds.REPORT_RECORDED:
-        item.reports.append(MinutesReport(step.at, payload.get("text", ""), bool(payload.get("done")),
-                                          payload.get("by")))
+        item.reports.append(
+            MinutesReport(step.at, payload.get("text", ""), bool(payload.get("done")), payload.get("by"))
+        )
     else:
-        item.rating = MinutesRating(int(payload.get("satisfied", 0)), int(payload.get("basic", 0)),
-                                    int(payload.get("unsatisfied", 0)))
+        item.rating = MinutesRating(
+            int(payload.get("satisfied", 0)), int(payload.get("basic", 0)), int(payload.get("unsatisfied", 0))
+        )
 
 
 COUNCIL_EVENTS: dict[str, Callable[[_Replay, _Step], None]] = {
@@ -245,11 +258,23 @@ COUNCIL_EVENTS: dict[str, Callable[[_Replay, _Step], None]] = {
 
 # ---- the walk and the record it leaves -----------------------------------------------------------------
 
-def build_minutes(events: Iterable[Event], *, council_name: str, place: str,
-                  period_start: datetime | None = None, period_end: datetime | None = None,
-                  motion_numbers: Iterable[int] | None = None, meeting_id: int | None = None,
-                  chain_head: str, chain_seq: int, version: int = 1, generated_at: datetime,
-                  timezone: str = "Asia/Shanghai", digest_per_side: int = DIGEST_PER_SIDE) -> Minutes:
+
+def build_minutes(
+    events: Iterable[Event],
+    *,
+    council_name: str,
+    place: str,
+    period_start: datetime | None = None,
+    period_end: datetime | None = None,
+    motion_numbers: Iterable[int] | None = None,
+    meeting_id: int | None = None,
+    chain_head: str,
+    chain_seq: int,
+    version: int = 1,
+    generated_at: datetime,
+    timezone: str = "Asia/Shanghai",
+    digest_per_side: int = DIGEST_PER_SIDE,
+) -> Minutes:
     """Replay the council's events and keep what the minutes of the chosen scope record.
 
     The scope narrows by period ([start, end)), by meeting (from its opening to its adjournment)
@@ -265,8 +290,9 @@ def build_minutes(events: Iterable[Event], *, council_name: str, place: str,
         period_end = period_end.replace(tzinfo=zone)
     numbers = None if motion_numbers is None else tuple(motion_numbers)
     meeting = _meeting(ordered, meeting_id)
-    replay = _Replay(digest_per_side=digest_per_side, meeting_id=meeting_id,
-                     wanted=None if numbers is None else set(numbers))
+    replay = _Replay(
+        digest_per_side=digest_per_side, meeting_id=meeting_id, wanted=None if numbers is None else set(numbers)
+    )
     for event in ordered:
         if meeting.last_seq is not None and event.seq > meeting.last_seq:
             break
@@ -287,17 +313,34 @@ def build_minutes(events: Iterable[Event], *, council_name: str, place: str,
         return _local(moment, zone)
 
     return Minutes(
-        council_name=council_name, place=meeting.place or place, scope=scope, timezone=timezone,
-        preset=replay.preset, starts_at=local(starts_at), ends_at=local(ends_at), chairs=tuple(chairs),
-        recorders=tuple(recorders), expected=expected, present=len(names), attendance_recorded=attendance_recorded,
-        attendees=tuple(names), absentees=absentees,
+        council_name=council_name,
+        place=meeting.place or place,
+        scope=scope,
+        timezone=timezone,
+        preset=replay.preset,
+        starts_at=local(starts_at),
+        ends_at=local(ends_at),
+        chairs=tuple(chairs),
+        recorders=tuple(recorders),
+        expected=expected,
+        present=len(names),
+        attendance_recorded=attendance_recorded,
+        attendees=tuple(names),
+        absentees=absentees,
         motions=tuple(_localise_motion(m, zone) for m in _motion_records(replay)),
         assignments=tuple(_localise_assignment(a, zone) for a in _assignment_records(replay)),
-        chain_head=chain_head, chain_seq=chain_seq, version=version, generated_at=_local(generated_at, zone),
-        title=meeting.title, meeting=meeting_id, adjourned_at=local(replay.adjourned_at),
-        period_start=local(period_start), period_end=local(period_end),
+        chain_head=chain_head,
+        chain_seq=chain_seq,
+        version=version,
+        generated_at=_local(generated_at, zone),
+        title=meeting.title,
+        meeting=meeting_id,
+        adjourned_at=local(replay.adjourned_at),
+        period_start=local(period_start),
+        period_end=local(period_end),
         motion_numbers=tuple(sorted(numbers)) if numbers is not None else (),
-        events=replay.in_scope_events)
+        events=replay.in_scope_events,
+    )
 
 
 def _motion_records(replay: _Replay) -> list[MinutesMotion]:
@@ -312,15 +355,24 @@ def _motion_records(replay: _Replay) -> list[MinutesMotion]:
     for _, motion in sorted(motions.items()):
         if motion.parent is not None:
             children.setdefault(motion.parent, []).append(motion)
-    return [finish(m, children.get(number, ()), replay.ballots) for number, m in sorted(motions.items())
-            if m.in_scope]
+    return [finish(m, children.get(number, ()), replay.ballots) for number, m in sorted(motions.items()) if m.in_scope]
 
 
 def _assignment_records(replay: _Replay) -> list[MinutesAssignment]:
     motions = replay.motions
-    return [MinutesAssignment(a.number, motions[a.number].text if a.number in motions else "", a.assignee, a.due,
-                              a.at, tuple(a.reports), a.rating)
-            for _, a in sorted(replay.assignments.items()) if a.in_scope]
+    return [
+        MinutesAssignment(
+            a.number,
+            motions[a.number].text if a.number in motions else "",
+            a.assignee,
+            a.due,
+            a.at,
+            tuple(a.reports),
+            a.rating,
+        )
+        for _, a in sorted(replay.assignments.items())
+        if a.in_scope
+    ]
 
 
 def _presence(replay: _Replay, attendance_recorded: bool) -> tuple[list[str], tuple[str, ...], int]:
@@ -338,8 +390,9 @@ def _presence(replay: _Replay, attendance_recorded: bool) -> tuple[list[str], tu
     return names, absentees, len(active)
 
 
-def _span(replay: _Replay, events: list[Event], meeting: _Meeting, period_start: datetime | None,
-          period_end: datetime | None) -> tuple[datetime | None, datetime | None, str]:
+def _span(
+    replay: _Replay, events: list[Event], meeting: _Meeting, period_start: datetime | None, period_end: datetime | None
+) -> tuple[datetime | None, datetime | None, str]:
     """When the record starts and ends, and which kind of scope it is."""
     if replay.meeting_id is not None:
         starts_at = next((when(e.at) for e in events if e.seq == meeting.first_seq), replay.first_at)
@@ -366,12 +419,25 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
 
 def _localise_motion(motion: MinutesMotion, zone: ZoneInfo) -> MinutesMotion:
     return dataclasses.replace(
-        motion, raised_at=_local(motion.raised_at, zone), decided_at=_local(motion.decided_at, zone),
+        motion,
+        raised_at=_local(motion.raised_at, zone),
+        decided_at=_local(motion.decided_at, zone),
         speeches=tuple(dataclasses.replace(s, at=_local(s.at, zone)) for s in motion.speeches),
-        votes=tuple(dataclasses.replace(v, opened_at=_local(v.opened_at, zone), closes_at=_local(v.closes_at, zone),
-                                        closed_at=_local(v.closed_at, zone)) for v in motion.votes))
+        votes=tuple(
+            dataclasses.replace(
+                v,
+                opened_at=_local(v.opened_at, zone),
+                closes_at=_local(v.closes_at, zone),
+                closed_at=_local(v.closed_at, zone),
+            )
+            for v in motion.votes
+        ),
+    )
 
 
 def _localise_assignment(item: MinutesAssignment, zone: ZoneInfo) -> MinutesAssignment:
-    return dataclasses.replace(item, assigned_at=_local(item.assigned_at, zone),
-                               reports=tuple(dataclasses.replace(r, at=_local(r.at, zone)) for r in item.reports))
+    return dataclasses.replace(
+        item,
+        assigned_at=_local(item.assigned_at, zone),
+        reports=tuple(dataclasses.replace(r, at=_local(r.at, zone)) for r in item.reports),
+    )

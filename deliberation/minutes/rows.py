@@ -1,4 +1,5 @@
 """The minutes as flat rows with stable English keys: one per motion and one per ballot outcome."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,11 +7,46 @@ from typing import Any
 from .model import Minutes, MinutesMotion, MinutesVote, iso
 
 ROW_FIELDS = (
-    "record", "number", "kind", "parent", "text", "original_text", "mover", "state", "raised_at", "decided_at",
-    "amendments", "speeches_for", "speeches_against", "ballot", "secret", "threshold", "rule", "opened_at",
-    "closed_at", "eligible", "members", "present", "yes", "no", "abstain", "yes_area_m2", "no_area_m2",
-    "abstain_area_m2", "total_area_m2", "total_owners", "participation_heads", "participation_area",
-    "approval_heads", "approval_area", "quorum_met", "passed", "roll_call", "assignee", "due", "done",
+    "record",
+    "number",
+    "kind",
+    "parent",
+    "text",
+    "original_text",
+    "mover",
+    "state",
+    "raised_at",
+    "decided_at",
+    "amendments",
+    "speeches_for",
+    "speeches_against",
+    "ballot",
+    "secret",
+    "threshold",
+    "rule",
+    "opened_at",
+    "closed_at",
+    "eligible",
+    "members",
+    "present",
+    "yes",
+    "no",
+    "abstain",
+    "yes_area_m2",
+    "no_area_m2",
+    "abstain_area_m2",
+    "total_area_m2",
+    "total_owners",
+    "participation_heads",
+    "participation_area",
+    "approval_heads",
+    "approval_area",
+    "quorum_met",
+    "passed",
+    "roll_call",
+    "assignee",
+    "due",
+    "done",
 )
 
 
@@ -24,11 +60,21 @@ def motion_row(minutes: Minutes, motion: MinutesMotion) -> dict[str, Any]:
     """A motion's row, with who carries it out when it was assigned."""
     assignment = next((a for a in minutes.assignments if a.number == motion.number), None)
     row: dict[str, Any] = dict.fromkeys(ROW_FIELDS)
-    row.update(record="motion", number=motion.number, kind=motion.kind, parent=motion.parent, text=motion.text,
-               original_text=motion.original_text, mover=motion.mover, state=motion.state,
-               raised_at=iso(motion.raised_at), decided_at=iso(motion.decided_at) or None,
-               amendments="; ".join(f"#{a.number} {a.state}" for a in motion.amendments) or None,
-               speeches_for=motion.speeches_for, speeches_against=motion.speeches_against)
+    row.update(
+        record="motion",
+        number=motion.number,
+        kind=motion.kind,
+        parent=motion.parent,
+        text=motion.text,
+        original_text=motion.original_text,
+        mover=motion.mover,
+        state=motion.state,
+        raised_at=iso(motion.raised_at),
+        decided_at=iso(motion.decided_at) or None,
+        amendments="; ".join(f"#{a.number} {a.state}" for a in motion.amendments) or None,
+        speeches_for=motion.speeches_for,
+        speeches_against=motion.speeches_against,
+    )
     if assignment is not None:
         row.update(assignee=assignment.assignee, due=assignment.due, done=assignment.done)
     return row
@@ -37,17 +83,38 @@ def motion_row(minutes: Minutes, motion: MinutesMotion) -> dict[str, Any]:
 def ballot_row(vote: MinutesVote, text: str = "") -> dict[str, Any]:
     """A ballot outcome's row; areas only for a weighted ballot, names only for an open one."""
     row: dict[str, Any] = dict.fromkeys(ROW_FIELDS)
-    row.update(record="ballot", number=vote.number, text=text, state=vote.state, ballot=vote.ballot,
-               secret=vote.secret, threshold=vote.threshold, rule=vote.rule, opened_at=iso(vote.opened_at),
-               closed_at=iso(vote.closed_at) or None, eligible=vote.eligible, members=vote.members,
-               present=vote.present, yes=vote.yes, no=vote.no, abstain=vote.abstain,
-               quorum_met=vote.quorum_met, passed=vote.passed,
-               participation_heads=vote.participation_heads, approval_heads=vote.approval_heads)
+    row.update(
+        record="ballot",
+        number=vote.number,
+        text=text,
+        state=vote.state,
+        ballot=vote.ballot,
+        secret=vote.secret,
+        threshold=vote.threshold,
+        rule=vote.rule,
+        opened_at=iso(vote.opened_at),
+        closed_at=iso(vote.closed_at) or None,
+        eligible=vote.eligible,
+        members=vote.members,
+        present=vote.present,
+        yes=vote.yes,
+        no=vote.no,
+        abstain=vote.abstain,
+        quorum_met=vote.quorum_met,
+        passed=vote.passed,
+        participation_heads=vote.participation_heads,
+        approval_heads=vote.approval_heads,
+    )
     if vote.weighted:
-        row.update(yes_area_m2=area_m2(vote.yes_area_cm2), no_area_m2=area_m2(vote.no_area_cm2),
-                   abstain_area_m2=area_m2(vote.abstain_area_cm2), total_area_m2=area_m2(vote.total_area_cm2),
-                   total_owners=vote.total_owners, participation_area=vote.participation_area,
-                   approval_area=vote.approval_area)
+        row.update(
+            yes_area_m2=area_m2(vote.yes_area_cm2),
+            no_area_m2=area_m2(vote.no_area_cm2),
+            abstain_area_m2=area_m2(vote.abstain_area_cm2),
+            total_area_m2=area_m2(vote.total_area_cm2),
+            total_owners=vote.total_owners,
+            participation_area=vote.participation_area,
+            approval_area=vote.approval_area,
+        )
     if not vote.secret and vote.roll_call:
         row["roll_call"] = "; ".join(f"{r.name}:{r.choice}" for r in vote.roll_call)
     return row

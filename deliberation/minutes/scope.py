@@ -1,4 +1,5 @@
 """What a set of minutes covers, read from what users type after /minutes or /export."""
+
 from __future__ import annotations
 
 import re

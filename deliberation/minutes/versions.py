@@ -1,4 +1,5 @@
 """Stored versions of the minutes: the model to plain JSON and back, exactly, and what counts as a change."""
+
 from __future__ import annotations
 
 import dataclasses

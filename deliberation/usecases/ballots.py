@@ -1,4 +1,5 @@
 """Use cases of a ballot: put the question, cast votes (one or a run), close by the chair or the clock."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,8 +27,9 @@ async def _electorate(uow: UnitOfWork, council: Council) -> tuple[Electorate, in
         owner_of = {u.code: u.owner for u in units}
         voters = {owner_of[m.unit] for m in members if m.unit in owner_of}
         owners = {u.owner for u in units}
-        return Electorate(members=len(owners), total_area_cm2=sum(u.area_cm2 for u in units),
-                          total_owners=len(owners)), len(voters)
+        return Electorate(
+            members=len(owners), total_area_cm2=sum(u.area_cm2 for u in units), total_owners=len(owners)
+        ), len(voters)
     return Electorate(members=len(members)), len(members)
 
 
@@ -37,9 +39,17 @@ async def present_count(uow: UnitOfWork, council: Council) -> int | None:
     return len(await uow.meetings.attendance(current[0].id)) if current else None
 
 
-async def put_question(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int | None,
-                       duration: timedelta | None = None, *, secret: bool = False,
-                       major: bool = False) -> tuple[Motion, Ballot]:
+async def put_question(
+    uow: UnitOfWork,
+    clock: Clock,
+    council: Council,
+    actor: Actor,
+    number: int | None,
+    duration: timedelta | None = None,
+    *,
+    secret: bool = False,
+    major: bool = False,
+) -> tuple[Motion, Ballot]:
     """The chair puts the question: the motion goes to a ballot that closes after `duration`.
 
     During a live meeting its attendance counts as present, and the ballot is the short meeting ballot.
@@ -62,13 +72,39 @@ async def put_question(uow: UnitOfWork, clock: Clock, council: Council, actor: A
     duration = duration or (council.rules.meeting_ballot_duration if present else council.rules.ballot_duration)
     motion = replace(motion, state=state, major=major)
     await uow.motions.update(motion)
-    ballot = await uow.ballots.add(Ballot(
-        0, council.id, motion.id, now, now + duration, threshold.value, secret, eligible,
-        electorate.members, electorate.total_area_cm2, electorate.total_owners, present))
-    await record_event(uow, council, clock, events.BALLOT_OPENED, number=motion.number, ballot=ballot.id,
-                       secret=secret, threshold=threshold.value, closes_at=iso(ballot.closes_at),
-                       eligible=eligible, members=electorate.members, total_area_cm2=electorate.total_area_cm2,
-                       total_owners=electorate.total_owners, present=present, by=actor.name)
+    ballot = await uow.ballots.add(
+        Ballot(
+            0,
+            council.id,
+            motion.id,
+            now,
+            now + duration,
+            threshold.value,
+            secret,
+            eligible,
+            electorate.members,
+            electorate.total_area_cm2,
+            electorate.total_owners,
+            present,
+        )
+    )
+    await record_event(
+        uow,
+        council,
+        clock,
+        events.BALLOT_OPENED,
+        number=motion.number,
+        ballot=ballot.id,
+        secret=secret,
+        threshold=threshold.value,
+        closes_at=iso(ballot.closes_at),
+        eligible=eligible,
+        members=electorate.members,
+        total_area_cm2=electorate.total_area_cm2,
+        total_owners=electorate.total_owners,
+        present=present,
+        by=actor.name,
+    )
     return motion, ballot
 
 
@@ -98,8 +134,9 @@ async def find_ballot(uow: UnitOfWork, council: Council, ballot_id: int) -> Ball
     return ballot
 
 
-async def cast_vote(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, ballot_id: int,
-                    choice: Choice) -> VoteRecorded:
+async def cast_vote(
+    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, ballot_id: int, choice: Choice
+) -> VoteRecorded:
     """Record (or change) a vote; the ballot closes at once when every eligible voter has voted."""
     require_member(actor)
     [recorded] = await _record_votes(uow, clock, council, [(actor, ballot_id, choice)], read_all_choices=False)
@@ -117,8 +154,9 @@ class _OpenBallot:
         self.ballot, self.motion, self.choices = ballot, motion, choices
 
 
-async def cast_votes(uow: UnitOfWork, clock: Clock, council: Council,
-                     votes: Sequence[tuple[Actor, int, Choice]]) -> list[VoteRecorded | errors.DeliberationError]:
+async def cast_votes(
+    uow: UnitOfWork, clock: Clock, council: Council, votes: Sequence[tuple[Actor, int, Choice]]
+) -> list[VoteRecorded | errors.DeliberationError]:
     """Record a run of votes (actor, ballot id, choice) of one council in order, in the caller's transaction.
 
     Each vote meets exactly the rules of a single `cast_vote`; one that breaks them gets its refusal in
@@ -130,8 +168,14 @@ async def cast_votes(uow: UnitOfWork, clock: Clock, council: Council,
     return await _record_votes(uow, clock, council, votes, read_all_choices=True)
 
 
-async def _record_votes(uow: UnitOfWork, clock: Clock, council: Council, votes: Sequence[tuple[Actor, int, Choice]],
-                        *, read_all_choices: bool) -> list[VoteRecorded | errors.DeliberationError]:
+async def _record_votes(
+    uow: UnitOfWork,
+    clock: Clock,
+    council: Council,
+    votes: Sequence[tuple[Actor, int, Choice]],
+    *,
+    read_all_choices: bool,
+) -> list[VoteRecorded | errors.DeliberationError]:
     # One vote reads just its voter's choice and the counts; a run reads every choice of a ballot once.
     results: list[VoteRecorded | errors.DeliberationError] = []
     if not votes:
@@ -198,15 +242,25 @@ async def _record_votes(uow: UnitOfWork, clock: Clock, council: Council, votes: 
             await flush()
             closed = await _close(uow, clock, council, ballot, motion, early=True)
             state.ballot, state.motion = closed.ballot, closed.motion
-        results.append(VoteRecorded(closed.ballot if closed else ballot, motion, choice, previous, voted, closed,
-                                    None if ballot.secret else counts))
+        results.append(
+            VoteRecorded(
+                closed.ballot if closed else ballot,
+                motion,
+                choice,
+                previous,
+                voted,
+                closed,
+                None if ballot.secret else counts,
+            )
+        )
     if any(isinstance(r, VoteRecorded) for r in results):
         await flush()
     return results
 
 
-async def close_ballot(uow: UnitOfWork, clock: Clock, council: Council, ballot_id: int,
-                       actor: Actor | None = None) -> ClosedBallot | None:
+async def close_ballot(
+    uow: UnitOfWork, clock: Clock, council: Council, ballot_id: int, actor: Actor | None = None
+) -> ClosedBallot | None:
     """Close a ballot: by the chair (`actor`) at any time, by the clock (`actor=None`) at its deadline.
 
     Returns None when the clock finds the ballot already closed or not yet due.
@@ -225,14 +279,20 @@ async def close_ballot(uow: UnitOfWork, clock: Clock, council: Council, ballot_i
     return await _close(uow, clock, council, ballot, motion, early=False)
 
 
-async def _close(uow: UnitOfWork, clock: Clock, council: Council, ballot: Ballot, motion: Motion,
-                 *, early: bool) -> ClosedBallot:
+async def _close(
+    uow: UnitOfWork, clock: Clock, council: Council, ballot: Ballot, motion: Motion, *, early: bool
+) -> ClosedBallot:
     rows = await uow.votes.all(ballot.id)
     votes = [counting.CastVote(voter, choice, area) for voter, _member, choice, area in rows]
-    electorate = Electorate(members=ballot.members, total_area_cm2=ballot.total_area_cm2,
-                            total_owners=ballot.total_owners, present=ballot.present)
-    outcome = counting.decide(council.rules.preset, votes, electorate, Threshold(ballot.threshold),
-                              council.rules.quorum)
+    electorate = Electorate(
+        members=ballot.members,
+        total_area_cm2=ballot.total_area_cm2,
+        total_owners=ballot.total_owners,
+        present=ballot.present,
+    )
+    outcome = counting.decide(
+        council.rules.preset, votes, electorate, Threshold(ballot.threshold), council.rules.quorum
+    )
     if not outcome.quorum_met:
         action = Action.FAIL_QUORUM
     else:
@@ -244,9 +304,18 @@ async def _close(uow: UnitOfWork, clock: Clock, council: Council, ballot: Ballot
     await uow.ballots.update(ballot)
     if ballot.secret:
         await uow.votes.forget_choices(ballot.id)
-    await record_event(uow, council, clock, events.BALLOT_CLOSED, number=motion.number, ballot=ballot.id,
-                       state=motion.state.value, early=early, secret=ballot.secret,
-                       **events.ballot_result_payload(result))
+    await record_event(
+        uow,
+        council,
+        clock,
+        events.BALLOT_CLOSED,
+        number=motion.number,
+        ballot=ballot.id,
+        state=motion.state.value,
+        early=early,
+        secret=ballot.secret,
+        **events.ballot_result_payload(result),
+    )
     parent = await _apply_to_parent(uow, clock, council, motion) if motion.state is MotionState.ADOPTED else None
     return ClosedBallot(ballot, motion, outcome, parent)
 
@@ -258,21 +327,31 @@ async def _apply_to_parent(uow: UnitOfWork, clock: Clock, council: Council, moti
     parent = await uow.motions.get(motion.parent_id)
     if motion.kind is MotionKind.AMENDMENT:
         parent = replace(parent, text=motion.text, original_text=parent.original_text or parent.text)
-        await record_event(uow, council, clock, events.MOTION_AMENDED, number=parent.number,
-                           amendment=motion.number, text=motion.text)
+        await record_event(
+            uow, council, clock, events.MOTION_AMENDED, number=parent.number, amendment=motion.number, text=motion.text
+        )
     elif motion.kind is MotionKind.CLOSE_DEBATE:
         parent = replace(parent, debate_closed=True)
         await record_event(uow, council, clock, events.DEBATE_CLOSED, number=parent.number)
     elif motion.kind is MotionKind.POSTPONE and parent.state in OPEN_FOR_DEBATE:
-        parent = replace(parent, state=next_state(parent.state, Action.POSTPONE, number=parent.number),
-                         postponed_until=motion.postponed_until)
-        await record_event(uow, council, clock, events.MOTION_POSTPONED, number=parent.number,
-                           until=iso(motion.postponed_until) if motion.postponed_until else None)
+        parent = replace(
+            parent,
+            state=next_state(parent.state, Action.POSTPONE, number=parent.number),
+            postponed_until=motion.postponed_until,
+        )
+        await record_event(
+            uow,
+            council,
+            clock,
+            events.MOTION_POSTPONED,
+            number=parent.number,
+            until=iso(motion.postponed_until) if motion.postponed_until else None,
+        )
     elif motion.kind is MotionKind.REFER and parent.state not in TERMINAL:
-        parent = replace(parent, state=next_state(parent.state, Action.REFER, number=parent.number),
-                         referred_to=motion.referred_to)
-        await record_event(uow, council, clock, events.MOTION_REFERRED, number=parent.number,
-                           to=motion.referred_to)
+        parent = replace(
+            parent, state=next_state(parent.state, Action.REFER, number=parent.number), referred_to=motion.referred_to
+        )
+        await record_event(uow, council, clock, events.MOTION_REFERRED, number=parent.number, to=motion.referred_to)
     else:
         return None
     await uow.motions.update(parent)

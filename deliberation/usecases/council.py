@@ -1,4 +1,5 @@
 """Use cases of a council as a whole: set it up (or switch its preset), its language, its property register."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -23,9 +24,17 @@ def parse_preset(text: Preset | str | None) -> Preset:
         raise errors.UnknownPreset(preset=name, presets=", ".join(p.value for p in Preset)) from None
 
 
-async def setup_council(uow: UnitOfWork, clock: Clock, *, chat_key: str, title: str, actor: Actor,
-                        preset: Preset | str | None = None, locale: str = "zh_Hans",
-                        timezone: str = "Asia/Shanghai") -> Council:
+async def setup_council(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    chat_key: str,
+    title: str,
+    actor: Actor,
+    preset: Preset | str | None = None,
+    locale: str = "zh_Hans",
+    timezone: str = "Asia/Shanghai",
+) -> Council:
     """Make the chat a council (or, for its chair, switch the preset); the one who sets it up chairs it."""
     chosen = parse_preset(preset)
     existing = await uow.councils.by_chat(chat_key)
@@ -40,10 +49,18 @@ async def setup_council(uow: UnitOfWork, clock: Clock, *, chat_key: str, title: 
         return council
     council = await uow.councils.add(Council(0, chat_key, title, Rules.for_preset(chosen), locale, timezone))
     await uow.councils.lock(council.id)
-    await uow.members.add(Member(0, council.id, actor.user_key, actor.name, actor.username,
-                                 status=MemberStatus.ACTIVE, roles=frozenset({Role.CHAIR})))
-    await record_event(uow, council, clock, events.COUNCIL_SETUP, title=title, preset=chosen.value,
-                       chair=actor.name)
+    await uow.members.add(
+        Member(
+            0,
+            council.id,
+            actor.user_key,
+            actor.name,
+            actor.username,
+            status=MemberStatus.ACTIVE,
+            roles=frozenset({Role.CHAIR}),
+        )
+    )
+    await record_event(uow, council, clock, events.COUNCIL_SETUP, title=title, preset=chosen.value, chair=actor.name)
     return council
 
 
@@ -61,6 +78,13 @@ async def import_roster(uow: UnitOfWork, clock: Clock, council: Council, units: 
     await uow.councils.lock(council.id)
     await uow.units.replace_roster(council.id, [Unit(u.code, u.owner, u.area_cm2) for u in units])
     council = replace(council, has_roster=True)
-    await record_event(uow, council, clock, events.ROSTER_IMPORTED, units=len(units),
-                       owners=len({u.owner for u in units}), total_area_cm2=sum(u.area_cm2 for u in units))
+    await record_event(
+        uow,
+        council,
+        clock,
+        events.ROSTER_IMPORTED,
+        units=len(units),
+        owners=len({u.owner for u in units}),
+        total_area_cm2=sum(u.area_cm2 for u in units),
+    )
     return council

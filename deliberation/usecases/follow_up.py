@@ -1,4 +1,5 @@
 """Use cases of follow-up (落实): hand an adopted motion to someone, their reports, the members' rating."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -37,8 +38,9 @@ async def assignment_for(uow: UnitOfWork, council: Council, number: int) -> Assi
     return assignment
 
 
-async def assign(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int,
-                 handle: str, due_at: datetime) -> Assignment:
+async def assign(
+    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int, handle: str, due_at: datetime
+) -> Assignment:
     """交办: the chair hands an adopted motion to a member, with a due date; a new call re-assigns it."""
     require_chair(actor)
     now = clock()
@@ -55,19 +57,37 @@ async def assign(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, 
     if existing is not None and existing.state in (AssignmentState.RATING, AssignmentState.CLOSED):
         raise ItemClosed(number=number)
     if existing is None:
-        assignment = await uow.assignments.add(Assignment(0, council.id, motion.id, motion.number, assignee.id,
-                                                          assignee.name, due_at, now))
+        assignment = await uow.assignments.add(
+            Assignment(0, council.id, motion.id, motion.number, assignee.id, assignee.name, due_at, now)
+        )
     else:
-        assignment = replace(existing, assignee_id=assignee.id, assignee_name=assignee.name, due_at=due_at,
-                             assigned_at=now, state=AssignmentState.ASSIGNED, done_at=None, last_report_at=None)
+        assignment = replace(
+            existing,
+            assignee_id=assignee.id,
+            assignee_name=assignee.name,
+            due_at=due_at,
+            assigned_at=now,
+            state=AssignmentState.ASSIGNED,
+            done_at=None,
+            last_report_at=None,
+        )
         await uow.assignments.update(assignment)
-    await record_event(uow, council, clock, events.ASSIGNMENT_MADE, number=motion.number, assignee=assignee.id,
-                       assignee_name=assignee.name, due=iso(due_at), by=actor.name)
+    await record_event(
+        uow,
+        council,
+        clock,
+        events.ASSIGNMENT_MADE,
+        number=motion.number,
+        assignee=assignee.id,
+        assignee_name=assignee.name,
+        due=iso(due_at),
+        by=actor.name,
+    )
     return assignment
 
 
 def split_done(text: str) -> tuple[str, bool]:
-    """"done 灯已装好" / "灯已装好 完成" -> ("灯已装好", True)."""
+    """ "done 灯已装好" / "灯已装好 完成" -> ("灯已装好", True)."""
     words = text.split()
     if words and words[0].casefold() in DONE_WORDS:
         return " ".join(text.split(maxsplit=1)[1:]).strip(), True
@@ -76,8 +96,9 @@ def split_done(text: str) -> tuple[str, bool]:
     return text.strip(), False
 
 
-async def report(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int,
-                 text: str, done: bool = False) -> Assignment:
+async def report(
+    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int, text: str, done: bool = False
+) -> Assignment:
     """反馈: the assignee (or the chair) tells the group how it goes, or that it is done."""
     member = actor.member if actor.is_chair else require_member(actor)
     text = " ".join((text or "").split()) if "\n" not in (text or "") else (text or "").strip()
@@ -102,8 +123,9 @@ async def report(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, 
     return assignment
 
 
-async def open_rating(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int,
-                      duration: timedelta | None = None) -> Assignment:
+async def open_rating(
+    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int, duration: timedelta | None = None
+) -> Assignment:
     """评议: the chair asks the members to rate a finished item (满意/基本满意/不满意)."""
     require_chair(actor)
     await uow.councils.lock(council.id)
@@ -145,8 +167,9 @@ async def _rating_assignment(uow: UnitOfWork, council: Council, assignment_id: i
     return assignment
 
 
-async def rate(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, assignment_id: int,
-               choice: Rating | str) -> RatingRecorded:
+async def rate(
+    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, assignment_id: int, choice: Rating | str
+) -> RatingRecorded:
     """A member rates the outcome (and may change their mind while the poll is open)."""
     member = require_member(actor)
     if not isinstance(choice, Rating):
@@ -157,8 +180,9 @@ async def rate(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, as
     await uow.councils.lock(council.id)
     assignment = await _rating_assignment(uow, council, assignment_id)
     now = clock()
-    if assignment.state is not AssignmentState.RATING or (assignment.rating_closes_at
-                                                          and assignment.rating_closes_at <= now):
+    if assignment.state is not AssignmentState.RATING or (
+        assignment.rating_closes_at and assignment.rating_closes_at <= now
+    ):
         raise RatingNotOpen(number=assignment.number)
     previous = await uow.assignments.upsert_rating(assignment.id, member.id, choice, now)
     # Who chose what stays out of the chain: the poll is anonymous, only the totals are kept.
@@ -171,8 +195,9 @@ async def rate(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, as
     return RatingRecorded(assignment, choice, previous, rated, eligible, closed)
 
 
-async def close_rating(uow: UnitOfWork, clock: Clock, council: Council, assignment_id: int,
-                       actor: Actor | None = None) -> RatingClosed | None:
+async def close_rating(
+    uow: UnitOfWork, clock: Clock, council: Council, assignment_id: int, actor: Actor | None = None
+) -> RatingClosed | None:
     """Close the poll: by the chair at any time, by the clock (`actor=None`) at its deadline.
 
     Returns None when the clock finds it already closed or not yet due.
@@ -190,8 +215,9 @@ async def close_rating(uow: UnitOfWork, clock: Clock, council: Council, assignme
     return await _close_rating(uow, clock, council, assignment, len(await active_members(uow, council)))
 
 
-async def _close_rating(uow: UnitOfWork, clock: Clock, council: Council, assignment: Assignment,
-                        members: int) -> RatingClosed:
+async def _close_rating(
+    uow: UnitOfWork, clock: Clock, council: Council, assignment: Assignment, members: int
+) -> RatingClosed:
     tally = tally_ratings(await uow.assignments.ratings(assignment.id))
     assignment = replace(assignment, state=AssignmentState.CLOSED, closed_at=clock(), result=tally.to_json())
     await uow.assignments.update(assignment)

@@ -1,4 +1,5 @@
 """Use cases of council meetings: schedule, cancel, open, attend, adjourn."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -34,8 +35,9 @@ def _title(text: str) -> str:
     return text
 
 
-async def schedule_meeting(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
-                           starts_at: datetime, title: str) -> Meeting:
+async def schedule_meeting(
+    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, starts_at: datetime, title: str
+) -> Meeting:
     """The chair puts a council meeting in the calendar; announcements follow at T-24h and T-1h."""
     require_chair(actor)
     title = _title(title)
@@ -43,22 +45,31 @@ async def schedule_meeting(uow: UnitOfWork, clock: Clock, council: Council, acto
     if starts_at <= now:
         raise errors.DateInPastText(given=iso(starts_at))
     await uow.councils.lock(council.id)
-    meeting = await uow.meetings.add(Meeting(0, council.id, await uow.meetings.next_number(council.id), title,
-                                             MeetingState.SCHEDULED, now, starts_at))
-    await record_event(uow, council, clock, events.MEETING_SCHEDULED, meeting=meeting.number, title=title,
-                       starts_at=iso(starts_at), by=actor.name)
+    meeting = await uow.meetings.add(
+        Meeting(
+            0, council.id, await uow.meetings.next_number(council.id), title, MeetingState.SCHEDULED, now, starts_at
+        )
+    )
+    await record_event(
+        uow,
+        council,
+        clock,
+        events.MEETING_SCHEDULED,
+        meeting=meeting.number,
+        title=title,
+        starts_at=iso(starts_at),
+        by=actor.name,
+    )
     return meeting
 
 
 async def upcoming_meetings(uow: UnitOfWork, council: Council, now: datetime) -> Sequence[Meeting]:
     """The meeting under way and those still to come (one never opened drops off after LATE_OPEN)."""
     meetings = await uow.meetings.in_state(council.id, MeetingState.OPEN, MeetingState.SCHEDULED)
-    return [m for m in meetings
-            if m.state is MeetingState.OPEN or (m.starts_at and m.starts_at >= now - LATE_OPEN)]
+    return [m for m in meetings if m.state is MeetingState.OPEN or (m.starts_at and m.starts_at >= now - LATE_OPEN)]
 
 
-async def cancel_meeting(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
-                         number: int) -> Meeting:
+async def cancel_meeting(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int) -> Meeting:
     require_chair(actor)
     await uow.councils.lock(council.id)
     meeting = await uow.meetings.by_number(council.id, number)
@@ -68,13 +79,15 @@ async def cancel_meeting(uow: UnitOfWork, clock: Clock, council: Council, actor:
         raise MeetingNotScheduled(number=number, state=meeting.state.value)
     meeting = replace(meeting, state=MeetingState.CANCELLED)
     await uow.meetings.update(meeting)
-    await record_event(uow, council, clock, events.MEETING_CANCELLED, meeting=meeting.number, title=meeting.title,
-                       by=actor.name)
+    await record_event(
+        uow, council, clock, events.MEETING_CANCELLED, meeting=meeting.number, title=meeting.title, by=actor.name
+    )
     return meeting
 
 
-async def open_meeting(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, title: str = "",
-                       *, default_title: str = "") -> Meeting:
+async def open_meeting(
+    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, title: str = "", *, default_title: str = ""
+) -> Meeting:
     """The chair opens a meeting: the scheduled one due about now, or one on the spot with `title`.
 
     The chair, when a member, is the first one present.
@@ -85,34 +98,54 @@ async def open_meeting(uow: UnitOfWork, clock: Clock, council: Council, actor: A
     current = await uow.meetings.in_state(council.id, MeetingState.OPEN)
     if current:
         raise MeetingAlreadyOpen(number=current[0].number, title=current[0].title)
-    due = [m for m in await uow.meetings.in_state(council.id, MeetingState.SCHEDULED)
-           if m.starts_at is not None and now - LATE_OPEN <= m.starts_at <= now + EARLY_OPEN]
+    due = [
+        m
+        for m in await uow.meetings.in_state(council.id, MeetingState.SCHEDULED)
+        if m.starts_at is not None and now - LATE_OPEN <= m.starts_at <= now + EARLY_OPEN
+    ]
     title = " ".join((title or "").split())
     if due:  # the meeting in the calendar, retitled if the chair says so
-        meeting = replace(due[0], state=MeetingState.OPEN, opened_at=now,
-                          title=_title(title) if title else due[0].title)
+        meeting = replace(
+            due[0], state=MeetingState.OPEN, opened_at=now, title=_title(title) if title else due[0].title
+        )
         await uow.meetings.update(meeting)
     else:
-        meeting = await uow.meetings.add(Meeting(0, council.id, await uow.meetings.next_number(council.id),
-                                                 _title(title or default_title), MeetingState.OPEN, now,
-                                                 opened_at=now))
-    await record_event(uow, council, clock, events.MEETING_OPENED, meeting=meeting.number, title=meeting.title,
-                       chair=actor.name)
+        meeting = await uow.meetings.add(
+            Meeting(
+                0,
+                council.id,
+                await uow.meetings.next_number(council.id),
+                _title(title or default_title),
+                MeetingState.OPEN,
+                now,
+                opened_at=now,
+            )
+        )
+    await record_event(
+        uow, council, clock, events.MEETING_OPENED, meeting=meeting.number, title=meeting.title, chair=actor.name
+    )
     if actor.member is not None and actor.member.active:
         if await uow.meetings.add_attendance(meeting.id, actor.member.id, actor.member.name, now):
-            await record_event(uow, council, clock, events.ATTENDANCE_RECORDED, meeting=meeting.number,
-                               member=actor.member.id, name=actor.member.name)
+            await record_event(
+                uow,
+                council,
+                clock,
+                events.ATTENDANCE_RECORDED,
+                meeting=meeting.number,
+                member=actor.member.id,
+                name=actor.member.name,
+            )
     return meeting
 
 
 @dataclass(frozen=True)
 class Presence:
     meeting: Meeting
-    recorded: Sequence[str]   # names newly marked present
-    already: Sequence[str]    # names that were present already
+    recorded: Sequence[str]  # names newly marked present
+    already: Sequence[str]  # names that were present already
     present: int
-    expected: int             # 应到: active members
-    needed: int               # quorum (0: none)
+    expected: int  # 应到: active members
+    needed: int  # quorum (0: none)
 
     @property
     def quorum_met(self) -> bool:
@@ -126,8 +159,9 @@ async def _open_meeting(uow: UnitOfWork, council: Council) -> Meeting:
     return current[0]
 
 
-async def record_presence(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
-                          handles: Sequence[str] = ()) -> Presence:
+async def record_presence(
+    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handles: Sequence[str] = ()
+) -> Presence:
     """A member says they are present; the chair may mark others (`handles`) who cannot type."""
     targets: list[Member]
     if handles:
@@ -144,8 +178,15 @@ async def record_presence(uow: UnitOfWork, clock: Clock, council: Council, actor
             raise errors.PendingApproval(unit=member.unit or "")
         if await uow.meetings.add_attendance(meeting.id, member.id, member.name, clock()):
             recorded.append(member.name)
-            await record_event(uow, council, clock, events.ATTENDANCE_RECORDED, meeting=meeting.number,
-                               member=member.id, name=member.name)
+            await record_event(
+                uow,
+                council,
+                clock,
+                events.ATTENDANCE_RECORDED,
+                meeting=meeting.number,
+                member=member.id,
+                name=member.name,
+            )
         else:
             already.append(member.name)
     present = len(await uow.meetings.attendance(meeting.id))

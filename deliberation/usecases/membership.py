@@ -1,4 +1,5 @@
 """Use cases of membership: join a unit, the chair's approval and roles; and who may vote."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -41,8 +42,14 @@ def parse_area(text: str | None) -> int | None:
     return cm2
 
 
-async def join(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
-               unit_text: str | None = None, area_text: str | None = None) -> Member:
+async def join(
+    uow: UnitOfWork,
+    clock: Clock,
+    council: Council,
+    actor: Actor,
+    unit_text: str | None = None,
+    area_text: str | None = None,
+) -> Member:
     """Register the actor as a member of a unit; pending until the chair approves when the rules ask."""
     await uow.councils.lock(council.id)
     existing = await uow.members.by_user(council.id, actor.user_key)
@@ -69,10 +76,19 @@ async def join(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
         member = replace(existing, unit=code, name=actor.name, username=actor.username)
         await uow.members.update(member)
     else:
-        member = await uow.members.add(Member(0, council.id, actor.user_key, actor.name, actor.username,
-                                              unit=code, status=status))
-    await record_event(uow, council, clock, events.MEMBER_JOINED, member=member.id, name=member.name,
-                       unit=code, status=member.status.value)
+        member = await uow.members.add(
+            Member(0, council.id, actor.user_key, actor.name, actor.username, unit=code, status=status)
+        )
+    await record_event(
+        uow,
+        council,
+        clock,
+        events.MEMBER_JOINED,
+        member=member.id,
+        name=member.name,
+        unit=code,
+        status=member.status.value,
+    )
     return member
 
 
@@ -84,18 +100,17 @@ async def approve(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
         raise errors.AlreadyMember(unit=member.unit or "")
     member = replace(member, status=MemberStatus.ACTIVE)
     await uow.members.update(member)
-    await record_event(uow, council, clock, events.MEMBER_APPROVED, member=member.id, name=member.name,
-                       by=actor.name)
+    await record_event(uow, council, clock, events.MEMBER_APPROVED, member=member.id, name=member.name, by=actor.name)
     return member
 
 
-async def assign_role(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str,
-                      role: Role) -> Member:
+async def assign_role(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str, role: Role) -> Member:
     require_chair(actor)
     await uow.councils.lock(council.id)
     member = await find_member(uow, council, handle)
     member = replace(member, roles=member.roles | {role}, status=MemberStatus.ACTIVE)
     await uow.members.update(member)
-    await record_event(uow, council, clock, events.ROLE_ASSIGNED, member=member.id, name=member.name,
-                       role=role.value, by=actor.name)
+    await record_event(
+        uow, council, clock, events.ROLE_ASSIGNED, member=member.id, name=member.name, role=role.value, by=actor.name
+    )
     return member

@@ -1,4 +1,5 @@
 """Use cases of a motion before its ballot: raise, second, debate, warn, withdraw; the clock's lapse and resume."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -23,9 +24,18 @@ def referral_target(text: str | None) -> str:
     return target
 
 
-async def raise_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, text: str, *,
-                       kind: MotionKind = MotionKind.MAIN, parent_number: int | None = None,
-                       postponed_until: datetime | None = None, referred_to: str | None = None) -> Motion:
+async def raise_motion(
+    uow: UnitOfWork,
+    clock: Clock,
+    council: Council,
+    actor: Actor,
+    text: str,
+    *,
+    kind: MotionKind = MotionKind.MAIN,
+    parent_number: int | None = None,
+    postponed_until: datetime | None = None,
+    referred_to: str | None = None,
+) -> Motion:
     """Raise a motion (or an amendment / subsidiary motion on `parent_number`); it waits for a second."""
     if kind is MotionKind.REFER:
         referred_to = referral_target(referred_to)
@@ -41,20 +51,44 @@ async def raise_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: A
         if kind is MotionKind.AMENDMENT and parent.kind is not MotionKind.MAIN:
             raise errors.NotAmendable(number=parent.number, state=parent.state.value)
     now = clock()
-    motion = await uow.motions.add(Motion(
-        0, council.id, await uow.motions.next_number(council.id), kind, text, member.id,
-        MotionState.PROPOSED, now, now + council.rules.second_deadline,
-        parent_id=parent.id if parent else None, postponed_until=postponed_until, referred_to=referred_to))
+    motion = await uow.motions.add(
+        Motion(
+            0,
+            council.id,
+            await uow.motions.next_number(council.id),
+            kind,
+            text,
+            member.id,
+            MotionState.PROPOSED,
+            now,
+            now + council.rules.second_deadline,
+            parent_id=parent.id if parent else None,
+            postponed_until=postponed_until,
+            referred_to=referred_to,
+        )
+    )
     second_deadline = iso(motion.second_deadline) if motion.second_deadline else None
-    await record_event(uow, council, clock, events.MOTION_RAISED, number=motion.number, kind=kind.value, text=text,
-                       mover=member.id, mover_name=member.name, parent=parent.number if parent else None,
-                       second_deadline=second_deadline,
-                       postponed_until=iso(postponed_until) if postponed_until else None, referred_to=referred_to)
+    await record_event(
+        uow,
+        council,
+        clock,
+        events.MOTION_RAISED,
+        number=motion.number,
+        kind=kind.value,
+        text=text,
+        mover=member.id,
+        mover_name=member.name,
+        parent=parent.number if parent else None,
+        second_deadline=second_deadline,
+        postponed_until=iso(postponed_until) if postponed_until else None,
+        referred_to=referred_to,
+    )
     return motion
 
 
-async def second_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
-                        number: int | None = None) -> Motion:
+async def second_motion(
+    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int | None = None
+) -> Motion:
     member = require_member(actor)
     await uow.councils.lock(council.id)
     motion = await find_motion(uow, council, number, frozenset({MotionState.PROPOSED}))
@@ -63,27 +97,45 @@ async def second_motion(uow: UnitOfWork, clock: Clock, council: Council, actor: 
         raise errors.CannotSecondOwn(number=motion.number)
     motion = replace(motion, state=state, seconder_id=member.id)
     await uow.motions.update(motion)
-    await record_event(uow, council, clock, events.MOTION_SECONDED, number=motion.number, seconder=member.id,
-                       seconder_name=member.name)
+    await record_event(
+        uow, council, clock, events.MOTION_SECONDED, number=motion.number, seconder=member.id, seconder_name=member.name
+    )
     return motion
 
 
-async def speak(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int | None,
-                side: Side | None, text: str) -> tuple[Speech, int]:
+async def speak(
+    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int | None, side: Side | None, text: str
+) -> tuple[Speech, int]:
     """Record a debate speech; return it with the speeches the speaker has left."""
     member = require_member(actor)
     await uow.councils.lock(council.id)
     motion = await find_motion(uow, council, number, OPEN_FOR_DEBATE)
     earlier = await uow.speeches.for_motion(motion.id)
-    left = check_speech(council.rules, motion, member.id, speaker_is_chair=actor.is_chair, side=side,
-                        text=text.strip(), earlier=earlier,
-                        warnings=await uow.speeches.warnings(motion.id, member.id))
+    left = check_speech(
+        council.rules,
+        motion,
+        member.id,
+        speaker_is_chair=actor.is_chair,
+        side=side,
+        text=text.strip(),
+        earlier=earlier,
+        warnings=await uow.speeches.warnings(motion.id, member.id),
+    )
     assert side is not None  # check_speech refuses a speech without a side
     motion = replace(motion, state=next_state(motion.state, Action.SPEAK, number=motion.number))
     await uow.motions.update(motion)
     speech = await uow.speeches.add(Speech(motion.id, member.id, side, text.strip(), clock()))
-    await record_event(uow, council, clock, events.SPEECH_RECORDED, number=motion.number, member=member.id,
-                       name=member.name, side=side.value, text=speech.text)
+    await record_event(
+        uow,
+        council,
+        clock,
+        events.SPEECH_RECORDED,
+        number=motion.number,
+        member=member.id,
+        name=member.name,
+        side=side.value,
+        text=speech.text,
+    )
     return speech, left
 
 
@@ -97,8 +149,15 @@ class Warned:
     silenced: bool
 
 
-async def warn(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str,
-               number: int | None = None, reason: str = "") -> Warned:
+async def warn(
+    uow: UnitOfWork,
+    clock: Clock,
+    council: Council,
+    actor: Actor,
+    handle: str,
+    number: int | None = None,
+    reason: str = "",
+) -> Warned:
     """The chair warns a member on a motion (off-topic, personal attack); the limit silences them there."""
     require_chair(actor)
     await uow.councils.lock(council.id)
@@ -107,8 +166,17 @@ async def warn(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, ha
     by_id = actor.member.id if actor.member else 0
     reason = reason.strip()[:WARNING_REASON_MAX]
     count = await uow.speeches.add_warning(motion.id, target.id, by_id, reason, clock())
-    await record_event(uow, council, clock, events.MEMBER_WARNED, number=motion.number, member=target.id,
-                       name=target.name, reason=reason, count=count)
+    await record_event(
+        uow,
+        council,
+        clock,
+        events.MEMBER_WARNED,
+        number=motion.number,
+        member=target.id,
+        name=target.name,
+        reason=reason,
+        count=count,
+    )
     return Warned(target, motion, count, silenced=count >= council.rules.warnings_limit)
 
 
@@ -143,8 +211,12 @@ async def resume(uow: UnitOfWork, clock: Clock, council: Council, motion_id: int
     motion = await uow.motions.get(motion_id)
     if motion.state is not MotionState.POSTPONED or (motion.postponed_until and motion.postponed_until > clock()):
         return None
-    motion = replace(motion, state=next_state(motion.state, Action.RESUME, number=motion.number),
-                     postponed_until=None, debate_closed=False)
+    motion = replace(
+        motion,
+        state=next_state(motion.state, Action.RESUME, number=motion.number),
+        postponed_until=None,
+        debate_closed=False,
+    )
     await uow.motions.update(motion)
     await record_event(uow, council, clock, events.MOTION_RESUMED, number=motion.number)
     return motion

@@ -1,4 +1,5 @@
 """Queries: what is open, a motion's history, the ballot to vote on. They read and change nothing."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,11 +29,17 @@ async def motion_history(uow: UnitOfWork, council: Council, number: int | None) 
     ballots = await uow.ballots.for_motion(motion.id)
     open_ballot = next((b for b in ballots if b.open), None)
     return MotionHistory(
-        motion, names.get(motion.mover_id), names.get(motion.seconder_id or 0),
+        motion,
+        names.get(motion.mover_id),
+        names.get(motion.seconder_id or 0),
         await uow.motions.children(motion.id),
-        [(s, names[s.member_id].name if s.member_id in names else "?")
-         for s in await uow.speeches.for_motion(motion.id)],
-        ballots, await uow.votes.count(open_ballot.id) if open_ballot else 0)
+        [
+            (s, names[s.member_id].name if s.member_id in names else "?")
+            for s in await uow.speeches.for_motion(motion.id)
+        ],
+        ballots,
+        await uow.votes.count(open_ballot.id) if open_ballot else 0,
+    )
 
 
 async def open_items(uow: UnitOfWork, council: Council) -> Sequence[Motion]:

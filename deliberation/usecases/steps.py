@@ -1,4 +1,5 @@
 """The steps every use case shares: append to the chain, check the actor's role, find a member or a motion."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -59,16 +60,20 @@ def check_text(text: str, limit: int) -> str:
     return text
 
 
-async def find_motion(uow: UnitOfWork, council: Council, number: int | None,
-                      states: frozenset[MotionState] | None = None) -> Motion:
+async def find_motion(
+    uow: UnitOfWork, council: Council, number: int | None, states: frozenset[MotionState] | None = None
+) -> Motion:
     """The numbered motion, or the only one open in `states` when no number is given."""
     if number is not None:
         motion = await uow.motions.by_number(council.id, number)
         if motion is None:
             raise errors.MotionNotFound(number=number)
         return motion
-    candidates = [m for m in await uow.motions.all(council.id)
-                  if m.state not in TERMINAL and (states is None or m.state in states)]
+    candidates = [
+        m
+        for m in await uow.motions.all(council.id)
+        if m.state not in TERMINAL and (states is None or m.state in states)
+    ]
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:

@@ -1,4 +1,5 @@
 """Repositories, one module per area: domain records in, domain records out. They never commit."""
+
 from __future__ import annotations
 
 from .assignments import AssignmentRepository
@@ -16,9 +17,24 @@ from .reminders import Claimed, Reminder, ReminderRepository
 from .updates import UpdateClaims
 
 __all__ = [
-    "AssignmentRepository", "BallotRepository", "Claimed", "CouncilRepository", "EventRepository",
-    "MeetingRepository", "MemberRepository", "MinutesRepository", "MotionRepository", "NoticeBoardRepository",
+    "AssignmentRepository",
+    "BallotRepository",
+    "Claimed",
+    "CouncilRepository",
+    "EventRepository",
+    "MeetingRepository",
+    "MemberRepository",
+    "MinutesRepository",
+    "MotionRepository",
+    "NoticeBoardRepository",
     "OutboxRepository",
-    "PostRepository", "Queued", "Reminder", "ReminderRepository", "SpeechRepository", "UnitRepository",
-    "UpdateClaims", "VoteRepository", "read_chain",
+    "PostRepository",
+    "Queued",
+    "Reminder",
+    "ReminderRepository",
+    "SpeechRepository",
+    "UnitRepository",
+    "UpdateClaims",
+    "VoteRepository",
+    "read_chain",
 ]

@@ -1,4 +1,5 @@
 """Councils: one per chat, found by chat key; moved, retired and restored with their chat."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -19,13 +20,17 @@ class CouncilRepository:
         self.session = session
 
     async def by_chat(self, chat_key: str) -> Council | None:
-        row = (await self.session.execute(select(CouncilRow).where(
-            CouncilRow.chat_key == chat_key, CouncilRow.active.is_(True)))).scalar_one_or_none()
+        row = (
+            await self.session.execute(
+                select(CouncilRow).where(CouncilRow.chat_key == chat_key, CouncilRow.active.is_(True))
+            )
+        ).scalar_one_or_none()
         return None if row is None else council_from_row(row)
 
     async def by_chats(self, chat_keys: set[str]) -> Sequence[Council]:
-        rows = await self.session.execute(select(CouncilRow).where(
-            CouncilRow.chat_key.in_(list(chat_keys)), CouncilRow.active.is_(True)))
+        rows = await self.session.execute(
+            select(CouncilRow).where(CouncilRow.chat_key.in_(list(chat_keys)), CouncilRow.active.is_(True))
+        )
         return [council_from_row(row) for row in rows.scalars()]
 
     async def get(self, council_id: int) -> Council:
@@ -49,15 +54,21 @@ class CouncilRepository:
         return [council_from_row(r) for r in rows]
 
     async def add(self, council: Council) -> Council:
-        row = CouncilRow(**council_values(council), chain_seq=0, chain_head=GENESIS, active=True,
-                         created_at=datetime.now().astimezone())
+        row = CouncilRow(
+            **council_values(council),
+            chain_seq=0,
+            chain_head=GENESIS,
+            active=True,
+            created_at=datetime.now().astimezone(),
+        )
         self.session.add(row)
         await self.session.flush()
         return council_from_row(row)
 
     async def update(self, council: Council) -> None:
-        await self.session.execute(update(CouncilRow).where(CouncilRow.id == council.id)
-                                   .values(**council_values(council)))
+        await self.session.execute(
+            update(CouncilRow).where(CouncilRow.id == council.id).values(**council_values(council))
+        )
 
     async def lock(self, council_id: int) -> None:
         # PostgreSQL: a row lock serializes one council's changes across workers.
@@ -73,15 +84,19 @@ class CouncilRepository:
 
     async def standing_of(self, chat_key: str) -> tuple[int, bool] | None:
         """(council id, active) of the council kept for this chat, retired or not; None when there is none."""
-        row = (await self.session.execute(select(CouncilRow.id, CouncilRow.active).where(
-            CouncilRow.chat_key == chat_key))).first()
+        row = (
+            await self.session.execute(select(CouncilRow.id, CouncilRow.active).where(CouncilRow.chat_key == chat_key))
+        ).first()
         return None if row is None else (row[0], bool(row[1]))
 
     async def move(self, council_id: int, old_chat_key: str, new_chat_key: str) -> bool:
         """Give the council its new chat key; False when it was not at the old one any more (moved already)."""
         # Conditional, so that two workers hearing of the same migration move it once.
-        result = await self.session.execute(update(CouncilRow).where(
-            CouncilRow.id == council_id, CouncilRow.chat_key == old_chat_key).values(chat_key=new_chat_key))
+        result = await self.session.execute(
+            update(CouncilRow)
+            .where(CouncilRow.id == council_id, CouncilRow.chat_key == old_chat_key)
+            .values(chat_key=new_chat_key)
+        )
         return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def reactivate(self, council_id: int) -> None:

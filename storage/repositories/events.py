@@ -1,4 +1,5 @@
 """The council's event chain: appended and sealed here, read back for the minutes and for verification."""
+
 from __future__ import annotations
 
 import json
@@ -20,27 +21,52 @@ class EventRepository:
         self.session = session
 
     async def append(self, council_id: int, type: str, at: datetime, payload: dict[str, Any]) -> Event:
-        seq, head = (await self.session.execute(
-            select(CouncilRow.chain_seq, CouncilRow.chain_head).where(CouncilRow.id == council_id))).one()
+        seq, head = (
+            await self.session.execute(
+                select(CouncilRow.chain_seq, CouncilRow.chain_head).where(CouncilRow.id == council_id)
+            )
+        ).one()
         payload = json.loads(canonical_json(payload))
         event = seal(Event(council_id, seq + 1, type, at.isoformat(timespec="seconds"), payload, head))
-        self.session.add(EventRow(council_id=council_id, seq=event.seq, type=type, at=event.at,
-                                  payload=canonical_json(payload), prev_hash=event.prev_hash, hash=event.hash))
-        await self.session.execute(update(CouncilRow).where(CouncilRow.id == council_id).values(
-            chain_seq=event.seq, chain_head=event.hash))
+        self.session.add(
+            EventRow(
+                council_id=council_id,
+                seq=event.seq,
+                type=type,
+                at=event.at,
+                payload=canonical_json(payload),
+                prev_hash=event.prev_hash,
+                hash=event.hash,
+            )
+        )
+        await self.session.execute(
+            update(CouncilRow).where(CouncilRow.id == council_id).values(chain_seq=event.seq, chain_head=event.hash)
+        )
         return event
 
     async def append_many(self, council_id: int, events: Sequence[tuple[str, datetime, dict[str, Any]]]) -> None:
         if not events:
             return
-        seq, head = (await self.session.execute(
-            select(CouncilRow.chain_seq, CouncilRow.chain_head).where(CouncilRow.id == council_id))).one()
+        seq, head = (
+            await self.session.execute(
+                select(CouncilRow.chain_seq, CouncilRow.chain_head).where(CouncilRow.id == council_id)
+            )
+        ).one()
         rows = []
         for type, at, payload in events:
             payload = json.loads(canonical_json(payload))
             event = seal(Event(council_id, seq + 1, type, at.isoformat(timespec="seconds"), payload, head))
-            rows.append({"council_id": council_id, "seq": event.seq, "type": type, "at": event.at,
-                         "payload": canonical_json(payload), "prev_hash": event.prev_hash, "hash": event.hash})
+            rows.append(
+                {
+                    "council_id": council_id,
+                    "seq": event.seq,
+                    "type": type,
+                    "at": event.at,
+                    "payload": canonical_json(payload),
+                    "prev_hash": event.prev_hash,
+                    "hash": event.hash,
+                }
+            )
             seq, head = event.seq, event.hash
         table = CouncilRow.__table__  # Core statements: no ORM bulk machinery per call
         await self.session.execute(insert(EventRow.__table__), rows)
@@ -48,12 +74,16 @@ class EventRepository:
 
     async def all(self, council_id: int) -> Sequence[Event]:
         rows = await self.session.execute(
-            select(EventRow).where(EventRow.council_id == council_id).order_by(EventRow.seq))
+            select(EventRow).where(EventRow.council_id == council_id).order_by(EventRow.seq)
+        )
         return [event_from_row(r) for r in rows.scalars()]
 
     async def head(self, council_id: int) -> tuple[int, str]:
-        seq, head = (await self.session.execute(
-            select(CouncilRow.chain_seq, CouncilRow.chain_head).where(CouncilRow.id == council_id))).one()
+        seq, head = (
+            await self.session.execute(
+                select(CouncilRow.chain_seq, CouncilRow.chain_head).where(CouncilRow.id == council_id)
+            )
+        ).one()
         return seq, head
 
     async def readable(self, council_id: int) -> list[Event]:

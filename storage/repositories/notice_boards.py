@@ -1,4 +1,5 @@
 """The 公示栏 columns of the councils table: each council's unguessable slug and whether it publishes there."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, update
@@ -18,8 +19,11 @@ class NoticeBoardRepository:
         self.session = session
 
     async def of_council(self, council_id: int) -> NoticeBoard:
-        slug, published = (await self.session.execute(select(CouncilRow.board_slug, CouncilRow.on_board).where(
-            CouncilRow.id == council_id))).one()
+        slug, published = (
+            await self.session.execute(
+                select(CouncilRow.board_slug, CouncilRow.on_board).where(CouncilRow.id == council_id)
+            )
+        ).one()
         return NoticeBoard(slug, bool(published))
 
     async def set_published(self, council_id: int, published: bool) -> None:
@@ -29,7 +33,11 @@ class NoticeBoardRepository:
         """The active council publishing at `slug`; None for any other slug (a number, an unpublished one)."""
         if not slug or len(slug) > SLUG_LIMIT:
             return None
-        row = (await self.session.execute(select(CouncilRow).where(
-            CouncilRow.board_slug == slug, CouncilRow.on_board.is_(True), CouncilRow.active.is_(True))
-        )).scalar_one_or_none()
+        row = (
+            await self.session.execute(
+                select(CouncilRow).where(
+                    CouncilRow.board_slug == slug, CouncilRow.on_board.is_(True), CouncilRow.active.is_(True)
+                )
+            )
+        ).scalar_one_or_none()
         return None if row is None else council_from_row(row)

@@ -1,4 +1,5 @@
 """Where a card or ballot was posted in a chat, so that its message can be edited later."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,18 +17,27 @@ class PostRepository:
 
     async def ref(self, chat_key: str, subject: str) -> str | None:
         """The platform's reference to the message posted for `subject` ("ballot:4") in the chat."""
-        return (await self.session.execute(select(PostRow.message_ref).where(
-            PostRow.chat_key == chat_key, PostRow.subject == subject))).scalar_one_or_none()
+        return (
+            await self.session.execute(
+                select(PostRow.message_ref).where(PostRow.chat_key == chat_key, PostRow.subject == subject)
+            )
+        ).scalar_one_or_none()
 
-    async def record(self, chat_key: str, subject: str, message_ref: str, rendered: str | None,
-                     at: datetime) -> None:
+    async def record(self, chat_key: str, subject: str, message_ref: str, rendered: str | None, at: datetime) -> None:
         """Remember (or replace) the message posted for `subject`, whatever the races."""
-        stmt = dialect_insert(self.session, PostRow).values(chat_key=chat_key, subject=subject,
-                                                            message_ref=message_ref, rendered=rendered, updated_at=at)
-        await self.session.execute(stmt.on_conflict_do_update(
-            index_elements=["chat_key", "subject"],
-            set_={"message_ref": stmt.excluded.message_ref, "rendered": stmt.excluded.rendered,
-                  "updated_at": stmt.excluded.updated_at}))
+        stmt = dialect_insert(self.session, PostRow).values(
+            chat_key=chat_key, subject=subject, message_ref=message_ref, rendered=rendered, updated_at=at
+        )
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["chat_key", "subject"],
+                set_={
+                    "message_ref": stmt.excluded.message_ref,
+                    "rendered": stmt.excluded.rendered,
+                    "updated_at": stmt.excluded.updated_at,
+                },
+            )
+        )
 
     async def forget_chat(self, chat_key: str) -> None:
         """Message references belong to one chat: after a move they could name other messages."""

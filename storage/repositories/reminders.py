@@ -1,5 +1,6 @@
 """The alarms' table: plans inserted idempotently, each reminder claimed exactly once, and the scan for
 subjects whose plan has not been written yet."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -54,15 +55,28 @@ class ReminderRepository:
     async def add_plan(self, council_id: int, plan: Sequence[Planned], now: datetime) -> int:
         if not plan:
             return 0
-        stmt = dialect_insert(self.session, ReminderRow).values([
-            {"council_id": council_id, "kind": p.kind.value, "subject_id": p.subject_id, "due_at": p.due_at,
-             "expires_at": p.expires_at, "created_at": now} for p in plan])
+        stmt = dialect_insert(self.session, ReminderRow).values(
+            [
+                {
+                    "council_id": council_id,
+                    "kind": p.kind.value,
+                    "subject_id": p.subject_id,
+                    "due_at": p.due_at,
+                    "expires_at": p.expires_at,
+                    "created_at": now,
+                }
+                for p in plan
+            ]
+        )
         return (await self.session.execute(stmt.on_conflict_do_nothing())).rowcount  # type: ignore[attr-defined]
 
     async def pending(self, after_id: int = 0, limit: int | None = None) -> Sequence[tuple[int, str, datetime]]:
         """(id, kind, due_at) of every reminder not yet claimed, oldest id first."""
-        stmt = (select(ReminderRow.id, ReminderRow.kind, ReminderRow.due_at)
-                .where(ReminderRow.sent_at.is_(None), ReminderRow.id > after_id).order_by(ReminderRow.id))
+        stmt = (
+            select(ReminderRow.id, ReminderRow.kind, ReminderRow.due_at)
+            .where(ReminderRow.sent_at.is_(None), ReminderRow.id > after_id)
+            .order_by(ReminderRow.id)
+        )
         if limit:
             stmt = stmt.limit(limit)
         return [(i, k, d) for i, k, d in (await self.session.execute(stmt)).all()]
@@ -78,21 +92,29 @@ class ReminderRepository:
         someone has claimed it already."""
         r = ReminderRow
         result = await self.session.execute(
-            update(r).where(r.id == reminder_id, r.sent_at.is_(None), r.due_at <= now)
-            .values(sent_at=now, outcome="fired").returning(r.kind, r.subject_id, r.due_at, r.council_id),
-            execution_options={"synchronize_session": False})
+            update(r)
+            .where(r.id == reminder_id, r.sent_at.is_(None), r.due_at <= now)
+            .values(sent_at=now, outcome="fired")
+            .returning(r.kind, r.subject_id, r.due_at, r.council_id),
+            execution_options={"synchronize_session": False},
+        )
         row = result.first()
         return None if row is None else Claimed(row[0], row[1], row[2], row[3])
 
     async def claim(self, reminder_id: int, now: datetime, outcome: str) -> bool:
         """Mark it handled in the caller's transaction; True only for the one transaction that did so."""
-        result = await self.session.execute(update(ReminderRow).where(
-            ReminderRow.id == reminder_id, ReminderRow.sent_at.is_(None)).values(sent_at=now, outcome=outcome))
+        result = await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id, ReminderRow.sent_at.is_(None))
+            .values(sent_at=now, outcome=outcome)
+        )
         return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def set_outcome(self, reminder_id: int, outcome: str) -> None:
-        await self.session.execute(update(ReminderRow).where(ReminderRow.id == reminder_id).values(outcome=outcome),
-                                   execution_options={"synchronize_session": False})
+        await self.session.execute(
+            update(ReminderRow).where(ReminderRow.id == reminder_id).values(outcome=outcome),
+            execution_options={"synchronize_session": False},
+        )
 
     # ---- the scan: subjects whose plan has not been written yet (no anchor reminder) -------------
 
@@ -101,39 +123,66 @@ class ReminderRepository:
         return exists().where(r.kind == kind.value, r.subject_id == subject_id, r.due_at == due_at)
 
     async def unplanned_motions(self, limit: int) -> Sequence[Motion]:
-        proposed = (MotionRow.state == "proposed") & MotionRow.second_deadline.is_not(None) & ~self._anchored(
-            ReminderKind.LAPSE, MotionRow.id, MotionRow.second_deadline)
-        postponed = (MotionRow.state == "postponed") & MotionRow.postponed_until.is_not(None) & ~self._anchored(
-            ReminderKind.RESUME, MotionRow.id, MotionRow.postponed_until)
+        proposed = (
+            (MotionRow.state == "proposed")
+            & MotionRow.second_deadline.is_not(None)
+            & ~self._anchored(ReminderKind.LAPSE, MotionRow.id, MotionRow.second_deadline)
+        )
+        postponed = (
+            (MotionRow.state == "postponed")
+            & MotionRow.postponed_until.is_not(None)
+            & ~self._anchored(ReminderKind.RESUME, MotionRow.id, MotionRow.postponed_until)
+        )
         rows = await self.session.execute(select(MotionRow).where(proposed | postponed).limit(limit))
         return [motion_from_row(r) for r in rows.scalars()]
 
     async def unplanned_ballots(self, limit: int) -> Sequence[Ballot]:
-        rows = await self.session.execute(select(BallotRow).where(
-            BallotRow.closed_at.is_(None),
-            ~self._anchored(ReminderKind.BALLOT_CLOSE, BallotRow.id, BallotRow.closes_at)).limit(limit))
+        rows = await self.session.execute(
+            select(BallotRow)
+            .where(
+                BallotRow.closed_at.is_(None),
+                ~self._anchored(ReminderKind.BALLOT_CLOSE, BallotRow.id, BallotRow.closes_at),
+            )
+            .limit(limit)
+        )
         return [ballot_from_row(r) for r in rows.scalars()]
 
     async def unplanned_meetings(self, limit: int) -> Sequence[Meeting]:
-        rows = await self.session.execute(select(MeetingRow).where(
-            MeetingRow.state == MeetingState.SCHEDULED.value, MeetingRow.starts_at.is_not(None),
-            ~self._anchored(ReminderKind.MEETING_START, MeetingRow.id, MeetingRow.starts_at)).limit(limit))
+        rows = await self.session.execute(
+            select(MeetingRow)
+            .where(
+                MeetingRow.state == MeetingState.SCHEDULED.value,
+                MeetingRow.starts_at.is_not(None),
+                ~self._anchored(ReminderKind.MEETING_START, MeetingRow.id, MeetingRow.starts_at),
+            )
+            .limit(limit)
+        )
         return [meeting_from_row(r) for r in rows.scalars()]
 
     async def unplanned_assignments(self, limit: int) -> Sequence[Assignment]:
         assigned = (AssignmentRow.state == AssignmentState.ASSIGNED.value) & ~self._anchored(
-            ReminderKind.OVERDUE, AssignmentRow.id, AssignmentRow.due_at)
-        rating = (AssignmentRow.state == AssignmentState.RATING.value) & AssignmentRow.rating_closes_at.is_not(
-            None) & ~self._anchored(ReminderKind.RATING_CLOSE, AssignmentRow.id, AssignmentRow.rating_closes_at)
+            ReminderKind.OVERDUE, AssignmentRow.id, AssignmentRow.due_at
+        )
+        rating = (
+            (AssignmentRow.state == AssignmentState.RATING.value)
+            & AssignmentRow.rating_closes_at.is_not(None)
+            & ~self._anchored(ReminderKind.RATING_CLOSE, AssignmentRow.id, AssignmentRow.rating_closes_at)
+        )
         rows = await self.session.execute(select(AssignmentRow).where(assigned | rating).limit(limit))
         return [assignment_from_row(r) for r in rows.scalars()]
 
     async def unplanned_publications(self, limit: int) -> Sequence[tuple[int, int, datetime]]:
         """(version id, council id, end of 公示) of published minutes whose end is not planned yet."""
         m = MinutesVersionRow
-        rows = await self.session.execute(select(m.id, m.council_id, m.publication_ends_at).where(
-            m.publication_ends_at.is_not(None), m.publication_announced_at.is_(None),
-            ~self._anchored(ReminderKind.PUBLICATION_END, m.id, m.publication_ends_at)).limit(limit))
+        rows = await self.session.execute(
+            select(m.id, m.council_id, m.publication_ends_at)
+            .where(
+                m.publication_ends_at.is_not(None),
+                m.publication_announced_at.is_(None),
+                ~self._anchored(ReminderKind.PUBLICATION_END, m.id, m.publication_ends_at),
+            )
+            .limit(limit)
+        )
         return [(i, c, e) for i, c, e in rows.all() if e is not None]
 
     async def councils(self, ids: Sequence[int] | set[int]) -> dict[int, Council]:

@@ -1,4 +1,5 @@
 """Platform updates already handled: a re-delivered update is recognised here and ignored."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,8 +29,11 @@ class UpdateClaims:
 
     async def unclaimed(self, keys: Sequence[str]) -> set[str]:
         """Of these platform update keys, those not handled before (one query for a batch)."""
-        handled = set((await self.session.execute(
-            select(ProcessedUpdateRow.key).where(ProcessedUpdateRow.key.in_(list(keys))))).scalars())
+        handled = set(
+            (
+                await self.session.execute(select(ProcessedUpdateRow.key).where(ProcessedUpdateRow.key.in_(list(keys))))
+            ).scalars()
+        )
         return set(keys) - handled
 
     async def claim_all(self, keys: Sequence[str], at: datetime) -> None:

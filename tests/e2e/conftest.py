@@ -4,6 +4,7 @@
 limits; a test pushes updates and waits until the bot has finished each one (a recorder
 handler in a later handler group sees the update after the adapter is done with it).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,12 @@ from tests.fakes.fake_bot_api import Call, FakeBotApi, FakeUser
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
-FAST = {"rate_overall_per_second": 100_000.0, "rate_group_per_minute": 1_000_000.0, "max_retries": 5,
-        "edit_interval_seconds": 0.3}
+FAST = {
+    "rate_overall_per_second": 100_000.0,
+    "rate_group_per_minute": 1_000_000.0,
+    "max_retries": 5,
+    "edit_interval_seconds": 0.3,
+}
 
 # Residents. Names carry HTML/Markdown specials on purpose in some tests.
 CHAIR = FakeUser(id=9001, first_name="王主任", username="wang")
@@ -118,6 +123,7 @@ class Harness:
             while self.processed[update_id] < times:
                 self.changed.clear()
                 await self.changed.wait()
+
         await asyncio.wait_for(until(), timeout)
 
     async def run(self, update: dict[str, Any], times: int = 1) -> Step:
@@ -180,6 +186,7 @@ async def harness(tmp_path, api):
 
 # ---- reading the bot's database ------------------------------------------------------------------
 
+
 async def council_of(h: Harness, chat_id: int):
     async with h.app.dispatcher.uow() as uow:
         return await uow.councils.by_chat(f"telegram:{chat_id}")
@@ -217,5 +224,9 @@ async def events_of(h: Harness, chat_id: int) -> list:
 
 
 def button_data(message: dict[str, Any]) -> list[str]:
-    return [b["callback_data"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
-            for b in row if "callback_data" in b]
+    return [
+        b["callback_data"]
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        for b in row
+        if "callback_data" in b
+    ]

@@ -1,4 +1,5 @@
 """Helpers of the reliability tests: `yishi run` processes, a seeded council, reading the database."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +8,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +28,22 @@ class ShiftedClock:
         self.offset = offset
 
     def __call__(self) -> datetime:
-        return datetime.now(timezone.utc) + self.offset
+        return datetime.now(UTC) + self.offset
 
 
 def yishi_env(api: FakeBotApi, database_url: str, home: Path, **extra: str) -> dict[str, str]:
     return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
-        "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE": api.base_url, "DATABASE_URL": database_url,
-        "TELEGRAM_RATE_GROUP_PER_MINUTE": "1000000", "TELEGRAM_RATE_OVERALL_PER_SECOND": "100000",
-        "TELEGRAM_EDIT_INTERVAL_SECONDS": "0.5", "YISHI_LOG_LEVEL": "WARNING", **extra,
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE": api.base_url,
+        "DATABASE_URL": database_url,
+        "TELEGRAM_RATE_GROUP_PER_MINUTE": "1000000",
+        "TELEGRAM_RATE_OVERALL_PER_SECOND": "100000",
+        "TELEGRAM_EDIT_INTERVAL_SECONDS": "0.5",
+        "YISHI_LOG_LEVEL": "WARNING",
+        **extra,
     }
 
 
@@ -51,8 +59,9 @@ class Yishi:
         log = cwd / f"{name}.log"
         handle = open(log, "ab")
         try:
-            process = await asyncio.create_subprocess_exec(str(YISHI), "run", cwd=cwd, env=env, stdout=handle,
-                                                           stderr=asyncio.subprocess.STDOUT)
+            process = await asyncio.create_subprocess_exec(
+                str(YISHI), "run", cwd=cwd, env=env, stdout=handle, stderr=asyncio.subprocess.STDOUT
+            )
         finally:
             handle.close()
         return cls(process, log)
@@ -70,7 +79,7 @@ class Yishi:
             self.process.send_signal(signal.SIGTERM)
         try:
             return await asyncio.wait_for(self.process.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.kill()
             return await self.process.wait()
 
@@ -88,8 +97,16 @@ async def until(predicate, timeout: float, what: str, every: float = 0.05) -> An
         await asyncio.sleep(every)
 
 
-async def seed_council(database_url: str, chat_id: int, voters: int, *, first_user: int, title: str,
-                       ballot_closes_in: timedelta | None = None, ballot_minutes: int = 1) -> list[FakeUser]:
+async def seed_council(
+    database_url: str,
+    chat_id: int,
+    voters: int,
+    *,
+    first_user: int,
+    title: str,
+    ballot_closes_in: timedelta | None = None,
+    ballot_minutes: int = 1,
+) -> list[FakeUser]:
     """A council with `voters` active members (inserted directly) plus its chair, a seconded motion 1, and
     (with `ballot_closes_in`) an open ballot on it that closes that long from now. Returns the voters."""
     clock = ShiftedClock()
@@ -98,18 +115,39 @@ async def seed_council(database_url: str, chat_id: int, voters: int, *, first_us
         desk = app.dispatcher
 
         async def say(user: FakeUser, text: str, admin: bool = False) -> None:
-            response = await desk.handle(Incoming("telegram", str(chat_id), str(user.id), user.first_name, text=text,
-                                                  chat_title=title, is_admin=admin, username=user.username))
+            response = await desk.handle(
+                Incoming(
+                    "telegram",
+                    str(chat_id),
+                    str(user.id),
+                    user.first_name,
+                    text=text,
+                    chat_title=title,
+                    is_admin=admin,
+                    username=user.username,
+                )
+            )
             assert not response.refused, (text, [r.text for r in response.replies])
 
         await say(CHAIR, "/setup", admin=True)
         people = [FakeUser(id=first_user + i, first_name=f"居民{i}") for i in range(voters)]
         async with desk.uow() as uow:
             council = await uow.councils.by_chat(f"telegram:{chat_id}")
-            await uow.session.execute(insert(MemberRow), [
-                {"council_id": council.id, "user_key": f"telegram:{p.id}", "name": p.first_name, "username": None,
-                 "unit": f"{i // 100 + 1}-{i % 100 + 101}", "status": "active", "roles": ""}
-                for i, p in enumerate(people)])
+            await uow.session.execute(
+                insert(MemberRow),
+                [
+                    {
+                        "council_id": council.id,
+                        "user_key": f"telegram:{p.id}",
+                        "name": p.first_name,
+                        "username": None,
+                        "unit": f"{i // 100 + 1}-{i % 100 + 101}",
+                        "status": "active",
+                        "roles": "",
+                    }
+                    for i, p in enumerate(people)
+                ],
+            )
             await uow.commit()
         await say(people[0], "/motion 小区东门加装遮雨棚")
         await say(people[1], "/second 1")

@@ -23,21 +23,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Conflict,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-)
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-)
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, NetworkError, RetryAfter
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from tests.fakes.fake_bot_api import FakeBotApi, FakeBotApiProcess, FakeUser, free_port
 
@@ -101,16 +88,12 @@ async def test_send_message_then_edit(bot: telegram.Bot, api: FakeBotApi) -> Non
     assert api.calls("sendMessage")[0].params["reply_markup"] == KB.to_dict()
     assert api.calls("sendMessage")[0].params["chat_id"] == GROUP
 
-    edited = await bot.edit_message_text(
-        "Motion 1 (closed)", chat_id=GROUP, message_id=m1.message_id, reply_markup=KB
-    )
+    edited = await bot.edit_message_text("Motion 1 (closed)", chat_id=GROUP, message_id=m1.message_id, reply_markup=KB)
     assert edited.text == "Motion 1 (closed)"
     assert edited.reply_markup == KB
     assert edited.edit_date is not None
     with pytest.raises(BadRequest, match="(?i)message is not modified"):
-        await bot.edit_message_text(
-            "Motion 1 (closed)", chat_id=GROUP, message_id=m1.message_id, reply_markup=KB
-        )
+        await bot.edit_message_text("Motion 1 (closed)", chat_id=GROUP, message_id=m1.message_id, reply_markup=KB)
     # same text without the keyboard is a modification
     without_kb = await bot.edit_message_reply_markup(GROUP, m1.message_id, reply_markup=None)
     assert without_kb.reply_markup is None
@@ -140,9 +123,7 @@ async def test_entities_html_and_validation(bot: telegram.Bot, api: FakeBotApi) 
     html_msg = await bot.send_message(GROUP, "<b>议题</b> a &lt; b 😀<i>x</i>", parse_mode="HTML")
     assert html_msg.text == "议题 a < b 😀x"
     # UTF-16 offsets: the emoji counts twice
-    assert [(e.type, e.offset, e.length) for e in html_msg.entities] == [
-        ("bold", 0, 2), ("italic", 11, 1)
-    ]
+    assert [(e.type, e.offset, e.length) for e in html_msg.entities] == [("bold", 0, 2), ("italic", 11, 1)]
     with pytest.raises(BadRequest, match="(?i)can.t parse entities"):
         await bot.send_message(GROUP, "a <b>unclosed", parse_mode="HTML")
     with pytest.raises(BadRequest, match="(?i)can.t parse entities"):
@@ -210,9 +191,7 @@ async def test_chat_members_and_chat(bot: telegram.Bot, api: FakeBotApi) -> None
     assert isinstance(await bot.get_chat_member(GROUP, bot.id), ChatMemberMember)
     assert isinstance(await bot.get_chat_member(GROUP, 4242), ChatMemberLeft)
     admins = await bot.get_chat_administrators(GROUP)
-    assert sorted(type(a).__name__ for a in admins) == [
-        "ChatMemberAdministrator", "ChatMemberOwner"
-    ]
+    assert sorted(type(a).__name__ for a in admins) == ["ChatMemberAdministrator", "ChatMemberOwner"]
     chat = await bot.get_chat(GROUP)
     assert isinstance(chat, ChatFullInfo)
     assert (chat.type, chat.title) == ("supergroup", "幸福小区议事群")
@@ -220,9 +199,7 @@ async def test_chat_members_and_chat(bot: telegram.Bot, api: FakeBotApi) -> None
 
 async def test_send_document_records_file(bot: telegram.Bot, api: FakeBotApi) -> None:
     content = b"%PDF-1.4 minutes \x00\xff"
-    msg = await bot.send_document(
-        GROUP, document=io.BytesIO(content), filename="纪要.pdf", caption="会议纪要"
-    )
+    msg = await bot.send_document(GROUP, document=io.BytesIO(content), filename="纪要.pdf", caption="会议纪要")
     assert msg.document.file_name == "纪要.pdf"
     assert msg.document.file_size == len(content)
     assert msg.caption == "会议纪要"
@@ -237,9 +214,7 @@ async def test_commands_pins_reactions_and_misc(bot: telegram.Bot, api: FakeBotA
     zh = await bot.get_my_commands(language_code="zh")
     assert [(c.command, c.description) for c in zh] == [("motion", "提出议题")]
     assert await bot.get_my_commands() == ()
-    assert api.commands({"type": "all_group_chats"}) == [
-        {"command": "motion", "description": "Propose"}
-    ]
+    assert api.commands({"type": "all_group_chats"}) == [{"command": "motion", "description": "Propose"}]
     with pytest.raises(BadRequest, match="(?i)BOT_COMMAND_INVALID"):
         await bot.set_my_commands([("Bad-Command", "x")])
 
@@ -249,9 +224,7 @@ async def test_commands_pins_reactions_and_misc(bot: telegram.Bot, api: FakeBotA
     assert await bot.unpin_chat_message(GROUP, msg.message_id) is True
     assert api.pinned(GROUP) == []
     assert await bot.set_message_reaction(GROUP, msg.message_id, ReactionTypeEmoji("👍"))
-    assert api.calls("setMessageReaction")[0].params["reaction"] == [
-        {"type": "emoji", "emoji": "👍"}
-    ]
+    assert api.calls("setMessageReaction")[0].params["reaction"] == [{"type": "emoji", "emoji": "👍"}]
     assert await bot.send_chat_action(GROUP, ChatAction.TYPING) is True
     assert await bot.leave_chat(GROUP) is True
     with pytest.raises(Forbidden):
@@ -297,8 +270,7 @@ async def test_get_updates_offset_limit_long_poll(bot: telegram.Bot, api: FakeBo
 
 async def test_update_builders_parse_in_ptb(bot: telegram.Bot, api: FakeBotApi) -> None:
     sent = await bot.send_message(GROUP, "Motion", reply_markup=KB)
-    api.push_command(GROUP, ALICE, "/motion@yishi_test_bot 修电梯", chat_type="supergroup",
-                     chat_title="幸福小区")
+    api.push_command(GROUP, ALICE, "/motion@yishi_test_bot 修电梯", chat_type="supergroup", chat_title="幸福小区")
     api.push_text(GROUP, BOB, "我同意", reply_to_message=sent.message_id)
     api.push_callback(GROUP, ALICE, sent.message_id, "vote:1:yes")
     api.push_command(ALICE.id, ALICE, "/start", chat_type="private", mention_bot=True)
@@ -362,21 +334,17 @@ async def test_push_raw_redelivers_verbatim(bot: telegram.Bot, api: FakeBotApi) 
     # confirming the re-delivered update drops it; new updates keep increasing ids
     assert await bot.get_updates(offset=again[0].update_id + 1, timeout=0) == ()
     assert api.push_text(GROUP, ALICE, "next")["update_id"] > later[-1].update_id
-    assert api.callback_answers() == [
-        {"callback_query_id": first[0].callback_query.id, "text": "ok"}
-    ]
+    assert api.callback_answers() == [{"callback_query_id": first[0].callback_query.id, "text": "ok"}]
 
 
 async def test_http_level_envelopes_and_json_bodies(api: FakeBotApi) -> None:
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{api.base_url}/bot{api.token}/fooBar") as resp:
             assert resp.status == 404
-            assert await resp.json() == {"ok": False, "error_code": 404,
-                                         "description": "Not Found"}
+            assert await resp.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
         async with http.post(f"{api.base_url}/botnot-a-token/getMe") as resp:
             assert resp.status == 404
-        async with http.post(f"{api.base_url}/bot{api.token}/sendmessage",
-                             json={"chat_id": 7, "text": "123"}) as resp:
+        async with http.post(f"{api.base_url}/bot{api.token}/sendmessage", json={"chat_id": 7, "text": "123"}) as resp:
             body = await resp.json()
             assert resp.status == 200 and body["ok"] is True
             assert body["result"]["text"] == "123"  # free text is never JSON-decoded
@@ -390,9 +358,7 @@ async def test_application_polling_command_and_callback(api: FakeBotApi) -> None
 
     async def motion(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         seen_args.append(list(context.args or []))
-        await update.effective_chat.send_message(
-            f"Motion: {' '.join(context.args or [])}", reply_markup=KB
-        )
+        await update.effective_chat.send_message(f"Motion: {' '.join(context.args or [])}", reply_markup=KB)
 
     async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -419,8 +385,7 @@ async def test_application_polling_command_and_callback(api: FakeBotApi) -> None
             await app.stop()
     assert seen_args == [["修电梯"]]
     assert answer.ok
-    assert answer.params == {"callback_query_id": update["callback_query"]["id"],
-                             "text": "Vote recorded"}
+    assert answer.params == {"callback_query_id": update["callback_query"]["id"], "text": "Vote recorded"}
     assert edit.ok and edit.result["text"] == "Votes: 1 (vote:1:yes)"
     assert [c.method for c in api.calls()[:2]] == ["getMe", "deleteWebhook"]
     assert api.calls("deleteWebhook")[0].params == {"drop_pending_updates": True}
@@ -436,7 +401,10 @@ async def test_webhook_delivery_to_ptb(api: FakeBotApi) -> None:
     async with app:
         await app.start()
         await app.updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path="hook", secret_token="s3cret",
+            listen="127.0.0.1",
+            port=port,
+            url_path="hook",
+            secret_token="s3cret",
             webhook_url=f"http://127.0.0.1:{port}/hook",
         )
         try:
@@ -473,10 +441,10 @@ async def test_standalone_process_control_api() -> None:
             assert call["params"]["reply_markup"] == KB.to_dict()
             assert [m["text"] for m in await fake.sent_messages(GROUP)] == ["hi"]
 
-            await fake.push_many("callback", [
-                {"chat_id": GROUP, "user": BOB, "message_id": sent.message_id, "data": f"v:{i}"}
-                for i in range(3)
-            ])
+            await fake.push_many(
+                "callback",
+                [{"chat_id": GROUP, "user": BOB, "message_id": sent.message_id, "data": f"v:{i}"} for i in range(3)],
+            )
             updates = await remote_bot.get_updates(offset=updates[-1].update_id + 1, timeout=1)
             assert [u.callback_query.data for u in updates] == ["v:0", "v:1", "v:2"]
 

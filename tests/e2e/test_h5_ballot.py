@@ -1,5 +1,6 @@
 """The H5 ballot page and the 公示栏: signed links, the same vote use case as a button, secret ballots,
 and a headless Chromium run that votes, changes the vote and saves screenshots for review."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,9 @@ class Council:
         self.links = BallotLinks(SECRET, "http://127.0.0.1", clock=clock, ttl=timedelta(hours=24))
 
     async def say(self, user: str, text: str):
-        response = await self.app.dispatcher.handle(Incoming("wecom", "b3", user, user.title(), text=text,
-                                                             chat_title="3号楼议事会"))
+        response = await self.app.dispatcher.handle(
+            Incoming("wecom", "b3", user, user.title(), text=text, chat_title="3号楼议事会")
+        )
         assert not response.refused, response
         return response
 
@@ -130,12 +132,16 @@ async def test_expired_and_forged_links_are_refused(council, client):
     good = council.path("bob")
     ballot, member, expires, signature = good.removeprefix("/b/").split(".")
     carol = council.members["carol"].id
-    forged = [f"/b/{ballot}.{carol}.{expires}.{signature}",            # someone else's member id
-              f"/b/{ballot}.{member}.{int(expires) + 86400}.{signature}",  # a later expiry
-              good[:-2] + ("AA" if not good.endswith("AA") else "BB"),    # an altered signature
-              "/b/" + BallotLinks("another-secret-0123456789abcdefghij", "http://x", clock=council.clock)
-              .token(council.ballot.id, council.members["bob"].id),       # signed with another key
-              "/b/not-a-token"]
+    forged = [
+        f"/b/{ballot}.{carol}.{expires}.{signature}",  # someone else's member id
+        f"/b/{ballot}.{member}.{int(expires) + 86400}.{signature}",  # a later expiry
+        good[:-2] + ("AA" if not good.endswith("AA") else "BB"),  # an altered signature
+        "/b/"
+        + BallotLinks("another-secret-0123456789abcdefghij", "http://x", clock=council.clock).token(
+            council.ballot.id, council.members["bob"].id
+        ),  # signed with another key
+        "/b/not-a-token",
+    ]
     for path in forged:
         assert (await client.get(path)).status == 403, path
         assert (await client.post(path, data={"choice": "y"})).status == 403, path
@@ -188,6 +194,7 @@ async def test_notice_board_lists_published_minutes_with_the_chain_head(council,
 
 # ---- the real browser ----------------------------------------------------------------------------
 
+
 def _browser_or_skip():
     try:
         from playwright.async_api import async_playwright
@@ -200,8 +207,16 @@ def _browser_or_skip():
     return async_playwright
 
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -209,6 +224,7 @@ async def test_headless_chromium_votes_changes_and_sees_the_confirmation(council
     async_playwright = _browser_or_skip()
     await council.prepare()
     from bot import minutes_service
+
     async with council.app.dispatcher.uow() as uow:
         await minutes_service.publish(uow, council.council.id, now=council.clock())
         await uow.commit()
@@ -217,8 +233,7 @@ async def test_headless_chromium_votes_changes_and_sees_the_confirmation(council
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = await browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                          locale="zh-CN")
+            page = await browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN")
             await page.goto(base + council.path("bob"))
             assert MOTION in await page.inner_text("body")
             await page.screenshot(path=str(ARTIFACTS / "h5-ballot.png"), full_page=True)

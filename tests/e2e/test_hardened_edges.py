@@ -1,4 +1,5 @@
 """Hardened edges (issue 12): start-up refusals, the web pages under bad input, shutdown, proxies."""
+
 from __future__ import annotations
 
 import asyncio
@@ -48,16 +49,22 @@ def clean_environment(**extra: str) -> dict[str, str]:
 
 # ---- #1: webhook mode needs a strong secret -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("command", ["run", "serve"])
 @pytest.mark.parametrize("secret", [None, "", "s3cret", "x" * 31, "!" * 40, "a" * 257])
 def test_webhook_mode_refuses_to_start_without_a_strong_secret(tmp_path, command, secret):
     # the Bot API "server" is a closed port on loopback: a bot that did not refuse would fail to reach it (1)
-    env = clean_environment(TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_API_BASE=f"http://127.0.0.1:{free_port()}",
-                            WEBHOOK_URL="https://bot.example/hook", WEBHOOK_LISTEN=f"127.0.0.1:{free_port()}")
+    env = clean_environment(
+        TELEGRAM_BOT_TOKEN="123:abc",
+        TELEGRAM_API_BASE=f"http://127.0.0.1:{free_port()}",
+        WEBHOOK_URL="https://bot.example/hook",
+        WEBHOOK_LISTEN=f"127.0.0.1:{free_port()}",
+    )
     if secret is not None:
         env["WEBHOOK_SECRET"] = secret
-    result = subprocess.run([YISHI, command], cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
-                            timeout=60)
+    result = subprocess.run(
+        [YISHI, command], cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=60
+    )
     assert result.returncode == 2, result.stderr
     assert "WEBHOOK_SECRET" in result.stderr
     assert 'python -c "import secrets; print(secrets.token_urlsafe(32))"' in result.stderr
@@ -69,12 +76,17 @@ def test_a_strong_webhook_secret_passes_the_check():
 
     assert WebhookSettings(url="https://bot.example/hook", secret=STRONG).problem() is None
     assert WebhookSettings(url=None, secret=None).problem() is None  # polling needs none
-    made = subprocess.run([sys.executable, "-c", "import secrets; print(secrets.token_urlsafe(32))"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    made = subprocess.run(
+        [sys.executable, "-c", "import secrets; print(secrets.token_urlsafe(32))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert WebhookSettings(url="https://bot.example/hook", secret=made).problem() is None
 
 
 # ---- #10: the web pages under bad input, their headers, their access log, the link secret ----------------
+
 
 @contextlib.asynccontextmanager
 async def wecom_site(core, clock, *, base_url: str = "http://yishi.example"):
@@ -86,8 +98,10 @@ async def wecom_site(core, clock, *, base_url: str = "http://yishi.example"):
     web_app, _wecom = build_wecom(core, settings, links, api=WeComApi(settings))
     port = free_port()
     try:
-        async with web_site(web_app, f"127.0.0.1:{port}"), \
-                aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as http:
+        async with (
+            web_site(web_app, f"127.0.0.1:{port}"),
+            aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as http,
+        ):
             yield http, links
     finally:
         await fake.server.close()
@@ -95,9 +109,11 @@ async def wecom_site(core, clock, *, base_url: str = "http://yishi.example"):
 
 async def open_ballot(core) -> tuple[int, int]:
     """A WeCom council with motion #1 on the ballot -> (ballot id, bob's member id)."""
+
     async def say(user: str, text: str) -> None:
-        response = await core.dispatcher.handle(Incoming("wecom", "b3", user, user.title(), text=text,
-                                                         chat_title="3号楼议事会"))
+        response = await core.dispatcher.handle(
+            Incoming("wecom", "b3", user, user.title(), text=text, chat_title="3号楼议事会")
+        )
         assert not response.refused, response
 
     await say("alice", "/setup")
@@ -123,21 +139,27 @@ async def test_bad_input_to_the_web_pages_is_answered_400_never_500(app, clock):
         for path in ("/p/²", f"/p/{2**70}", "/p/１", "/p/%FF"):  # boards go by slug: none of these is one
             response = await http.get(path)
             assert response.status == 404, (path, response.status, await response.text())
-        refused = [f"/b/{body}.ßßßßßßßßßßßßßßßßßßßßßßßß",  # a non-ASCII signature
-                   f"/b/{ballot_id}.{bob}.²³⁴.{token.rsplit('.', 1)[1]}",  # digits int() refuses
-                   f"/b/{ballot_id}.{bob}.999999999999.AAAA",  # an expiry past the year 9999
-                   f"/b/{ballot_id}.{bob}.%FF%FE.AAAA"]  # not UTF-8 at all
+        refused = [
+            f"/b/{body}.ßßßßßßßßßßßßßßßßßßßßßßßß",  # a non-ASCII signature
+            f"/b/{ballot_id}.{bob}.²³⁴.{token.rsplit('.', 1)[1]}",  # digits int() refuses
+            f"/b/{ballot_id}.{bob}.999999999999.AAAA",  # an expiry past the year 9999
+            f"/b/{ballot_id}.{bob}.%FF%FE.AAAA",
+        ]  # not UTF-8 at all
         for path in refused:
             for method in ("GET", "POST"):
                 response = await http.request(method, path, data={"choice": "y"})
                 assert 400 <= response.status < 500, (method, path, response.status, await response.text())
                 assert "Traceback" not in await response.text()
         # a non-UTF-8 form on a good link, a non-UTF-8 WeCom callback body
-        form = await http.post(f"/b/{token}", data=b"choice=\xff\xfe",
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        form = await http.post(
+            f"/b/{token}", data=b"choice=\xff\xfe", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
         assert form.status == 400, await form.text()
-        callback = await http.post("/wecom/callback", params={"msg_signature": "x", "timestamp": "1", "nonce": "n"},
-                                   data=b"<xml>\xff\xfe\xfa</xml>")
+        callback = await http.post(
+            "/wecom/callback",
+            params={"msg_signature": "x", "timestamp": "1", "nonce": "n"},
+            data=b"<xml>\xff\xfe\xfa</xml>",
+        )
         assert callback.status == 400, await callback.text()
         assert (await http.get(f"/b/{token}")).status == 200  # the good link still works
 
@@ -151,8 +173,13 @@ async def test_every_page_carries_the_security_headers(app, clock):
     async with wecom_site(app, clock) as (http, links):
         ballot = await http.get(f"/b/{links.token(ballot_id, bob)}")
         page = await ballot.text()
-        answers = [ballot, await http.get("/p/1"), await http.get("/nowhere"), await http.get("/b/forged"),
-                   await http.post("/wecom/callback", data=b"\xff")]
+        answers = [
+            ballot,
+            await http.get("/p/1"),
+            await http.get("/nowhere"),
+            await http.get("/b/forged"),
+            await http.post("/wecom/callback", data=b"\xff"),
+        ]
         assert [a.status for a in answers] == [200, 404, 404, 403, 400]
         for answer in answers:
             for name, value in SECURITY_HEADERS.items():
@@ -190,11 +217,14 @@ async def test_ballot_link_tokens_never_reach_the_access_log(app, clock, caplog)
 
 @pytest.mark.parametrize("command", ["serve", "wecom"])
 def test_a_weak_link_secret_is_refused_at_start(tmp_path, command):
-    weak = {**wecom_environment_for("http://127.0.0.1:9", f"127.0.0.1:{free_port()}"),
-            "YISHI_LINK_SECRET": "only-22-characters-xyz"}
+    weak = {
+        **wecom_environment_for("http://127.0.0.1:9", f"127.0.0.1:{free_port()}"),
+        "YISHI_LINK_SECRET": "only-22-characters-xyz",
+    }
     env = clean_environment(**weak)
-    result = subprocess.run([YISHI, command], cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
-                            timeout=30)
+    result = subprocess.run(
+        [YISHI, command], cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=30
+    )
     assert result.returncode == 2, result.stderr
     assert "YISHI_LINK_SECRET" in result.stderr and "at least 32 characters" in result.stderr
     assert "secrets.token_urlsafe(32)" in result.stderr
@@ -209,6 +239,7 @@ def wecom_environment_for(api_base: str, listen: str) -> dict[str, str]:
 
 
 # ---- text no encoder accepts is cleaned where it enters -------------------------------------------------
+
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("text", ["/frob\ud800nicate", "/lang x\udfff"])
@@ -225,7 +256,11 @@ def test_clean_incoming_replaces_what_no_encoder_takes():
     dirty = Incoming("wecom", "b3", "u\x00", "名\ud83d", text="/motion 灯\udc00", chat_title="t\x00")
     cleaned = clean_incoming(dirty)
     assert (cleaned.user_id, cleaned.user_name, cleaned.text, cleaned.chat_title) == (
-        "u\ufffd", "名\ufffd", "/motion 灯\ufffd", "t\ufffd")
+        "u\ufffd",
+        "名\ufffd",
+        "/motion 灯\ufffd",
+        "t\ufffd",
+    )
     for value in (cleaned.user_id, cleaned.user_name, cleaned.text, cleaned.chat_title):
         value.encode("utf-8")
     fine = Incoming("wecom", "b3", "u", "名", text="/motion 灯 😀")
@@ -233,6 +268,7 @@ def test_clean_incoming_replaces_what_no_encoder_takes():
 
 
 # ---- #13: reaching Telegram through a proxy --------------------------------------------------------------
+
 
 class TinyProxy:
     """An HTTP proxy on 127.0.0.1 that records each absolute-URI request (or CONNECT) and forwards it."""
@@ -249,11 +285,16 @@ class TinyProxy:
         self.seen.append(f"{request.method} {request.url}")
         if request.method == "CONNECT" or not request.url.is_absolute():
             return web.Response(status=405)  # the test's Bot API speaks plain http: no tunnel is needed
-        async with aiohttp.ClientSession() as http, \
-                http.request(request.method, request.url, data=await request.read(),
-                             headers={"Content-Type": request.headers.get("Content-Type", "")}) as answer:
-            return web.Response(status=answer.status, body=await answer.read(),
-                                content_type=answer.content_type)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.request(
+                request.method,
+                request.url,
+                data=await request.read(),
+                headers={"Content-Type": request.headers.get("Content-Type", "")},
+            ) as answer,
+        ):
+            return web.Response(status=answer.status, body=await answer.read(), content_type=answer.content_type)
 
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "TELEGRAM_PROXY")
@@ -308,6 +349,7 @@ def test_no_proxy_keeps_the_bot_api_direct(monkeypatch):
 
 # ---- #12: SIGTERM lets the WeCom server finish what it is doing ------------------------------------------
 
+
 class HeldWeCom(FakeWeCom):
     """The fake WeCom server whose user/get for `held` waits until the test lets it go; its robot is down."""
 
@@ -358,8 +400,9 @@ async def test_sigterm_lets_a_request_in_flight_finish_and_keeps_the_outbox(tmp_
     env = clean_environment(**wecom_environment(fake, f"127.0.0.1:{port}"), DATABASE_URL=url, YISHI_LOG_LEVEL="INFO")
     log = tmp_path / "serve.log"
     with open(log, "wb") as output:
-        process = await asyncio.create_subprocess_exec(YISHI, "serve", cwd=tmp_path, env=env, stdout=output,
-                                                       stderr=asyncio.subprocess.STDOUT)
+        process = await asyncio.create_subprocess_exec(
+            YISHI, "serve", cwd=tmp_path, env=env, stdout=output, stderr=asyncio.subprocess.STDOUT
+        )
     try:
         await wait_until_listening(port, timeout=30.0)
         async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as http:

@@ -1,4 +1,5 @@
 """The 公示栏 is served only for councils that chose it, at an unguessable slug; never by council number."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,9 @@ pytestmark = pytest.mark.timeout(60)
 
 
 async def _setup(app, platform: str, chat: str, title: str):
-    response = await app.dispatcher.handle(Incoming(platform, chat, "amy", "Amy", text="/setup", chat_title=title,
-                                                    is_admin=True))
+    response = await app.dispatcher.handle(
+        Incoming(platform, chat, "amy", "Amy", text="/setup", chat_title=title, is_admin=True)
+    )
     assert not response.refused
     async with app.dispatcher.uow() as uow:
         return await uow.councils.by_chat(f"{platform}:{chat}")

@@ -4,12 +4,13 @@ Every vote whose button was answered is counted, none twice; the presses the dea
 but never answered are re-delivered (not yet confirmed) or pressed again by their members; the
 tally ends exact and the alarm still closes the ballot on time and announces it once.
 """
+
 from __future__ import annotations
 
 import asyncio
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -36,8 +37,13 @@ async def test_kill_9_in_a_vote_burst_loses_no_answered_vote_and_the_ballot_clos
     async with FakeBotApi() as api:
         api.set_chat(G, "supergroup", "崩溃演练群")
         env = yishi_env(api, url, tmp_path)
-        message = {"message_id": 1, "date": int(time.time()), "chat": api.set_chat(G), "text": "表决",
-                   "from": api.bot_user}
+        message = {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": api.set_chat(G),
+            "text": "表决",
+            "from": api.bot_user,
+        }
         want = {v.id: CODES[i % 3] for i, v in enumerate(voters)}
         presses = [api.make_callback(G, v, 1, f"v:{ballot.id}:{want[v.id]}", message=message) for v in voters]
         user_of = {p["callback_query"]["id"]: p["callback_query"]["from"]["id"] for p in presses}
@@ -47,8 +53,12 @@ async def test_kill_9_in_a_vote_burst_loses_no_answered_vote_and_the_ballot_clos
         try:
             await api.wait_for_polling(timeout=40)
             api.push_batch(presses)
-            await until(lambda: len(api.callback_answers()) >= 150 or first.process.returncode is not None, 60,
-                        "the burst to be under way", every=0.002)
+            await until(
+                lambda: len(api.callback_answers()) >= 150 or first.process.returncode is not None,
+                60,
+                "the burst to be under way",
+                every=0.002,
+            )
             first.kill()
             await first.process.wait()
             answered_before = {user_of[a["callback_query_id"]] for a in api.callback_answers()}
@@ -74,34 +84,40 @@ async def test_kill_9_in_a_vote_burst_loses_no_answered_vote_and_the_ballot_clos
             assert count == len(rows) == len(counted) <= VOTERS  # one row per voter
             lost = [v for v in voters if member_id[v.id] not in counted]
 
-            print(f"crash figures: answered before kill -9: {len(answered_before)}; counted after restart: "
-                  f"{len(counted)}; taken by the dead process, never answered, pressed again: {len(lost)}")
+            print(
+                f"crash figures: answered before kill -9: {len(answered_before)}; counted after restart: "
+                f"{len(counted)}; taken by the dead process, never answered, pressed again: {len(lost)}"
+            )
             # Those whose press died with the process (taken, never answered) press again.
             assert not {v.id for v in lost} & answered_before
-            api.push_batch([api.make_callback(G, v, 1, f"v:{ballot.id}:{want[v.id]}", message=message)
-                            for v in lost])
+            api.push_batch([api.make_callback(G, v, 1, f"v:{ballot.id}:{want[v.id]}", message=message) for v in lost])
             await until(lambda: ballot_state(url, G), 1, "the database")
 
             async def all_counted() -> bool:
                 return (await ballot_state(url, G))[2] == VOTERS
 
             await until(all_counted, 60, "every vote to be counted")
-            closes_at = ballot.closes_at if ballot.closes_at.tzinfo else ballot.closes_at.replace(tzinfo=timezone.utc)
-            assert datetime.now(timezone.utc) < closes_at, "the burst outlasted the ballot: make CLOSES_IN longer"
+            closes_at = ballot.closes_at if ballot.closes_at.tzinfo else ballot.closes_at.replace(tzinfo=UTC)
+            assert datetime.now(UTC) < closes_at, "the burst outlasted the ballot: make CLOSES_IN longer"
 
             # The alarm of the restarted process closes the ballot at its deadline and announces it once.
             expected = Counter(want.values())
             counts = t("result.counts", yes=expected["y"], no=expected["n"], abstain=expected["a"])
-            call = await api.wait_for(method="sendMessage", params={"chat_id": G}, timeout=60,
-                                      predicate=lambda c: c.ok and counts in c.result["text"])
-            announced_at = datetime.now(timezone.utc)
+            call = await api.wait_for(
+                method="sendMessage",
+                params={"chat_id": G},
+                timeout=60,
+                predicate=lambda c: c.ok and counts in c.result["text"],
+            )
+            announced_at = datetime.now(UTC)
             assert closes_at - timedelta(seconds=1) <= announced_at <= closes_at + timedelta(seconds=10)
             closed, rows, count = await ballot_state(url, G)
-            closed_at = closed.closed_at if closed.closed_at.tzinfo else closed.closed_at.replace(tzinfo=timezone.utc)
+            closed_at = closed.closed_at if closed.closed_at.tzinfo else closed.closed_at.replace(tzinfo=UTC)
             assert closes_at <= closed_at <= closes_at + timedelta(seconds=8)
             assert count == VOTERS and closed.result.yes == expected["y"] and closed.result.no == expected["n"]
             assert Counter(c.value for _, _, c, _ in rows) == Counter(
-                {Choice.YES.value: expected["y"], Choice.NO.value: expected["n"], Choice.ABSTAIN.value: expected["a"]})
+                {Choice.YES.value: expected["y"], Choice.NO.value: expected["n"], Choice.ABSTAIN.value: expected["a"]}
+            )
             await asyncio.sleep(1.0)
             results = [m for m in api.sent_messages(G) if counts in m["text"]]
             assert len(results) == 1 and results[0]["message_id"] == call.result["message_id"]

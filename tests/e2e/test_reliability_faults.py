@@ -3,6 +3,7 @@
 Every result and reminder due in that time is delivered once the server recovers — from the
 outbox in the database (the bot is even restarted while Telegram is down) — and none twice.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -112,9 +113,13 @@ async def test_results_and_reminders_survive_a_telegram_outage(tmp_path, api):
 
         async def alarm_acted() -> bool:  # on a loaded machine the alarm's scan may come a little later
             async with h.app.sessions() as session:
-                closed_2 = (await session.execute(select(BallotRow.closed_at).where(
-                    BallotRow.motion_id == select(MotionRow.id).where(MotionRow.number == 2).scalar_subquery())
-                )).scalar_one_or_none()
+                closed_2 = (
+                    await session.execute(
+                        select(BallotRow.closed_at).where(
+                            BallotRow.motion_id == select(MotionRow.id).where(MotionRow.number == 2).scalar_subquery()
+                        )
+                    )
+                ).scalar_one_or_none()
             reminded_1 = any(r.payload.get("text", "").startswith("提醒：#1 ") for r in await outbox(h))
             return closed_2 is not None and reminded_1
 
@@ -150,8 +155,12 @@ async def test_results_and_reminders_survive_a_telegram_outage(tmp_path, api):
     assert len(results[3]) == 1 and t("result.passed") in results[3][0]["text"]
     closed = [m for m in api.sent_messages(G) if t("result.passed") in m["text"] or t("result.failed") in m["text"]]
     assert len(closed) == 3, [m["text"][:60] for m in closed]
-    reminders = [m for m in api.sent_messages(G) if has_vote_buttons(m) and m["message_id"] not in
-                 (ballot1["message_id"], ballot2["message_id"], ballot3["message_id"])]
+    reminders = [
+        m
+        for m in api.sent_messages(G)
+        if has_vote_buttons(m)
+        and m["message_id"] not in (ballot1["message_id"], ballot2["message_id"], ballot3["message_id"])
+    ]
     # Ballot 1's reminder rang in the outage: delivered once. (Ballot 2's fell due before it was put, with the
     # clock shifted; the alarm may ring it at once or drop it as stale, depending on when it looks: never twice.)
     assert len([m for m in reminders if m["text"].startswith("提醒：#1 ")]) == 1, [m["text"][:60] for m in reminders]

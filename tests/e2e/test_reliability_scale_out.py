@@ -4,6 +4,7 @@ The fake server delivers updates to both alternately (webhook POSTs, many at onc
 tallies are exact, one council's changes are serialized (motion numbers, the one seconder), every
 reminder fires once and every result is announced once.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,8 +35,9 @@ async def test_two_webhook_workers_on_one_postgres_database(tmp_path):
     url = await create_pg_database()
     workers: list[Yishi] = []
     try:
-        members = await seed_council(url, G, VOTERS + 1, first_user=600_000, title="双进程群",
-                                     ballot_closes_in=timedelta(seconds=30))
+        members = await seed_council(
+            url, G, VOTERS + 1, first_user=600_000, title="双进程群", ballot_closes_in=timedelta(seconds=30)
+        )
         voters = members[:VOTERS]  # one member does not vote: the alarm closes the ballot
         ballot, _, _ = await ballot_state(url, G)
         async with FakeBotApi() as api:
@@ -53,8 +55,9 @@ async def test_two_webhook_workers_on_one_postgres_database(tmp_path):
             for name in ("a", "b"):
                 port = free_port()
                 hook = f"http://127.0.0.1:{port}/hook-{name}"
-                env = yishi_env(api, url, tmp_path, WEBHOOK_URL=hook, WEBHOOK_LISTEN=f"127.0.0.1:{port}",
-                                WEBHOOK_SECRET=SECRET)
+                env = yishi_env(
+                    api, url, tmp_path, WEBHOOK_URL=hook, WEBHOOK_LISTEN=f"127.0.0.1:{port}", WEBHOOK_SECRET=SECRET
+                )
                 workers.append(await Yishi.start(env, tmp_path, f"worker-{name}"))
                 await wait_until_listening(port)
                 hooks.append(hook)
@@ -86,39 +89,57 @@ async def test_two_webhook_workers_on_one_postgres_database(tmp_path):
                 async with gate:
                     await deliver(update, i % 2)
 
-            await asyncio.gather(*(press(i, p) for i, p in enumerate(presses)),
-                                 *(motion(i, m) for i, m in enumerate(motions)))
+            await asyncio.gather(
+                *(press(i, p) for i, p in enumerate(presses)), *(motion(i, m) for i, m in enumerate(motions))
+            )
             assert sent[0] > 100 and sent[1] > 100
 
             async def all_counted() -> bool:
                 return (await ballot_state(url, G))[2] == VOTERS
 
             await until(all_counted, 60, "every vote to be counted")
-            await until(lambda: len({a["callback_query_id"] for a in api.callback_answers()}) >= VOTERS, 20,
-                        "every press to be answered")
+            await until(
+                lambda: len({a["callback_query_id"] for a in api.callback_answers()}) >= VOTERS,
+                20,
+                "every press to be answered",
+            )
             assert not [a for a in api.callback_answers() if a.get("show_alert")]  # no refusal, no error
 
             # 3. Two members second motion 2 at the same moment, one through each worker: one seconder.
             await until(lambda: len([m for m in api.sent_messages(G) if "议题" in m["text"]]) >= 20, 30, "the cards")
             since = len(api.calls())
-            await asyncio.gather(deliver(api.make_command(G, voters[30], "/second 2"), 0),
-                                 deliver(api.make_command(G, voters[31], "/second 2"), 1))
-            await api.wait_for(method="sendMessage", since=since, timeout=20, params={"chat_id": G},
-                               predicate=lambda c: c.ok and "reply_to_message" in c.result)  # the refusal
+            await asyncio.gather(
+                deliver(api.make_command(G, voters[30], "/second 2"), 0),
+                deliver(api.make_command(G, voters[31], "/second 2"), 1),
+            )
+            await api.wait_for(
+                method="sendMessage",
+                since=since,
+                timeout=20,
+                params={"chat_id": G},
+                predicate=lambda c: c.ok and "reply_to_message" in c.result,
+            )  # the refusal
 
             # 4. The alarm (one leader of the two) closes the ballot on time and announces it once.
             expected = Counter(want.values())
             counts = t("result.counts", yes=expected["y"], no=expected["n"], abstain=expected["a"])
-            await api.wait_for(method="sendMessage", params={"chat_id": G}, timeout=60,
-                               predicate=lambda c: c.ok and counts in c.result["text"])
+            await api.wait_for(
+                method="sendMessage",
+                params={"chat_id": G},
+                timeout=60,
+                predicate=lambda c: c.ok and counts in c.result["text"],
+            )
             await asyncio.sleep(3.0)  # time for a second announcement, if there were one
 
             texts = [m["text"] for m in api.sent_messages(G)]
             assert sum(counts in x for x in texts) == 1, [x[:50] for x in texts if counts in x]
             reminders = [m for m in api.sent_messages(G) if m["text"].startswith("提醒：#1 的表决")]
             assert len(reminders) == 1, [m["text"][:40] for m in reminders]
-            await until(lambda: "v:" not in str(api.message(G, reminders[0]["message_id"]).get("reply_markup")), 10,
-                        "the reminder of the closed ballot to lose its buttons")
+            await until(
+                lambda: "v:" not in str(api.message(G, reminders[0]["message_id"]).get("reply_markup")),
+                10,
+                "the reminder of the closed ballot to lose its buttons",
+            )
             seconded = [x for x in texts if x.startswith("#2 已由")]
             assert len(seconded) == 1, seconded
             closed, rows, count = await ballot_state(url, G)

@@ -1,6 +1,7 @@
 """Issue 7: one scripted deliberation, run through the console, Telegram (the real python-telegram-bot against
 the fake Bot API, voting with the real buttons) and the WeCom app (encrypted callbacks), gives the same motions,
 the same votes and the same minutes on all three."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,9 @@ pytestmark = pytest.mark.timeout(60)
 TITLE = "3号楼议事会"  # the console title, the WeCom council title and the Telegram group title alike
 # The same display name everywhere: the console speaker, the WeCom user id (its directory lookup falls back to
 # the id) and the Telegram first name.
-PEOPLE = {name: FakeUser(id=5000 + i, first_name=name, username=name)
-          for i, name in enumerate(("amy", "ben", "cat", "dan"))}
+PEOPLE = {
+    name: FakeUser(id=5000 + i, first_name=name, username=name) for i, name in enumerate(("amy", "ben", "cat", "dan"))
+}
 GROUP = -4700
 MAIN = "在3号楼每层楼道安装声控感应灯"
 AMENDED = "在3号楼每层楼道安装声控感应灯，费用不超过3000元"
@@ -31,7 +33,9 @@ AMENDED = "在3号楼每层楼道安装声控感应灯，费用不超过3000元"
 # ben, cat and dan are the voters.
 SCRIPT = [
     ("amy", "/setup"),
-    ("ben", "/join 3-502"), ("cat", "/join 3-601"), ("dan", "/join 3-702"),
+    ("ben", "/join 3-502"),
+    ("cat", "/join 3-601"),
+    ("dan", "/join 3-702"),
     ("ben", f"/motion {MAIN}"),
     ("cat", "/second 1"),
     ("ben", "/speak 1 赞成：晚上楼道太黑，老人容易摔倒"),
@@ -39,17 +43,29 @@ SCRIPT = [
     ("dan", f"/amend 1 {AMENDED}"),
     ("ben", "/second 2"),
     ("amy", "/vote 2"),
-    ("ben", "/yes 2"), ("cat", "/yes 2"),
+    ("ben", "/yes 2"),
+    ("cat", "/yes 2"),
     ("amy", "/close 2"),
     ("amy", "/vote 1"),
-    ("ben", "/yes 1"), ("cat", "/no 1"),
+    ("ben", "/yes 1"),
+    ("cat", "/no 1"),
     ("cat", "/yes 1"),  # a changed vote
     ("dan", "/no 1"),  # the last voter: the ballot closes and the result is announced
 ]
 
 # WeCom members type the Chinese command words
-WECOM_WORDS = {"setup": "开通", "join": "加入", "motion": "提议", "second": "附议", "speak": "发言", "amend": "修正",
-               "vote": "表决", "yes": "赞成", "no": "反对", "close": "结束表决"}
+WECOM_WORDS = {
+    "setup": "开通",
+    "join": "加入",
+    "motion": "提议",
+    "second": "附议",
+    "speak": "发言",
+    "amend": "修正",
+    "vote": "表决",
+    "yes": "赞成",
+    "no": "反对",
+    "close": "结束表决",
+}
 CHOICE_BUTTON = {"yes": 0, "no": 1, "abstain": 2}
 
 
@@ -59,6 +75,7 @@ def _wecom_words(command: str) -> str:
 
 
 # ---- the three runs ------------------------------------------------------------------------------
+
 
 async def run_console(tmp_path, start: datetime):
     app = await build_core(f"sqlite+aiosqlite:///{tmp_path / 'console.db'}", clock=FakeClock(start))
@@ -109,6 +126,7 @@ async def run_wecom(rig: Rig) -> None:  # noqa: F811
 
 # ---- what is compared ----------------------------------------------------------------------------
 
+
 async def outcome(app, chat_key: str) -> dict:
     """Every motion (state, text, kind, parent, mover, seconder), its speeches, every ballot's counts and who
     voted what, the event types in order; member ids and user keys replaced by display names."""
@@ -123,27 +141,41 @@ async def outcome(app, chat_key: str) -> dict:
         for motion in sorted(motions, key=lambda m: m.number):
             ballots = []
             for ballot in await uow.ballots.for_motion(motion.id):
-                votes = {name[member_id]: str(choice) for _voter, member_id, choice, _area in
-                         await uow.votes.all(ballot.id)}
-                ballots.append({"open": ballot.open, "eligible": ballot.eligible_voters, "result": ballot.result,
-                                "votes": votes})
+                votes = {
+                    name[member_id]: str(choice) for _voter, member_id, choice, _area in await uow.votes.all(ballot.id)
+                }
+                ballots.append(
+                    {"open": ballot.open, "eligible": ballot.eligible_voters, "result": ballot.result, "votes": votes}
+                )
             found[motion.number] = {
-                "state": str(motion.state), "text": motion.text, "original": motion.original_text,
-                "kind": str(motion.kind), "parent": number_of.get(motion.parent_id),
-                "mover": name[motion.mover_id], "seconder": name.get(motion.seconder_id),
-                "speeches": [(name[s.member_id], str(s.side), s.text)
-                             for s in await uow.speeches.for_motion(motion.id)],
-                "ballots": ballots}
+                "state": str(motion.state),
+                "text": motion.text,
+                "original": motion.original_text,
+                "kind": str(motion.kind),
+                "parent": number_of.get(motion.parent_id),
+                "mover": name[motion.mover_id],
+                "seconder": name.get(motion.seconder_id),
+                "speeches": [
+                    (name[s.member_id], str(s.side), s.text) for s in await uow.speeches.for_motion(motion.id)
+                ],
+                "ballots": ballots,
+            }
         roster = sorted((m.name, m.unit, str(m.status), sorted(map(str, m.roles))) for m in members.values())
         events = [e.type for e in await uow.events.all(council.id)]
-    return {"council": (council.title, council.rules.preset, council.locale), "members": roster,
-            "motions": found, "events": events}
+    return {
+        "council": (council.title, council.rules.preset, council.locale),
+        "members": roster,
+        "motions": found,
+        "events": events,
+    }
 
 
 _HEX = re.compile(r"\b[0-9a-f]{16,64}\b")
-_TIME = re.compile(r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?"
-                   r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?:[+-]\d{2}:?\d{2}|Z)?"
-                   r"|\b\d{1,2}:\d{2}(?::\d{2})?\b")
+_TIME = re.compile(
+    r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?(?:[+-]\d{2}:?\d{2}|Z)?"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
+)
 
 
 def normalise(text: str, chat_key: str) -> str:
@@ -165,8 +197,8 @@ async def minutes_of(app, chat_key: str) -> tuple[str, str]:
 
 # ---- the test ------------------------------------------------------------------------------------
 
-async def test_one_script_gives_the_same_motions_votes_and_minutes_on_console_telegram_and_wecom(
-        rig: Rig, tmp_path):  # noqa: F811
+
+async def test_one_script_gives_the_same_motions_votes_and_minutes_on_console_telegram_and_wecom(rig: Rig, tmp_path):  # noqa: F811
     start = rig.clock()
 
     console_app = await run_console(tmp_path, start)

@@ -3,13 +3,14 @@
 A WeCom-only deployment (no Telegram token) gets deadlines and reminders: the ballot reminder and the
 result at the deadline reach the group through the robot of the fake WeCom server.
 """
+
 from __future__ import annotations
 
 import asyncio
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -39,7 +40,7 @@ class ShiftedClock:
 
 
 def real() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 async def until(condition, timeout: float = 20.0, what: str = "") -> None:

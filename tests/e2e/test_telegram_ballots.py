@@ -1,4 +1,5 @@
 """Ballots under load: a burst of clicks, secret ballots, and the order updates are handled in."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +9,16 @@ import pytest
 
 from bot.i18n import Translator
 from tests.e2e.conftest import (
-    ALICE, BOB, CAROL, CHAIR, Harness, ballots_of, button_data, motion_of, running_bot, votes_of,
+    ALICE,
+    BOB,
+    CAROL,
+    CHAIR,
+    Harness,
+    ballots_of,
+    button_data,
+    motion_of,
+    running_bot,
+    votes_of,
 )
 from tests.fakes.fake_bot_api import FakeUser
 
@@ -50,8 +60,11 @@ async def test_a_burst_of_clicks_gives_a_few_edits_and_the_right_tally(tmp_path,
 
         answers = [c for c in api.calls("answerCallbackQuery", since=since) if c.ok]
         assert len(answers) == len(clicks)  # every click answered
-        edits = [c for c in api.calls("editMessageText", since=since)
-                 if c.params.get("message_id") == ballot["message_id"] and c.ok]
+        edits = [
+            c
+            for c in api.calls("editMessageText", since=since)
+            if c.params.get("message_id") == ballot["message_id"] and c.ok
+        ]
         # about one per interval while the clicks come in (plus the first and the last), never one per click
         assert 1 <= len(edits) <= 2 + elapsed / 1.0, (len(edits), elapsed)
         assert len(edits) < len(clicks) / 10
@@ -93,15 +106,18 @@ async def test_a_secret_ballot_shows_only_the_turnout(harness):
     assert t("result.counts", yes=1, no=2, abstain=0) in step.text
     await h.settle()
 
-    group_texts = [c.result["text"] for c in api.calls(since=since)
-                   if c.method in ("sendMessage", "editMessageText") and c.ok]
-    tally = re.compile(re.escape(t("ballot.tally", yes="@", no="@", abstain="@", voted="@", eligible="@"))
-                       .replace("@", r"\d+"))
+    group_texts = [
+        c.result["text"] for c in api.calls(since=since) if c.method in ("sendMessage", "editMessageText") and c.ok
+    ]
+    tally = re.compile(
+        re.escape(t("ballot.tally", yes="@", no="@", abstain="@", voted="@", eligible="@")).replace("@", r"\d+")
+    )
     assert not any(tally.search(text) for text in group_texts)  # never a running tally
     for text in group_texts:  # and never a name next to a choice
         for name in ("Alice", "Bob", "Carol"):
-            assert not (name in text and any(t(f"choice.{c}") in text.split(name, 1)[1][:12]
-                                             for c in ("yes", "no", "abstain"))), text
+            assert not (
+                name in text and any(t(f"choice.{c}") in text.split(name, 1)[1][:12] for c in ("yes", "no", "abstain"))
+            ), text
     votes, voted = await votes_of(h, (await ballots_of(h, G, 1))[0].id)
     assert votes == [] and voted == 3  # after closing, who chose what is gone; turnout stays
 

@@ -1,4 +1,5 @@
 """The rest of the council's life on Telegram: deadlines rung by the alarm clock, minutes published and exported."""
+
 from __future__ import annotations
 
 import asyncio

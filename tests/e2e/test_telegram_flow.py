@@ -1,4 +1,5 @@
 """A whole deliberation in a Telegram group, under each preset: setup → result, through real PTB."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,7 +7,17 @@ import pytest
 from bot.i18n import Translator
 from deliberation.lifecycle import MotionState
 from tests.e2e.conftest import (
-    ALICE, BOB, CAROL, CHAIR, DAVE, MALLORY, ballots_of, button_data, council_of, motion_of, speeches_of,
+    ALICE,
+    BOB,
+    CAROL,
+    CHAIR,
+    DAVE,
+    MALLORY,
+    ballots_of,
+    button_data,
+    council_of,
+    motion_of,
+    speeches_of,
     votes_of,
 )
 
@@ -17,12 +28,15 @@ MAIN = "在3号楼每层楼道安装声控感应灯，费用从公共收益中�
 AMENDED = "在3号楼每层楼道安装声控感应灯，费用不超过3000元，从公共收益中支出"
 
 
-@pytest.mark.parametrize(("preset", "lang", "locale"), [
-    ("nantang", None, "zh_Hans"),
-    ("robert", "en", "en"),
-    ("resident_meeting", "zh-TW", "zh_Hant"),
-    ("civil278", None, "zh_Hans"),
-])
+@pytest.mark.parametrize(
+    ("preset", "lang", "locale"),
+    [
+        ("nantang", None, "zh_Hans"),
+        ("robert", "en", "en"),
+        ("resident_meeting", "zh-TW", "zh_Hant"),
+        ("civil278", None, "zh_Hans"),
+    ],
+)
 async def test_full_deliberation(harness, preset, lang, locale):
     h, api = harness, harness.api
     group = -4100 - len(preset)
@@ -75,8 +89,11 @@ async def test_full_deliberation(harness, preset, lang, locale):
     assert (await motion_of(h, group, 1)).state is MotionState.SECONDED
 
     # -- debate: speeches are confirmed by a reaction; the third speech is refused --
-    for user, text in ((BOB, "/for 1 晚上楼道太黑，老人容易摔倒"), (CAROL, "/against 1 先把费用算清楚"),
-                       (BOB, "/for 1 六层不到2000元，公共收益够用")):
+    for user, text in (
+        (BOB, "/for 1 晚上楼道太黑，老人容易摔倒"),
+        (CAROL, "/against 1 先把费用算清楚"),
+        (BOB, "/for 1 六层不到2000元，公共收益够用"),
+    ):
         step = await h.cmd(group, user, text)
         assert step.reacted and step.messages == [], step.texts
     step = await h.cmd(group, BOB, "/for 1 我再补充一句")
@@ -109,8 +126,10 @@ async def test_full_deliberation(harness, preset, lang, locale):
     assert (await h.click(group, BOB, mid, yes)).popup == t("popup.vote_changed", choice=t("choice.yes"), number=1)
     await h.click(group, CAROL, mid, yes)
     await h.settle()
-    assert t("ballot.tally", yes=3, no=0, abstain=0, voted=3, eligible=4 if preset in ("nantang", "civil278") else 5) \
+    assert (
+        t("ballot.tally", yes=3, no=0, abstain=0, voted=3, eligible=4 if preset in ("nantang", "civil278") else 5)
         in api.message(group, mid)["text"]
+    )
     step = await h.cmd(group, ALICE, "/close 1")
     assert step.refusal and (await ballots_of(h, group, 1))[0].open
     step = await h.cmd(group, CHAIR, "/close 1")

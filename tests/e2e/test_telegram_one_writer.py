@@ -3,6 +3,7 @@
 The closed ballot's final text goes through the outbox; the Telegram sender writes it through the
 coalesced editor's slot for that message, so a live tally still waiting there is dropped, not sent after it.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,11 @@ G = -8601
 
 
 def ballot_edits(h: Harness, message_id: int, since: int) -> list:
-    return [c for c in h.api.calls("editMessageText", since=since)
-            if c.params.get("chat_id") == G and c.params.get("message_id") == message_id]
+    return [
+        c
+        for c in h.api.calls("editMessageText", since=since)
+        if c.params.get("chat_id") == G and c.params.get("message_id") == message_id
+    ]
 
 
 async def _ballot(h: Harness) -> dict:
@@ -43,7 +47,7 @@ async def test_the_vote_that_closes_a_ballot_edits_it_once_and_a_waiting_tally_i
         await h.click(G, ALICE, message_id, yes)  # the first tally is written at once ...
         await api.wait_for(method="editMessageText", params={"chat_id": G, "message_id": message_id}, since=since)
         waiting = len(api.calls())
-        await h.click(G, BOB, message_id, no)     # ... the second waits out the interval: coalesced, not sent yet
+        await h.click(G, BOB, message_id, no)  # ... the second waits out the interval: coalesced, not sent yet
         assert ballot_edits(h, message_id, waiting) == []
 
         closing = len(api.calls())

@@ -1,4 +1,5 @@
 """`yishi run` as its own process, configured only through the environment; webhook mode; real limits."""
+
 from __future__ import annotations
 
 import asyncio
@@ -36,18 +37,29 @@ class Driver:
         update = self.api.push_command(G, user, text)
         if expect == "reply":  # a refusal answers the member's own message
             mid = update["message"]["message_id"]
-            return await self.api.wait_for(method="sendMessage", since=since, timeout=20, predicate=lambda c: c.ok
-                                           and c.result.get("reply_to_message", {}).get("message_id") == mid)
+            return await self.api.wait_for(
+                method="sendMessage",
+                since=since,
+                timeout=20,
+                predicate=lambda c: c.ok and c.result.get("reply_to_message", {}).get("message_id") == mid,
+            )
         if expect == "setMessageReaction":
             params["message_id"] = update["message"]["message_id"]
         return await self.api.wait_for(
-            method=expect, params={"chat_id": G, **params}, since=since, timeout=20,
-            predicate=lambda c: c.ok and (not contains or contains in str(c.result.get("text", "")) + str(button_data(c.result))))
+            method=expect,
+            params={"chat_id": G, **params},
+            since=since,
+            timeout=20,
+            predicate=lambda c: (
+                c.ok and (not contains or contains in str(c.result.get("text", "")) + str(button_data(c.result)))
+            ),
+        )
 
     async def click(self, user: Any, message: dict, data: str) -> dict:
         update = self.api.push_callback(G, user, message["message_id"], data)
-        call = await self.api.wait_for(method="answerCallbackQuery", timeout=20,
-                                       params={"callback_query_id": update["callback_query"]["id"]})
+        call = await self.api.wait_for(
+            method="answerCallbackQuery", timeout=20, params={"callback_query_id": update["callback_query"]["id"]}
+        )
         return call.params
 
 
@@ -56,16 +68,19 @@ async def test_yishi_run_as_a_process_drives_a_whole_deliberation(tmp_path):
     port = free_port()
     async with FakeBotApi(port=port) as api:
         env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LANG": "C.UTF-8",
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(tmp_path),
+            "LANG": "C.UTF-8",
             "TELEGRAM_BOT_TOKEN": api.token,
             "TELEGRAM_API_BASE": f"http://127.0.0.1:{port}",
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}",
-            "TELEGRAM_RATE_GROUP_PER_MINUTE": "100000", "TELEGRAM_RATE_OVERALL_PER_SECOND": "10000",
+            "TELEGRAM_RATE_GROUP_PER_MINUTE": "100000",
+            "TELEGRAM_RATE_OVERALL_PER_SECOND": "10000",
             "TELEGRAM_EDIT_INTERVAL_SECONDS": "0.2",
         }
         process = await asyncio.create_subprocess_exec(
-            str(YISHI), "run", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            str(YISHI), "run", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        )
         try:
             await api.wait_for_polling(timeout=40)
             assert api.commands() and api.commands(language_code="en")
@@ -83,19 +98,28 @@ async def test_yishi_run_as_a_process_drives_a_whole_deliberation(tmp_path):
             await d.cmd(BOB, "/for 1 不到2000元", expect="setMessageReaction")
             refusal = await d.cmd(BOB, "/for 1 再说一句", expect="reply")
             assert refusal.result["text"] == t("error.speech.limit", limit=2, left=0)
-            amendment = (await d.cmd(DAVE, "/amend 1 在3号楼每层楼道安装声控感应灯，费用不超过3000元", contains="s:")).result
+            amendment = (
+                await d.cmd(DAVE, "/amend 1 在3号楼每层楼道安装声控感应灯，费用不超过3000元", contains="s:")
+            ).result
             await d.click(ALICE, amendment, button_data(amendment)[0])
             ballot = (await d.cmd(CHAIR, "/vote 2", contains="v:")).result
             for user in (ALICE, BOB, CAROL):
                 await d.click(user, ballot, button_data(ballot)[0])
-            assert t("result.passed") in (await d.cmd(CHAIR, "/close 2", contains=t("result.counts", yes=3, no=0, abstain=0))).result["text"]
+            assert (
+                t("result.passed")
+                in (await d.cmd(CHAIR, "/close 2", contains=t("result.counts", yes=3, no=0, abstain=0))).result["text"]
+            )
             ballot = (await d.cmd(CHAIR, "/vote 1", contains="v:")).result
             yes, no, _ = button_data(ballot)
             await d.click(ALICE, ballot, yes)
             await d.click(BOB, ballot, no)
-            assert (await d.click(BOB, ballot, yes))["text"] == t("popup.vote_changed", choice=t("choice.yes"), number=1)
+            assert (await d.click(BOB, ballot, yes))["text"] == t(
+                "popup.vote_changed", choice=t("choice.yes"), number=1
+            )
             await d.click(CAROL, ballot, yes)
-            result = (await d.cmd(CHAIR, "/close 1", contains=t("result.counts", yes=3, no=0, abstain=0))).result["text"]
+            result = (await d.cmd(CHAIR, "/close 1", contains=t("result.counts", yes=3, no=0, abstain=0))).result[
+                "text"
+            ]
             assert t("result.counts", yes=3, no=0, abstain=0) in result and t("result.passed") in result
             assert "费用不超过3000元" in result
         finally:
@@ -121,8 +145,15 @@ async def test_webhook_mode(tmp_path, api):
     settings = TelegramSettings(bot_token=api.token, api_base=api.base_url, rate_group_per_minute=100000)
     app = await build_core(f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}")
     stop = asyncio.Event()
-    task = asyncio.create_task(serve_telegram(app, build_telegram(app, settings), settings,
-                                     WebhookSettings(url=url, listen=f"127.0.0.1:{port}", secret=HOOK_SECRET), stop))
+    task = asyncio.create_task(
+        serve_telegram(
+            app,
+            build_telegram(app, settings),
+            settings,
+            WebhookSettings(url=url, listen=f"127.0.0.1:{port}", secret=HOOK_SECRET),
+            stop,
+        )
+    )
     try:
         await api.wait_for(method="setWebhook", timeout=15)
         await wait_until_listening(port, timeout=10.0)
@@ -144,8 +175,12 @@ async def test_real_flood_limits(tmp_path, api):
     """Telegram's own limits (30/s, 20 per minute per group): a short exchange still flows, and the
     group's 21st request waits for the limiter instead of meeting a 429."""
     defaults = TelegramSettings.model_fields
-    async with running_bot(tmp_path, api, rate_overall_per_second=defaults["rate_overall_per_second"].default,
-                           rate_group_per_minute=defaults["rate_group_per_minute"].default) as h:
+    async with running_bot(
+        tmp_path,
+        api,
+        rate_overall_per_second=defaults["rate_overall_per_second"].default,
+        rate_group_per_minute=defaults["rate_group_per_minute"].default,
+    ) as h:
         api.set_chat(G, "group", "限速群")
         api.set_chat_member(G, CHAIR, "creator")
         step = await h.cmd(G, CHAIR, "/setup")

@@ -1,9 +1,10 @@
 """Telegram as it really behaves: re-deliveries, migrations, removal, 429s, old messages, HTML, privacy."""
+
 from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,18 @@ from bot.i18n import Translator
 from bot.outbox import enqueue_row
 from storage.models import CouncilRow, OutboxRow, PostRow
 from tests.e2e.conftest import (
-    ALICE, BOB, CAROL, CHAIR, DAVE, Harness, ballots_of, button_data, council_of, events_of, motion_of, running_bot,
+    ALICE,
+    BOB,
+    CAROL,
+    CHAIR,
+    DAVE,
+    Harness,
+    ballots_of,
+    button_data,
+    council_of,
+    events_of,
+    motion_of,
+    running_bot,
     votes_of,
 )
 from tests.fakes.fake_bot_api import NOT_MODIFIED, FakeUser
@@ -37,8 +49,7 @@ async def sent_to(h: Harness, chat_id: int) -> list[str]:
 
 async def queue_announcement(h: Harness, chat_id: int, text: str, *, at: datetime | None = None) -> int:
     async with h.app.new_uow() as uow:
-        row_id = await enqueue_row(uow, chat_key=f"telegram:{chat_id}", reply=Reply(text),
-                                   at=at or datetime.now(timezone.utc))
+        row_id = await enqueue_row(uow, chat_key=f"telegram:{chat_id}", reply=Reply(text), at=at or datetime.now(UTC))
         await uow.commit()
         return row_id
 
@@ -49,6 +60,7 @@ async def outbox_row(h: Harness, row_id: int) -> OutboxRow | None:
 
 
 # ---- idempotency -------------------------------------------------------------------------------
+
 
 async def test_a_redelivered_update_changes_nothing(harness):
     h = harness
@@ -77,6 +89,7 @@ async def test_a_redelivered_update_changes_nothing(harness):
 
 # ---- group -> supergroup -------------------------------------------------------------------------
 
+
 async def test_a_migrated_group_keeps_its_council(harness):
     h, api = harness, harness.api
     old, new = -7101, -1007101
@@ -86,7 +99,7 @@ async def test_a_migrated_group_keeps_its_council(harness):
     old_ballot = (await h.cmd(old, CHAIR, "/vote 1")).posted_with_button("v:")
     await h.click(old, ALICE, old_ballot["message_id"], button_data(old_ballot)[0])
     await h.settle()
-    queued = await queue_announcement(h, old, "明晚七点开会", at=datetime.now(timezone.utc) + timedelta(hours=1))
+    queued = await queue_announcement(h, old, "明晚七点开会", at=datetime.now(UTC) + timedelta(hours=1))
     council_id = (await council_of(h, old)).id
 
     api.push_migration(old, new)  # also makes every later call to the old id fail with ChatMigrated
@@ -122,16 +135,19 @@ async def test_a_reply_to_a_migrated_group_follows_it(harness):
 
     queued = await queue_announcement(h, old, "通知：周六大扫除")  # queued for the old id, sent to the new
     h.bot.drainer.wake.set()
-    await api.wait_for(method="sendMessage", params={"chat_id": new}, predicate=lambda c: c.ok and "大扫除" in c.result["text"])
+    await api.wait_for(
+        method="sendMessage", params={"chat_id": new}, predicate=lambda c: c.ok and "大扫除" in c.result["text"]
+    )
     await asyncio.wait_for(_until_async(lambda: _sent(h, queued)), 10)
 
 
 # ---- the bot removed from the group, and added back ----------------------------------------------
 
+
 async def test_removed_bot_retires_the_council_and_drops_its_queue(harness):
     h, api = harness, harness.api
     await council_with_members(h)
-    queued = await queue_announcement(h, G, "明天停水", at=datetime.now(timezone.utc) + timedelta(hours=1))
+    queued = await queue_announcement(h, G, "明天停水", at=datetime.now(UTC) + timedelta(hours=1))
     step = await h.run(api.make_my_chat_member(G, "kicked"))
     assert step.messages == []
     assert await council_of(h, G) is None
@@ -141,7 +157,9 @@ async def test_removed_bot_retires_the_council_and_drops_its_queue(harness):
         assert row.active is False
 
     api.push_my_chat_member(G, "member")  # added back: the council resumes where it was
-    await api.wait_for(method="sendMessage", params={"chat_id": G}, predicate=lambda c: c.ok, since=len(api.calls()) - 1)
+    await api.wait_for(
+        method="sendMessage", params={"chat_id": G}, predicate=lambda c: c.ok, since=len(api.calls()) - 1
+    )
     assert (await council_of(h, G)).id == row.id
     assert (await sent_to(h, G))[-1] == t("tg.council.restored", title="7号楼")
     step = await h.cmd(G, ALICE, "/motion 恢复后继续议事")
@@ -151,7 +169,7 @@ async def test_removed_bot_retires_the_council_and_drops_its_queue(harness):
 async def test_forbidden_while_sending_retires_the_council(harness):
     h, api = harness, harness.api
     await council_with_members(h)
-    queued = await queue_announcement(h, G, "周五开会", at=datetime.now(timezone.utc) + timedelta(hours=1))
+    queued = await queue_announcement(h, G, "周五开会", at=datetime.now(UTC) + timedelta(hours=1))
     api.fail_forbidden(G)  # removed while the bot was away: the next send gets 403
     step = await h.cmd(G, ALICE, "/status")
     assert [c.status for c in step.of("sendMessage")] == [403]
@@ -165,6 +183,7 @@ async def test_a_new_group_gets_one_welcome(harness):
 
 
 # ---- flood control -----------------------------------------------------------------------------------
+
 
 async def test_a_429_storm_delivers_each_message_once(harness):
     h, api = harness, harness.api
@@ -191,6 +210,7 @@ async def test_outbox_retries_after_the_rate_limiter_gives_up(tmp_path, api):
 
 # ---- messages that cannot be edited, HTML, privacy --------------------------------------------------
 
+
 async def test_a_message_too_old_to_edit_is_posted_again(harness):
     h, api = harness, harness.api
     await council_with_members(h)
@@ -203,12 +223,17 @@ async def test_a_message_too_old_to_edit_is_posted_again(harness):
     again = [m for m in api.sent_messages(G) if button_data(m) == button_data(ballot)]
     assert len(again) == 2 and t("ballot.tally", yes=1, no=0, abstain=0, voted=1, eligible=3) in again[1]["text"]
     async with h.app.sessions() as session:
-        ref = (await session.execute(select(PostRow.message_ref).where(
-            PostRow.chat_key == f"telegram:{G}", PostRow.subject.like("ballot:%")))).scalar_one()
+        ref = (
+            await session.execute(
+                select(PostRow.message_ref).where(PostRow.chat_key == f"telegram:{G}", PostRow.subject.like("ballot:%"))
+            )
+        ).scalar_one()
     assert int(ref) == again[1]["message_id"]
     await h.click(G, BOB, again[1]["message_id"], button_data(ballot)[1])  # later edits go to the new one
     await h.settle()
-    assert t("ballot.tally", yes=1, no=1, abstain=0, voted=2, eligible=3) in api.message(G, again[1]["message_id"])["text"]
+    assert (
+        t("ballot.tally", yes=1, no=1, abstain=0, voted=2, eligible=3) in api.message(G, again[1]["message_id"])["text"]
+    )
 
     api.fail("editMessageText", times=1, error_code=400, description=NOT_MODIFIED)
     step = await h.click(G, CAROL, again[1]["message_id"], button_data(ballot)[2])
@@ -277,6 +302,7 @@ async def test_commands_are_registered_in_chinese_and_english(harness):
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------
+
 
 async def _until(condition, interval: float = 0.02) -> None:
     while not condition():

@@ -1,4 +1,5 @@
 """Whoever must not act is refused — politely, to them only — and nothing changes; forged buttons too."""
+
 from __future__ import annotations
 
 import pytest
@@ -47,27 +48,30 @@ async def test_roles_that_must_not_act_are_refused_and_nothing_changes(harness):
     before = len(await events_of(h, A))
 
     refused_commands = [
-        (MALLORY, "/second 1"),               # not a member
-        (MALLORY, "/for 1 我也说两句"),          # not a member
-        (MALLORY, "/yes 1"),                   # not a member
-        (BOB, "/vote 1"),                      # a member, not the chair
-        (BOB, "/close 1"),                     # a member, not the chair
-        (BOB, "/warn @alice 1 跑题"),           # only the chair warns
-        (BOB, "/withdraw 1"),                  # only the mover withdraws
-        (BOB, "/approve @carol"),              # only the chair approves
-        (BOB, "/setup robert"),                # only the chair changes the rules
-        (BOB, "/lang en"),                     # only the chair changes the language
-        (CHAIR, "/yes 1"),                     # nantang: the chair does not vote
-        (CHAIR, "/against 1 我反对"),            # nantang: the chair does not debate
-        (ALICE, "/frobnicate"),                # no such command
+        (MALLORY, "/second 1"),  # not a member
+        (MALLORY, "/for 1 我也说两句"),  # not a member
+        (MALLORY, "/yes 1"),  # not a member
+        (BOB, "/vote 1"),  # a member, not the chair
+        (BOB, "/close 1"),  # a member, not the chair
+        (BOB, "/warn @alice 1 跑题"),  # only the chair warns
+        (BOB, "/withdraw 1"),  # only the mover withdraws
+        (BOB, "/approve @carol"),  # only the chair approves
+        (BOB, "/setup robert"),  # only the chair changes the rules
+        (BOB, "/lang en"),  # only the chair changes the language
+        (CHAIR, "/yes 1"),  # nantang: the chair does not vote
+        (CHAIR, "/against 1 我反对"),  # nantang: the chair does not debate
+        (ALICE, "/frobnicate"),  # no such command
     ]
     for user, text in refused_commands:
         step = await h.cmd(A, user, text)
         assert step.refusal, (text, step.texts)
-        assert step.texts == [step.refusal], text           # nothing else was posted
+        assert step.texts == [step.refusal], text  # nothing else was posted
         assert not step.reacted, text
-    for user, data in ((MALLORY, button_data(ballot)[0]), (CHAIR, button_data(ballot)[1]),
-                       (MALLORY, button_data(card)[0])):
+    for user, data in (
+        (MALLORY, button_data(ballot)[0]),
+        (CHAIR, button_data(ballot)[1]),
+        (MALLORY, button_data(card)[0]),
+    ):
         step = await h.click(A, user, ballot["message_id"], data)
         assert step.alert and step.popup and step.messages == [], (user, data)
 
@@ -87,16 +91,16 @@ async def test_forged_callback_data_is_refused_with_a_popup(harness):
     motion_b_id = int(button_data(card_b)[0].split(":")[1])
 
     forged = [
-        (B, ballot_b, f"v:{ballot_a_id}:y"),      # another council's ballot, pressed in group B
-        (B, ballot_b, "v:999999:y"),              # no such ballot
-        (B, ballot_b, f"v:{ballot_a_id}:maybe"),   # no such choice
-        (B, ballot_b, "v:1"),                      # truncated
+        (B, ballot_b, f"v:{ballot_a_id}:y"),  # another council's ballot, pressed in group B
+        (B, ballot_b, "v:999999:y"),  # no such ballot
+        (B, ballot_b, f"v:{ballot_a_id}:maybe"),  # no such choice
+        (B, ballot_b, "v:1"),  # truncated
         (B, ballot_b, "v:1:y:extra"),
         (B, ballot_b, "v:-1:y"),
-        (B, ballot_b, "v:１:y"),                   # a full-width digit
-        (B, ballot_b, "s:999999"),                 # no such motion
-        (A, ballot_a, f"s:{motion_b_id}"),         # group B's motion, seconded from group A
-        (B, ballot_b, "ap:999999"),                # no such member
+        (B, ballot_b, "v:１:y"),  # a full-width digit
+        (B, ballot_b, "s:999999"),  # no such motion
+        (A, ballot_a, f"s:{motion_b_id}"),  # group B's motion, seconded from group A
+        (B, ballot_b, "ap:999999"),  # no such member
         (B, ballot_b, "garbage"),
         (B, ballot_b, ""),
         (B, ballot_b, "x" * 64),
@@ -109,8 +113,13 @@ async def test_forged_callback_data_is_refused_with_a_popup(harness):
 
     # a button on a chat without a council, and in a private chat
     h.api.set_chat(-5003, "group", "没有议事会的群")
-    step = await h.click(-5003, CAROL, 1, f"v:{ballot_a_id}:y", message={
-        "message_id": 1, "date": 0, "chat": {"id": -5003, "type": "group", "title": "x"}})
+    step = await h.click(
+        -5003,
+        CAROL,
+        1,
+        f"v:{ballot_a_id}:y",
+        message={"message_id": 1, "date": 0, "chat": {"id": -5003, "type": "group", "title": "x"}},
+    )
     assert step.alert and step.popup == t("error.council_missing")
     step = await h.click(DAVE.id, DAVE, 1, f"v:{ballot_a_id}:y", inaccessible=True)
     assert step.alert and step.popup

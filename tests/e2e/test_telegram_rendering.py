@@ -1,4 +1,5 @@
 """Telegram HTML from the desk's plain text: escaped, titled, split under the length limit."""
+
 from __future__ import annotations
 
 from bot.desk.messages import Button, Edit, Reply
@@ -22,7 +23,7 @@ def test_long_replies_are_split_at_line_ends_with_buttons_on_the_last_piece():
     assert all(len(text.encode("utf-16-le")) // 2 <= 4096 for text in texts)
     assert texts[0].startswith("成员（300）\n") and not any(t.startswith("成员") for t in texts[1:])
     assert [c.markup is not None for c in chunks] == [False] * (len(chunks) - 1) + [True]
-    assert "\n".join(texts)[len("成员（300）\n"):] == reply.text  # nothing lost, nothing doubled
+    assert "\n".join(texts)[len("成员（300）\n") :] == reply.text  # nothing lost, nothing doubled
 
 
 def test_a_giant_line_is_cut_and_edits_are_clipped():

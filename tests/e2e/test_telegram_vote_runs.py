@@ -1,4 +1,5 @@
 """Vote presses queued together are recorded in runs (one unit of work each), then answered one by one."""
+
 from __future__ import annotations
 
 import asyncio
@@ -55,7 +56,9 @@ async def test_300_votes_at_once_are_recorded_in_runs_and_a_redelivery_changes_n
         rows, count = await votes_of(h, opened.id)
         assert count == VOTERS and len({voter for voter, *_ in rows}) == VOTERS
         assert Counter(c.value for *_, c, _ in rows) == {"yes": 100, "no": 100, "abstain": 100}
-        edits = [c for c in api.calls("editMessageText", since=since) if c.params.get("message_id") == ballot["message_id"]]
+        edits = [
+            c for c in api.calls("editMessageText", since=since) if c.params.get("message_id") == ballot["message_id"]
+        ]
         assert 1 <= len(edits) <= 10
         assert "100" in api.message(G, ballot["message_id"])["text"]
 

@@ -1,5 +1,6 @@
 """The WeCom self-built app end to end: encrypted callbacks (built with wechatpy's crypto) in, a fake
 WeCom server on 127.0.0.1 (gettoken, message/send, user/get, the group robot webhook) out."""
+
 from __future__ import annotations
 
 import re
@@ -118,15 +119,20 @@ async def test_url_verification_and_tampered_or_replayed_callbacks_are_refused(r
     # a tampered signature, and a tampered payload under a valid signature
     status, _ = await rig.send({**params, "nonce": "fresh1", "msg_signature": "f" * 40}, body)
     assert status == 403
-    new_params, new_body = rig.encrypt("<xml><FromUserName>alice</FromUserName><MsgType>text</MsgType>"
-                                       "<Content>提议 装灯</Content><MsgId>1</MsgId></xml>")
+    new_params, new_body = rig.encrypt(
+        "<xml><FromUserName>alice</FromUserName><MsgType>text</MsgType>"
+        "<Content>提议 装灯</Content><MsgId>1</MsgId></xml>"
+    )
     start = new_body.index("<Encrypt><![CDATA[") + len("<Encrypt><![CDATA[")
-    tampered = new_body[:start] + ("B" if new_body[start] == "A" else "A") + new_body[start + 1:]
+    tampered = new_body[:start] + ("B" if new_body[start] == "A" else "A") + new_body[start + 1 :]
     assert (await rig.send(new_params, tampered))[0] == 403
     # a stale timestamp (ten minutes old), correctly signed
     old = str(int(rig.clock().timestamp()) - 600)
-    stale_params, stale_body = rig.encrypt("<xml><FromUserName>alice</FromUserName><MsgType>text</MsgType>"
-                                           "<Content>提议 装灯</Content><MsgId>2</MsgId></xml>", timestamp=old)
+    stale_params, stale_body = rig.encrypt(
+        "<xml><FromUserName>alice</FromUserName><MsgType>text</MsgType>"
+        "<Content>提议 装灯</Content><MsgId>2</MsgId></xml>",
+        timestamp=old,
+    )
     assert (await rig.send(stale_params, stale_body))[0] == 403
 
     council = await rig.council()
@@ -159,11 +165,20 @@ def test_chinese_and_slash_commands_map_onto_the_dispatcher():
     assert to_command("今天天气不错") is None
 
 
-SCRIPT = [("amy", "/setup", "开通"), ("ben", "/join 3-502", "加入 3-502"), ("cat", "/join 3-601", "登记 3-601"),
-          ("dan", "/join 3-702", "加入 3-702"), ("ben", "/motion 在3号楼安装感应灯", "提议 在3号楼安装感应灯"),
-          ("cat", "/second 1", "附议 1"), ("ben", "/speak 1 赞成：楼道太黑", "发言 1 赞成：楼道太黑"),
-          ("dan", "/speak 1 反对：电费太贵", "发言 1 反对：电费太贵"), ("amy", "/vote 1", "表决 1"),
-          ("ben", "/yes 1", "赞成 1"), ("cat", "/no 1", "反对 1"), ("dan", "/abstain 1", "弃权 1")]
+SCRIPT = [
+    ("amy", "/setup", "开通"),
+    ("ben", "/join 3-502", "加入 3-502"),
+    ("cat", "/join 3-601", "登记 3-601"),
+    ("dan", "/join 3-702", "加入 3-702"),
+    ("ben", "/motion 在3号楼安装感应灯", "提议 在3号楼安装感应灯"),
+    ("cat", "/second 1", "附议 1"),
+    ("ben", "/speak 1 赞成：楼道太黑", "发言 1 赞成：楼道太黑"),
+    ("dan", "/speak 1 反对：电费太贵", "发言 1 反对：电费太贵"),
+    ("amy", "/vote 1", "表决 1"),
+    ("ben", "/yes 1", "赞成 1"),
+    ("cat", "/no 1", "反对 1"),
+    ("dan", "/abstain 1", "弃权 1"),
+]
 
 
 async def _outcome(app, chat_key: str):

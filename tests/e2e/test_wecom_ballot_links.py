@@ -1,4 +1,5 @@
 """WeCom personal ballot links go through the outbox, one row per member: a 502 delays a link, never loses it."""
+
 from __future__ import annotations
 
 import pytest

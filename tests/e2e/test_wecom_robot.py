@@ -1,4 +1,5 @@
 """The WeCom group robot against a fake webhook on 127.0.0.1: 20 posts a minute, 2,048 bytes a post."""
+
 from __future__ import annotations
 
 import pytest
@@ -134,10 +135,17 @@ def test_split_counts_utf8_bytes_on_line_boundaries():
 
 
 def test_buttons_become_text_hints_where_there_are_none():
-    reply = Reply("在3号楼安装感应灯", title="表决 · 议题 #3",
-                  buttons=((Button("赞成", "v:9:y"), Button("反对", "v:9:n"), Button("弃权", "v:9:a")),))
-    [fitted] = fit_reply(reply, WECOM_APP, numbers={"v:9:y": 3, "v:9:n": 3, "v:9:a": 3},
-                         ballot_link=lambda ballot: f"https://yishi.example/b/{ballot}.sig")
+    reply = Reply(
+        "在3号楼安装感应灯",
+        title="表决 · 议题 #3",
+        buttons=((Button("赞成", "v:9:y"), Button("反对", "v:9:n"), Button("弃权", "v:9:a")),),
+    )
+    [fitted] = fit_reply(
+        reply,
+        WECOM_APP,
+        numbers={"v:9:y": 3, "v:9:n": 3, "v:9:a": 3},
+        ballot_link=lambda ballot: f"https://yishi.example/b/{ballot}.sig",
+    )
     assert fitted.buttons == ()
     assert "赞成 3" in fitted.text and "https://yishi.example/b/9.sig" in fitted.text
     [group] = fit_reply(reply, WECOM_ROBOT, numbers={"v:9:y": 3})

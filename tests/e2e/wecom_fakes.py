@@ -1,5 +1,6 @@
 """The fake WeCom server (gettoken, message/send, user/get, the group robot webhook) and members who send
 encrypted callbacks exactly as WeCom does: shared by the WeCom app, robot and `yishi serve` tests."""
+
 from __future__ import annotations
 
 import secrets
@@ -30,10 +31,14 @@ class FakeWeCom:
         self.issued: set[str] = set()
         self.failing: dict[str, int] = {}  # user -> how many more message/send to them answer HTTP 502
         self.app = web.Application()
-        self.app.add_routes([web.get("/cgi-bin/gettoken", self.gettoken),
-                             web.post("/cgi-bin/message/send", self.message_send),
-                             web.get("/cgi-bin/user/get", self.user_get),
-                             web.post("/cgi-bin/webhook/send", self.webhook)])
+        self.app.add_routes(
+            [
+                web.get("/cgi-bin/gettoken", self.gettoken),
+                web.post("/cgi-bin/message/send", self.message_send),
+                web.get("/cgi-bin/user/get", self.user_get),
+                web.post("/cgi-bin/webhook/send", self.webhook),
+            ]
+        )
         self.server = TestServer(self.app, host="127.0.0.1")
 
     @property
@@ -94,10 +99,12 @@ class Member:
 
     async def say(self, text: str) -> str:
         self.rig.msg_seq += 1
-        plain = (f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><FromUserName><![CDATA[{self.user}]]>"
-                 f"</FromUserName><CreateTime>{self.rig.timestamp()}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-                 f"<Content><![CDATA[{text}]]></Content><MsgId>{7000000 + self.rig.msg_seq}</MsgId>"
-                 f"<AgentID>{AGENT}</AgentID></xml>")
+        plain = (
+            f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><FromUserName><![CDATA[{self.user}]]>"
+            f"</FromUserName><CreateTime>{self.rig.timestamp()}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{text}]]></Content><MsgId>{7000000 + self.rig.msg_seq}</MsgId>"
+            f"<AgentID>{AGENT}</AgentID></xml>"
+        )
         status, reply = await self.rig.post(plain)
         assert status == 200, reply
         return reply
@@ -122,8 +129,10 @@ class Rig:
         nonce = secrets.token_hex(8)
         timestamp = timestamp or self.timestamp()
         envelope = xmltodict.parse(self.crypto.encrypt_message(plain, nonce, timestamp))["xml"]
-        body = (f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><AgentID><![CDATA[{AGENT}]]></AgentID>"
-                f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>")
+        body = (
+            f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><AgentID><![CDATA[{AGENT}]]></AgentID>"
+            f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+        )
         return {"msg_signature": envelope["MsgSignature"], "timestamp": timestamp, "nonce": nonce}, body
 
     async def post(self, plain: str) -> tuple[int, str]:
@@ -151,15 +160,34 @@ class Rig:
 
 def wecom_settings(fake: FakeWeCom, **overrides) -> WeComSettings:
     """The app's settings against the fake server: council "b3" by default."""
-    values = dict(corp_id=CORP, agent_id=AGENT, secret=SecretStr("app-secret"), token=TOKEN, aes_key=AES_KEY,
-                  api_base=fake.url, council_chat="b3", council_title="3号楼议事会", council_links="")
+    values = dict(
+        corp_id=CORP,
+        agent_id=AGENT,
+        secret=SecretStr("app-secret"),
+        token=TOKEN,
+        aes_key=AES_KEY,
+        api_base=fake.url,
+        council_chat="b3",
+        council_title="3号楼议事会",
+        council_links="",
+    )
     return WeComSettings(**{**values, **overrides})
 
 
 def wecom_environment(fake: FakeWeCom, listen: str, **extra: str) -> dict[str, str]:
     """The same settings as environment variables (a `yishi serve` process), with the robot in the group."""
-    return {"WECOM_CORP_ID": CORP, "WECOM_AGENT_ID": str(AGENT), "WECOM_SECRET": "app-secret", "WECOM_TOKEN": TOKEN,
-            "WECOM_AES_KEY": AES_KEY, "WECOM_API_BASE": fake.url, "WECOM_COUNCIL_CHAT": "b3",
-            "WECOM_COUNCIL_TITLE": "3号楼议事会", "WECOM_ROBOT_URL": f"{fake.url}/cgi-bin/webhook/send?key=robot-key",
-            "WECOM_LISTEN": listen, "YISHI_LINK_SECRET": LINK_SECRET, "PUBLIC_BASE_URL": "http://yishi.example",
-            **extra}
+    return {
+        "WECOM_CORP_ID": CORP,
+        "WECOM_AGENT_ID": str(AGENT),
+        "WECOM_SECRET": "app-secret",
+        "WECOM_TOKEN": TOKEN,
+        "WECOM_AES_KEY": AES_KEY,
+        "WECOM_API_BASE": fake.url,
+        "WECOM_COUNCIL_CHAT": "b3",
+        "WECOM_COUNCIL_TITLE": "3号楼议事会",
+        "WECOM_ROBOT_URL": f"{fake.url}/cgi-bin/webhook/send?key=robot-key",
+        "WECOM_LISTEN": listen,
+        "YISHI_LINK_SECRET": LINK_SECRET,
+        "PUBLIC_BASE_URL": "http://yishi.example",
+        **extra,
+    }

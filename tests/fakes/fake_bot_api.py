@@ -88,24 +88,75 @@ _JSONISH_RE = re.compile(r"^(?:[\[{\"]|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$|true$|f
 #: Parameters that are free text (never JSON-decoded even if they look like numbers).
 STRING_FIELDS = frozenset(
     {
-        "text", "caption", "callback_query_id", "inline_message_id", "url", "secret_token",
-        "language_code", "parse_mode", "emoji", "action", "title", "description",
-        "short_description", "name", "first_name", "last_name", "username", "custom_title",
-        "message_effect_id", "business_connection_id", "document", "photo", "audio", "video",
-        "voice", "sticker", "animation", "thumbnail", "file_id", "ip_address", "query",
-        "custom_emoji_id", "invite_link", "question", "explanation", "address", "phone_number",
-        "payload", "currency", "start_parameter", "game_short_name", "next_offset", "data",
+        "text",
+        "caption",
+        "callback_query_id",
+        "inline_message_id",
+        "url",
+        "secret_token",
+        "language_code",
+        "parse_mode",
+        "emoji",
+        "action",
+        "title",
+        "description",
+        "short_description",
+        "name",
+        "first_name",
+        "last_name",
+        "username",
+        "custom_title",
+        "message_effect_id",
+        "business_connection_id",
+        "document",
+        "photo",
+        "audio",
+        "video",
+        "voice",
+        "sticker",
+        "animation",
+        "thumbnail",
+        "file_id",
+        "ip_address",
+        "query",
+        "custom_emoji_id",
+        "invite_link",
+        "question",
+        "explanation",
+        "address",
+        "phone_number",
+        "payload",
+        "currency",
+        "start_parameter",
+        "game_short_name",
+        "next_offset",
+        "data",
     }
 )
 
 #: Update types Telegram delivers when no ``allowed_updates`` was ever given.
 DEFAULT_ALLOWED_UPDATES = frozenset(
     {
-        "message", "edited_message", "channel_post", "edited_channel_post",
-        "business_connection", "business_message", "edited_business_message",
-        "deleted_business_messages", "inline_query", "chosen_inline_result", "callback_query",
-        "shipping_query", "pre_checkout_query", "purchased_paid_media", "poll", "poll_answer",
-        "my_chat_member", "chat_join_request", "chat_boost", "removed_chat_boost",
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_join_request",
+        "chat_boost",
+        "removed_chat_boost",
     }
 )
 
@@ -114,16 +165,10 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 CANT_BE_EDITED = "Bad Request: message can't be edited"
-QUERY_INVALID = (
-    "Bad Request: query is too old and response timeout expired or query ID is invalid"
-)
-CONFLICT_POLL = (
-    "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
-    "is running"
-)
+QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+CONFLICT_POLL = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 CONFLICT_WEBHOOK = (
-    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
-    "delete the webhook first"
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
 _DEFAULT_DESCRIPTIONS = {
     400: "Bad Request: injected fault",
@@ -158,20 +203,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ApiError(Exception):
     """An error answered to the bot: ``{"ok": false, "error_code": ..., ...}``."""
 
-    def __init__(
-        self, error_code: int, description: str, parameters: Mapping[str, Any] | None = None
-    ) -> None:
+    def __init__(self, error_code: int, description: str, parameters: Mapping[str, Any] | None = None) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.parameters = dict(parameters) if parameters else None
 
     def envelope(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "ok": False,
-            "error_code": self.error_code,
-            "description": self.description,
-        }
+        body: dict[str, Any] = {"ok": False, "error_code": self.error_code, "description": self.description}
         if self.parameters:
             body["parameters"] = self.parameters
         return body
@@ -363,19 +402,31 @@ def _validate_markup(markup: Any) -> None:
         return
     rows = markup["inline_keyboard"]
     if not isinstance(rows, list) or any(not isinstance(row, list) for row in rows):
-        raise ApiError(400, "Bad Request: can't parse inline keyboard button: field "
-                            "\"inline_keyboard\" must be an Array of Arrays")
-    actions = {"url", "callback_data", "web_app", "login_url", "switch_inline_query",
-               "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
-               "copy_text", "callback_game", "pay"}
+        raise ApiError(
+            400, 'Bad Request: can\'t parse inline keyboard button: field "inline_keyboard" must be an Array of Arrays'
+        )
+    actions = {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
     for row in rows:
         for button in row:
             if not isinstance(button, Mapping) or not button.get("text"):
-                raise ApiError(400, "Bad Request: can't parse inline keyboard button: Text "
-                                    "must be non-empty")
+                raise ApiError(400, "Bad Request: can't parse inline keyboard button: Text must be non-empty")
             if not actions.intersection(button):
-                raise ApiError(400, "Bad Request: can't parse inline keyboard button: Text "
-                                    "buttons are unallowed in the inline keyboard")
+                raise ApiError(
+                    400,
+                    "Bad Request: can't parse inline keyboard button: Text "
+                    "buttons are unallowed in the inline keyboard",
+                )
             if "callback_data" in button:
                 data = button["callback_data"]
                 if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
@@ -383,15 +434,25 @@ def _validate_markup(markup: Any) -> None:
 
 
 _HTML_TAGS = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "tg-spoiler": "spoiler", "span": "spoiler", "a": "text_link", "code": "code", "pre": "pre",
-    "blockquote": "blockquote", "tg-emoji": "custom_emoji",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
 }
 _HTML_ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
-_HTML_ATTR_RE = re.compile(
-    r"\s*([a-zA-Z_-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?"
-)
+_HTML_ATTR_RE = re.compile(r"\s*([a-zA-Z_-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?")
 _HTML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
@@ -416,13 +477,11 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
             if inner.startswith("/"):
                 name = inner[1:].strip().lower()
                 if not stack:
-                    raise _EntityParseError(
-                        f'Unexpected end tag at byte offset {byte_offset(i)}'
-                    )
+                    raise _EntityParseError(f"Unexpected end tag at byte offset {byte_offset(i)}")
                 tag = stack.pop()
                 if name and name != tag["name"]:
                     raise _EntityParseError(
-                        f'Unmatched end tag at byte offset {byte_offset(i)}, expected '
+                        f"Unmatched end tag at byte offset {byte_offset(i)}, expected "
                         f'"</{tag["name"]}>", found "</{name}>"'
                     )
                 _close_html_tag(tag, u16, stack, entities)
@@ -431,19 +490,14 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
                 name = match.group(1).lower() if match else ""
                 if name not in _HTML_TAGS:
                     raise _EntityParseError(
-                        f'Unsupported start tag "{name or inner[:16]}" at byte offset '
-                        f"{byte_offset(i)}"
+                        f'Unsupported start tag "{name or inner[:16]}" at byte offset {byte_offset(i)}'
                     )
                 attrs = {
-                    m.group(1).lower(): html.unescape(
-                        next((g for g in m.groups()[1:] if g is not None), "")
-                    )
+                    m.group(1).lower(): html.unescape(next((g for g in m.groups()[1:] if g is not None), ""))
                     for m in _HTML_ATTR_RE.finditer(match.group(2))
                 }
                 if name == "span" and attrs.get("class") != "tg-spoiler":
-                    raise _EntityParseError(
-                        f'Tag "span" must have class "tg-spoiler" at byte offset {byte_offset(i)}'
-                    )
+                    raise _EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {byte_offset(i)}')
                 stack.append({"name": name, "start": u16, "attrs": attrs})
             i = j + 1
         elif ch == "&":
@@ -468,16 +522,12 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
             u16 += 2 if ord(ch) > 0xFFFF else 1
             i += 1
     if stack:
-        raise _EntityParseError(
-            f'Can\'t find end tag corresponding to start tag "{stack[-1]["name"]}"'
-        )
+        raise _EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1]["name"]}"')
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return "".join(out), entities
 
 
-def _close_html_tag(
-    tag: dict[str, Any], end: int, stack: list[dict[str, Any]], entities: list[dict[str, Any]]
-) -> None:
+def _close_html_tag(tag: dict[str, Any], end: int, stack: list[dict[str, Any]], entities: list[dict[str, Any]]) -> None:
     name, attrs, start = tag["name"], tag["attrs"], tag["start"]
     length = end - start
     if name == "code" and stack and stack[-1]["name"] == "pre":
@@ -654,20 +704,14 @@ class FakeBotApi:
 
     def bot_kwargs(self) -> dict[str, str]:
         """Keyword arguments for ``telegram.Bot(**api.bot_kwargs())``."""
-        return {
-            "token": self.token,
-            "base_url": f"{self.base_url}/bot",
-            "base_file_url": f"{self.base_url}/file/bot",
-        }
+        return {"token": self.token, "base_url": f"{self.base_url}/bot", "base_file_url": f"{self.base_url}/file/bot"}
 
     async def start(self) -> FakeBotApi:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_bot)
         app.router.add_route("GET", "/_control/health", self._handle_health)
         app.router.add_route("POST", "/_control/{name}", self._handle_control)
-        self._runner = web.AppRunner(
-            app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
-        )
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self._requested_port)
         await site.start()
@@ -745,9 +789,7 @@ class FakeBotApi:
         return [
             c.result
             for c in self._calls
-            if c.method == "sendMessage"
-            and c.status == 200
-            and (chat_id is None or c.result["chat"]["id"] == chat_id)
+            if c.method == "sendMessage" and c.status == 200 and (chat_id is None or c.result["chat"]["id"] == chat_id)
         ]
 
     def edits(self, chat_id: int | str | None = None) -> list[dict[str, Any]]:
@@ -774,9 +816,7 @@ class FakeBotApi:
         msg = self._messages.get((chat_id, message_id))
         return dict(msg) if msg is not None else None
 
-    def commands(
-        self, scope: Mapping[str, Any] | None = None, language_code: str = ""
-    ) -> list[dict[str, Any]]:
+    def commands(self, scope: Mapping[str, Any] | None = None, language_code: str = "") -> list[dict[str, Any]]:
         """Commands set with ``setMyCommands`` for ``scope`` and ``language_code``."""
         return list(self._commands.get((self._scope_key(scope), language_code or ""), []))
 
@@ -843,8 +883,7 @@ class FakeBotApi:
         except TimeoutError:
             recent = ", ".join(f"{c.method}:{c.status}" for c in self._calls[-10:])
             raise TimeoutError(
-                f"no call matching method={method!r} params={params!r} within {timeout}s; "
-                f"last calls: [{recent}]"
+                f"no call matching method={method!r} params={params!r} within {timeout}s; last calls: [{recent}]"
             ) from None
         finally:
             with contextlib.suppress(ValueError):
@@ -904,22 +943,16 @@ class FakeBotApi:
     def fail_chat_migrated(self, chat_id: int | str, new_chat_id: int) -> None:
         """Every call with this ``chat_id`` answers 400 with ``migrate_to_chat_id``."""
         self._chat_faults[chat_id] = ApiError(
-            400,
-            "Bad Request: group chat was upgraded to a supergroup chat",
-            {"migrate_to_chat_id": new_chat_id},
+            400, "Bad Request: group chat was upgraded to a supergroup chat", {"migrate_to_chat_id": new_chat_id}
         )
 
     def fail_forbidden(self, chat_id: int | str, description: str | None = None) -> None:
         """Every call with this ``chat_id`` answers 403 (kicked from the group / blocked)."""
         if description is None:
             chat = self._chats.get(chat_id)
-            private = (chat["type"] == "private") if chat else (
-                isinstance(chat_id, int) and chat_id > 0
-            )
+            private = (chat["type"] == "private") if chat else (isinstance(chat_id, int) and chat_id > 0)
             description = (
-                "Forbidden: bot was blocked by the user"
-                if private
-                else "Forbidden: bot was kicked from the group chat"
+                "Forbidden: bot was blocked by the user" if private else "Forbidden: bot was kicked from the group chat"
             )
         self._chat_faults[chat_id] = ApiError(403, description)
 
@@ -946,27 +979,21 @@ class FakeBotApi:
         return "group"
 
     def set_chat(
-        self,
-        chat_id: int,
-        chat_type: str | None = None,
-        title: str | None = None,
-        user: Any = None,
-        **extra: Any,
+        self, chat_id: int, chat_type: str | None = None, title: str | None = None, user: Any = None, **extra: Any
     ) -> dict[str, Any]:
         """Register or update a chat (``username``, ``is_forum``... go in ``extra``)."""
         return self._chat(chat_id, chat_type, title, user, **extra)
 
     def _chat(
-        self,
-        chat_id: Any,
-        chat_type: str | None = None,
-        title: str | None = None,
-        user: Any = None,
-        **extra: Any,
+        self, chat_id: Any, chat_type: str | None = None, title: str | None = None, user: Any = None, **extra: Any
     ) -> dict[str, Any]:
         existing = self._chats.get(chat_id)
-        if existing is not None and chat_type is None and title is None and not extra and (
-            user is None or existing["type"] != "private"
+        if (
+            existing is not None
+            and chat_type is None
+            and title is None
+            and not extra
+            and (user is None or existing["type"] != "private")
         ):
             return existing
         ctype = chat_type or (existing or {}).get("type") or self._infer_type(chat_id)
@@ -1003,9 +1030,7 @@ class FakeBotApi:
             self._seen.setdefault(chat_id, set()).add(u["id"])
         return u
 
-    def set_chat_member(
-        self, chat_id: int | str, user: Any, status: str = "member", **fields: Any
-    ) -> dict[str, Any]:
+    def set_chat_member(self, chat_id: int | str, user: Any, status: str = "member", **fields: Any) -> dict[str, Any]:
         """Configure what ``getChatMember`` answers for ``user`` in ``chat_id``.
 
         ``status``: creator/administrator/member/restricted/left/kicked; ``fields`` override
@@ -1026,9 +1051,7 @@ class FakeBotApi:
             return member
         if user_id == self.bot_id:
             return member_dict(self.bot_user, "member")
-        user = self._users.get(user_id) or {
-            "id": user_id, "is_bot": False, "first_name": f"User{user_id}"
-        }
+        user = self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
         seen = user_id in self._seen.get(chat_id, ()) or user_id == chat_id
         return member_dict(user, "member" if seen else "left")
 
@@ -1102,25 +1125,13 @@ class FakeBotApi:
         return msg
 
     def _user_message(
-        self,
-        chat_id: int,
-        user: Any,
-        chat_type: str | None,
-        chat_title: str | None,
-        **fields: Any,
+        self, chat_id: int, user: Any, chat_type: str | None, chat_title: str | None, **fields: Any
     ) -> dict[str, Any]:
         u = self._remember_user(user, chat_id)
-        ctype = chat_type or (self._chats.get(chat_id) or {}).get("type") or self._infer_type(
-            chat_id
-        )
+        ctype = chat_type or (self._chats.get(chat_id) or {}).get("type") or self._infer_type(chat_id)
         private_with_user = ctype == "private" and u["id"] == chat_id
         chat = self._chat(chat_id, chat_type, chat_title, user=u if private_with_user else None)
-        msg: dict[str, Any] = {
-            "message_id": self._next_mid(chat_id),
-            "from": u,
-            "chat": chat,
-            "date": int(time.time()),
-        }
+        msg: dict[str, Any] = {"message_id": self._next_mid(chat_id), "from": u, "chat": chat, "date": int(time.time())}
         msg.update({k: v for k, v in fields.items() if v is not None})
         self._messages[(chat_id, msg["message_id"])] = msg
         return msg
@@ -1141,8 +1152,13 @@ class FakeBotApi:
         or the id of a stored message in this chat (e.g. one the bot sent)."""
         reply = self._resolve_reply(chat_id, reply_to_message)
         msg = self._user_message(
-            chat_id, user, chat_type, chat_title,
-            text=text, entities=entities or None, reply_to_message=reply,
+            chat_id,
+            user,
+            chat_type,
+            chat_title,
+            text=text,
+            entities=entities or None,
+            reply_to_message=reply,
             message_thread_id=message_thread_id,
         )
         return {"message": msg}
@@ -1166,13 +1182,18 @@ class FakeBotApi:
             raise ValueError(f"not a bot command: {text!r}")
         command = match.group(0)
         if mention_bot and "@" not in command:
-            text = f"{command}@{self.bot_username}{text[len(command):]}"
+            text = f"{command}@{self.bot_username}{text[len(command) :]}"
             command = f"{command}@{self.bot_username}"
         entity = {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
         reply = self._resolve_reply(chat_id, reply_to_message)
         msg = self._user_message(
-            chat_id, user, chat_type, chat_title,
-            text=text, entities=[entity], reply_to_message=reply,
+            chat_id,
+            user,
+            chat_type,
+            chat_title,
+            text=text,
+            entities=[entity],
+            reply_to_message=reply,
             message_thread_id=message_thread_id,
         )
         return {"message": msg}
@@ -1202,10 +1223,7 @@ class FakeBotApi:
         else:
             stored = self._messages.get((chat_id, message_id))
             if stored is None:
-                raise LookupError(
-                    f"no message {message_id} in chat {chat_id}; pass message= or "
-                    "inaccessible=True"
-                )
+                raise LookupError(f"no message {message_id} in chat {chat_id}; pass message= or inaccessible=True")
             msg = dict(stored)
         return {
             "callback_query": {
@@ -1230,8 +1248,7 @@ class FakeBotApi:
         """A service message in the old group with ``migrate_to_chat_id``
         (``from_side=True``: the message in the new supergroup with ``migrate_from_chat_id``)."""
         u = self._remember_user(
-            user if user is not None
-            else {"id": 100_000_001, "first_name": "Group", "last_name": "Admin"}
+            user if user is not None else {"id": 100_000_001, "first_name": "Group", "last_name": "Admin"}
         )
         old_chat = self._chat(old_chat_id, "group" if old_chat_id not in self._chats else None)
         if from_side:
@@ -1267,8 +1284,7 @@ class FakeBotApi:
         if old_status is None:
             old_status = "member" if status in ("left", "kicked") else "left"
         actor = self._remember_user(
-            from_user if from_user is not None
-            else {"id": 100_000_001, "first_name": "Group", "last_name": "Admin"}
+            from_user if from_user is not None else {"id": 100_000_001, "first_name": "Group", "last_name": "Admin"}
         )
         chat = self._chat(chat_id, chat_type, chat_title)
         return {
@@ -1281,20 +1297,31 @@ class FakeBotApi:
             }
         }
 
-    def push_text(self, chat_id: int, user: Any, text: str, chat_type: str | None = None,
-                  chat_title: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    def push_text(
+        self,
+        chat_id: int,
+        user: Any,
+        text: str,
+        chat_type: str | None = None,
+        chat_title: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         """Queue a plain text message (see :meth:`make_text`)."""
-        return self.push_batch([self.make_text(chat_id, user, text, chat_type, chat_title,
-                                               **kwargs)])[0]
+        return self.push_batch([self.make_text(chat_id, user, text, chat_type, chat_title, **kwargs)])[0]
 
-    def push_command(self, chat_id: int, user: Any, text: str, chat_type: str | None = None,
-                     chat_title: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    def push_command(
+        self,
+        chat_id: int,
+        user: Any,
+        text: str,
+        chat_type: str | None = None,
+        chat_title: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         """Queue a command message, e.g. ``"/motion text"`` or ``"/motion@bot text"``."""
-        return self.push_batch([self.make_command(chat_id, user, text, chat_type, chat_title,
-                                                  **kwargs)])[0]
+        return self.push_batch([self.make_command(chat_id, user, text, chat_type, chat_title, **kwargs)])[0]
 
-    def push_callback(self, chat_id: int, user: Any, message_id: int, data: str,
-                      **kwargs: Any) -> dict[str, Any]:
+    def push_callback(self, chat_id: int, user: Any, message_id: int, data: str, **kwargs: Any) -> dict[str, Any]:
         """Queue a callback query on a message (see :meth:`make_callback`)."""
         return self.push_batch([self.make_callback(chat_id, user, message_id, data, **kwargs)])[0]
 
@@ -1322,8 +1349,9 @@ class FakeBotApi:
             self.fail_chat_migrated(old_chat_id, new_chat_id)
         return self.push_batch(updates)[0]
 
-    def push_my_chat_member(self, chat_id: int, status: str = "left", *, forbid: bool = True,
-                            **kwargs: Any) -> dict[str, Any]:
+    def push_my_chat_member(
+        self, chat_id: int, status: str = "left", *, forbid: bool = True, **kwargs: Any
+    ) -> dict[str, Any]:
         """Queue a ``my_chat_member`` update (bot added/removed/promoted).
 
         Also sets the bot's member status for ``getChatMember``; with ``forbid=True`` calls to
@@ -1344,12 +1372,7 @@ class FakeBotApi:
     # -- webhook delivery ---------------------------------------------------------------------
 
     async def deliver_webhook(
-        self,
-        url: str,
-        update: Mapping[str, Any],
-        secret_token: str | None = None,
-        *,
-        timeout: float = 10.0,
+        self, url: str, update: Mapping[str, Any], secret_token: str | None = None, *, timeout: float = 10.0
     ) -> int:
         """POST ``update`` (an ``update_id`` is assigned if missing) to a bot's webhook ``url``
         with ``X-Telegram-Bot-Api-Secret-Token`` when given; returns the HTTP status."""
@@ -1365,8 +1388,7 @@ class FakeBotApi:
         if self._client is None or self._client.closed:
             self._client = ClientSession()
         async with self._client.post(
-            url, data=_dumps(body).encode(), headers=headers,
-            timeout=ClientTimeout(total=timeout),
+            url, data=_dumps(body).encode(), headers=headers, timeout=ClientTimeout(total=timeout)
         ) as resp:
             await resp.read()
             return resp.status
@@ -1375,9 +1397,7 @@ class FakeBotApi:
 
     @staticmethod
     def _reply(status: int, body: Mapping[str, Any]) -> web.Response:
-        return web.Response(
-            text=_dumps(body), status=status, content_type="application/json"
-        )
+        return web.Response(text=_dumps(body), status=status, content_type="application/json")
 
     async def _parse_params(self, request: web.Request) -> dict[str, Any]:
         raw: dict[str, Any] = dict(request.query)
@@ -1391,8 +1411,7 @@ class FakeBotApi:
                 form = await request.post()
                 for key, value in form.items():
                     if isinstance(value, web.FileField):
-                        raw[key] = UploadedFile(value.filename, value.file.read(),
-                                                value.content_type)
+                        raw[key] = UploadedFile(value.filename, value.file.read(), value.content_type)
                     else:
                         raw[key] = value
         return {key: _decode_value(key, value) for key, value in raw.items()}
@@ -1407,8 +1426,7 @@ class FakeBotApi:
         except ValueError as exc:
             return self._reply(400, ApiError(400, f"Bad Request: {exc}").envelope())
         entry = self._handlers.get(received.lower())
-        call = Call(method=entry[0] if entry else received, params=params,
-                    time=time.monotonic(), token=token)
+        call = Call(method=entry[0] if entry else received, params=params, time=time.monotonic(), token=token)
         self._record(call)
         try:
             if entry is None:
@@ -1444,8 +1462,7 @@ class FakeBotApi:
         except Exception as exc:  # a bug in the fake: answer 500 and keep serving
             _LOG.exception("fake Bot API failed on %s", received)
             call.status = 500
-            call.error = {"ok": False, "error_code": 500,
-                          "description": f"Internal Server Error: fake: {exc!r}"}
+            call.error = {"ok": False, "error_code": 500, "description": f"Internal Server Error: fake: {exc!r}"}
             return self._reply(500, call.error)
         finally:
             self._notify(call)
@@ -1495,13 +1512,11 @@ class FakeBotApi:
         if utf16_len(out_text) > limit:
             raise ApiError(
                 400,
-                "Bad Request: message is too long" if what == "text"
-                else "Bad Request: message caption is too long",
+                "Bad Request: message is too long" if what == "text" else "Bad Request: message caption is too long",
             )
         return out_text, out_entities
 
-    def _bot_message(self, chat_id: Any, params: Mapping[str, Any],
-                     **fields: Any) -> dict[str, Any]:
+    def _bot_message(self, chat_id: Any, params: Mapping[str, Any], **fields: Any) -> dict[str, Any]:
         markup = params.get("reply_markup")
         _validate_markup(markup)
         msg: dict[str, Any] = {
@@ -1514,8 +1529,7 @@ class FakeBotApi:
         if isinstance(thread, int):
             msg["message_thread_id"] = thread
         reply = params.get("reply_parameters")
-        reply_id = reply.get("message_id") if isinstance(reply, Mapping) else params.get(
-            "reply_to_message_id")
+        reply_id = reply.get("message_id") if isinstance(reply, Mapping) else params.get("reply_to_message_id")
         if isinstance(reply_id, int):
             reply_chat = reply.get("chat_id", chat_id) if isinstance(reply, Mapping) else chat_id
             target = self._messages.get((reply_chat, reply_id))
@@ -1537,16 +1551,11 @@ class FakeBotApi:
         chat_id = self._chat_id(params)
         mid = self._message_id(params)
         msg = self._messages.get((chat_id, mid))
-        if (
-            msg is None
-            or (chat_id, mid) in self._too_old
-            or msg.get("from", {}).get("id") != self.bot_id
-        ):
+        if msg is None or (chat_id, mid) in self._too_old or msg.get("from", {}).get("id") != self.bot_id:
             raise ApiError(400, CANT_BE_EDITED)
         return chat_id, mid, msg
 
-    def _store_edit(self, chat_id: Any, mid: int, msg: dict[str, Any],
-                    changes: Mapping[str, Any]) -> dict[str, Any]:
+    def _store_edit(self, chat_id: Any, mid: int, msg: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
         new = dict(msg)
         for key, value in changes.items():
             if value in (None, []):
@@ -1637,8 +1646,7 @@ class FakeBotApi:
         if secret is not None and not _SECRET_TOKEN_RE.match(str(secret)):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         if url and not str(url).startswith(("http://", "https://")):
-            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for "
-                                "webhook")
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
         if p.get("drop_pending_updates"):
             self._queue.clear()
         allowed = p.get("allowed_updates")
@@ -1674,8 +1682,7 @@ class FakeBotApi:
     async def _m_sendMessage(self, p: dict[str, Any], request: web.Request) -> Any:
         chat_id = self._chat_id(p)
         text = self._need(p, "text", "Bad Request: message text is empty")
-        text, entities = self._render(str(text), p.get("parse_mode"), p.get("entities"),
-                                      limit=4096, what="text")
+        text, entities = self._render(str(text), p.get("parse_mode"), p.get("entities"), limit=4096, what="text")
         return self._bot_message(chat_id, p, text=text, entities=entities)
 
     async def _m_sendDocument(self, p: dict[str, Any], request: web.Request) -> Any:
@@ -1684,8 +1691,7 @@ class FakeBotApi:
         caption, caption_entities = None, []
         if p.get("caption"):
             caption, caption_entities = self._render(
-                str(p["caption"]), p.get("parse_mode"), p.get("caption_entities"),
-                limit=1024, what="caption",
+                str(p["caption"]), p.get("parse_mode"), p.get("caption_entities"), limit=1024, what="caption"
             )
         n = next(self._file_ids)
         if isinstance(document, UploadedFile):
@@ -1698,24 +1704,24 @@ class FakeBotApi:
             }
         else:
             doc = {"file_id": str(document), "file_unique_id": f"AgAD{n:08d}"}
-        msg = self._bot_message(chat_id, p, document=doc, caption=caption,
-                                caption_entities=caption_entities)
+        msg = self._bot_message(chat_id, p, document=doc, caption=caption, caption_entities=caption_entities)
         upload = document if isinstance(document, UploadedFile) else None
-        self._documents.append({
-            "chat_id": chat_id,
-            "filename": upload.filename if upload else None,
-            "content": upload.content if upload else None,
-            "content_type": upload.content_type if upload else None,
-            "file_id": doc["file_id"],
-            "caption": p.get("caption"),
-            "message": msg,
-        })
+        self._documents.append(
+            {
+                "chat_id": chat_id,
+                "filename": upload.filename if upload else None,
+                "content": upload.content if upload else None,
+                "content_type": upload.content_type if upload else None,
+                "file_id": doc["file_id"],
+                "caption": p.get("caption"),
+                "message": msg,
+            }
+        )
         return msg
 
     async def _m_editMessageText(self, p: dict[str, Any], request: web.Request) -> Any:
         text = self._need(p, "text", "Bad Request: message text is empty")
-        text, entities = self._render(str(text), p.get("parse_mode"), p.get("entities"),
-                                      limit=4096, what="text")
+        text, entities = self._render(str(text), p.get("parse_mode"), p.get("entities"), limit=4096, what="text")
         markup = p.get("reply_markup")
         _validate_markup(markup)
         if p.get("inline_message_id"):
@@ -1724,15 +1730,14 @@ class FakeBotApi:
         if "text" not in msg:
             raise ApiError(400, "Bad Request: there is no text in the message to edit")
         markup = _normalize_markup(markup)
-        if (text == msg.get("text") and entities == msg.get("entities", [])
-                and markup == msg.get("reply_markup")):
+        if text == msg.get("text") and entities == msg.get("entities", []) and markup == msg.get("reply_markup"):
             raise ApiError(400, NOT_MODIFIED)
-        return self._store_edit(chat_id, mid, msg,
-                                {"text": text, "entities": entities, "reply_markup": markup})
+        return self._store_edit(chat_id, mid, msg, {"text": text, "entities": entities, "reply_markup": markup})
 
     async def _m_editMessageCaption(self, p: dict[str, Any], request: web.Request) -> Any:
-        caption, entities = self._render(str(p.get("caption") or ""), p.get("parse_mode"),
-                                         p.get("caption_entities"), limit=1024, what="caption")
+        caption, entities = self._render(
+            str(p.get("caption") or ""), p.get("parse_mode"), p.get("caption_entities"), limit=1024, what="caption"
+        )
         markup = p.get("reply_markup")
         _validate_markup(markup)
         if p.get("inline_message_id"):
@@ -1741,11 +1746,15 @@ class FakeBotApi:
         if "text" in msg:
             raise ApiError(400, "Bad Request: there is no caption in the message to edit")
         markup = _normalize_markup(markup)
-        if (caption == msg.get("caption", "") and entities == msg.get("caption_entities", [])
-                and markup == msg.get("reply_markup")):
+        if (
+            caption == msg.get("caption", "")
+            and entities == msg.get("caption_entities", [])
+            and markup == msg.get("reply_markup")
+        ):
             raise ApiError(400, NOT_MODIFIED)
-        return self._store_edit(chat_id, mid, msg, {
-            "caption": caption or None, "caption_entities": entities, "reply_markup": markup})
+        return self._store_edit(
+            chat_id, mid, msg, {"caption": caption or None, "caption_entities": entities, "reply_markup": markup}
+        )
 
     async def _m_editMessageReplyMarkup(self, p: dict[str, Any], request: web.Request) -> Any:
         markup = p.get("reply_markup")
@@ -1770,9 +1779,7 @@ class FakeBotApi:
         text = p.get("text")
         if isinstance(text, str) and len(text) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
-        if self.strict_callbacks and (
-            query_id not in self._open_callbacks or query_id in self._answered_callbacks
-        ):
+        if self.strict_callbacks and (query_id not in self._open_callbacks or query_id in self._answered_callbacks):
             raise ApiError(400, QUERY_INVALID)
         self._answered_callbacks.add(query_id)
         return True
@@ -1806,13 +1813,11 @@ class FakeBotApi:
     async def _m_setMyCommands(self, p: dict[str, Any], request: web.Request) -> Any:
         commands = p.get("commands")
         if not isinstance(commands, list):
-            raise ApiError(400, "Bad Request: parameter \"commands\" is required")
+            raise ApiError(400, 'Bad Request: parameter "commands" is required')
         if len(commands) > 100:
             raise ApiError(400, "Bad Request: too many commands specified")
         for cmd in commands:
-            if not isinstance(cmd, Mapping) or not _BOT_COMMAND_NAME_RE.match(
-                str(cmd.get("command", ""))
-            ):
+            if not isinstance(cmd, Mapping) or not _BOT_COMMAND_NAME_RE.match(str(cmd.get("command", ""))):
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(str(cmd.get("description", ""))) <= 256:
                 raise ApiError(400, "Bad Request: command description must be non-empty")
@@ -1841,8 +1846,7 @@ class FakeBotApi:
         if self._chat(chat_id)["type"] == "private":
             raise ApiError(400, "Bad Request: there are no administrators in the private chat")
         return [
-            m for (cid, _), m in self._members.items()
-            if cid == chat_id and m["status"] in ("creator", "administrator")
+            m for (cid, _), m in self._members.items() if cid == chat_id and m["status"] in ("creator", "administrator")
         ]
 
     async def _m_getChatMemberCount(self, p: dict[str, Any], request: web.Request) -> Any:
@@ -1854,13 +1858,16 @@ class FakeBotApi:
         info = dict(self._chat(chat_id))
         info.setdefault("accent_color_id", 0)
         info.setdefault("max_reaction_count", 11)
-        info.setdefault("accepted_gift_types", {
-            "unlimited_gifts": False,
-            "limited_gifts": False,
-            "unique_gifts": False,
-            "premium_subscription": False,
-            "gifts_from_channels": False,
-        })
+        info.setdefault(
+            "accepted_gift_types",
+            {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        )
         pinned = self._pinned.get(chat_id)
         if pinned and (chat_id, pinned[-1]) in self._messages:
             info["pinned_message"] = dict(self._messages[(chat_id, pinned[-1])])
@@ -1889,8 +1896,9 @@ class FakeBotApi:
     # -- HTTP: control API --------------------------------------------------------------------
 
     async def _handle_health(self, request: web.Request) -> web.Response:
-        return self._reply(200, {"ok": True, "result": {
-            "base_url": self.base_url, "token": self.token, "bot": self.bot_user}})
+        return self._reply(
+            200, {"ok": True, "result": {"base_url": self.base_url, "token": self.token, "bot": self.bot_user}}
+        )
 
     async def _handle_control(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -1922,12 +1930,36 @@ _MISSING = object()
 #: and ``GET /_control/health``).
 CONTROL_METHODS = frozenset(
     {
-        "push_command", "push_text", "push_callback", "push_migration", "push_my_chat_member",
-        "push_raw", "push_batch", "push_many",
-        "fail", "fail_chat_migrated", "fail_forbidden", "clear_faults", "faults", "reset",
-        "set_chat", "set_chat_member", "chat_member", "mark_too_old",
-        "calls", "sent_messages", "edits", "callback_answers", "documents", "message",
-        "commands", "pinned", "pending_updates", "webhook_info", "wait_for", "wait_for_polling",
+        "push_command",
+        "push_text",
+        "push_callback",
+        "push_migration",
+        "push_my_chat_member",
+        "push_raw",
+        "push_batch",
+        "push_many",
+        "fail",
+        "fail_chat_migrated",
+        "fail_forbidden",
+        "clear_faults",
+        "faults",
+        "reset",
+        "set_chat",
+        "set_chat_member",
+        "chat_member",
+        "mark_too_old",
+        "calls",
+        "sent_messages",
+        "edits",
+        "callback_answers",
+        "documents",
+        "message",
+        "commands",
+        "pinned",
+        "pending_updates",
+        "webhook_info",
+        "wait_for",
+        "wait_for_polling",
         "deliver_webhook",
     }
 )
@@ -1953,11 +1985,7 @@ class FakeBotApiClient:
         self._session: ClientSession | None = None
 
     def bot_kwargs(self) -> dict[str, str]:
-        return {
-            "token": self.token,
-            "base_url": f"{self.base_url}/bot",
-            "base_file_url": f"{self.base_url}/file/bot",
-        }
+        return {"token": self.token, "base_url": f"{self.base_url}/bot", "base_file_url": f"{self.base_url}/file/bot"}
 
     async def _request(self, name: str, kwargs: Mapping[str, Any]) -> Any:
         if self._session is None or self._session.closed:
@@ -2043,26 +2071,28 @@ class FakeBotApiProcess:
 
     async def __aenter__(self) -> FakeBotApiProcess:
         args = [
-            self.python, "-m", "tests.fakes.fake_bot_api",
-            "--port", str(self.port), "--token", self.token,
-            "--bot-username", self.bot_username,
+            self.python,
+            "-m",
+            "tests.fakes.fake_bot_api",
+            "--port",
+            str(self.port),
+            "--token",
+            self.token,
+            "--bot-username",
+            self.bot_username,
         ]
         if not self.strict_callbacks:
             args.append("--lenient-callbacks")
-        self.process = await asyncio.create_subprocess_exec(
-            *args, cwd=str(REPO_ROOT), stdout=asyncio.subprocess.PIPE
-        )
+        self.process = await asyncio.create_subprocess_exec(*args, cwd=str(REPO_ROOT), stdout=asyncio.subprocess.PIPE)
         try:
             assert self.process.stdout is not None
             while True:
-                line = await asyncio.wait_for(
-                    self.process.stdout.readline(), self.startup_timeout
-                )
+                line = await asyncio.wait_for(self.process.stdout.readline(), self.startup_timeout)
                 if not line:
                     raise RuntimeError("fake Bot API process exited during start-up")
                 text = line.decode().strip()
                 if text.startswith(LISTENING_PREFIX):
-                    self.base_url = text[len(LISTENING_PREFIX):]
+                    self.base_url = text[len(LISTENING_PREFIX) :]
                     break
         except BaseException:
             await self._terminate()
@@ -2126,8 +2156,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="defines the bot's identity")
     parser.add_argument("--bot-username", default="yishi_test_bot")
-    parser.add_argument("--lenient-callbacks", action="store_true",
-                        help="accept answers to unknown/answered callback queries")
+    parser.add_argument(
+        "--lenient-callbacks", action="store_true", help="accept answers to unknown/answered callback queries"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     asyncio.run(_serve(args))

@@ -3,6 +3,7 @@
 Use-case tests run on it without a database. `commit()` keeps the state and counts; `rollback()` (and
 leaving `async with` without a commit) puts back what was there at the last commit, as a database would.
 """
+
 from __future__ import annotations
 
 import copy
@@ -17,18 +18,7 @@ from deliberation.chain import GENESIS, Event, canonical_json, seal
 from deliberation.counting import Choice, Preset
 from deliberation.delivery import Assignment, Meeting, MeetingState, Planned, Rating, Report
 from deliberation.minutes import MinutesVersion
-from deliberation.model import (
-    Actor,
-    Ballot,
-    Council,
-    Member,
-    MemberStatus,
-    Motion,
-    Role,
-    Rules,
-    Speech,
-    Unit,
-)
+from deliberation.model import Actor, Ballot, Council, Member, MemberStatus, Motion, Role, Rules, Speech, Unit
 
 VoteRow = tuple[str, int, Choice | None, int]  # voter, member id, choice (None once forgotten), area
 
@@ -90,8 +80,9 @@ class FakeCouncils(_Repository):
 
 class FakeMembers(_Repository):
     async def by_user(self, council_id: int, user_key: str) -> Member | None:
-        return next((m for m in self.state.members.values()
-                     if m.council_id == council_id and m.user_key == user_key), None)
+        return next(
+            (m for m in self.state.members.values() if m.council_id == council_id and m.user_key == user_key), None
+        )
 
     async def get(self, member_id: int) -> Member | None:
         return self.state.members.get(member_id)
@@ -99,8 +90,11 @@ class FakeMembers(_Repository):
     async def find(self, council_id: int, handle: str) -> Member | None:
         members = [m for m in self.state.members.values() if m.council_id == council_id]
         folded = handle.casefold()
-        for match in (lambda m: (m.username or "").casefold() == folded, lambda m: m.name.casefold() == folded,
-                      lambda m: m.user_key == handle or m.user_key.endswith(":" + handle)):
+        for match in (
+            lambda m: (m.username or "").casefold() == folded,
+            lambda m: m.name.casefold() == folded,
+            lambda m: m.user_key == handle or m.user_key.endswith(":" + handle),
+        ):
             found = [m for m in members if match(m)]
             if len(found) == 1:
                 return found[0]
@@ -146,8 +140,7 @@ class FakeMotions(_Repository):
         self.state.motions[motion.id] = motion
 
     async def by_number(self, council_id: int, number: int) -> Motion | None:
-        return next((m for m in self.state.motions.values()
-                     if m.council_id == council_id and m.number == number), None)
+        return next((m for m in self.state.motions.values() if m.council_id == council_id and m.number == number), None)
 
     async def get(self, motion_id: int) -> Motion:
         return self.state.motions[motion_id]
@@ -202,8 +195,9 @@ class FakeVotes(_Repository):
     def _of(self, ballot_id: int) -> dict[str, VoteRow]:
         return self.state.votes.setdefault(ballot_id, {})
 
-    async def upsert(self, ballot_id: int, voter: str, member_id: int, choice: Choice, area_cm2: int,
-                     at: datetime) -> None:
+    async def upsert(
+        self, ballot_id: int, voter: str, member_id: int, choice: Choice, area_cm2: int, at: datetime
+    ) -> None:
         self._of(ballot_id)[voter] = (voter, member_id, choice, area_cm2)
 
     async def choice_of(self, ballot_id: int, voter: str) -> Choice | None:
@@ -277,8 +271,9 @@ class FakeMeetings(_Repository):
         return self.state.meetings.get(meeting_id)
 
     async def by_number(self, council_id: int, number: int) -> Meeting | None:
-        return next((m for m in self.state.meetings.values()
-                     if m.council_id == council_id and m.number == number), None)
+        return next(
+            (m for m in self.state.meetings.values() if m.council_id == council_id and m.number == number), None
+        )
 
     async def in_state(self, council_id: int, *states: MeetingState) -> Sequence[Meeting]:
         found = [m for m in self.state.meetings.values() if m.council_id == council_id and m.state in states]
@@ -354,18 +349,47 @@ class FakeReminders(_Repository):
 
 class FakeMinutes(_Repository):
     def _of(self, council_id: int, scope: str | None) -> list[MinutesVersion]:
-        return sorted((v for v in self.state.minutes.values()
-                       if v.council_id == council_id and (scope is None or v.scope == scope)), key=lambda v: v.id)
+        return sorted(
+            (
+                v
+                for v in self.state.minutes.values()
+                if v.council_id == council_id and (scope is None or v.scope == scope)
+            ),
+            key=lambda v: v.id,
+        )
 
     async def next_version(self, council_id: int, scope: str) -> int:
         return 1 + max((v.version for v in self._of(council_id, scope)), default=0)
 
-    async def add(self, council_id: int, scope: str, version: int, body: dict[str, Any], markdown: str, *,
-                  chain_head: str, chain_seq: int, created_at: datetime, created_by: str | None = None,
-                  published_at: datetime | None = None,
-                  publication_ends_at: datetime | None = None) -> MinutesVersion:
-        stored = MinutesVersion(self.state.new_id(), council_id, scope, version, body, markdown, chain_head,
-                                chain_seq, created_at, published_at, publication_ends_at, created_by=created_by)
+    async def add(
+        self,
+        council_id: int,
+        scope: str,
+        version: int,
+        body: dict[str, Any],
+        markdown: str,
+        *,
+        chain_head: str,
+        chain_seq: int,
+        created_at: datetime,
+        created_by: str | None = None,
+        published_at: datetime | None = None,
+        publication_ends_at: datetime | None = None,
+    ) -> MinutesVersion:
+        stored = MinutesVersion(
+            self.state.new_id(),
+            council_id,
+            scope,
+            version,
+            body,
+            markdown,
+            chain_head,
+            chain_seq,
+            created_at,
+            published_at,
+            publication_ends_at,
+            created_by=created_by,
+        )
         self.state.minutes[stored.id] = stored
         return stored
 
@@ -431,8 +455,9 @@ class FakeUnitOfWork:
     async def __aenter__(self) -> FakeUnitOfWork:
         return self
 
-    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                        trace: TracebackType | None) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if self.state != self._committed:  # nothing committed since the last change: a database rolls back
             await self.rollback()
 
@@ -443,8 +468,14 @@ class FakeUnitOfWork:
     # ---- a council to play in ---------------------------------------------------------------------
 
     @classmethod
-    def with_council(cls, members: Sequence[str] = (), *, chair: str = "chair",
-                     preset: Preset = Preset.NANTANG, chat_key: str = "test:1") -> FakeUnitOfWork:
+    def with_council(
+        cls,
+        members: Sequence[str] = (),
+        *,
+        chair: str = "chair",
+        preset: Preset = Preset.NANTANG,
+        chat_key: str = "test:1",
+    ) -> FakeUnitOfWork:
         """A council with an active chair and active members, each member in a unit of their own.
 
         Member "alice" is user "u:alice" in unit "101" (owner "alice", 80 m²), "bob" in "102", and so on;

@@ -1,4 +1,5 @@
 """Shared by the reliability tests: a council with something in every state, and a snapshot of its state."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,11 +24,21 @@ class Person:
     admin: bool = False
 
 
-def incoming(person: Person, text: str = "", data: str | None = None, *, keyed: bool = True,
-             chat: str = CHAT) -> Incoming:
-    return Incoming("console", chat, person.user_id, person.user_id, text=text, data=data, chat_title="3号楼议事群",
-                    username=person.user_id, is_admin=person.admin,
-                    update_key=f"t:{next(_updates)}" if keyed else None)
+def incoming(
+    person: Person, text: str = "", data: str | None = None, *, keyed: bool = True, chat: str = CHAT
+) -> Incoming:
+    return Incoming(
+        "console",
+        chat,
+        person.user_id,
+        person.user_id,
+        text=text,
+        data=data,
+        chat_title="3号楼议事群",
+        username=person.user_id,
+        is_admin=person.admin,
+        update_key=f"t:{next(_updates)}" if keyed else None,
+    )
 
 
 async def say(desk, who: str | Person, text: str, **kw) -> Response:
@@ -81,8 +92,10 @@ async def standard_council(desk) -> dict[str, int]:
     ballot2 = await ok(desk, "chair", "/vote 2 1h")
     await ok(desk, "carol", "/motion 清理楼道杂物")
     await ok(desk, "chair", "/schedule 2026-12-01 19:30 月度议事会")
-    ids = {"ballot_closed": int(ballot1.replies[0].subject.split(":")[1]),
-           "ballot_open": int(ballot2.replies[0].subject.split(":")[1])}
+    ids = {
+        "ballot_closed": int(ballot1.replies[0].subject.split(":")[1]),
+        "ballot_open": int(ballot2.replies[0].subject.split(":")[1]),
+    }
     council = await council_of(desk)
     async with desk.uow() as uow:
         motions = {m.number: m.id for m in await uow.motions.all(council.id)}

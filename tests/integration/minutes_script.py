@@ -1,4 +1,5 @@
 """The scripted deliberation run through the real use cases into a SQLite file, for the tests that need it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -66,8 +67,7 @@ async def _scripted_council(sessions: Any, clock: Clock, chat_key: str, preset: 
     """The deliberation of tests.unit.minutes_chain.scripted_chain, one use case per action."""
     chair = Actor("tg:1", CHAIR, platform_admin=True)
     async with SqlUnitOfWork(sessions) as uow:
-        council = await usecases.setup_council(uow, clock, chat_key=chat_key, title=COUNCIL, actor=chair,
-                                               preset=preset)
+        council = await usecases.setup_council(uow, clock, chat_key=chat_key, title=COUNCIL, actor=chair, preset=preset)
         await uow.commit()  # use cases leave the commit to their caller
     for user_key, name, unit, area in RESIDENTS:
         clock.tick()
@@ -105,8 +105,9 @@ async def _scripted_council(sessions: Any, clock: Clock, chat_key: str, preset: 
     await run(usecases.second_motion, "李四", main.number)
     await run(usecases.speak, "李四", main.number, Side.FOR, FOR_SHELTER)
     await run(usecases.speak, "王五", main.number, Side.AGAINST, AGAINST_SHELTER)
-    amendment = await run(usecases.raise_motion, "王五", RAIN_SHELTER_AMENDED, kind=MotionKind.AMENDMENT,
-                          parent_number=main.number)
+    amendment = await run(
+        usecases.raise_motion, "王五", RAIN_SHELTER_AMENDED, kind=MotionKind.AMENDMENT, parent_number=main.number
+    )
     await run(usecases.second_motion, "赵六", amendment.number)
     _, ballot = await run(usecases.put_question, CHAIR, amendment.number)
     for name in ("张三", "李四", "王五", "赵六"):
@@ -137,6 +138,7 @@ async def _scripted_council(sessions: Any, clock: Clock, chat_key: str, preset: 
 
 def record(directory: Path, preset: str) -> Recording:
     """Run the script once (outside any event loop) so that several tests can share its record."""
+
     async def run() -> Recording:
         engine = make_engine(f"sqlite+aiosqlite:///{directory / 'minutes.db'}")
         try:
@@ -151,4 +153,5 @@ def record(directory: Path, preset: str) -> Recording:
         finally:
             await engine.dispose()
         return Recording(preset, events, seq, head, directory / "minutes.db", council.id, chat_key, clock.now)
+
     return asyncio.run(run())

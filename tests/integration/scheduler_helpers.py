@@ -1,4 +1,5 @@
 """Shared pieces of the scheduler tests: a console-style group, a movable clock, scratch PostgreSQL databases."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +12,7 @@ import time
 import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,11 +51,13 @@ class Group:
 
     async def say(self, who: str, line: str) -> Response:
         return await self.app.dispatcher.handle(
-            Incoming("console", CHAT, who, who, text=line, chat_title="3号楼议事群", username=who))
+            Incoming("console", CHAT, who, who, text=line, chat_title="3号楼议事群", username=who)
+        )
 
     async def press(self, who: str, data: str) -> Response:
         return await self.app.dispatcher.handle(
-            Incoming("console", CHAT, who, who, data=data, chat_title="3号楼议事群", username=who))
+            Incoming("console", CHAT, who, who, data=data, chat_title="3号楼议事群", username=who)
+        )
 
     async def council(self):
         async with self.app.dispatcher.uow() as uow:
@@ -89,8 +92,10 @@ def sqlite_url(path: Path) -> str:
 
 # ---- PostgreSQL scratch databases -----------------------------------------------------------------
 
+
 def require_postgres() -> None:
     """Skip when PostgreSQL is not there, except under CI, where the test must run."""
+
     async def probe() -> None:
         engine = create_async_engine(PG_ROOT)
         try:
@@ -98,6 +103,7 @@ def require_postgres() -> None:
                 await conn.execute(text("SELECT 1"))
         finally:
             await engine.dispose()
+
     try:
         asyncio.run(probe())
     except Exception as error:  # noqa: BLE001
@@ -123,16 +129,35 @@ async def scratch_postgres():
 
 # ---- the stand-alone scheduler process -------------------------------------------------------------
 
+
 class SchedulerProcess:
     """`python -m bot.main` against a database, announcing into a JSON-lines file."""
 
     def __init__(self, url: str, log: Path, *, scan_interval: float = 0.3, leader_retry: float = 0.3) -> None:
         self.log = log
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.main", "--database", url, "--sender-log", str(log), "--no-migrate",
-             "--scan-interval", str(scan_interval), "--leader-retry", str(leader_retry),
-             "--drain-interval", "0.1"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+            [
+                sys.executable,
+                "-m",
+                "bot.main",
+                "--database",
+                url,
+                "--sender-log",
+                str(log),
+                "--no-migrate",
+                "--scan-interval",
+                str(scan_interval),
+                "--leader-retry",
+                str(leader_retry),
+                "--drain-interval",
+                "0.1",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -197,4 +222,4 @@ async def await_until(predicate, timeout: float, interval: float = 0.05):
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)

@@ -8,6 +8,7 @@ roles go first: each must be refused *for who they are* (not for some other reas
 council exactly as it was. Then the allowed roles: the first must succeed; the others must not be
 refused for who they are (they may be refused for procedure, e.g. the motion is already seconded).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -22,22 +23,35 @@ from storage.models import AssignmentRow
 
 from .desk_helpers import Person, council_of, incoming, ok, snapshot
 
-
 STRANGER, PENDING, MEMBER, SECRETARY, CHAIR, ADMIN = "stranger", "pending", "member", "secretary", "chair", "admin"
 ROLES = (STRANGER, PENDING, MEMBER, SECRETARY, CHAIR, ADMIN)
-PEOPLE = {STRANGER: Person("stranger"), PENDING: Person("pena"), MEMBER: Person("alice"),
-          SECRETARY: Person("sec"), CHAIR: Person("chair"), ADMIN: Person("admin", admin=True)}
+PEOPLE = {
+    STRANGER: Person("stranger"),
+    PENDING: Person("pena"),
+    MEMBER: Person("alice"),
+    SECRETARY: Person("sec"),
+    CHAIR: Person("chair"),
+    ADMIN: Person("admin", admin=True),
+}
 
 EVERYONE = set(ROLES)
 CHAIRS = {CHAIR, ADMIN}
 RECORDERS = {SECRETARY, CHAIR, ADMIN}
-MEMBERS = {MEMBER, SECRETARY, CHAIR}    # active members; the chair is one (set up the council)
-VOTERS = {MEMBER, SECRETARY}            # nantang: the chair does not vote
-DEBATERS = {MEMBER, SECRETARY}          # spec §2: the chair moderates and does not debate
+MEMBERS = {MEMBER, SECRETARY, CHAIR}  # active members; the chair is one (set up the council)
+VOTERS = {MEMBER, SECRETARY}  # nantang: the chair does not vote
+DEBATERS = {MEMBER, SECRETARY}  # spec §2: the chair moderates and does not debate
 
 # Refusals that are about who acts (as opposed to the state of the motion, a typo, …).
-WHO_KEYS = {"error.not_member", "error.pending_approval", "error.role_required", "error.council_exists",
-            "error.only_mover_withdraws", "sched.error.not_assignee", "error.speech.chair", "error.not_eligible"}
+WHO_KEYS = {
+    "error.not_member",
+    "error.pending_approval",
+    "error.role_required",
+    "error.council_exists",
+    "error.only_mover_withdraws",
+    "sched.error.not_assignee",
+    "error.speech.chair",
+    "error.not_eligible",
+}
 JOIN_KEYS = WHO_KEYS | {"error.already_member"}  # for /join, being a member already is who you are
 
 # Preconditions beyond the base council (see _council): lines said before the row, by whom.
@@ -49,32 +63,66 @@ MEETING = [("chair", "/meeting 现场会")]
 # (command text or button, who may, preconditions). Buttons: "{ballot}", "{motion3}", "{pena}", "{assignment}".
 TABLE: list[tuple[str, set[str], list]] = [
     # anyone in the group reads: the council's work is public to the group (公开), and help is for all
-    ("/start", EVERYONE, []), ("/help", EVERYONE, []), ("/rules", EVERYONE, []), ("/members", EVERYONE, []),
-    ("/status", EVERYONE, []), ("/show 2", EVERYONE, []), ("/meetings", EVERYONE, []), ("/tasks", EVERYONE, ASSIGNED),
-    ("/minutes", EVERYONE, []), ("/verify", EVERYONE, []),
+    ("/start", EVERYONE, []),
+    ("/help", EVERYONE, []),
+    ("/rules", EVERYONE, []),
+    ("/members", EVERYONE, []),
+    ("/status", EVERYONE, []),
+    ("/show 2", EVERYONE, []),
+    ("/meetings", EVERYONE, []),
+    ("/tasks", EVERYONE, ASSIGNED),
+    ("/minutes", EVERYONE, []),
+    ("/verify", EVERYONE, []),
     # the chair (or a group admin)
-    ("/setup nantang", CHAIRS, []), ("/lang en", CHAIRS, []), ("/language zh_Hant", CHAIRS, []),
-    ("/approve @pena", CHAIRS, []), ("/chair @bob", CHAIRS, []), ("/secretary @bob", CHAIRS, []),
-    ("/warn @bob 4 跑题", CHAIRS, []), ("/vote 4 10m", CHAIRS, []), ("/close 2", CHAIRS, []),
-    ("/schedule 2026-12-10 19:30 临时会", CHAIRS, []), ("/cancel 1", CHAIRS, []), ("/meeting 现场会", CHAIRS, []),
-    ("/present @bob", CHAIRS, MEETING), ("/adjourn", CHAIRS, MEETING), ("/assign 1 @bob 3d", CHAIRS, []),
-    ("/rate 1", CHAIRS, DONE), ("/rate 1 close", CHAIRS, RATING),
+    ("/setup nantang", CHAIRS, []),
+    ("/lang en", CHAIRS, []),
+    ("/language zh_Hant", CHAIRS, []),
+    ("/approve @pena", CHAIRS, []),
+    ("/chair @bob", CHAIRS, []),
+    ("/secretary @bob", CHAIRS, []),
+    ("/warn @bob 4 跑题", CHAIRS, []),
+    ("/vote 4 10m", CHAIRS, []),
+    ("/close 2", CHAIRS, []),
+    ("/schedule 2026-12-10 19:30 临时会", CHAIRS, []),
+    ("/cancel 1", CHAIRS, []),
+    ("/meeting 现场会", CHAIRS, []),
+    ("/present @bob", CHAIRS, MEETING),
+    ("/adjourn", CHAIRS, MEETING),
+    ("/assign 1 @bob 3d", CHAIRS, []),
+    ("/rate 1", CHAIRS, DONE),
+    ("/rate 1 close", CHAIRS, RATING),
     # the secretary or the chair
-    ("/publish", RECORDERS, []), ("/export md", RECORDERS, []),
+    ("/publish", RECORDERS, []),
+    ("/export md", RECORDERS, []),
     # active members
-    ("/motion 新提议", MEMBERS, []), ("/propose 新提议", MEMBERS, []), ("/second 3", MEMBERS, []),
-    ("/for 4 楼道太黑", DEBATERS, []), ("/against 4 太贵", DEBATERS, []), ("/speak 4 赞成 楼道太黑", DEBATERS, []),
-    ("/amend 4 改为装声控灯", MEMBERS, []), ("/enddebate 4", MEMBERS, []), ("/previous 4", MEMBERS, []),
-    ("/pq 4", MEMBERS, []), ("/postpone 4 2026-12-05 19:30", MEMBERS, []), ("/refer 4 物业", MEMBERS, []),
-    ("/yes 2", VOTERS, []), ("/no 2", VOTERS, []), ("/abstain 2", VOTERS, []),
-    ("/present", MEMBERS, MEETING), ("/rate 1 满意", MEMBERS, RATING),
+    ("/motion 新提议", MEMBERS, []),
+    ("/propose 新提议", MEMBERS, []),
+    ("/second 3", MEMBERS, []),
+    ("/for 4 楼道太黑", DEBATERS, []),
+    ("/against 4 太贵", DEBATERS, []),
+    ("/speak 4 赞成 楼道太黑", DEBATERS, []),
+    ("/amend 4 改为装声控灯", MEMBERS, []),
+    ("/enddebate 4", MEMBERS, []),
+    ("/previous 4", MEMBERS, []),
+    ("/pq 4", MEMBERS, []),
+    ("/postpone 4 2026-12-05 19:30", MEMBERS, []),
+    ("/refer 4 物业", MEMBERS, []),
+    ("/yes 2", VOTERS, []),
+    ("/no 2", VOTERS, []),
+    ("/abstain 2", VOTERS, []),
+    ("/present", MEMBERS, MEETING),
+    ("/rate 1 满意", MEMBERS, RATING),
     # only the mover withdraws (motion #5 is alice's); only the assignee (or the chair) reports
-    ("/withdraw 5", {MEMBER}, []), ("/report 1 进展顺利", CHAIRS, ASSIGNED),
+    ("/withdraw 5", {MEMBER}, []),
+    ("/report 1 进展顺利", CHAIRS, ASSIGNED),
     # joining: anyone who is not yet a member of a unit (the chair set up without one)
     ("/join 9-901", {STRANGER, ADMIN, CHAIR}, []),
     # buttons
-    ("v:{ballot}:y", VOTERS, []), ("v:{ballot}:n", VOTERS, []), ("s:{motion3}", MEMBERS, []),
-    ("ap:{pena}", CHAIRS, []), ("r:{assignment}:s", MEMBERS, RATING),
+    ("v:{ballot}:y", VOTERS, []),
+    ("v:{ballot}:n", VOTERS, []),
+    ("s:{motion3}", MEMBERS, []),
+    ("ap:{pena}", CHAIRS, []),
+    ("r:{assignment}:s", MEMBERS, RATING),
 ]
 
 _chats = itertools.count(1)
@@ -94,8 +142,9 @@ async def _council(desk, before: list) -> tuple[str, dict]:
     await say("chair", "/secretary @sec")
     council = await council_of(desk, chat)
     async with desk.uow() as uow:
-        pena = await uow.members.add(Member(0, council.id, "console:pena", "pena", "pena", unit="2-202",
-                                            status=MemberStatus.PENDING))
+        pena = await uow.members.add(
+            Member(0, council.id, "console:pena", "pena", "pena", unit="2-202", status=MemberStatus.PENDING)
+        )
         await uow.commit()
     await say("alice", "/motion 在1号楼安装感应灯")
     await say("bob", "/second 1")
@@ -114,18 +163,26 @@ async def _council(desk, before: list) -> tuple[str, dict]:
         await say(who, text)
     async with desk.uow() as uow:
         motion3 = await uow.motions.by_number(council.id, 3)
-        assignment = (await uow.session.execute(select(func.max(AssignmentRow.id))
-                                                .where(AssignmentRow.council_id == council.id))).scalar()
-    ids = {"ballot": ballot.replies[0].subject.split(":")[1], "motion3": motion3.id, "pena": pena.id,
-           "assignment": assignment}
+        assignment = (
+            await uow.session.execute(select(func.max(AssignmentRow.id)).where(AssignmentRow.council_id == council.id))
+        ).scalar()
+    ids = {
+        "ballot": ballot.replies[0].subject.split(":")[1],
+        "motion3": motion3.id,
+        "pena": pena.id,
+        "assignment": assignment,
+    }
     return chat, ids
 
 
 def test_the_table_covers_every_command_and_button():
     commands = {row[0].split()[0].lstrip("/") for row in TABLE if row[0].startswith("/")}
     assert commands == set(COMMAND_NAMES), f"not in the table: {set(COMMAND_NAMES) - commands}"
-    pressed = {type(decode(row[0].format(ballot=1, motion3=1, pena=1, assignment=1)))
-               for row in TABLE if not row[0].startswith("/")}
+    pressed = {
+        type(decode(row[0].format(ballot=1, motion3=1, pena=1, assignment=1)))
+        for row in TABLE
+        if not row[0].startswith("/")
+    }
     assert pressed == set(get_args(Press)) == {kind for table in ALL for kind in table.buttons}
 
 

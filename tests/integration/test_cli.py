@@ -1,4 +1,5 @@
 """The `yishi` command on a fresh directory: demo, chat, roster import."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,9 @@ YISHI = str(Path(sys.executable).with_name("yishi"))
 
 def _run(args, cwd, stdin=None, timeout=120):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TELEGRAM_", "WEBHOOK_"))}
-    return subprocess.run([YISHI, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=timeout,
-                          env=env)
+    return subprocess.run(
+        [YISHI, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def test_demo_prints_a_whole_deliberation_and_writes_minutes(tmp_path):
@@ -31,16 +33,18 @@ def test_demo_prints_a_whole_deliberation_and_writes_minutes(tmp_path):
 
 
 def test_chat_reads_typed_lines_and_answers_bad_input_clearly(tmp_path):
-    script = "\n".join([
-        "@王 /setup",
-        "@alice /join 3-101",
-        "@alice /frobnicate",
-        "@alice /motion",
-        "@bob /yes 1",
-        "@alice /motion 修门禁",
-        "@alice /second 1",
-        "",
-    ])
+    script = "\n".join(
+        [
+            "@王 /setup",
+            "@alice /join 3-101",
+            "@alice /frobnicate",
+            "@alice /motion",
+            "@bob /yes 1",
+            "@alice /motion 修门禁",
+            "@alice /second 1",
+            "",
+        ]
+    )
     result = _run(["--database", f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", "chat"], tmp_path, stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout

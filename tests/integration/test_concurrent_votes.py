@@ -1,4 +1,5 @@
 """200 voters double-clicking at once, each click in its own session: exactly 200 ballots."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,8 +22,10 @@ async def test_double_clicks_never_count_twice(app, clock):
         council = await usecases.setup_council(uow, clock, chat_key="console:burst", title="burst", actor=chair)
         await uow.commit()  # use cases leave the commit to their caller
     async with desk.uow() as uow:
-        members = [await uow.members.add(Member(0, council.id, f"console:v{i}", f"v{i}", status=MemberStatus.ACTIVE))
-                   for i in range(VOTERS + 1)]  # one member never votes, so the ballot stays open
+        members = [
+            await uow.members.add(Member(0, council.id, f"console:v{i}", f"v{i}", status=MemberStatus.ACTIVE))
+            for i in range(VOTERS + 1)
+        ]  # one member never votes, so the ballot stays open
         await uow.commit()
     async with desk.uow() as uow:
         chair = Actor("console:chair", "chair", member=await uow.members.by_user(council.id, "console:chair"))

@@ -6,6 +6,7 @@
     database. Every vote is counted exactly once or answered with a clear "try again"; the desk
     retries the unit of work by itself, so in practice every vote gets through.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,12 +22,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.desk.messages import Incoming
+from bot.i18n import translate
 from bot.main import build_core
 from deliberation.chain import verify
 from deliberation.model import Member, MemberStatus
 from storage.models import VoteRow
-
-from bot.i18n import translate
 
 pytestmark = pytest.mark.asyncio
 
@@ -37,8 +37,9 @@ BAD_WORDS = ("database is locked", "locked", "OperationalError", "Traceback")
 
 
 def _vote(voter: int, ballot: int, key: str) -> Incoming:
-    return Incoming("console", CHAT, f"v{voter}", f"v{voter}", data=f"v:{ballot}:{'n' if voter % 3 == 0 else 'y'}",
-                    update_key=key)
+    return Incoming(
+        "console", CHAT, f"v{voter}", f"v{voter}", data=f"v:{ballot}:{'n' if voter % 3 == 0 else 'y'}", update_key=key
+    )
 
 
 async def _ballot_for(app, voters: int) -> int:
@@ -54,8 +55,9 @@ async def _ballot_for(app, voters: int) -> int:
     async with desk.uow() as uow:
         council = await uow.councils.by_chat(f"console:{CHAT}")
         for i in range(voters + 1):
-            await uow.members.add(Member(0, council.id, f"console:v{i}", f"v{i}", f"v{i}", unit=f"1-{i}",
-                                         status=MemberStatus.ACTIVE))
+            await uow.members.add(
+                Member(0, council.id, f"console:v{i}", f"v{i}", f"v{i}", unit=f"1-{i}", status=MemberStatus.ACTIVE)
+            )
         await uow.commit()
     await say(f"v{voters}", "/motion 夜间关闭小区东门")
     await say("v1", "/second 1")
@@ -65,7 +67,9 @@ async def _ballot_for(app, voters: int) -> int:
 
 async def _tally(app, ballot: int) -> tuple[int, int, Counter]:
     async with app.dispatcher.uow() as uow:
-        rows = (await uow.session.execute(select(VoteRow.voter, VoteRow.choice).where(VoteRow.ballot_id == ballot))).all()
+        rows = (
+            await uow.session.execute(select(VoteRow.voter, VoteRow.choice).where(VoteRow.ballot_id == ballot))
+        ).all()
         council = await uow.councils.by_chat(f"console:{CHAT}")
         events = await uow.events.all(council.id)
     casts = Counter(e.payload["name"] for e in events if e.type == "vote.cast")
@@ -109,10 +113,26 @@ async def test_sqlite_processes_voting_at_once_never_see_a_locked_database(sqlit
     start = time.time() + 4  # time for the interpreters to start and import
     outs = [tmp_path / f"votes{n}.json" for n in range(PROCESSES)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    processes = [subprocess.Popen([sys.executable, "-c", VOTER_PROCESS, sqlite_url, str(ballot), str(n * PER_PROCESS),
-                                   str(PER_PROCESS), str(start), str(out)], cwd=ROOT, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                 for n, out in enumerate(outs)]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                VOTER_PROCESS,
+                sqlite_url,
+                str(ballot),
+                str(n * PER_PROCESS),
+                str(PER_PROCESS),
+                str(start),
+                str(out),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for n, out in enumerate(outs)
+    ]
     for process in processes:
         _out, err = await asyncio.to_thread(process.communicate, timeout=120)
         assert process.returncode == 0, err.decode()[-3000:]
@@ -120,8 +140,11 @@ async def test_sqlite_processes_voting_at_once_never_see_a_locked_database(sqlit
 
     apologies = {"error.try_again", "error.unexpected"}
     assert len(results) == 2 * PROCESSES * PER_PROCESS
-    troubled = [r for r in results if r["refused"] or r["refusal"] in apologies
-                or any(word in text for text in r["texts"] for word in BAD_WORDS)]
+    troubled = [
+        r
+        for r in results
+        if r["refused"] or r["refusal"] in apologies or any(word in text for text in r["texts"] for word in BAD_WORDS)
+    ]
     assert troubled == []
     assert all(any(r["texts"]) for r in results), "every click is answered"
 
@@ -161,9 +184,15 @@ async def test_postgres_connection_loss_during_a_burst_is_retried(clock):
                 await asyncio.sleep(KILL_EVERY)
                 if burst_over.is_set():
                     return
-                killed += sum(1 for row in await admin.fetch(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = $1 AND pid <> pg_backend_pid()", name) if row[0])
+                killed += sum(
+                    1
+                    for row in await admin.fetch(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                        name,
+                    )
+                    if row[0]
+                )
 
         async def press(voter: int):
             await asyncio.sleep(voter * 0.004)  # spread over ~0.6 s, so the killing lands mid-burst
@@ -180,13 +209,14 @@ async def test_postgres_connection_loss_during_a_burst_is_retried(clock):
         assert killed > 0, "the burst met no connection loss: the test proved nothing"
         assert [v for v, r in results if r.refusal == "error.unexpected"] == []
         refused = {v for v, r in results if r.refused}
-        assert all(r.refusal == "error.try_again" for v, r in results if r.refused), \
-            [r.popup for v, r in results if r.refused]
+        assert all(r.refusal == "error.try_again" for v, r in results if r.refused), [
+            r.popup for v, r in results if r.refused
+        ]
         assert all(r.popup for _, r in results), "every press is answered"
 
         counted, _noes, casts = await _tally(app, ballot)
         accepted = {v for v, r in results if not r.refused}
-        assert all(casts[f"v{v}"] == 1 for v in accepted)   # counted once, not twice
+        assert all(casts[f"v{v}"] == 1 for v in accepted)  # counted once, not twice
         assert all(casts[f"v{v}"] <= 1 for v in refused)
         assert counted == sum(casts.values())
         # the desk retries by itself: a voter should practically never have to press again
@@ -198,8 +228,10 @@ async def test_postgres_connection_loss_during_a_burst_is_retried(clock):
 
 # ---- the desk's own guarantees, deterministically -------------------------------------------------
 
+
 def _locked() -> Exception:
     from sqlalchemy.exc import OperationalError
+
     return OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
 
 

@@ -1,4 +1,5 @@
 """The whole procedure through the command desk, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,8 +42,13 @@ async def _snapshot(app):
 
 
 async def _setup_nantang(chat):
-    for line in ("@chair /setup nantang", "@alice /join 1-101", "@bob /join 1-102", "@carol /join 1-201",
-                 "@dave /join 1-202"):
+    for line in (
+        "@chair /setup nantang",
+        "@alice /join 1-101",
+        "@bob /join 1-102",
+        "@carol /join 1-201",
+        "@dave /join 1-202",
+    ):
         response = await chat.say(line)
         assert not response.refused, line
 
@@ -111,10 +117,10 @@ async def test_refusals_change_nothing(app):
         "@alice /motion",
         "@alice /motion    ",
         "@alice /motion " + "长" * 501,
-        "@alice /second 1",          # own motion
-        "@stranger /second 1",       # not a member
+        "@alice /second 1",  # own motion
+        "@stranger /second 1",  # not a member
         "@stranger /yes 1",
-        "@alice /vote 1",            # not the chair
+        "@alice /vote 1",  # not the chair
         "@bob /second 99",
         "@bob /for 1 不能在附议前讨论",
         "@chair /for 1 主持人不辩论",

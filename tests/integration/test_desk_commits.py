@@ -4,6 +4,7 @@ A transient database failure inside /publish, before the commit, must be answere
 the user's language with no minutes version stored (it used to be answered "went through" while
 nothing was stored, because the minutes code ran in transactions of its own).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -80,7 +81,9 @@ async def test_publish_with_the_database_still_busy_is_a_failure_and_stores_noth
     await ok(desk, "chair", f"/lang {locale}")
     calls = _fail(monkeypatch, times=None)
     answer = await desk.handle(incoming(Person("carol"), "/publish all"))
-    assert answer.refusal == "error.try_again" and [r.text for r in answer.replies] == [translate(locale, "error.try_again")]
+    assert answer.refusal == "error.try_again" and [r.text for r in answer.replies] == [
+        translate(locale, "error.try_again")
+    ]
     assert calls["failed"] == dispatch.DB_ATTEMPTS  # every attempt ran the whole update again
     assert await _versions(desk) == 0
 
@@ -106,9 +109,15 @@ async def test_one_transient_failure_is_retried_and_stores_exactly_one_version(d
 
 async def test_a_successful_command_commits_exactly_once(desk):
     counting = desk.new_uow = CountingSessions(desk.new_uow)
-    for who, text, keyed in (("carol", "/publish all", True), ("alice", "/motion 装一个快递柜", True),
-                             ("chair", "/status", True), ("chair", "/status", False), ("carol", "/minutes", True),
-                             ("carol", "/verify", False), ("carol", "/export md", True)):
+    for who, text, keyed in (
+        ("carol", "/publish all", True),
+        ("alice", "/motion 装一个快递柜", True),
+        ("chair", "/status", True),
+        ("chair", "/status", False),
+        ("carol", "/minutes", True),
+        ("carol", "/verify", False),
+        ("carol", "/export md", True),
+    ):
         before = counting.commits
         answer = await desk.handle(incoming(Person(who), text, keyed=keyed))
         assert not answer.refused, (text, [r.text for r in answer.replies])
@@ -123,8 +132,9 @@ async def test_a_vote_press_and_a_run_of_presses_commit_once_each(desk):
     counting = desk.new_uow = CountingSessions(desk.new_uow)
     answer = await desk.handle(incoming(Person("alice"), data=f"v:{ballot.id}:y"))
     assert not answer.refused and counting.commits == 1
-    [answers] = await desk.handle_vote_runs([[incoming(Person(who), data=f"v:{ballot.id}:n")
-                                              for who in ("alice", "bob")]])
+    [answers] = await desk.handle_vote_runs(
+        [[incoming(Person(who), data=f"v:{ballot.id}:n") for who in ("alice", "bob")]]
+    )
     assert answers is not None and not any(a.refused for a in answers)
     assert counting.commits == 2
 

@@ -1,4 +1,5 @@
 """A desk serves the command tables it is given, and nothing else: no import side effects, no global registry."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,9 +1,10 @@
 """A stateful Hypothesis test: random sequences of use cases never break the rules or the chain."""
+
 from __future__ import annotations
 
 import asyncio
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -27,7 +28,7 @@ class Deliberation(RuleBasedStateMachine):
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.dir = tempfile.TemporaryDirectory()
-        self.clock = FakeClock(datetime(2026, 11, 22, 2, tzinfo=timezone.utc))
+        self.clock = FakeClock(datetime(2026, 11, 22, 2, tzinfo=UTC))
         self.app = self.run(build_core(f"sqlite+aiosqlite:///{Path(self.dir.name) / 's.db'}", clock=self.clock))
         self.chat = ConsoleChat(self.app.dispatcher, out=lambda _line: None)
         self.run(self.chat.say("@chair /setup nantang"))
@@ -109,6 +110,7 @@ class Deliberation(RuleBasedStateMachine):
         self.dir.cleanup()
 
 
-Deliberation.TestCase.settings = settings(max_examples=12, stateful_step_count=25, deadline=None,
-                                          suppress_health_check=[HealthCheck.too_slow])
+Deliberation.TestCase.settings = settings(
+    max_examples=12, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 TestDeliberation = Deliberation.TestCase

@@ -1,4 +1,5 @@
 """Minutes files (DOCX, PDF, CSV, JSON, Markdown), their publication and the chain check, on a real database."""
+
 from __future__ import annotations
 
 import csv
@@ -79,17 +80,20 @@ def flat(text: str) -> str:
 
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
+
     return flat("".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
 
 
 def docx_text(data: bytes) -> str:
     import docx
+
     document = docx.Document(io.BytesIO(data))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 # ---- DOCX ---------------------------------------------------------------------------------------------
+
 
 def test_docx_is_the_usual_form_with_its_fields(civil278):
     import docx
@@ -125,18 +129,20 @@ def test_docx_is_the_usual_form_with_its_fields(civil278):
     assert rfonts.get(qn("w:eastAsia")) == "宋体"
 
 
-@pytest.mark.parametrize("locale, label, title", [
-    ("en", "Meeting", "Minutes of 阳光小区3号楼议事会"),
-    ("zh_Hant", "會議名稱", "阳光小区3号楼议事会議事記錄"),
-])
+@pytest.mark.parametrize(
+    "locale, label, title",
+    [("en", "Meeting", "Minutes of 阳光小区3号楼议事会"), ("zh_Hant", "會議名稱", "阳光小区3号楼议事会議事記錄")],
+)
 def test_docx_speaks_the_readers_language(nantang, locale, label, title):
     import docx
+
     document = docx.Document(io.BytesIO(to_docx(minutes_for(nantang), locale)))
     assert document.paragraphs[0].text == title
     assert document.tables[0].rows[0].cells[0].text == label
 
 
 # ---- PDF ----------------------------------------------------------------------------------------------
+
 
 def test_pdf_text_is_extractable_chinese(civil278):
     data = to_pdf(minutes_for(civil278), "zh_Hans")
@@ -155,10 +161,15 @@ def test_pdf_falls_back_to_a_cid_font_without_a_font_file(nantang):
 
 def _ink(pdf: bytes, directory: Path, name: str) -> int:
     from PIL import Image
+
     source = directory / f"{name}.pdf"
     source.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "50", "-gray", "-png", "-f", "1", "-l", "1", str(source),
-                    str(directory / name)], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-gray", "-png", "-f", "1", "-l", "1", str(source), str(directory / name)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     [png] = directory.glob(f"{name}*.png")
     image = Image.open(png).convert("L")
     return sum(image.histogram()[:128])  # dark pixels
@@ -170,6 +181,7 @@ def test_pdf_page_shows_real_glyphs(nantang, tmp_path):
             pytest.fail("CI must install poppler-utils and fonts-wqy-microhei")
         pytest.skip("pdftoppm or the WenQuanYi font is not installed")
     from reportlab.pdfgen import canvas
+
     blank = io.BytesIO()
     page = canvas.Canvas(blank)
     page.showPage()
@@ -191,13 +203,22 @@ def test_pdf_page_shows_real_glyphs(nantang, tmp_path):
 
 # ---- CSV, JSON, Markdown -------------------------------------------------------------------------------
 
+
 def test_csv_opens_in_excel_with_one_row_per_motion_and_ballot(civil278):
     data = to_csv(minutes_for(civil278), "zh_Hans")
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     kinds = [(r["记录类型"], r["议题编号"]) for r in rows]
-    assert kinds == [("议题", "1"), ("表决", "1"), ("议题", "2"), ("表决", "2"), ("议题", "3"), ("表决", "3"),
-                     ("议题", "4"), ("议题", "5")]
+    assert kinds == [
+        ("议题", "1"),
+        ("表决", "1"),
+        ("议题", "2"),
+        ("表决", "2"),
+        ("议题", "3"),
+        ("表决", "3"),
+        ("议题", "4"),
+        ("议题", "5"),
+    ]
     shelter_vote = rows[1]
     assert shelter_vote["赞成面积(㎡)"] == "299" and shelter_vote["同意面积比例"] == "299/399"
     assert shelter_vote["通过"] == "是" and "张三:赞成" in shelter_vote["记名表决"]
@@ -222,11 +243,19 @@ def test_markdown_makes_user_text_inert():
 def test_secret_ballot_choices_appear_in_no_format(nantang):
     minutes = minutes_for(nantang)
     secret = next(v for v in minutes.votes if v.secret)
-    cast = {e.seq for e in nantang.events
-            if e.type == "vote.cast" and e.payload["ballot"] == secret.ballot}
-    leaked_events = [Event(e.council_id, e.seq, e.type, e.at,
-                           {**e.payload, "choice": "no", "voter": f"m{e.seq}", "area_cm2": 0}
-                           if e.seq in cast else e.payload, e.prev_hash, e.hash) for e in nantang.events]
+    cast = {e.seq for e in nantang.events if e.type == "vote.cast" and e.payload["ballot"] == secret.ballot}
+    leaked_events = [
+        Event(
+            e.council_id,
+            e.seq,
+            e.type,
+            e.at,
+            {**e.payload, "choice": "no", "voter": f"m{e.seq}", "area_cm2": 0} if e.seq in cast else e.payload,
+            e.prev_hash,
+            e.hash,
+        )
+        for e in nantang.events
+    ]
     leaked = minutes_for(nantang, leaked_events)
     for locale in ("zh_Hans", "en", "zh_Hant"):
         assert to_markdown(leaked, locale) == to_markdown(minutes, locale)
@@ -243,6 +272,7 @@ def test_secret_ballot_choices_appear_in_no_format(nantang):
 
 
 # ---- the service: draft, publish, export, verify ---------------------------------------------------------
+
 
 async def in_uow(sessions, service, *args, **kwargs):
     """Call a minutes service function as the desk does: in one unit of work, committed once after it."""
@@ -300,13 +330,15 @@ async def test_draft_of_the_latest_meeting(database, nantang):
     with pytest.raises(MeetingNotFound):
         await in_uow(sessions, minutes_service.draft, nantang.council_id, "meeting", now=at)
     async with SqlUnitOfWork(sessions) as uow:  # as the scheduling work will record a meeting
-        for offset, (kind, payload) in enumerate([
-            ("meeting.opened", {"meeting": 1, "title": "十一月例会"}),
-            ("attendance.recorded", {"meeting": 1, "member": 2, "name": "张三"}),
-            ("meeting.adjourned", {"meeting": 1}),
-            ("meeting.opened", {"meeting": 2, "title": "十二月例会"}),
-            ("attendance.recorded", {"meeting": 2, "member": 3, "name": "李四"}),
-        ]):
+        for offset, (kind, payload) in enumerate(
+            [
+                ("meeting.opened", {"meeting": 1, "title": "十一月例会"}),
+                ("attendance.recorded", {"meeting": 1, "member": 2, "name": "张三"}),
+                ("meeting.adjourned", {"meeting": 1}),
+                ("meeting.opened", {"meeting": 2, "title": "十二月例会"}),
+                ("attendance.recorded", {"meeting": 2, "member": 3, "name": "李四"}),
+            ]
+        ):
             await uow.events.append(nantang.council_id, kind, at + timedelta(minutes=offset), payload)
         await uow.commit()
     draft = await in_uow(sessions, minutes_service.draft, nantang.council_id, "会议", now=at + timedelta(hours=1))
@@ -319,18 +351,31 @@ async def test_draft_of_the_latest_meeting(database, nantang):
 
 async def test_only_the_secretary_or_chair_publishes_and_exports(database, nantang):
     from deliberation.errors import RoleRequired
+
     _, sessions = database
     async with SqlUnitOfWork(sessions) as uow:
         resident = await uow.members.by_user(nantang.council_id, "tg:11")
         secretary = await uow.members.by_user(nantang.council_id, "tg:15")
     with pytest.raises(RoleRequired):
-        await in_uow(sessions, minutes_service.publish, nantang.council_id, now=nantang.ended_at,
-                     actor=Actor("tg:11", "张三", member=resident))
+        await in_uow(
+            sessions,
+            minutes_service.publish,
+            nantang.council_id,
+            now=nantang.ended_at,
+            actor=Actor("tg:11", "张三", member=resident),
+        )
     with pytest.raises(RoleRequired):
-        await in_uow(sessions, minutes_service.export, nantang.council_id, "pdf",
-                     actor=Actor("tg:11", "张三", member=resident))
-    name, data = await in_uow(sessions, minutes_service.export, nantang.council_id, "md", now=nantang.ended_at,
-                              actor=Actor("tg:15", "孙七", member=secretary))
+        await in_uow(
+            sessions, minutes_service.export, nantang.council_id, "pdf", actor=Actor("tg:11", "张三", member=resident)
+        )
+    name, data = await in_uow(
+        sessions,
+        minutes_service.export,
+        nantang.council_id,
+        "md",
+        now=nantang.ended_at,
+        actor=Actor("tg:15", "孙七", member=secretary),
+    )
     assert name.endswith(".md") and data.decode().startswith("# 阳光小区3号楼议事会议事记录")
 
 
@@ -349,8 +394,15 @@ async def test_export_every_format_and_a_published_version(database, nantang):
         await in_uow(sessions, minutes_service.export, nantang.council_id, "md", "someday", now=now)
 
     published = await in_uow(sessions, minutes_service.publish, nantang.council_id, "2026-11-20", now=now)
-    name, data = await in_uow(sessions, minutes_service.export, nantang.council_id, "json", "2026-11-20", now=now,
-                              version=published.version.version)
+    name, data = await in_uow(
+        sessions,
+        minutes_service.export,
+        nantang.council_id,
+        "json",
+        "2026-11-20",
+        now=now,
+        version=published.version.version,
+    )
     assert json.loads(data)["minutes"]["generated_at"] == published.minutes.generated_at.isoformat()
 
 
@@ -361,11 +413,13 @@ async def test_verify_names_the_tampered_event(database, nantang):
     assert nantang.head in minutes_service.verdict_text(verdict)
 
     target = next(e for e in nantang.events if e.type == "vote.cast" and e.payload.get("choice") == "no")
-    forged = json.dumps({**target.payload, "choice": "yes"}, ensure_ascii=False, sort_keys=True,
-                        separators=(",", ":"))
+    forged = json.dumps({**target.payload, "choice": "yes"}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     async with engine.begin() as connection:
-        await connection.execute(update(EventRow).where(EventRow.council_id == nantang.council_id,
-                                                        EventRow.seq == target.seq).values(payload=forged))
+        await connection.execute(
+            update(EventRow)
+            .where(EventRow.council_id == nantang.council_id, EventRow.seq == target.seq)
+            .values(payload=forged)
+        )
     verdict = await in_uow(sessions, minutes_service.verify, nantang.chat_key)
     assert not verdict.ok and (verdict.broken_seq, verdict.reason) == (target.seq, "hash")
     assert f"第{target.seq}号事件" in minutes_service.verdict_text(verdict)
@@ -387,9 +441,11 @@ async def test_verify_catches_events_cut_from_the_end(database, nantang):
 async def test_migration_0003_goes_up_down_and_up(tmp_path):
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'stairs.db'}")
     try:
+
         async def tables() -> set[str]:
             async with engine.connect() as connection:
                 return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+
         await upgrade(engine, "0003")
         assert "minutes_versions" in await tables()
         await downgrade(engine, "0002")
@@ -397,18 +453,30 @@ async def test_migration_0003_goes_up_down_and_up(tmp_path):
         await upgrade(engine)
         async with engine.connect() as connection:
             version = (await connection.execute(text("select version_num from alembic_version"))).scalar_one()
-            columns = await connection.run_sync(lambda c: {col["name"] for col in
-                                                           inspect(c).get_columns("minutes_versions")})
+            columns = await connection.run_sync(
+                lambda c: {col["name"] for col in inspect(c).get_columns("minutes_versions")}
+            )
         assert version >= "0003"
-        assert {"council_id", "version", "scope", "body", "chain_head", "chain_seq", "created_at", "published_at",
-                "publication_ends_at", "publication_announced_at", "pinned_message_ref"} <= columns
+        assert {
+            "council_id",
+            "version",
+            "scope",
+            "body",
+            "chain_head",
+            "chain_seq",
+            "created_at",
+            "published_at",
+            "publication_ends_at",
+            "publication_announced_at",
+            "pinned_message_ref",
+        } <= columns
     finally:
         await engine.dispose()
 
 
-
 def test_pdf_wrapping_keeps_every_character_and_whole_numbers():
     from bot.minutes_files.pdf import _NO_LINE_START, _Measure, pdf_font
+
     measure = _Measure(pdf_font(), 10)
     text = "参与表决：专有面积80.77%（21/26），业主人数80.00%（4/5）。Owners agreed unanimously. " * 3
     lines = measure.wrap(text, 120)

@@ -4,6 +4,7 @@ The use cases take the caller's unit of work and never commit; these tests commi
 and show that leaving without a commit keeps nothing. Wording and files are not theirs: the place
 line and the Markdown come in as plain functions here.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -57,8 +58,9 @@ async def publish(sessions: Any, council: int | str, now: datetime, actor: Actor
 async def test_publish_leaves_the_commit_to_the_caller(sessions: Any, nantang: Recording) -> None:
     now = nantang.ended_at + timedelta(hours=1)
     async with SqlUnitOfWork(sessions) as uow:
-        done = await publishing.publish(uow, nantang.council_id, "all", now=now, actor=None, place=place,
-                                        markdown=markdown)
+        done = await publishing.publish(
+            uow, nantang.council_id, "all", now=now, actor=None, place=place, markdown=markdown
+        )
         assert done.version.version == 1 and done.version.markdown.endswith("v1")
     async with SqlUnitOfWork(sessions) as uow:  # left without a commit: nothing was kept
         assert await publishing.versions(uow, nantang.council_id, now=now) == []
@@ -122,16 +124,23 @@ async def test_only_a_recorder_publishes_and_nothing_is_stored_when_refused(sess
     async with SqlUnitOfWork(sessions) as uow:
         assert await publishing.versions(uow, nantang.council_id, now=nantang.ended_at) == []
         with pytest.raises(errors.RoleRequired):
-            await publishing.for_export(uow, nantang.council_id, None, now=nantang.ended_at,
-                                        actor=Actor("tg:11", "张三", member=resident), place=place)
+            await publishing.for_export(
+                uow,
+                nantang.council_id,
+                None,
+                now=nantang.ended_at,
+                actor=Actor("tg:11", "张三", member=resident),
+                place=place,
+            )
 
 
 async def test_export_names_a_stored_version_or_refuses(sessions: Any, nantang: Recording) -> None:
     now = nantang.ended_at + timedelta(hours=1)
     published = await publish(sessions, nantang.council_id, now)
     async with SqlUnitOfWork(sessions) as uow:
-        _, stored = await publishing.for_export(uow, nantang.council_id, "all", now=now, actor=None, place=place,
-                                                version=1)
+        _, stored = await publishing.for_export(
+            uow, nantang.council_id, "all", now=now, actor=None, place=place, version=1
+        )
         _, live = await publishing.for_export(uow, nantang.council_id, "all", now=now, actor=None, place=place)
         with pytest.raises(NothingPublished):
             await publishing.for_export(uow, nantang.council_id, "all", now=now, actor=None, place=place, version=2)

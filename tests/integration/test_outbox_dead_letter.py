@@ -1,5 +1,6 @@
 """A message that can never be delivered does not hold its chat back forever: it becomes a dead letter, the
 chat's later rows go on in order, and the council's chairs are told once."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """The outbox keeps one chat's announcements in order, even across retries."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -53,8 +54,9 @@ async def test_a_row_leased_by_another_worker_holds_its_chat(app, clock):
         for text in ("x1", "x2"):
             await enqueue(uow, chat_key="c:x", reply=Reply(text), at=clock())
         session = uow.session
-        await session.execute(update(OutboxRow).where(OutboxRow.id == 1).values(
-            next_attempt_at=clock() + timedelta(seconds=120)))  # another worker is sending x1
+        await session.execute(
+            update(OutboxRow).where(OutboxRow.id == 1).values(next_attempt_at=clock() + timedelta(seconds=120))
+        )  # another worker is sending x1
         await session.commit()
     sender = FlakySender(set())
     await OutboxDrainer(app.new_uow, sender, clock).drain_once()

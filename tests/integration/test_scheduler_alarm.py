@@ -1,8 +1,9 @@
 """The alarm in one process on SQLite, in real (short) time: auto-close, missed and irrelevant reminders, poke."""
+
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,7 @@ M = timedelta(minutes=1)
 
 
 def real() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @pytest.fixture
@@ -83,8 +84,8 @@ async def test_reminders_made_irrelevant_while_the_bot_was_down_are_not_sent(gro
     clock = group.clock
     soon = timedelta(seconds=1.5)
     clock.now = real() - 12 * 60 * M + soon  # half-time of a 24 h second deadline comes in 1.5 s
-    await group.say("alice", "/motion 楼道堆物清理")      # #1: will be seconded while the bot is down
-    await group.say("alice", "/motion 单元门换锁")        # #2: stays unseconded: its reminder is still due
+    await group.say("alice", "/motion 楼道堆物清理")  # #1: will be seconded while the bot is down
+    await group.say("alice", "/motion 单元门换锁")  # #2: stays unseconded: its reminder is still due
     clock.now = real()
     await group.say("alice", "/motion 修缮屋顶")
     await group.say("bob", "/second 3")
@@ -108,8 +109,11 @@ async def test_reminders_made_irrelevant_while_the_bot_was_down_are_not_sent(gro
     finally:
         await second.stop()
     outcome = {(r.kind, r.subject_id): r.outcome for r in await rows(group) if r.sent_at}
-    assert outcome == {("motion.second_reminder", 1): "dropped", ("motion.second_reminder", 2): "fired",
-                       ("ballot.reminder", 1): "dropped"}
+    assert outcome == {
+        ("motion.second_reminder", 1): "dropped",
+        ("motion.second_reminder", 2): "fired",
+        ("ballot.reminder", 1): "dropped",
+    }
     # (closing the ballot queued taking the buttons off its reminder, an edit that posts nothing: not a reminder)
     reminders = [m for m in await group.outbox() if m["subject"].startswith("remind:") and "edit_subject" not in m]
     assert [m["subject"] for m in reminders] == ["remind:motion.second_reminder:2"]
@@ -167,6 +171,7 @@ async def test_an_alarm_ringing_before_its_time_changes_nothing(group):
     clock = group.clock
     await group.say("alice", "/motion 装监控")
     from bot.alarm import plan_subjects
+
     await plan_subjects(group.app.new_uow, clock)
     half = (await rows(group))[0]
     assert await ring(group.app.new_uow, half.id, clock) == ("wait", half.due_at)

@@ -1,4 +1,5 @@
 """The delivery loop (交办 → 跟进 → 反馈 → 监督 → 评议) and meetings, through the command desk, with a moved clock."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,8 +18,14 @@ T0 = utc(2026, 6, 1, 2, 0)  # 10:00 in Shanghai
 
 
 async def adopted_motion(group) -> None:
-    for who, line in [("alice", "/motion 在3号楼每层安装感应灯"), ("bob", "/second 1"), ("chair", "/vote 1 10m"),
-                      ("alice", "/yes 1"), ("bob", "/yes 1"), ("carol", "/no 1")]:
+    for who, line in [
+        ("alice", "/motion 在3号楼每层安装感应灯"),
+        ("bob", "/second 1"),
+        ("chair", "/vote 1 10m"),
+        ("alice", "/yes 1"),
+        ("bob", "/yes 1"),
+        ("carol", "/no 1"),
+    ]:
         response = await group.say(who, line)
         assert not response.refused, (line, response)
 
@@ -247,14 +254,18 @@ async def test_a_postponed_motion_comes_back_at_its_time(group):
 
 async def test_the_end_of_publication_is_announced_once_through_the_minutes_hook(group):
     from sqlalchemy import text
+
     clock = group.clock
     council = await group.council()
     naive = lambda moment: moment.replace(tzinfo=None)  # noqa: E731  (the minutes table keeps naive UTC)
     async with group.app.sessions() as session:
-        await session.execute(text(
-            "INSERT INTO minutes_versions (council_id, scope, version, body, markdown, chain_head, chain_seq, "
-            "created_at, published_at, publication_ends_at) VALUES (:c, 'all', 1, '{}', '# 纪要', :h, 1, :t, :t, :e)"),
-            {"c": council.id, "h": "0" * 64, "t": naive(clock()), "e": naive(clock() + 7 * 24 * H)})
+        await session.execute(
+            text(
+                "INSERT INTO minutes_versions (council_id, scope, version, body, markdown, chain_head, chain_seq, "
+                "created_at, published_at, publication_ends_at) VALUES (:c, 'all', 1, '{}', '# 纪要', :h, 1, :t, :t, :e)"
+            ),
+            {"c": council.id, "h": "0" * 64, "t": naive(clock()), "e": naive(clock() + 7 * 24 * H)},
+        )
         await session.commit()
     assert await ring_due(group, clock) == []
     clock.move(7 * 24 * H)

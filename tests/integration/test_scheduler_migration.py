@@ -1,4 +1,5 @@
 """Migration 0002 (reminders, meetings, delivery): up, down, up again, and it matches the models."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -35,9 +36,11 @@ async def test_0002_matches_the_models(tmp_path):
     try:
         await upgrade(engine, "0002")
         async with engine.connect() as conn:
+
             def diff(sync_conn):
                 context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
                 return compare_metadata(context, Base.metadata)
+
             changes = await conn.run_sync(diff)
     finally:
         await engine.dispose()

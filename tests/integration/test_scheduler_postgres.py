@@ -1,23 +1,30 @@
 """PostgreSQL: two scheduler processes on one database ring each reminder once; the follower takes over."""
+
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.alarm import plan_subjects, ring
 
 from .scheduler_helpers import (
-    MovableClock, SchedulerProcess, announcements, open_group, require_postgres, scratch_postgres, wait_until,
+    MovableClock,
+    SchedulerProcess,
+    announcements,
+    open_group,
+    require_postgres,
+    scratch_postgres,
+    wait_until,
 )
 
 pytestmark = pytest.mark.postgres
 
 
 def real() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -43,9 +50,10 @@ def test_two_scheduler_processes_ring_each_reminder_once_and_the_follower_takes_
             try:
                 for p in processes:
                     p.wait_for("ready")
-                assert wait_until(lambda: sum(p.leading for p in processes) == 1
-                                  and sum(p.said("following") for p in processes) == 1, timeout=5), \
-                    [p.lines for p in processes]
+                assert wait_until(
+                    lambda: sum(p.leading for p in processes) == 1 and sum(p.said("following") for p in processes) == 1,
+                    timeout=5,
+                ), [p.lines for p in processes]
                 # Deadlines made while both run (as a webhook worker would): the leader's scan finds them.
                 await raise_motions(group, 12, 1, due_in=1.5)
                 # a ballot that closes in 3 s (its reminder is already due): two yes, carol stays away
@@ -57,8 +65,9 @@ def test_two_scheduler_processes_ring_each_reminder_once_and_the_follower_takes_
                     await group.say(who, choice)
                 group.clock.now = real()
                 expected = 12 + 2  # twelve second reminders, the ballot's reminder and its result
-                assert wait_until(lambda: len(announcements(*logs)) >= expected, timeout=10), \
-                    [p.lines for p in processes]
+                assert wait_until(lambda: len(announcements(*logs)) >= expected, timeout=10), [
+                    p.lines for p in processes
+                ]
                 await asyncio.sleep(0.5)  # any double would show up now
                 first_round = Counter(a["subject"] for a in announcements(*logs))
                 assert all(n == 1 for n in first_round.values()), first_round
@@ -73,8 +82,7 @@ def test_two_scheduler_processes_ring_each_reminder_once_and_the_follower_takes_
                 leader.kill()
                 await raise_motions(group, 5, 14, due_in=1.5)
                 follower.wait_for("leading", timeout=10)
-                assert wait_until(lambda: len(announcements(*logs)) >= len(first_round) + 5, timeout=10), \
-                    follower.lines
+                assert wait_until(lambda: len(announcements(*logs)) >= len(first_round) + 5, timeout=10), follower.lines
                 await asyncio.sleep(0.5)
                 final = Counter(a["subject"] for a in announcements(*logs))
                 assert all(n == 1 for n in final.values()), final

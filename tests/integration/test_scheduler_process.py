@@ -1,17 +1,11 @@
 """A reminder survives the scheduler process being killed (SIGKILL) and restarted, and still rings once."""
+
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from .scheduler_helpers import (
-    MovableClock,
-    SchedulerProcess,
-    announcements,
-    open_group,
-    sqlite_url,
-    wait_until,
-)
+from .scheduler_helpers import MovableClock, SchedulerProcess, announcements, open_group, sqlite_url, wait_until
 
 
 def real() -> datetime:
@@ -29,10 +23,11 @@ def test_a_reminder_survives_a_killed_process_and_rings_once(tmp_path):
     async def prepare():
         clock = MovableClock(real() - timedelta(hours=12) + timedelta(seconds=2.5))
         group = await open_group(url, clock)  # also brings the schema up to date
-        await group.say("alice", "/motion 楼道装灯")           # half-time in 2.5 s: rings while the bot is down
+        await group.say("alice", "/motion 楼道装灯")  # half-time in 2.5 s: rings while the bot is down
         clock.now = real() - timedelta(hours=12) + timedelta(seconds=6)
-        await group.say("alice", "/motion 单元门换锁")         # half-time in 6 s: rings after the restart
+        await group.say("alice", "/motion 单元门换锁")  # half-time in 6 s: rings after the restart
         await group.app.close()
+
     asyncio.run(prepare())
 
     first = SchedulerProcess(url, log)

@@ -5,6 +5,7 @@ The choices are made distinguishable: in the secret ballot exactly one member, t
 line where that name stands next to a NO. A roll-call (open) ballot in the same council, where "bob"
 alone votes NO, is the control: there the search must find bob next to his NO, or it finds nothing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,10 +28,13 @@ from .desk_helpers import council_of, press, say
 
 pytestmark = pytest.mark.asyncio
 
-SECRET_NO = "quxley"      # the one NO in the secret ballot
-OPEN_NO = "bob"           # the one NO in the roll-call ballot (the control)
-_NO_WORDS = sorted({translate(loc, key) for loc in LOCALES for key in ("choice.no", "minutes.choice.no")}
-                   | {"no", "against"}, key=len, reverse=True)
+SECRET_NO = "quxley"  # the one NO in the secret ballot
+OPEN_NO = "bob"  # the one NO in the roll-call ballot (the control)
+_NO_WORDS = sorted(
+    {translate(loc, key) for loc in LOCALES for key in ("choice.no", "minutes.choice.no")} | {"no", "against"},
+    key=len,
+    reverse=True,
+)
 NO = re.compile("|".join(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])" for w in _NO_WORDS), re.IGNORECASE)
 
 
@@ -44,7 +48,7 @@ def _lines_linking(name: str, texts: list[tuple[str, str]]) -> list[str]:
     for where, blob in texts:
         for line in blob.splitlines():
             for hit in pattern.finditer(line):
-                near = line[max(0, hit.start() - NEAR): hit.end() + NEAR]
+                near = line[max(0, hit.start() - NEAR) : hit.end() + NEAR]
                 if NO.search(near):
                     found.append(f"{where}: …{near}…")
     return found
@@ -147,8 +151,11 @@ async def test_secret_ballot_reveals_no_choice(app, clock, caplog):
 
     # the stored link is gone: turnout kept, choices and times destroyed
     async with desk.uow() as uow:
-        votes = (await uow.session.execute(select(VoteRow.voter, VoteRow.choice, VoteRow.cast_at)
-                                           .where(VoteRow.ballot_id == ballot_id))).all()
+        votes = (
+            await uow.session.execute(
+                select(VoteRow.voter, VoteRow.choice, VoteRow.cast_at).where(VoteRow.ballot_id == ballot_id)
+            )
+        ).all()
         events = await uow.events.all(council.id)
         quxley = await uow.members.find(council.id, SECRET_NO)
     assert len(votes) == 4

@@ -1,5 +1,6 @@
 """The storage seams: transient failures leave the unit of work as StorageBusy, council moves are stamped by
 the injected clock, and the outbox repository keeps its one-row-per-dedupe-key promise."""
+
 from __future__ import annotations
 
 import pytest
@@ -53,8 +54,9 @@ async def test_a_transient_failure_inside_the_unit_of_work_leaves_it_as_storage_
 @pytest.mark.asyncio
 async def test_a_council_moved_retired_and_restored_is_stamped_by_the_injected_clock(app, clock):
     async with SqlUnitOfWork(app.sessions) as uow:
-        council = await usecases.setup_council(uow, clock, chat_key="telegram:-1", title="迁移", actor=Actor(
-            "telegram:1", "chair"))
+        council = await usecases.setup_council(
+            uow, clock, chat_key="telegram:-1", title="迁移", actor=Actor("telegram:1", "chair")
+        )
         await uow.commit()
     clock.advance(days=400)  # far from the wall clock
     chats = TelegramChats(app.new_uow, clock)
@@ -64,8 +66,11 @@ async def test_a_council_moved_retired_and_restored_is_stamped_by_the_injected_c
     assert (await chats.restore(-1001)).id == council.id
     async with app.new_uow() as uow:
         events = [e for e in await uow.events.all(council.id) if e.seq > 1]  # after council.setup
-    assert [e.type for e in events] == [council_moves.COUNCIL_MOVED, council_moves.COUNCIL_RETIRED,
-                                        council_moves.COUNCIL_RESTORED]
+    assert [e.type for e in events] == [
+        council_moves.COUNCIL_MOVED,
+        council_moves.COUNCIL_RETIRED,
+        council_moves.COUNCIL_RESTORED,
+    ]
     assert {e.at for e in events} == {clock().isoformat(timespec="seconds")}
 
 

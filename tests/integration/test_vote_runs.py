@@ -1,5 +1,6 @@
 """A run of vote presses recorded in one unit of work (`Desk.handle_vote_runs`, `usecases.cast_votes`):
 each press gets the answer it would get alone, with the same rules, one commit, an unbroken event chain."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,7 @@ CHAT = "-7001"
 
 
 def press(user: str, data: str, update: int, name: str = "") -> Incoming:
-    return Incoming("telegram", CHAT, user, name or user, data=data, chat_is_group=True,
-                    update_key=f"tg:{update}")
+    return Incoming("telegram", CHAT, user, name or user, data=data, chat_is_group=True, update_key=f"tg:{update}")
 
 
 async def council_with_ballot(app, clock, voters: int):
@@ -26,18 +26,20 @@ async def council_with_ballot(app, clock, voters: int):
         council = await usecases.setup_council(uow, clock, chat_key=f"telegram:{CHAT}", title="runs", actor=chair)
         await uow.commit()  # use cases leave the commit to their caller
     async with desk.uow() as uow:
-        members = [await uow.members.add(Member(0, council.id, f"telegram:{100 + i}", f"v{i}",
-                                                status=MemberStatus.ACTIVE)) for i in range(voters)]
+        members = [
+            await uow.members.add(Member(0, council.id, f"telegram:{100 + i}", f"v{i}", status=MemberStatus.ACTIVE))
+            for i in range(voters)
+        ]
         await uow.members.add(Member(0, council.id, "telegram:99", "pending", status=MemberStatus.PENDING))
         await uow.commit()
     async with desk.uow() as uow:
         chair = Actor("telegram:1", "chair", member=await uow.members.by_user(council.id, "telegram:1"))
-        motion = await usecases.raise_motion(uow, clock, council, Actor("telegram:100", "v0", member=members[0]),
-                                             "夜间关闭小区东门")
+        motion = await usecases.raise_motion(
+            uow, clock, council, Actor("telegram:100", "v0", member=members[0]), "夜间关闭小区东门"
+        )
         await uow.commit()
     async with desk.uow() as uow:
-        await usecases.second_motion(uow, clock, council, Actor("telegram:101", "v1", member=members[1]),
-                                     motion.number)
+        await usecases.second_motion(uow, clock, council, Actor("telegram:101", "v1", member=members[1]), motion.number)
         await uow.commit()
     async with desk.uow() as uow:
         _, ballot = await usecases.put_question(uow, clock, council, chair, motion.number)
@@ -49,12 +51,16 @@ async def test_a_run_of_votes_answers_each_press_as_alone(app, clock):
     desk = app.dispatcher
     council, ballot = await council_with_ballot(app, clock, voters=6)  # + the chair: 7 eligible
     y, n = f"v:{ballot.id}:y", f"v:{ballot.id}:n"
-    run = [press("100", y, 1), press("101", n, 2), press("100", n, 3),  # a changed vote
-           press("555", y, 4),                                         # a stranger
-           press("99", y, 5),                                          # a pending member
-           press("102", "v:999999:y", 6),                               # a foreign ballot
-           press("103", "v:x:y", 7),                                    # forged data
-           press("101", n, 2)]                                          # the same update twice in the run
+    run = [
+        press("100", y, 1),
+        press("101", n, 2),
+        press("100", n, 3),  # a changed vote
+        press("555", y, 4),  # a stranger
+        press("99", y, 5),  # a pending member
+        press("102", "v:999999:y", 6),  # a foreign ballot
+        press("103", "v:x:y", 7),  # forged data
+        press("101", n, 2),
+    ]  # the same update twice in the run
     responses = (await desk.handle_vote_runs([run]))[0]
     assert responses is not None and len(responses) == len(run)
     accepted = [r for r in responses if not r.refused and not r.duplicate]

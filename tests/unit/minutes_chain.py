@@ -1,4 +1,5 @@
 """The scripted deliberation as an in-memory event chain, written as the use cases record it (no database)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -53,8 +54,9 @@ class ScriptedChain:
 
     def record(self, type: str, /, **payload: Any) -> Event:
         prev = self.events[-1].hash if self.events else GENESIS
-        event = seal(Event(COUNCIL_ID, len(self.events) + 1, type, self.now.isoformat(timespec="seconds"),
-                           payload, prev))
+        event = seal(
+            Event(COUNCIL_ID, len(self.events) + 1, type, self.now.isoformat(timespec="seconds"), payload, prev)
+        )
         self.events.append(event)
         return event
 
@@ -63,9 +65,18 @@ class ScriptedChain:
     def raise_motion(self, mover: str, text: str, *, kind: str = "main", parent: int | None = None) -> int:
         self.tick()
         self.motions += 1
-        self.record("motion.raised", number=self.motions, kind=kind, text=text, mover=self.member[mover],
-                    mover_name=mover, parent=parent, postponed_until=None, referred_to=None,
-                    second_deadline=(self.now + self.rules.second_deadline).isoformat(timespec="seconds"))
+        self.record(
+            "motion.raised",
+            number=self.motions,
+            kind=kind,
+            text=text,
+            mover=self.member[mover],
+            mover_name=mover,
+            parent=parent,
+            postponed_until=None,
+            referred_to=None,
+            second_deadline=(self.now + self.rules.second_deadline).isoformat(timespec="seconds"),
+        )
         return self.motions
 
     def second(self, seconder: str, number: int) -> None:
@@ -81,10 +92,19 @@ class ScriptedChain:
         ballot = len(self.ballots) + 1
         electorate = self.electorate()
         payload = self.record(
-            "ballot.opened", number=number, ballot=ballot, secret=secret, threshold=Threshold.ORDINARY.value,
+            "ballot.opened",
+            number=number,
+            ballot=ballot,
+            secret=secret,
+            threshold=Threshold.ORDINARY.value,
             closes_at=(self.now + self.rules.ballot_duration).isoformat(timespec="seconds"),
-            eligible=electorate.members, members=electorate.members, total_area_cm2=electorate.total_area_cm2,
-            total_owners=electorate.total_owners, present=None, by=CHAIR).payload
+            eligible=electorate.members,
+            members=electorate.members,
+            total_area_cm2=electorate.total_area_cm2,
+            total_owners=electorate.total_owners,
+            present=None,
+            by=CHAIR,
+        ).payload
         self.ballots[ballot] = {"opened": payload, "votes": {}}
         return ballot
 
@@ -104,14 +124,23 @@ class ScriptedChain:
         """The chair closes the ballot; an adopted amendment rewrites the motion it amends (`amends`)."""
         self.tick()
         opened, votes = self.ballots[ballot]["opened"], self.ballots[ballot]["votes"]
-        outcome = counting.decide(self.preset, list(votes.values()), self.electorate(), Threshold.ORDINARY,
-                                  self.rules.quorum)
+        outcome = counting.decide(
+            self.preset, list(votes.values()), self.electorate(), Threshold.ORDINARY, self.rules.quorum
+        )
         state = "failed_quorum" if not outcome.quorum_met else "adopted" if outcome.passed else "rejected"
-        self.record("ballot.closed", number=opened["number"], ballot=ballot, state=state, early=False,
-                    secret=opened["secret"], **_outcome_payload(outcome))
+        self.record(
+            "ballot.closed",
+            number=opened["number"],
+            ballot=ballot,
+            state=state,
+            early=False,
+            secret=opened["secret"],
+            **_outcome_payload(outcome),
+        )
         if amends is not None and state == "adopted":
-            amendment = next(e.payload for e in self.events if e.type == "motion.raised"
-                             and e.payload["number"] == opened["number"])
+            amendment = next(
+                e.payload for e in self.events if e.type == "motion.raised" and e.payload["number"] == opened["number"]
+            )
             self.record("motion.amended", number=amends, amendment=opened["number"], text=amendment["text"])
         return state
 
@@ -119,22 +148,37 @@ class ScriptedChain:
         """Who may vote: the owners by area under civil278, else the active members (and the chair
         where the chair votes)."""
         if self.rules.weighted:
-            return Electorate(members=len(RESIDENTS), total_area_cm2=sum(area for _, area in self.unit.values()),
-                              total_owners=len(RESIDENTS))
+            return Electorate(
+                members=len(RESIDENTS),
+                total_area_cm2=sum(area for _, area in self.unit.values()),
+                total_owners=len(RESIDENTS),
+            )
         return Electorate(members=len(RESIDENTS) + (1 if self.rules.chair_votes else 0))
 
 
 def _outcome_payload(outcome: Outcome) -> dict[str, Any]:
     """The result keys of `ballot.closed`, with shares as exact fractions "a/b"."""
     t = outcome.tally
-    fractions = {"approval_heads": outcome.approval_heads, "approval_area": outcome.approval_area,
-                 "participation_heads": outcome.participation_heads,
-                 "participation_area": outcome.participation_area}
-    return {"passed": outcome.passed, "quorum_met": outcome.quorum_met, "rule": outcome.rule,
-            "preset": str(outcome.preset), "threshold": str(outcome.threshold),
-            "yes": t.yes, "no": t.no, "abstain": t.abstain,
-            "yes_area_cm2": t.yes_area_cm2, "no_area_cm2": t.no_area_cm2, "abstain_area_cm2": t.abstain_area_cm2,
-            **{k: (None if v is None else f"{v.numerator}/{v.denominator}") for k, v in fractions.items()}}
+    fractions = {
+        "approval_heads": outcome.approval_heads,
+        "approval_area": outcome.approval_area,
+        "participation_heads": outcome.participation_heads,
+        "participation_area": outcome.participation_area,
+    }
+    return {
+        "passed": outcome.passed,
+        "quorum_met": outcome.quorum_met,
+        "rule": outcome.rule,
+        "preset": str(outcome.preset),
+        "threshold": str(outcome.threshold),
+        "yes": t.yes,
+        "no": t.no,
+        "abstain": t.abstain,
+        "yes_area_cm2": t.yes_area_cm2,
+        "no_area_cm2": t.no_area_cm2,
+        "abstain_area_cm2": t.abstain_area_cm2,
+        **{k: (None if v is None else f"{v.numerator}/{v.denominator}") for k, v in fractions.items()},
+    }
 
 
 def scripted_chain(preset: str) -> list[Event]:
@@ -194,12 +238,29 @@ def sealed(events: list[Event], extra: Iterable[tuple[str, dict[str, Any]]], at:
     chain = list(events)
     for offset, (kind, payload) in enumerate(extra, start=1):
         last = chain[-1]
-        chain.append(seal(Event(last.council_id, last.seq + 1, kind,
-                                (at + timedelta(minutes=offset)).isoformat(timespec="seconds"), payload, last.hash)))
+        chain.append(
+            seal(
+                Event(
+                    last.council_id,
+                    last.seq + 1,
+                    kind,
+                    (at + timedelta(minutes=offset)).isoformat(timespec="seconds"),
+                    payload,
+                    last.hash,
+                )
+            )
+        )
     return chain
 
 
 def minutes_of(events: list[Event], seq: int, head: str, **scope: Any) -> Minutes:
     """The minutes of the scripted council for a scope, generated two days after it started."""
-    return build_minutes(events, council_name=COUNCIL, place=f"线上群聊「{COUNCIL}」",
-                         chain_head=head, chain_seq=seq, generated_at=START + timedelta(days=2), **scope)
+    return build_minutes(
+        events,
+        council_name=COUNCIL,
+        place=f"线上群聊「{COUNCIL}」",
+        chain_head=head,
+        chain_seq=seq,
+        generated_at=START + timedelta(days=2),
+        **scope,
+    )

@@ -1,5 +1,6 @@
 """The dependency rules: the domain imports only the standard library, the import contracts hold, modules stay
 small and no two modules import each other, directly or round a longer loop."""
+
 from __future__ import annotations
 
 import ast
@@ -27,22 +28,29 @@ def _imports(path: Path) -> set[str]:
 
 def test_domain_imports_only_the_standard_library() -> None:
     allowed = set(sys.stdlib_module_names) | {"deliberation", "__future__"}
-    offenders = {str(p.relative_to(ROOT)): sorted(_imports(p) - allowed)
-                 for p in (ROOT / "deliberation").rglob("*.py") if _imports(p) - allowed}
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(_imports(p) - allowed)
+        for p in (ROOT / "deliberation").rglob("*.py")
+        if _imports(p) - allowed
+    }
     assert offenders == {}
 
 
 def test_import_linter_contracts_hold() -> None:
     lint = Path(sys.executable).with_name("lint-imports")
-    result = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(lint), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "kept" in result.stdout.lower()
 
 
 def test_no_module_is_longer_than_500_lines() -> None:
-    lengths = {str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
-               for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))}
+    lengths = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
     assert len(lengths) > 50  # the walk found the packages
     assert {path: n for path, n in lengths.items() if n > MAX_LINES} == {}
 

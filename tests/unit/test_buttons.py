@@ -6,18 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.desk.buttons import (
-    MAX_BYTES,
-    Approve,
-    BadButton,
-    Press,
-    Rate,
-    Second,
-    Vote,
-    decode,
-    encode,
-    try_decode,
-)
+from bot.desk.buttons import MAX_BYTES, Approve, BadButton, Press, Rate, Second, Vote, decode, encode, try_decode
 from deliberation.counting import Choice
 from deliberation.delivery import Rating
 

@@ -1,4 +1,5 @@
 """The hash chain: canonical, verifiable, and it names the first broken event."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,13 +25,17 @@ def test_canonical_json_sorts_keys_and_keeps_chinese():
 
 def test_hash_is_sha256_of_previous_hash_and_canonical_body():
     import hashlib
+
     event = chain([{"text": "装灯"}])[0]
     expected = hashlib.sha256((GENESIS + canonical_json(event.body())).encode()).hexdigest()
     assert event.hash == expected == link(GENESIS, event.body())
 
 
-payloads = st.lists(st.dictionaries(st.text(max_size=5), st.one_of(st.integers(), st.text(max_size=10)),
-                                    max_size=3), min_size=1, max_size=12)
+payloads = st.lists(
+    st.dictionaries(st.text(max_size=5), st.one_of(st.integers(), st.text(max_size=10)), max_size=3),
+    min_size=1,
+    max_size=12,
+)
 
 
 @given(payloads)

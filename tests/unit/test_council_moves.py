@@ -1,4 +1,5 @@
 """deliberation.council_moves: when a council follows its chat, and what its chain records."""
+
 from __future__ import annotations
 
 from deliberation.council_moves import (

@@ -187,9 +187,7 @@ def test_tally_heads_add_up_to_cast_and_areas_to_participating_area(votes):
     assert counted.yes + counted.no + counted.abstain == counted.cast == len(votes)
     assert counted.yes == sum(v.choice is YES for v in votes)
     assert counted.abstain == sum(v.choice is ABSTAIN for v in votes)
-    assert counted.yes_area_cm2 + counted.no_area_cm2 + counted.abstain_area_cm2 == sum(
-        v.area_cm2 for v in votes
-    )
+    assert counted.yes_area_cm2 + counted.no_area_cm2 + counted.abstain_area_cm2 == sum(v.area_cm2 for v in votes)
     assert counted.participating_area_cm2 == sum(v.area_cm2 for v in votes)
     assert counted.no_area_cm2 == sum(v.area_cm2 for v in votes if v.choice is NO)
 
@@ -254,9 +252,7 @@ def test_nantang_configured_quorum_is_inclusive_at_its_exact_edge(members, quoru
 
 @quick
 @given(votes=ballots(), extra_members=st.integers(0, 30), quorum=quorums, present=st.none() | st.integers(0, 80))
-def test_an_abstention_never_changes_a_nantang_outcome_once_quorum_is_met(
-    votes, extra_members, quorum, present
-):
+def test_an_abstention_never_changes_a_nantang_outcome_once_quorum_is_met(votes, extra_members, quorum, present):
     electorate = Electorate(members=len(votes) + 1 + extra_members, present=present)
     before = decide(Preset.NANTANG, votes, electorate, quorum=quorum)
     assume(before.quorum_met)
@@ -471,11 +467,7 @@ def test_civil278_ignores_live_attendance_and_a_quorum_only_adds_a_floor():
 
 
 @quick
-@given(
-    owners=st.integers(3, 60),
-    area_per_owner=st.integers(3, 200_000),
-    remainder=st.integers(0, 2),
-)
+@given(owners=st.integers(3, 60), area_per_owner=st.integers(3, 200_000), remainder=st.integers(0, 2))
 @example(owners=3, area_per_owner=3, remainder=0)
 @example(owners=30, area_per_owner=99, remainder=0)
 def test_civil278_participation_edge_two_thirds_of_area_and_of_owners(owners, area_per_owner, remainder):
@@ -518,11 +510,7 @@ def test_civil278_approval_area_edge(threshold, owners, quarter, remainder):
     # All owners but one vote yes (enough heads for 3/4 when owners >= 4); the one no voter
     # holds what area is left, so the area share sits exactly on its edge.
     small_yes = owners - 2
-    votes = owners_voting(
-        *[(YES, 1)] * small_yes,
-        (YES, yes_area - small_yes),
-        (NO, area - yes_area),
-    )
+    votes = owners_voting(*[(YES, 1)] * small_yes, (YES, yes_area - small_yes), (NO, area - yes_area))
     at_edge = decide(Preset.CIVIL278, votes, full_house(votes), threshold)
     assert at_edge.passed
     if area * bound.numerator % bound.denominator == 0:
@@ -547,11 +535,7 @@ def test_civil278_approval_owner_edge(threshold, owners, extra):
     yes_owners = ceil_share(owners, bound)
     # One yes owner holds enough area to clear the area bound alone, so only heads can fail.
     whale = 3 * (owners - 1) + extra
-    votes = owners_voting(
-        (YES, whale),
-        *[(YES, 1)] * (yes_owners - 1),
-        *[(NO, 1)] * (owners - yes_owners),
-    )
+    votes = owners_voting((YES, whale), *[(YES, 1)] * (yes_owners - 1), *[(NO, 1)] * (owners - yes_owners))
     at_edge = decide(Preset.CIVIL278, votes, full_house(votes), threshold)
     assert at_edge.passed
     if owners * bound.numerator % bound.denominator == 0:

@@ -1,4 +1,5 @@
 """Debate rules: each refusal is typed and says how many speeches are left."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -23,8 +24,16 @@ def said(*speakers: int) -> list[Speech]:
 
 
 def check(earlier=(), *, speaker=1, side=Side.FOR, text="我赞成", chair=False, warnings=0, m=None):
-    return check_speech(RULES, m or motion(), speaker, speaker_is_chair=chair, side=side, text=text,
-                        earlier=list(earlier), warnings=warnings)
+    return check_speech(
+        RULES,
+        m or motion(),
+        speaker,
+        speaker_is_chair=chair,
+        side=side,
+        text=text,
+        earlier=list(earlier),
+        warnings=warnings,
+    )
 
 
 def test_first_and_second_speech_leave_one_then_none():
@@ -76,12 +85,15 @@ def test_no_debate_before_second_or_after_close():
         check(m=motion(debate_closed=True))
 
 
-@pytest.mark.parametrize(("text", "side", "rest"), [
-    ("赞成，楼道太黑", Side.FOR, "楼道太黑"),
-    ("反对：太贵了", Side.AGAINST, "太贵了"),
-    ("for it is dark", Side.FOR, "it is dark"),
-    ("against: cost", Side.AGAINST, "cost"),
-])
+@pytest.mark.parametrize(
+    ("text", "side", "rest"),
+    [
+        ("赞成，楼道太黑", Side.FOR, "楼道太黑"),
+        ("反对：太贵了", Side.AGAINST, "太贵了"),
+        ("for it is dark", Side.FOR, "it is dark"),
+        ("against: cost", Side.AGAINST, "cost"),
+    ],
+)
 def test_side_read_from_speech(text, side, rest):
     assert side_from_text(text) == (side, rest)
 

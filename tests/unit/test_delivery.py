@@ -1,7 +1,8 @@
 """The reminder plan and the delivery records: which reminders exist, when they are due, which ring."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import pytest
@@ -9,15 +10,32 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deliberation.delivery import (
-    Assignment, AssignmentState, Meeting, MeetingState, Planned, Rating, ReminderKind, Verdict, ballot_reminder_at,
-    decide, follow_up_times, meeting_quorum, plan_assignment, plan_ballot, plan_meeting, plan_motion,
-    plan_publication, plan_rating, rating_from_text, tally_ratings,
+    Assignment,
+    AssignmentState,
+    Meeting,
+    MeetingState,
+    Planned,
+    Rating,
+    ReminderKind,
+    Verdict,
+    ballot_reminder_at,
+    decide,
+    follow_up_times,
+    meeting_quorum,
+    plan_assignment,
+    plan_ballot,
+    plan_meeting,
+    plan_motion,
+    plan_publication,
+    plan_rating,
+    rating_from_text,
+    tally_ratings,
 )
-from deliberation.usecases import split_done
 from deliberation.lifecycle import MotionState
 from deliberation.model import Ballot, Motion, MotionKind, Rules
+from deliberation.usecases import split_done
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 K = ReminderKind
 
@@ -35,8 +53,7 @@ def meeting(start: datetime, created=NOW, state=MeetingState.SCHEDULED) -> Meeti
 
 
 def assignment(due=NOW + 10 * 24 * H, state=AssignmentState.ASSIGNED, last_report=None, rating_closes=None):
-    return Assignment(5, 1, 7, 3, 2, "bob", due, NOW, state, last_report_at=last_report,
-                      rating_closes_at=rating_closes)
+    return Assignment(5, 1, 7, 3, 2, "bob", due, NOW, state, last_report_at=last_report, rating_closes_at=rating_closes)
 
 
 def kinds(plan) -> list[tuple[ReminderKind, datetime]]:
@@ -45,14 +62,17 @@ def kinds(plan) -> list[tuple[ReminderKind, datetime]]:
 
 # ---- motions --------------------------------------------------------------------------------
 
+
 def test_an_unseconded_motion_is_reminded_at_half_time_and_lapses_at_the_deadline():
     plan = plan_motion(motion())
     assert kinds(plan) == [(K.SECOND_REMINDER, NOW + 12 * H), (K.LAPSE, NOW + 24 * H)]
     assert plan[0].expires_at == NOW + 24 * H  # a half-time reminder after the deadline is pointless
 
 
-@pytest.mark.parametrize("state", [MotionState.SECONDED, MotionState.DEBATING, MotionState.WITHDRAWN,
-                                   MotionState.LAPSED, MotionState.ADOPTED])
+@pytest.mark.parametrize(
+    "state",
+    [MotionState.SECONDED, MotionState.DEBATING, MotionState.WITHDRAWN, MotionState.LAPSED, MotionState.ADOPTED],
+)
 def test_a_seconded_or_settled_motion_needs_no_reminder(state):
     assert plan_motion(motion(state)) == ()
 
@@ -69,6 +89,7 @@ def test_the_second_reminder_always_falls_between_raising_and_the_deadline(minut
 
 
 # ---- ballots --------------------------------------------------------------------------------
+
 
 def test_a_long_ballot_is_reminded_an_hour_before_it_closes():
     assert ballot_reminder_at(ballot(48 * H), Rules()) == NOW + 47 * H
@@ -97,6 +118,7 @@ def test_an_open_ballot_plans_its_reminder_and_its_close_a_closed_one_nothing():
 
 # ---- meetings --------------------------------------------------------------------------------
 
+
 def test_a_meeting_days_ahead_gets_both_announcements_and_the_start():
     start = NOW + 72 * H
     plan = plan_meeting(meeting(start))
@@ -114,10 +136,19 @@ def test_only_a_scheduled_meeting_is_announced(state):
     assert plan_meeting(meeting(NOW + 72 * H, state=state)) == ()
 
 
-@pytest.mark.parametrize(("preset", "members", "needed"), [
-    ("nantang", 10, 0), ("robert", 10, 6), ("robert", 9, 5), ("resident_meeting", 10, 6),
-    ("resident_meeting", 1, 1), ("civil278", 9, 6), ("civil278", 10, 7), ("robert", 0, 0),
-])
+@pytest.mark.parametrize(
+    ("preset", "members", "needed"),
+    [
+        ("nantang", 10, 0),
+        ("robert", 10, 6),
+        ("robert", 9, 5),
+        ("resident_meeting", 10, 6),
+        ("resident_meeting", 1, 1),
+        ("civil278", 9, 6),
+        ("civil278", 10, 7),
+        ("robert", 0, 0),
+    ],
+)
 def test_meeting_quorum_per_preset(preset, members, needed):
     assert meeting_quorum(Rules.for_preset(preset), members) == needed
 
@@ -129,6 +160,7 @@ def test_a_council_quorum_setting_overrides_the_preset():
 
 # ---- assignments -----------------------------------------------------------------------------
 
+
 def test_follow_ups_at_half_way_and_a_day_before_the_due_date():
     assert follow_up_times(NOW, NOW + 10 * 24 * H) == (NOW + 5 * 24 * H, NOW + 9 * 24 * H)
     # a short deadline gets one follow-up only
@@ -138,7 +170,10 @@ def test_follow_ups_at_half_way_and_a_day_before_the_due_date():
 def test_an_open_assignment_is_followed_up_then_flagged_overdue():
     due = NOW + 10 * 24 * H
     assert kinds(plan_assignment(assignment(due))) == [
-        (K.FOLLOW_UP, NOW + 5 * 24 * H), (K.FOLLOW_UP, NOW + 9 * 24 * H), (K.OVERDUE, due)]
+        (K.FOLLOW_UP, NOW + 5 * 24 * H),
+        (K.FOLLOW_UP, NOW + 9 * 24 * H),
+        (K.OVERDUE, due),
+    ]
 
 
 def test_a_progress_report_answers_the_next_follow_up_only():
@@ -158,7 +193,8 @@ def test_a_finished_item_is_neither_followed_up_nor_overdue(state):
 def test_a_rating_closes_at_its_deadline():
     closes = NOW + 48 * H
     assert kinds(plan_rating(assignment(state=AssignmentState.RATING, rating_closes=closes))) == [
-        (K.RATING_CLOSE, closes)]
+        (K.RATING_CLOSE, closes)
+    ]
     assert plan_rating(assignment(state=AssignmentState.CLOSED, rating_closes=closes)) == ()
 
 
@@ -169,6 +205,7 @@ def test_publication_end_is_announced_once():
 
 
 # ---- what a ringing alarm does -----------------------------------------------------------------
+
 
 def test_a_due_reminder_in_the_plan_fires():
     plan = plan_motion(motion())
@@ -181,10 +218,13 @@ def test_an_alarm_that_rings_early_waits():
 
 
 def test_a_reminder_whose_subject_moved_on_is_dropped():
-    assert decide(K.SECOND_REMINDER, NOW + 12 * H, plan_motion(motion(MotionState.SECONDED)), NOW + 12 * H) \
+    assert (
+        decide(K.SECOND_REMINDER, NOW + 12 * H, plan_motion(motion(MotionState.SECONDED)), NOW + 12 * H) is Verdict.DROP
+    )
+    assert (
+        decide(K.BALLOT_REMINDER, NOW + 47 * H, plan_ballot(ballot(48 * H, closed=True), Rules()), NOW + 47 * H)
         is Verdict.DROP
-    assert decide(K.BALLOT_REMINDER, NOW + 47 * H, plan_ballot(ballot(48 * H, closed=True), Rules()), NOW + 47 * H) \
-        is Verdict.DROP
+    )
 
 
 def test_a_reminder_missed_past_its_moment_is_dropped_an_action_is_not():
@@ -213,10 +253,20 @@ def test_plans_are_keyed_by_kind_subject_and_time():
 
 # ---- ratings and reports -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "rating"), [
-    ("满意", Rating.SATISFIED), ("基本满意", Rating.BASIC), ("不满意", Rating.UNSATISFIED), ("s", Rating.SATISFIED),
-    ("滿意", Rating.SATISFIED), ("Unsatisfied", Rating.UNSATISFIED), (" b ", Rating.BASIC), ("很好", None),
-])
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("满意", Rating.SATISFIED),
+        ("基本满意", Rating.BASIC),
+        ("不满意", Rating.UNSATISFIED),
+        ("s", Rating.SATISFIED),
+        ("滿意", Rating.SATISFIED),
+        ("Unsatisfied", Rating.UNSATISFIED),
+        (" b ", Rating.BASIC),
+        ("很好", None),
+    ],
+)
 def test_ratings_as_typed(text, rating):
     assert rating_from_text(text) is rating
 
@@ -228,9 +278,16 @@ def test_the_rating_tally_counts_every_choice_once(choices):
     assert tally.satisfied == choices.count(Rating.SATISFIED)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("done 灯已装好", ("灯已装好", True)), ("灯已装好 完成", ("灯已装好", True)), ("已联系物业", ("已联系物业", False)),
-    ("done", ("", True)), ("DONE all good", ("all good", True)), ("完成了 灯亮了", ("灯亮了", True)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("done 灯已装好", ("灯已装好", True)),
+        ("灯已装好 完成", ("灯已装好", True)),
+        ("已联系物业", ("已联系物业", False)),
+        ("done", ("", True)),
+        ("DONE all good", ("all good", True)),
+        ("完成了 灯亮了", ("灯亮了", True)),
+    ],
+)
 def test_a_report_marks_completion_with_a_word_first_or_last(text, expected):
     assert split_done(text) == expected

@@ -1,4 +1,5 @@
 """The scheduling catalogue: the same keys and placeholders in every language, none clashing with core, none missing."""
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,17 @@ from deliberation import delivery
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "bot" / "i18n" / "locales"
-SOURCES = ["bot/alarm.py", "bot/reminder_actions.py", "bot/desk/views/reminders.py",
-           "bot/desk/commands/meetings.py", "bot/desk/commands/follow_up.py", "bot/desk/views/notices.py",
-           "bot/desk/views/ratings.py", "bot/desk/parsing.py", "deliberation/delivery.py"]
+SOURCES = [
+    "bot/alarm.py",
+    "bot/reminder_actions.py",
+    "bot/desk/views/reminders.py",
+    "bot/desk/commands/meetings.py",
+    "bot/desk/commands/follow_up.py",
+    "bot/desk/views/notices.py",
+    "bot/desk/views/ratings.py",
+    "bot/desk/parsing.py",
+    "deliberation/delivery.py",
+]
 
 
 def catalogue(locale: str, domain: str) -> dict[str, str]:
@@ -48,8 +57,11 @@ def test_every_key_the_code_uses_is_in_the_catalogue():
     for source in SOURCES:
         text = (ROOT / source).read_text(encoding="utf-8")
         used |= set(re.findall(r'"((?:sched|delivery)\.[a-z0-9_.]+)"', text))
-    used |= {cls.key for cls in vars(delivery).values()
-             if isinstance(cls, type) and issubclass(cls, delivery.errors.DeliberationError)}
+    used |= {
+        cls.key
+        for cls in vars(delivery).values()
+        if isinstance(cls, type) and issubclass(cls, delivery.errors.DeliberationError)
+    }
     used |= {f"delivery.rating.choice.{r.value}" for r in delivery.Rating}
     used |= {f"delivery.state.{s.value}" for s in delivery.AssignmentState}
     assert sorted(k for k in used if not k.endswith(".") and k not in known) == []

@@ -1,4 +1,5 @@
 """The catalogue: every locale has every message, and every key the code names exists."""
+
 from __future__ import annotations
 
 import re
@@ -27,9 +28,19 @@ def test_every_literal_key_in_the_code_is_in_the_catalogue():
     assert missing == []
 
 
-@pytest.mark.parametrize(("tag", "locale"), [("zh", "zh_Hans"), ("zh-CN", "zh_Hans"), ("zh-TW", "zh_Hant"),
-                                             ("zh-hk", "zh_Hant"), ("en", "en"), ("en-GB", "en"),
-                                             ("klingon", None), ("", None)])
+@pytest.mark.parametrize(
+    ("tag", "locale"),
+    [
+        ("zh", "zh_Hans"),
+        ("zh-CN", "zh_Hans"),
+        ("zh-TW", "zh_Hant"),
+        ("zh-hk", "zh_Hant"),
+        ("en", "en"),
+        ("en-GB", "en"),
+        ("klingon", None),
+        ("", None),
+    ],
+)
 def test_language_tags(tag, locale):
     assert normalise_locale(tag) == locale
 

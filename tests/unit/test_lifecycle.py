@@ -1,4 +1,5 @@
 """The transition table: every legal move, every refusal, and the diagram beside it."""
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,14 @@ def test_every_illegal_move_is_refused_with_a_reason(state, action):
 
 def test_every_state_is_in_the_table_and_terminal_states_are_final():
     assert set(TRANSITIONS) == set(MotionState)
-    assert TERMINAL == {MotionState.ADOPTED, MotionState.REJECTED, MotionState.WITHDRAWN, MotionState.LAPSED,
-                        MotionState.REFERRED, MotionState.FAILED_QUORUM}
+    assert TERMINAL == {
+        MotionState.ADOPTED,
+        MotionState.REJECTED,
+        MotionState.WITHDRAWN,
+        MotionState.LAPSED,
+        MotionState.REFERRED,
+        MotionState.FAILED_QUORUM,
+    }
 
 
 def test_the_mermaid_diagram_matches_the_table():

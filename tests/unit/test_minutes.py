@@ -1,4 +1,5 @@
 """The minutes model, replayed from the scripted deliberation's chain, built in memory as the use cases record it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,11 +60,25 @@ def scripted(preset: str) -> Script:
 def summary(minutes) -> dict:
     """The facts a secretary checks, in a form a golden test can state."""
     return {
-        "chairs": minutes.chairs, "recorders": minutes.recorders,
-        "expected": minutes.expected, "present": minutes.present,
+        "chairs": minutes.chairs,
+        "recorders": minutes.recorders,
+        "expected": minutes.expected,
+        "present": minutes.present,
         "motions": [(m.number, m.kind, m.parent, m.mover, m.state, m.text) for m in minutes.motions],
-        "votes": [(v.number, v.secret, v.yes, v.no, v.abstain, v.passed, v.quorum_met, v.rule,
-                   tuple(sorted((r.name, r.choice) for r in v.roll_call))) for v in minutes.votes],
+        "votes": [
+            (
+                v.number,
+                v.secret,
+                v.yes,
+                v.no,
+                v.abstain,
+                v.passed,
+                v.quorum_met,
+                v.rule,
+                tuple(sorted((r.name, r.choice) for r in v.roll_call)),
+            )
+            for v in minutes.votes
+        ],
     }
 
 
@@ -79,32 +94,52 @@ MOTIONS = lambda chargers: [  # noqa: E731
 
 GOLDEN = {
     "nantang": {
-        "chairs": ("王主任",), "recorders": ("孙七",), "expected": 6, "present": 5,
+        "chairs": ("王主任",),
+        "recorders": ("孙七",),
+        "expected": 6,
+        "present": 5,
         "motions": MOTIONS("adopted"),
-        "votes": [(2, False, 4, 0, 0, True, True, "nantang.yes_gt_no", tuple(sorted(OPEN_2))),
-                  (1, False, 3, 1, 0, True, True, "nantang.yes_gt_no", tuple(sorted(OPEN_1))),
-                  (3, True, 2, 1, 1, True, True, "nantang.yes_gt_no", ())],
+        "votes": [
+            (2, False, 4, 0, 0, True, True, "nantang.yes_gt_no", tuple(sorted(OPEN_2))),
+            (1, False, 3, 1, 0, True, True, "nantang.yes_gt_no", tuple(sorted(OPEN_1))),
+            (3, True, 2, 1, 1, True, True, "nantang.yes_gt_no", ()),
+        ],
     },
     "robert": {
-        "chairs": ("王主任",), "recorders": ("孙七",), "expected": 6, "present": 5,
+        "chairs": ("王主任",),
+        "recorders": ("孙七",),
+        "expected": 6,
+        "present": 5,
         "motions": MOTIONS("adopted"),
-        "votes": [(2, False, 4, 0, 0, True, True, "robert.majority_cast", tuple(sorted(OPEN_2))),
-                  (1, False, 3, 1, 0, True, True, "robert.majority_cast", tuple(sorted(OPEN_1))),
-                  (3, True, 2, 1, 1, True, True, "robert.majority_cast", ())],
+        "votes": [
+            (2, False, 4, 0, 0, True, True, "robert.majority_cast", tuple(sorted(OPEN_2))),
+            (1, False, 3, 1, 0, True, True, "robert.majority_cast", tuple(sorted(OPEN_1))),
+            (3, True, 2, 1, 1, True, True, "robert.majority_cast", ()),
+        ],
     },
     "resident_meeting": {
-        "chairs": ("王主任",), "recorders": ("孙七",), "expected": 6, "present": 5,
+        "chairs": ("王主任",),
+        "recorders": ("孙七",),
+        "expected": 6,
+        "present": 5,
         "motions": MOTIONS("rejected"),  # 2 yes of 4 present is not more than half
-        "votes": [(2, False, 4, 0, 0, True, True, "resident_meeting.majority_present", tuple(sorted(OPEN_2))),
-                  (1, False, 3, 1, 0, True, True, "resident_meeting.majority_present", tuple(sorted(OPEN_1))),
-                  (3, True, 2, 1, 1, False, True, "resident_meeting.majority_present", ())],
+        "votes": [
+            (2, False, 4, 0, 0, True, True, "resident_meeting.majority_present", tuple(sorted(OPEN_2))),
+            (1, False, 3, 1, 0, True, True, "resident_meeting.majority_present", tuple(sorted(OPEN_1))),
+            (3, True, 2, 1, 1, False, True, "resident_meeting.majority_present", ()),
+        ],
     },
     "civil278": {
-        "chairs": ("王主任",), "recorders": ("孙七",), "expected": 6, "present": 5,
+        "chairs": ("王主任",),
+        "recorders": ("孙七",),
+        "expected": 6,
+        "present": 5,
         "motions": MOTIONS("rejected"),  # yes area 189.5 of 399 m² is not more than half
-        "votes": [(2, False, 4, 0, 0, True, True, "civil278.ordinary", tuple(sorted(OPEN_2))),
-                  (1, False, 3, 1, 0, True, True, "civil278.ordinary", tuple(sorted(OPEN_1))),
-                  (3, True, 2, 1, 1, False, True, "civil278.ordinary", ())],
+        "votes": [
+            (2, False, 4, 0, 0, True, True, "civil278.ordinary", tuple(sorted(OPEN_2))),
+            (1, False, 3, 1, 0, True, True, "civil278.ordinary", tuple(sorted(OPEN_1))),
+            (3, True, 2, 1, 1, False, True, "civil278.ordinary", ()),
+        ],
     },
 }
 
@@ -179,9 +214,18 @@ def test_secret_ballot_never_carries_a_choice(nantang):
     assert row["roll_call"] is None
 
     # Even a log that leaked choices into a secret ballot's votes cannot make the minutes name them.
-    leaked = [Event(e.council_id, e.seq, e.type, e.at,
-                    {**e.payload, "choice": "no", "voter": "m3", "area_cm2": 0}
-                    if e in cast else e.payload, e.prev_hash, e.hash) for e in events]
+    leaked = [
+        Event(
+            e.council_id,
+            e.seq,
+            e.type,
+            e.at,
+            {**e.payload, "choice": "no", "voter": "m3", "area_cm2": 0} if e in cast else e.payload,
+            e.prev_hash,
+            e.hash,
+        )
+        for e in events
+    ]
     assert minutes_to_dict(minutes_of(leaked, seq, head)) == minutes_to_dict(minutes)
 
 
@@ -191,8 +235,9 @@ def test_scope_by_motion_and_period(script):
     assert [m.number for m in only_shelter.motions] == [1, 2]  # the amendment follows its motion
     assert only_shelter.scope == "motions" and only_shelter.motion_numbers == (1,)
 
-    lapsed_day = minutes_of(events, seq, head, period_start=START + timedelta(hours=20),
-                            period_end=START + timedelta(days=3))
+    lapsed_day = minutes_of(
+        events, seq, head, period_start=START + timedelta(hours=20), period_end=START + timedelta(days=3)
+    )
     assert [m.number for m in lapsed_day.motions] == [5]
     assert lapsed_day.motion(5).mover == "王五" and lapsed_day.motion(5).state == "lapsed"
     before = minutes_of(events, seq, head, period_end=START + timedelta(minutes=12))
@@ -203,17 +248,21 @@ def test_scope_by_motion_and_period(script):
 def meeting_events(recording: Script) -> list[Event]:
     """The recording followed by a meeting with attendance, delivery reports and an adjournment,
     as the scheduling work will emit them (see deliberation/minutes/replay.py)."""
-    return sealed(recording.events, [
-        ("meeting.opened", {"meeting": 7, "title": "11月楼栋议事会例会", "place": "3号楼架空层"}),
-        ("attendance.recorded", {"meeting": 7, "member": 1, "name": "张三"}),
-        ("attendance.recorded", {"meeting": 7, "member": 2, "name": "李四"}),
-        ("assignment.made", {"number": 1, "assignee_name": "孙七", "due": "2026-12-15"}),
-        ("report.recorded", {"number": 1, "text": "已联系施工方，下周进场", "done": False}),
-        ("report.recorded", {"number": 1, "text": "雨棚已装好", "done": True}),
-        ("rating.closed", {"number": 1, "satisfied": 5, "basic": 1, "unsatisfied": 0}),
-        ("meeting.adjourned", {"meeting": 7}),
-        ("speech.recorded", {"number": 3, "member": 4, "name": "赵六", "side": "for", "text": "after the meeting"}),
-    ], recording.ended_at)
+    return sealed(
+        recording.events,
+        [
+            ("meeting.opened", {"meeting": 7, "title": "11月楼栋议事会例会", "place": "3号楼架空层"}),
+            ("attendance.recorded", {"meeting": 7, "member": 1, "name": "张三"}),
+            ("attendance.recorded", {"meeting": 7, "member": 2, "name": "李四"}),
+            ("assignment.made", {"number": 1, "assignee_name": "孙七", "due": "2026-12-15"}),
+            ("report.recorded", {"number": 1, "text": "已联系施工方，下周进场", "done": False}),
+            ("report.recorded", {"number": 1, "text": "雨棚已装好", "done": True}),
+            ("rating.closed", {"number": 1, "satisfied": 5, "basic": 1, "unsatisfied": 0}),
+            ("meeting.adjourned", {"meeting": 7}),
+            ("speech.recorded", {"number": 3, "member": 4, "name": "赵六", "side": "for", "text": "after the meeting"}),
+        ],
+        recording.ended_at,
+    )
 
 
 def test_meeting_attendance_delivery_and_adjournment(nantang):
@@ -234,14 +283,28 @@ def test_meeting_attendance_delivery_and_adjournment(nantang):
 
 def test_digest_keeps_a_few_speeches_per_side():
     head = "0" * 64
-    raw = [Event(1, 1, "motion.raised", "2026-11-20T10:00:00+00:00",
-                 {"number": 1, "kind": "main", "text": "议题", "mover": 1, "mover_name": "甲", "parent": None})]
+    raw = [
+        Event(
+            1,
+            1,
+            "motion.raised",
+            "2026-11-20T10:00:00+00:00",
+            {"number": 1, "kind": "main", "text": "议题", "mover": 1, "mover_name": "甲", "parent": None},
+        )
+    ]
     for i in range(12):
-        raw.append(Event(1, i + 2, "speech.recorded", f"2026-11-20T10:{i + 1:02d}:00+00:00",
-                         {"number": 1, "member": i, "name": f"人{i}", "side": "for" if i % 3 else "against",
-                          "text": f"发言{i}"}))
-    minutes = build_minutes(raw, council_name="c", place="p", chain_head=head, chain_seq=13,
-                            generated_at=START, digest_per_side=2)
+        raw.append(
+            Event(
+                1,
+                i + 2,
+                "speech.recorded",
+                f"2026-11-20T10:{i + 1:02d}:00+00:00",
+                {"number": 1, "member": i, "name": f"人{i}", "side": "for" if i % 3 else "against", "text": f"发言{i}"},
+            )
+        )
+    minutes = build_minutes(
+        raw, council_name="c", place="p", chain_head=head, chain_seq=13, generated_at=START, digest_per_side=2
+    )
     motion = minutes.motion(1)
     assert (motion.speeches_for, motion.speeches_against) == (8, 4)
     assert [s.excerpt for s in motion.speeches] == ["发言0", "发言1", "发言2", "发言3"]
@@ -251,15 +314,45 @@ def test_digest_keeps_a_few_speeches_per_side():
 def test_rows_have_one_row_per_motion_and_per_ballot_outcome():
     raw = [
         Event(1, 1, "council.setup", "2026-11-20T10:00:00+00:00", {"title": "c", "preset": "nantang", "chair": "甲"}),
-        Event(1, 2, "motion.raised", "2026-11-20T10:01:00+00:00",
-              {"number": 1, "kind": "main", "text": "议题", "mover": 1, "mover_name": "乙", "parent": None}),
-        Event(1, 3, "ballot.opened", "2026-11-20T10:02:00+00:00",
-              {"number": 1, "ballot": 9, "secret": False, "threshold": "ordinary", "eligible": 2, "members": 2}),
-        Event(1, 4, "vote.cast", "2026-11-20T10:03:00+00:00",
-              {"number": 1, "ballot": 9, "name": "乙", "choice": "yes", "voter": "m1", "area_cm2": 0}),
-        Event(1, 5, "ballot.closed", "2026-11-20T10:04:00+00:00",
-              {"number": 1, "ballot": 9, "state": "adopted", "secret": False, "passed": True, "quorum_met": True,
-               "rule": "nantang.yes_gt_no", "yes": 1, "no": 0, "abstain": 0}),
+        Event(
+            1,
+            2,
+            "motion.raised",
+            "2026-11-20T10:01:00+00:00",
+            {"number": 1, "kind": "main", "text": "议题", "mover": 1, "mover_name": "乙", "parent": None},
+        ),
+        Event(
+            1,
+            3,
+            "ballot.opened",
+            "2026-11-20T10:02:00+00:00",
+            {"number": 1, "ballot": 9, "secret": False, "threshold": "ordinary", "eligible": 2, "members": 2},
+        ),
+        Event(
+            1,
+            4,
+            "vote.cast",
+            "2026-11-20T10:03:00+00:00",
+            {"number": 1, "ballot": 9, "name": "乙", "choice": "yes", "voter": "m1", "area_cm2": 0},
+        ),
+        Event(
+            1,
+            5,
+            "ballot.closed",
+            "2026-11-20T10:04:00+00:00",
+            {
+                "number": 1,
+                "ballot": 9,
+                "state": "adopted",
+                "secret": False,
+                "passed": True,
+                "quorum_met": True,
+                "rule": "nantang.yes_gt_no",
+                "yes": 1,
+                "no": 0,
+                "abstain": 0,
+            },
+        ),
     ]
     minutes = build_minutes(raw, council_name="c", place="p", chain_head="h", chain_seq=5, generated_at=START)
     rows = minutes_rows(minutes)
@@ -275,13 +368,16 @@ def test_minutes_survive_a_round_trip_through_json(script):
     assert minutes_from_dict(minutes_to_dict(minutes)) == minutes
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("", Scope("all")),
-    ("#3", Scope("motions", motions=(3,))),
-    ("3, 5", Scope("motions", motions=(3, 5))),
-    ("meeting", Scope("meeting")),
-    ("会议 4", Scope("meeting", meeting=4)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", Scope("all")),
+        ("#3", Scope("motions", motions=(3,))),
+        ("3, 5", Scope("motions", motions=(3, 5))),
+        ("meeting", Scope("meeting")),
+        ("会议 4", Scope("meeting", meeting=4)),
+    ],
+)
 def test_parse_scope_words(text, expected):
     assert parse_scope(text, now=START) == expected
 
@@ -289,8 +385,10 @@ def test_parse_scope_words(text, expected):
 def test_parse_scope_days_are_local_calendar_days():
     late = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)  # already 21 Nov in Shanghai
     today = parse_scope("今天", now=late)
-    assert (today.start.isoformat(), today.end.isoformat()) == ("2026-11-21T00:00:00+08:00",
-                                                                "2026-11-22T00:00:00+08:00")
+    assert (today.start.isoformat(), today.end.isoformat()) == (
+        "2026-11-21T00:00:00+08:00",
+        "2026-11-22T00:00:00+08:00",
+    )
     month = parse_scope("2026-02", now=late)
     assert (month.start.day, month.end.month, month.end.day) == (1, 3, 1)
     span = parse_scope("2026-11-01..2026-11-03", now=late)
@@ -308,24 +406,41 @@ def test_excerpt_is_the_first_words_on_one_line():
 
 def _log(*events: tuple[str, dict], first: int = 1) -> list[Event]:
     """Bare events numbered from `first`, one minute apart (the replay reads no hashes)."""
-    return [Event(1, seq, kind, (START + timedelta(minutes=seq)).isoformat(), payload)
-            for seq, (kind, payload) in enumerate(events, start=first)]
+    return [
+        Event(1, seq, kind, (START + timedelta(minutes=seq)).isoformat(), payload)
+        for seq, (kind, payload) in enumerate(events, start=first)
+    ]
 
 
 def _raised(number: int, **extra) -> tuple[str, dict]:
-    return "motion.raised", {"number": number, "kind": "main", "text": f"议题{number}", "mover": 1,
-                             "mover_name": "甲", "parent": None, **extra}
+    return "motion.raised", {
+        "number": number,
+        "kind": "main",
+        "text": f"议题{number}",
+        "mover": 1,
+        "mover_name": "甲",
+        "parent": None,
+        **extra,
+    }
 
 
 def test_postponed_resumed_and_referred_motions_follow_the_lifecycle():
-    raw = _log(_raised(1), ("motion.seconded", {"number": 1}),
-               ("motion.postponed", {"number": 1, "until": "2026-12-01T10:00:00+00:00"}))
+    raw = _log(
+        _raised(1),
+        ("motion.seconded", {"number": 1}),
+        ("motion.postponed", {"number": 1, "until": "2026-12-01T10:00:00+00:00"}),
+    )
     postponed = build_minutes(raw, council_name="c", place="p", chain_head="h", chain_seq=3, generated_at=START)
     motion = postponed.motion(1)
     assert (motion.state, motion.postponed_until, motion.decided_at) == ("postponed", "2026-12-01T10:00:00+00:00", None)
 
-    raw += _log(("motion.resumed", {"number": 1}), ("member.warned", {"number": 1, "member": 2, "name": "乙"}),
-                ("debate.closed", {"number": 1}), ("motion.referred", {"number": 1, "to": "物业"}), first=4)
+    raw += _log(
+        ("motion.resumed", {"number": 1}),
+        ("member.warned", {"number": 1, "member": 2, "name": "乙"}),
+        ("debate.closed", {"number": 1}),
+        ("motion.referred", {"number": 1, "to": "物业"}),
+        first=4,
+    )
     referred = build_minutes(raw, council_name="c", place="p", chain_head="h", chain_seq=7, generated_at=START)
     motion = referred.motion(1)
     assert (motion.state, motion.referred_to, motion.postponed_until) == ("referred", "物业", None)
@@ -333,11 +448,24 @@ def test_postponed_resumed_and_referred_motions_follow_the_lifecycle():
 
 
 def test_a_log_that_starts_mid_way_still_gives_each_motion_its_state():
-    raw = _log(("speech.recorded", {"number": 7, "member": 2, "name": "乙", "side": "for", "text": "赞成"}),
-               ("motion.seconded", {"number": 7}),  # late or repeated: a debated motion stays debated
-               ("ballot.opened", {"number": 8, "ballot": 3, "secret": False, "eligible": 2, "members": 2}),
-               ("ballot.closed", {"number": 8, "ballot": 3, "state": "adopted", "passed": True, "quorum_met": True,
-                                  "yes": 2, "no": 0, "abstain": 0}))
+    raw = _log(
+        ("speech.recorded", {"number": 7, "member": 2, "name": "乙", "side": "for", "text": "赞成"}),
+        ("motion.seconded", {"number": 7}),  # late or repeated: a debated motion stays debated
+        ("ballot.opened", {"number": 8, "ballot": 3, "secret": False, "eligible": 2, "members": 2}),
+        (
+            "ballot.closed",
+            {
+                "number": 8,
+                "ballot": 3,
+                "state": "adopted",
+                "passed": True,
+                "quorum_met": True,
+                "yes": 2,
+                "no": 0,
+                "abstain": 0,
+            },
+        ),
+    )
     minutes = build_minutes(raw, council_name="c", place="p", chain_head="h", chain_seq=4, generated_at=START)
     assert minutes.motion(7).state == "debating" and minutes.motion(7).decided_at is None
     assert minutes.motion(8).state == "adopted" and minutes.motion(8).decided_at is not None

@@ -1,4 +1,5 @@
 """The property register: whole files accepted exactly, or refused with every problem and its line."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -170,9 +171,7 @@ def test_header_only_csv_without_area_reports_the_missing_column(tmp_path: Path)
         ({"房号": "１－１０１", "业主": "李四", "面积": "80"}, RosterProblem(3, "unit", "duplicate_unit")),
     ],
 )
-def test_each_bad_row_kind_is_reported_at_its_line(
-    row: dict[str, object], expected: RosterProblem
-) -> None:
+def test_each_bad_row_kind_is_reported_at_its_line(row: dict[str, object], expected: RosterProblem) -> None:
     rows = [{"房号": "1-101", "业主": "张三", "面积": "90"}, row]
     assert problems_of(rows) == (expected,)
 
@@ -233,9 +232,7 @@ def test_empty_roster_is_refused() -> None:
 )
 def test_header_spellings(headers: tuple[str, str, str]) -> None:
     unit, owner, area = headers
-    assert validate_roster([{unit: "1-101", owner: "张三", area: "89.5"}]) == (
-        RosterUnit("1-101", "张三", 895_000),
-    )
+    assert validate_roster([{unit: "1-101", owner: "张三", area: "89.5"}]) == (RosterUnit("1-101", "张三", 895_000),)
 
 
 def test_exclusive_area_is_preferred_over_building_area() -> None:
@@ -249,8 +246,7 @@ def test_cells_are_trimmed_and_normalised() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "code"),
-    [("３－５０２", "3-502"), ("3 - 502", "3-502"), ("a—101", "A-101"), (502, "502"), (502.0, "502")],
+    ("raw", "code"), [("３－５０２", "3-502"), ("3 - 502", "3-502"), ("a—101", "A-101"), (502, "502"), (502.0, "502")]
 )
 def test_unit_code_normalisation(raw: object, code: str) -> None:
     assert normalise_unit_code(raw) == code

@@ -87,14 +87,7 @@ def test_decode_returns_what_encode_makes_or_refuses(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("number", "ok"),
-    [
-        ("0", False),
-        ("1", True),
-        (str(2**31 - 1), True),
-        (str(2**31), False),
-        ("４", False),
-        ("01", False),
-    ],
+    [("0", False), ("1", True), (str(2**31 - 1), True), (str(2**31), False), ("４", False), ("01", False)],
 )
 def test_the_edges_of_an_id(number: str, ok: bool) -> None:
     if ok:

@@ -1,4 +1,5 @@
 """Durations and meeting times as residents type them, read into exact UTC instants."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -204,9 +205,7 @@ def test_now_must_be_aware() -> None:
         ("2小时\u3000开会", NOW + timedelta(hours=2), "开会"),
     ],
 )
-def test_split_takes_time_from_the_front(
-    text: str, expected_when: datetime, expected_rest: str
-) -> None:
+def test_split_takes_time_from_the_front(text: str, expected_when: datetime, expected_rest: str) -> None:
     assert split_when_and_rest(text, now=NOW, tz="Asia/Shanghai") == (expected_when, expected_rest)
 
 

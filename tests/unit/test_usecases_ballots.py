@@ -1,4 +1,5 @@
 """Ballot use cases on the in-memory unit of work: who counts as present, whose vote it is, who may vote."""
+
 from __future__ import annotations
 
 import pytest
@@ -97,8 +98,10 @@ async def test_the_last_vote_closes_the_ballot_with_a_typed_result() -> None:
     number = await _debating(uow, clock)
     _, ballot = await put_question(uow, clock, uow.council, uow.actor("chair"), number)
     choices = [Choice.YES, Choice.YES, Choice.NO, Choice.ABSTAIN]
-    recorded = [await cast_vote(uow, clock, uow.council, uow.actor(n), ballot.id, c)
-                for n, c in zip(NAMES, choices, strict=True)]
+    recorded = [
+        await cast_vote(uow, clock, uow.council, uow.actor(n), ballot.id, c)
+        for n, c in zip(NAMES, choices, strict=True)
+    ]
     closed = recorded[-1].closed
     assert closed is not None and isinstance(closed.ballot.result, BallotResult)
     result = closed.ballot.result

@@ -1,4 +1,5 @@
 """Follow-up rules on their own: when an assignment is overdue, to the minute."""
+
 from __future__ import annotations
 
 from dataclasses import replace

@@ -1,4 +1,5 @@
 """Motion use cases on the in-memory unit of work: events recorded, nothing committed, refusals change nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -65,11 +66,9 @@ async def test_a_warning_silences_exactly_at_the_limit() -> None:
     uow, clock = FakeUnitOfWork.with_council(members=["alice", "bob", "carol"]), Clock()
     number = await _debating(uow, clock)
     limit = uow.council.rules.warnings_limit
-    given = [await warn(uow, clock, uow.council, uow.actor("chair"), "carol", number, "跑题")
-             for _ in range(limit + 1)]
+    given = [await warn(uow, clock, uow.council, uow.actor("chair"), "carol", number, "跑题") for _ in range(limit + 1)]
     assert all(isinstance(w, Warned) for w in given)
-    assert [(w.count, w.silenced) for w in given[limit - 2:]] == [(limit - 1, False), (limit, True),
-                                                                 (limit + 1, True)]
+    assert [(w.count, w.silenced) for w in given[limit - 2 :]] == [(limit - 1, False), (limit, True), (limit + 1, True)]
     assert given[-1].member.name == "carol" and given[-1].motion.number == number
     with pytest.raises(errors.WarnedOff):
         await speak(uow, clock, uow.council, uow.actor("carol"), number, Side.AGAINST, "我反对")
@@ -98,14 +97,30 @@ def test_a_referral_target_is_cut_at_its_limit() -> None:
 async def test_a_referral_motion_keeps_the_target_as_the_domain_cut_it() -> None:
     uow, clock = FakeUnitOfWork.with_council(members=["alice", "bob"]), Clock()
     number = await _debating(uow, clock)
-    refer = await raise_motion(uow, clock, uow.council, uow.actor("bob"), "提交给委员会", kind=MotionKind.REFER,
-                               parent_number=number, referred_to="  " + "委" * 201)
+    refer = await raise_motion(
+        uow,
+        clock,
+        uow.council,
+        uow.actor("bob"),
+        "提交给委员会",
+        kind=MotionKind.REFER,
+        parent_number=number,
+        referred_to="  " + "委" * 201,
+    )
     assert refer.referred_to == "委" * 200
     assert uow.events.recorded[-1].payload["referred_to"] == "委" * 200
     before = uow.snapshot()
     with pytest.raises(errors.TextEmpty):
-        await raise_motion(uow, clock, uow.council, uow.actor("bob"), "提交给", kind=MotionKind.REFER,
-                           parent_number=number, referred_to="   ")
+        await raise_motion(
+            uow,
+            clock,
+            uow.council,
+            uow.actor("bob"),
+            "提交给",
+            kind=MotionKind.REFER,
+            parent_number=number,
+            referred_to="   ",
+        )
     assert uow.snapshot() == before
 
 

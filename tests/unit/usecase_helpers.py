@@ -1,4 +1,5 @@
 """A movable clock for use-case tests on the in-memory unit of work."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

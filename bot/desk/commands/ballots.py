@@ -3,6 +3,7 @@
 A vote that closes its ballot gets no tally edit: the closed ballot's final text is one of its
 announcements (`bot.desk.announce.ballot_closed`), the one edit of the ballot message.
 """
+
 from __future__ import annotations
 
 from deliberation import usecases
@@ -25,8 +26,9 @@ async def put(ctx: Ctx) -> Response:
     council = ctx.the_council
     number, rest = split_number(ctx.args)
     options = vote_options(rest)
-    motion, ballot = await usecases.put_question(ctx.uow, ctx.clock, council, ctx.actor, number, options.duration,
-                                                 secret=options.secret, major=options.major)
+    motion, ballot = await usecases.put_question(
+        ctx.uow, ctx.clock, council, ctx.actor, number, options.duration, secret=options.secret, major=options.major
+    )
     counts = None if ballot.secret else await ctx.uow.votes.counts(ballot.id)
     edit = views.ballot_edit(ctx.t, council, motion, ballot, await ctx.uow.votes.count(ballot.id), counts)
     return Response([views.ballot_reply(edit)], edits=[card_edit(await card(ctx, motion))])
@@ -42,8 +44,9 @@ async def answer_vote(ctx: Ctx, recorded: usecases.VoteRecorded) -> Response:
     response = Response(popup=vote_popup(ctx.t, recorded), quiet=True)
     if recorded.closed:
         return await ballot_closed(ctx, recorded.closed, response)
-    response.edits.append(views.ballot_edit(ctx.t, ctx.the_council, recorded.motion, recorded.ballot,
-                                            recorded.voted, recorded.counts))
+    response.edits.append(
+        views.ballot_edit(ctx.t, ctx.the_council, recorded.motion, recorded.ballot, recorded.voted, recorded.counts)
+    )
     return response
 
 

@@ -1,4 +1,5 @@
 """Council commands: /start /help /setup /rules /lang /join /approve /members /chair /secretary."""
+
 from __future__ import annotations
 
 from deliberation import errors, usecases
@@ -23,15 +24,21 @@ async def setup(ctx: Ctx) -> Response:
     if not ctx.incoming.chat_is_group:
         raise refuse("error.private_chat")
     council = await usecases.setup_council(
-        ctx.uow, ctx.clock, chat_key=ctx.incoming.chat_key, title=ctx.incoming.chat_title or ctx.incoming.chat_id,
-        actor=ctx.actor, preset=ctx.args or None,
+        ctx.uow,
+        ctx.clock,
+        chat_key=ctx.incoming.chat_key,
+        title=ctx.incoming.chat_title or ctx.incoming.chat_id,
+        actor=ctx.actor,
+        preset=ctx.args or None,
         locale=ctx.council.locale if ctx.council else ctx.defaults.locale,
-        timezone=ctx.council.timezone if ctx.council else ctx.defaults.timezone)
+        timezone=ctx.council.timezone if ctx.council else ctx.defaults.timezone,
+    )
     ctx.t = Translator(council.locale)
     key = "council.rules_changed" if ctx.council else "council.ready"
     ctx.council = council
-    return Response([Reply(ctx.t(key, title=council.title, chair=ctx.actor.name) + "\n\n" +
-                           rules_text(ctx.t, council.rules))])
+    return Response(
+        [Reply(ctx.t(key, title=council.title, chair=ctx.actor.name) + "\n\n" + rules_text(ctx.t, council.rules))]
+    )
 
 
 async def rules(ctx: Ctx) -> Response:
@@ -52,8 +59,14 @@ async def join(ctx: Ctx) -> Response:
     member = await usecases.join(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, unit or None, area.strip() or None)
     if member.status is MemberStatus.PENDING:
         approve = buttons.encode(buttons.Approve(member.id))
-        return Response([Reply(ctx.t("member.pending", name=member.name, unit=member.unit or "—"),
-                               buttons=((Button(ctx.t("button.approve"), approve),),))])
+        return Response(
+            [
+                Reply(
+                    ctx.t("member.pending", name=member.name, unit=member.unit or "—"),
+                    buttons=((Button(ctx.t("button.approve"), approve),),),
+                )
+            ]
+        )
     joined = ctx.t("member.joined", name=member.name, unit=member.unit or "—")
     return Response([Reply(joined, private=True)], quiet=True, popup=joined)
 
@@ -95,8 +108,19 @@ async def role(ctx: Ctx) -> Response:
 
 
 TABLE = Table(
-    commands={"start": help_, "help": help_, "setup": setup, "rules": rules, "lang": lang, "language": lang,
-              "join": join, "approve": approve, "members": members, "chair": role, "secretary": role},
+    commands={
+        "start": help_,
+        "help": help_,
+        "setup": setup,
+        "rules": rules,
+        "lang": lang,
+        "language": lang,
+        "join": join,
+        "approve": approve,
+        "members": members,
+        "chair": role,
+        "secretary": role,
+    },
     buttons={buttons.Approve: approve_button},
     needs_no_council=frozenset({"start", "help", "setup"}),
 )

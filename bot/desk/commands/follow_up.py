@@ -2,6 +2,7 @@
 
 The reminders these create are found by the alarm's scan.
 """
+
 from __future__ import annotations
 
 from deliberation import usecases as delivery
@@ -75,8 +76,17 @@ async def _rate(ctx: Ctx, assignment_id: int, choice: Rating) -> Response:
     key = "delivery.rating.changed" if recorded.previous not in (None, choice) else "delivery.rating.recorded"
     response = Response(popup=ctx.t(key, choice=label, number=recorded.assignment.number), quiet=True)
     motion = await ctx.uow.motions.get(recorded.assignment.motion_id)
-    response.edits.append(rating_poll(ctx.t, ctx.the_council, recorded.assignment, motion.text, recorded.rated,
-                                      recorded.eligible, open_=recorded.closed is None))
+    response.edits.append(
+        rating_poll(
+            ctx.t,
+            ctx.the_council,
+            recorded.assignment,
+            motion.text,
+            recorded.rated,
+            recorded.eligible,
+            open_=recorded.closed is None,
+        )
+    )
     if recorded.closed is not None:
         response.replies.append(rating_result_reply(ctx.t, recorded.closed))
     return response
@@ -94,14 +104,22 @@ async def tasks(ctx: Ctx) -> Response:
     lines = []
     for a in await ctx.uow.assignments.all(council.id):
         overdue = is_overdue(a, now)
-        lines.append(ctx.t("delivery.tasks.line", number=a.number, name=a.assignee_name,
-                           due=local_time(council, a.due_at), state=ctx.t(f"delivery.state.{a.state.value}"),
-                           overdue=ctx.t("delivery.tasks.overdue") if overdue else ""))
+        lines.append(
+            ctx.t(
+                "delivery.tasks.line",
+                number=a.number,
+                name=a.assignee_name,
+                due=local_time(council, a.due_at),
+                state=ctx.t(f"delivery.state.{a.state.value}"),
+                overdue=ctx.t("delivery.tasks.overdue") if overdue else "",
+            )
+        )
         reports = await ctx.uow.assignments.reports(a.id)
         if reports:
             lines.append(ctx.t("delivery.tasks.last", text=clip(reports[-1].text or "—", 60)))
     return Response([Reply("\n".join(lines) or ctx.t("delivery.tasks.none"), title=ctx.t("delivery.tasks.title"))])
 
 
-TABLE = Table(commands={"assign": assign, "report": report, "rate": rate, "tasks": tasks},
-              buttons={buttons.Rate: rate_button})
+TABLE = Table(
+    commands={"assign": assign, "report": report, "rate": rate, "tasks": tasks}, buttons={buttons.Rate: rate_button}
+)

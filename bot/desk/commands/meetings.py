@@ -1,4 +1,5 @@
 """Meeting commands: /schedule /meetings /cancel /meeting /present /adjourn."""
+
 from __future__ import annotations
 
 from deliberation import usecases as delivery
@@ -16,8 +17,18 @@ async def schedule(ctx: Ctx) -> Response:
     starts_at, title = when_and_rest(ctx.args, "sched.error.schedule_usage", now=ctx.clock(), tz=council.timezone)
     meeting = await delivery.schedule_meeting(ctx.uow, ctx.clock, council, ctx.actor, starts_at, title)
     assert meeting.starts_at is not None
-    return Response([Reply(ctx.t("sched.meeting.scheduled", number=meeting.number, title=meeting.title,
-                                 when=local_time(council, meeting.starts_at)))])
+    return Response(
+        [
+            Reply(
+                ctx.t(
+                    "sched.meeting.scheduled",
+                    number=meeting.number,
+                    title=meeting.title,
+                    when=local_time(council, meeting.starts_at),
+                )
+            )
+        ]
+    )
 
 
 async def meetings(ctx: Ctx) -> Response:
@@ -41,21 +52,32 @@ async def cancel(ctx: Ctx) -> Response:
 
 async def open_meeting(ctx: Ctx) -> Response:
     council = ctx.the_council
-    meeting = await delivery.open_meeting(ctx.uow, ctx.clock, council, ctx.actor, ctx.args,
-                                          default_title=ctx.t("sched.meeting.default_title"))
+    meeting = await delivery.open_meeting(
+        ctx.uow, ctx.clock, council, ctx.actor, ctx.args, default_title=ctx.t("sched.meeting.default_title")
+    )
     present = await delivery.present_count(ctx.uow, council) or 0
     members = [m for m in await ctx.uow.members.all(council.id) if m.active]
     needed = meeting_quorum(council.rules, len(members))
-    return Response([Reply(ctx.t("sched.meeting.opened", number=meeting.number, title=meeting.title,
-                                 expected=len(members)) + "\n" + quorum_line(ctx.t, present, needed),
-                           title=ctx.t("sched.meeting.notice_title"))])
+    return Response(
+        [
+            Reply(
+                ctx.t("sched.meeting.opened", number=meeting.number, title=meeting.title, expected=len(members))
+                + "\n"
+                + quorum_line(ctx.t, present, needed),
+                title=ctx.t("sched.meeting.notice_title"),
+            )
+        ]
+    )
 
 
 async def present(ctx: Ctx) -> Response:
     handles = [h for h in ctx.args.split() if h.strip()]
     p = await delivery.record_presence(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, handles)
-    counts = ctx.t("sched.presence.counts", present=p.present, expected=p.expected) + " " + \
-        quorum_line(ctx.t, p.present, p.needed)
+    counts = (
+        ctx.t("sched.presence.counts", present=p.present, expected=p.expected)
+        + " "
+        + quorum_line(ctx.t, p.present, p.needed)
+    )
     if not handles:
         key = "sched.presence.self" if p.recorded else "sched.presence.self_again"
         note = ctx.t(key, number=p.meeting.number) + " " + counts
@@ -70,11 +92,26 @@ async def present(ctx: Ctx) -> Response:
 
 async def adjourn(ctx: Ctx) -> Response:
     s = await delivery.adjourn(ctx.uow, ctx.clock, ctx.the_council, ctx.actor)
-    text = ctx.t("sched.meeting.adjourned", number=s.meeting.number, title=s.meeting.title, expected=s.expected,
-                 present=len(s.present), names=ctx.t("sched.list_sep").join(s.present) or "—")
-    return Response([Reply(text + "\n" + quorum_line(ctx.t, len(s.present), s.needed),
-                           title=ctx.t("sched.meeting.notice_title"))])
+    text = ctx.t(
+        "sched.meeting.adjourned",
+        number=s.meeting.number,
+        title=s.meeting.title,
+        expected=s.expected,
+        present=len(s.present),
+        names=ctx.t("sched.list_sep").join(s.present) or "—",
+    )
+    return Response(
+        [Reply(text + "\n" + quorum_line(ctx.t, len(s.present), s.needed), title=ctx.t("sched.meeting.notice_title"))]
+    )
 
 
-TABLE = Table(commands={"schedule": schedule, "meetings": meetings, "cancel": cancel, "meeting": open_meeting,
-                        "present": present, "adjourn": adjourn})
+TABLE = Table(
+    commands={
+        "schedule": schedule,
+        "meetings": meetings,
+        "cancel": cancel,
+        "meeting": open_meeting,
+        "present": present,
+        "adjourn": adjourn,
+    }
+)

@@ -3,6 +3,7 @@
 Every command here works in the desk's unit of work; the desk commits once, after the handler returned,
 so "/publish went through" always means a stored version.
 """
+
 from __future__ import annotations
 
 # alarm: bot.minutes_service moves into the domain (it still imports storage); switch this import then.
@@ -25,24 +26,30 @@ async def draft(ctx: Ctx) -> Response:
 
 async def publish(ctx: Ctx) -> Response:
     council = ctx.the_council
-    published = await minutes_service.publish(ctx.uow, council.id, ctx.args or None, now=ctx.clock(),
-                                              actor=ctx.actor)
+    published = await minutes_service.publish(ctx.uow, council.id, ctx.args or None, now=ctx.clock(), actor=ctx.actor)
     text = published.announcement + "\n\n" + published.text
     subject = subjects.encode(subjects.MinutesPosted(published.version.id))
     if len(text) > _DRAFT_LIMIT:
-        filename, content = await minutes_service.export(ctx.uow, council.id, "md", ctx.args or None,
-                                                         now=ctx.clock(), version=published.version.version)
-        return Response([Reply(published.announcement, pin=not published.unchanged, subject=subject)],
-                        documents=[Document(filename, content)])
+        filename, content = await minutes_service.export(
+            ctx.uow, council.id, "md", ctx.args or None, now=ctx.clock(), version=published.version.version
+        )
+        return Response(
+            [Reply(published.announcement, pin=not published.unchanged, subject=subject)],
+            documents=[Document(filename, content)],
+        )
     return Response([Reply(text, pin=not published.unchanged, subject=subject)])
 
 
 async def export(ctx: Ctx) -> Response:
     fmt, _, period = ctx.args.strip().partition(" ")
-    filename, content = await minutes_service.export(ctx.uow, ctx.the_council.id, fmt or "md",
-                                                     period.strip() or None, now=ctx.clock(), actor=ctx.actor)
-    return Response([Reply(ctx.t("minutes.export.sent", filename=filename), private=True)],
-                    documents=[Document(filename, content)], quiet=True)
+    filename, content = await minutes_service.export(
+        ctx.uow, ctx.the_council.id, fmt or "md", period.strip() or None, now=ctx.clock(), actor=ctx.actor
+    )
+    return Response(
+        [Reply(ctx.t("minutes.export.sent", filename=filename), private=True)],
+        documents=[Document(filename, content)],
+        quiet=True,
+    )
 
 
 async def verify(ctx: Ctx) -> Response:

@@ -1,5 +1,6 @@
 """Motion commands: /motion /second /for /against /speak /warn /amend /enddebate /postpone /refer /withdraw
 /status /show, and the second button."""
+
 from __future__ import annotations
 
 from deliberation import errors, usecases
@@ -31,8 +32,10 @@ async def motion(ctx: Ctx) -> Response:
 async def _second(ctx: Ctx, number: int | None) -> Response:
     seconded = await usecases.second_motion(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number)
     name = ctx.actor.member.name if ctx.actor.member else ctx.actor.name
-    return Response([Reply(ctx.t("motion.seconded", number=seconded.number, name=name))],
-                    edits=[views.card_edit(await card(ctx, seconded))])
+    return Response(
+        [Reply(ctx.t("motion.seconded", number=seconded.number, name=name))],
+        edits=[views.card_edit(await card(ctx, seconded))],
+    )
 
 
 async def second(ctx: Ctx) -> Response:
@@ -68,13 +71,26 @@ async def warn(ctx: Ctx) -> Response:
     number, reason = split_number(rest)
     warned = await usecases.warn(ctx.uow, ctx.clock, council, ctx.actor, handle, number, reason)
     key = "warn.silenced" if warned.silenced else "warn.given"
-    return Response([Reply(ctx.t(key, name=warned.member.name, number=warned.motion.number, count=warned.count,
-                                 limit=council.rules.warnings_limit, reason=reason or "—"))])
+    return Response(
+        [
+            Reply(
+                ctx.t(
+                    key,
+                    name=warned.member.name,
+                    number=warned.motion.number,
+                    count=warned.count,
+                    limit=council.rules.warnings_limit,
+                    reason=reason or "—",
+                )
+            )
+        ]
+    )
 
 
 async def _subsidiary(ctx: Ctx, kind: MotionKind, text: str, number: int | None, **extra: object) -> Response:
-    raised = await usecases.raise_motion(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, text, kind=kind,
-                                         parent_number=number, **extra)  # type: ignore[arg-type]
+    raised = await usecases.raise_motion(
+        ctx.uow, ctx.clock, ctx.the_council, ctx.actor, text, kind=kind, parent_number=number, **extra
+    )  # type: ignore[arg-type]
     return Response([await card(ctx, raised)])
 
 
@@ -110,8 +126,9 @@ async def refer(ctx: Ctx) -> Response:
 async def withdraw(ctx: Ctx) -> Response:
     number, _ = split_number(ctx.args)
     withdrawn = await usecases.withdraw(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number)
-    return Response([Reply(ctx.t("motion.withdrawn", number=withdrawn.number))],
-                    edits=[views.card_edit(await card(ctx, withdrawn))])
+    return Response(
+        [Reply(ctx.t("motion.withdrawn", number=withdrawn.number))], edits=[views.card_edit(await card(ctx, withdrawn))]
+    )
 
 
 async def status(ctx: Ctx) -> Response:
@@ -128,9 +145,23 @@ async def show(ctx: Ctx) -> Response:
 
 
 TABLE = Table(
-    commands={"motion": motion, "propose": motion, "second": second, "for": speak, "against": speak,
-              "speak": speak, "warn": warn, "amend": amend, "enddebate": end_debate, "previous": end_debate,
-              "pq": end_debate, "postpone": postpone, "refer": refer, "withdraw": withdraw, "status": status,
-              "show": show},
+    commands={
+        "motion": motion,
+        "propose": motion,
+        "second": second,
+        "for": speak,
+        "against": speak,
+        "speak": speak,
+        "warn": warn,
+        "amend": amend,
+        "enddebate": end_debate,
+        "previous": end_debate,
+        "pq": end_debate,
+        "postpone": postpone,
+        "refer": refer,
+        "withdraw": withdraw,
+        "status": status,
+        "show": show,
+    },
     buttons={buttons.Second: second_button},
 )

@@ -3,6 +3,7 @@
 A ballot closed by its last vote, by /close or by its deadline (the alarm) gets the same messages
 from `closed_announcements`. `Ballot.result` is read here only, in `figures`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,11 +40,16 @@ def figures(ballot: Ballot) -> Figures:
     r = ballot.result
     assert r is not None  # only a closed ballot has figures
     return Figures(
-        passed=r.passed, quorum_met=r.quorum_met, rule=r.rule,
+        passed=r.passed,
+        quorum_met=r.quorum_met,
+        rule=r.rule,
         counts={Choice.YES: r.yes, Choice.NO: r.no, Choice.ABSTAIN: r.abstain},
         areas_cm2={Choice.YES: r.yes_area_cm2, Choice.NO: r.no_area_cm2, Choice.ABSTAIN: r.abstain_area_cm2},
-        participation_area=r.participation_area, participation_heads=r.participation_heads,
-        approval_area=r.approval_area, approval_heads=r.approval_heads)
+        participation_area=r.participation_area,
+        participation_heads=r.participation_heads,
+        approval_area=r.approval_area,
+        approval_heads=r.approval_heads,
+    )
 
 
 def vote_buttons(t: Translator, ballot: Ballot) -> tuple[tuple[Button, ...], ...]:
@@ -51,8 +57,9 @@ def vote_buttons(t: Translator, ballot: Ballot) -> tuple[tuple[Button, ...], ...
     return ((Button(t("button.yes"), yes), Button(t("button.no"), no), Button(t("button.abstain"), abstain)),)
 
 
-def ballot_message(t: Translator, council: Council, motion: Motion, ballot: Ballot, *, voted: int,
-                   tally: dict[Choice, int] | None) -> tuple[str, str]:
+def ballot_message(
+    t: Translator, council: Council, motion: Motion, ballot: Ballot, *, voted: int, tally: dict[Choice, int] | None
+) -> tuple[str, str]:
     """(title, text) of the ballot message: live tally when open, only the turnout when secret."""
     title = t("ballot.title", number=motion.number, kind=kind_label(t, motion))
     lines = [motion.text, t(f"ballot.rule.{council.rules.preset}.{ballot.threshold}")]
@@ -62,15 +69,24 @@ def ballot_message(t: Translator, council: Council, motion: Motion, ballot: Ball
     if ballot.secret or tally is None:
         lines.append(t("ballot.turnout", voted=voted, eligible=ballot.eligible_voters))
     else:
-        lines.append(t("ballot.tally", yes=tally.get(Choice.YES, 0), no=tally.get(Choice.NO, 0),
-                       abstain=tally.get(Choice.ABSTAIN, 0), voted=voted, eligible=ballot.eligible_voters))
+        lines.append(
+            t(
+                "ballot.tally",
+                yes=tally.get(Choice.YES, 0),
+                no=tally.get(Choice.NO, 0),
+                abstain=tally.get(Choice.ABSTAIN, 0),
+                voted=voted,
+                eligible=ballot.eligible_voters,
+            )
+        )
     if ballot.open:
         lines.append(t("ballot.hint", number=motion.number))
     return title, "\n".join(lines)
 
 
-def ballot_edit(t: Translator, council: Council, motion: Motion, ballot: Ballot, voted: int,
-                counts: dict[Choice, int] | None) -> Edit:
+def ballot_edit(
+    t: Translator, council: Council, motion: Motion, ballot: Ballot, voted: int, counts: dict[Choice, int] | None
+) -> Edit:
     """The ballot message as it reads now: with its buttons while open, the final count once closed."""
     if not ballot.open and ballot.result:
         counts = None if ballot.secret else figures(ballot).counts
@@ -88,22 +104,42 @@ def result_message(t: Translator, council: Council, motion: Motion, ballot: Ball
     f = figures(ballot)
     verdict = t("result.failed_quorum") if not f.quorum_met else t("result.passed" if f.passed else "result.failed")
     yes, no, abstain = f.counts[Choice.YES], f.counts[Choice.NO], f.counts[Choice.ABSTAIN]
-    lines = [motion.text, t("result.counts", yes=yes, no=no, abstain=abstain),
-             t("result.rule", rule=t(f"rule.{f.rule}"))]
+    lines = [
+        motion.text,
+        t("result.counts", yes=yes, no=no, abstain=abstain),
+        t("result.rule", rule=t(f"rule.{f.rule}")),
+    ]
     if council.rules.weighted:
-        lines.append(t("result.area", yes=area_m2(f.areas_cm2[Choice.YES]), no=area_m2(f.areas_cm2[Choice.NO]),
-                       abstain=area_m2(f.areas_cm2[Choice.ABSTAIN]), total=area_m2(ballot.total_area_cm2)))
-        lines.append(t("result.civil278", participation_area=percent(f.participation_area),
-                       participation_area_fraction=_shown(f.participation_area),
-                       participation_heads=percent(f.participation_heads),
-                       participation_heads_fraction=_shown(f.participation_heads),
-                       approval_area=percent(f.approval_area), approval_area_fraction=_shown(f.approval_area),
-                       approval_heads=percent(f.approval_heads), approval_heads_fraction=_shown(f.approval_heads)))
+        lines.append(
+            t(
+                "result.area",
+                yes=area_m2(f.areas_cm2[Choice.YES]),
+                no=area_m2(f.areas_cm2[Choice.NO]),
+                abstain=area_m2(f.areas_cm2[Choice.ABSTAIN]),
+                total=area_m2(ballot.total_area_cm2),
+            )
+        )
+        lines.append(
+            t(
+                "result.civil278",
+                participation_area=percent(f.participation_area),
+                participation_area_fraction=_shown(f.participation_area),
+                participation_heads=percent(f.participation_heads),
+                participation_heads_fraction=_shown(f.participation_heads),
+                approval_area=percent(f.approval_area),
+                approval_area_fraction=_shown(f.approval_area),
+                approval_heads=percent(f.approval_heads),
+                approval_heads_fraction=_shown(f.approval_heads),
+            )
+        )
     else:
         lines.append(t("result.members", present=yes + no + abstain, members=ballot.members))
     lines.append(verdict)
-    return Reply("\n".join(lines), title=t("result.title", number=motion.number, kind=kind_label(t, motion)),
-                 subject=subjects.encode(subjects.BallotResult(ballot.id)))
+    return Reply(
+        "\n".join(lines),
+        title=t("result.title", number=motion.number, kind=kind_label(t, motion)),
+        subject=subjects.encode(subjects.BallotResult(ballot.id)),
+    )
 
 
 def _shown(value: Fraction | None) -> str | None:
@@ -116,24 +152,33 @@ def history_line(t: Translator, ballot: Ballot, voted: int) -> str:
     if ballot.open:
         return t("show.ballot_open", voted=voted, eligible=ballot.eligible_voters)
     f = figures(ballot)
-    return t("show.ballot_closed", yes=f.counts[Choice.YES], no=f.counts[Choice.NO], abstain=f.counts[Choice.ABSTAIN],
-             verdict=t("result.passed" if f.passed else "result.failed"))
+    return t(
+        "show.ballot_closed",
+        yes=f.counts[Choice.YES],
+        no=f.counts[Choice.NO],
+        abstain=f.counts[Choice.ABSTAIN],
+        verdict=t("result.passed" if f.passed else "result.failed"),
+    )
 
 
 @dataclass(frozen=True)
 class ClosedAnnouncements:
     """What the group gets when a ballot closes, in this order."""
 
-    ballot: Edit                # the final ballot text, without buttons
+    ballot: Edit  # the final ballot text, without buttons
     replies: tuple[Reply, ...]  # the result, then the parent motion's notice
-    reminder: str               # the subject of the ballot's reminder, whose buttons go
+    reminder: str  # the subject of the ballot's reminder, whose buttons go
 
 
-def closed_announcements(t: Translator, council: Council, closed: usecases.ClosedBallot,
-                         voted: int) -> ClosedAnnouncements:
+def closed_announcements(
+    t: Translator, council: Council, closed: usecases.ClosedBallot, voted: int
+) -> ClosedAnnouncements:
     """The messages of a closed ballot: the same whether its last vote, /close or its deadline closed it."""
     replies = [result_message(t, council, closed.motion, closed.ballot)]
     if closed.parent is not None:
         replies.append(parent_notice(t, closed.motion, closed.parent))
-    return ClosedAnnouncements(ballot_edit(t, council, closed.motion, closed.ballot, voted, None), tuple(replies),
-                               subjects.encode(subjects.BallotReminder(closed.ballot.id)))
+    return ClosedAnnouncements(
+        ballot_edit(t, council, closed.motion, closed.ballot, voted, None),
+        tuple(replies),
+        subjects.encode(subjects.BallotReminder(closed.ballot.id)),
+    )

@@ -1,4 +1,5 @@
 """Motion cards, the /status list and the /show history."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -26,11 +27,18 @@ def motion_card(t: Translator, motion: Motion, mover: str, parent_number: int | 
     if motion.postponed_until is not None and motion.kind is MotionKind.POSTPONE:
         lines.append(t("motion.card.until", when=motion.postponed_until.strftime("%Y-%m-%d %H:%M UTC")))
     lines.append(t("motion.card.hint", number=motion.number))
-    card = Reply("\n".join(lines), title=title, subject=subjects.encode(subjects.MotionCard(motion.id)),
-                 buttons=((Button(t("button.second"), buttons.encode(buttons.Second(motion.id))),),))
+    card = Reply(
+        "\n".join(lines),
+        title=title,
+        subject=subjects.encode(subjects.MotionCard(motion.id)),
+        buttons=((Button(t("button.second"), buttons.encode(buttons.Second(motion.id))),),),
+    )
     if motion.state is not MotionState.PROPOSED:
-        card = replace(card, buttons=(), text=card.text.rsplit("\n", 1)[0] + "\n" +
-                       t("motion.card.state", state=t(f"state.{motion.state.value}")))
+        card = replace(
+            card,
+            buttons=(),
+            text=card.text.rsplit("\n", 1)[0] + "\n" + t("motion.card.state", state=t(f"state.{motion.state.value}")),
+        )
     return card
 
 
@@ -41,23 +49,41 @@ def card_edit(card: Reply) -> Edit:
 
 
 def status_text(t: Translator, motions: list[Motion]) -> str:
-    lines = [t("status.line", number=m.number, kind=kind_label(t, m), state=t(f"state.{m.state.value}"),
-               text=clip(m.text, 40)) for m in motions]
+    lines = [
+        t(
+            "status.line",
+            number=m.number,
+            kind=kind_label(t, m),
+            state=t(f"state.{m.state.value}"),
+            text=clip(m.text, 40),
+        )
+        for m in motions
+    ]
     return "\n".join(lines) or t("status.none")
 
 
 def history_lines(t: Translator, h: usecases.MotionHistory) -> list[str]:
     """/show without its ballots: the text, who moved and seconded it, amendments, speeches."""
     m = h.motion
-    lines = [m.text, t("show.mover", name=h.mover.name if h.mover else "?"),
-             t("show.state", state=t(f"state.{m.state.value}"))]
+    lines = [
+        m.text,
+        t("show.mover", name=h.mover.name if h.mover else "?"),
+        t("show.state", state=t(f"state.{m.state.value}")),
+    ]
     if h.seconder:
         lines.append(t("show.seconder", name=h.seconder.name))
     if m.original_text:
         lines.append(t("show.original", text=m.original_text))
     for child in h.children:
-        lines.append(t("show.child", number=child.number, kind=kind_label(t, child),
-                       state=t(f"state.{child.state.value}"), text=clip(child.text, 60)))
+        lines.append(
+            t(
+                "show.child",
+                number=child.number,
+                kind=kind_label(t, child),
+                state=t(f"state.{child.state.value}"),
+                text=clip(child.text, 60),
+            )
+        )
     for speech, name in h.speeches:
         lines.append(t("show.speech", name=name, side=t(f"side.{speech.side.value}"), text=clip(speech.text, 60)))
     return lines

@@ -1,4 +1,5 @@
 """Small pieces of text shared by every view: times, areas, percentages, clipped quotes, notices."""
+
 from __future__ import annotations
 
 from datetime import datetime

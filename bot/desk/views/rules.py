@@ -1,4 +1,5 @@
 """The council's rules of procedure, as /setup and /rules show them."""
+
 from __future__ import annotations
 
 from deliberation.model import Rules
@@ -8,11 +9,13 @@ from ...i18n import Translator
 
 def rules_text(t: Translator, rules: Rules) -> str:
     hours = int(rules.second_deadline.total_seconds() // 3600)
-    return "\n".join([
-        t(f"preset.{rules.preset}.name"),
-        t(f"preset.{rules.preset}.summary"),
-        t("rules.speeches", count=rules.speeches_per_member, chars=rules.speech_max_chars),
-        t("rules.second_deadline", hours=hours),
-        t("rules.chair_votes" if rules.chair_votes else "rules.chair_no_vote"),
-        t("rules.approval" if rules.approval_required else "rules.no_approval"),
-    ])
+    return "\n".join(
+        [
+            t(f"preset.{rules.preset}.name"),
+            t(f"preset.{rules.preset}.summary"),
+            t("rules.speeches", count=rules.speeches_per_member, chars=rules.speech_max_chars),
+            t("rules.second_deadline", hours=hours),
+            t("rules.chair_votes" if rules.chair_votes else "rules.chair_no_vote"),
+            t("rules.approval" if rules.approval_required else "rules.no_approval"),
+        ]
+    )
