@@ -15,8 +15,8 @@ deadline made in another worker process is found) or at once by `alarm.poke()` f
 that made it. With PostgreSQL one process leads (a session advisory lock on a dedicated
 connection, storage.leader); the others wait and take over when the leader's connection goes.
 
-`python -m bot.main --database URL --sender-log FILE` (wired in bot/main.py) runs the alarm and the outbox with a
-sender that appends each announcement to a file (for tests and for trying it out).
+`python -m bot.alarm_process --database URL --sender-log FILE` (built by bot/main.py) runs the alarm and
+the outbox with a sender that appends each announcement to a file (for tests and for trying it out).
 """
 
 from __future__ import annotations

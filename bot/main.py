@@ -2,23 +2,21 @@
 
 `build_core` builds what every platform shares. `run_telegram` (`yishi run`), `run_wecom`, `run_serve`
 (`yishi serve`: every configured platform in one process), `run_console` (`yishi chat`), `run_demo` and
-`run_alarm_process` add only a transport and the platform's outbox Sender. One process, one alarm clock,
+`bot.alarm_process` add only a transport and the platform's outbox Sender. One process, one alarm clock,
 one drainer; each platform's sender is registered on the drainer's `PlatformRouter` by its chat-key prefix.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -126,7 +124,7 @@ async def build_core(
     return Core(engine, sessions, new_uow, desk, router, drainer, alarm)
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
+def stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -373,7 +371,7 @@ async def _serve(
 
     if stop is None:
         stop = asyncio.Event()
-        _stop_on_signals(stop)
+        stop_on_signals(stop)
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 23's timedelta durations now (no deprecation noise)
     core = await build_core(database_url, clock=clock, scan_interval=scan_interval)
     try:
@@ -433,14 +431,19 @@ async def run_console(database_url: str | None = None, stdin=sys.stdin) -> int:
     return 0
 
 
+def _remove_database(database: Path) -> None:
+    """The demo starts on a fresh SQLite file (with its WAL and shared-memory files gone too)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+
 async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = Path(".")) -> Path:
     """`yishi demo`: play the script on a fresh database, print the transcript, write the minutes draft."""
     from . import minutes_service
     from .console import CHAT_ID
     from .demo import play
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    await asyncio.to_thread(_remove_database, database)
     core = await build_core(f"sqlite+aiosqlite:///{database}")
     try:
         await play(console_chat(core))
@@ -454,87 +457,3 @@ async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = P
         return path
     finally:
         await core.close()
-
-
-class FileSender:
-    """Appends each announcement as a JSON line (chat, subject, title, text, pid)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.count = 0
-
-    async def send(self, chat_key: str, reply: Reply) -> str | None:
-        self.count += 1
-        line = json.dumps(
-            {
-                "chat": chat_key,
-                "subject": reply.subject,
-                "title": reply.title,
-                "text": reply.text,
-                "pid": os.getpid(),
-                "at": datetime.now(UTC).isoformat(),
-            },
-            ensure_ascii=False,
-        )
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        return f"{os.getpid()}:{self.count}"
-
-
-# ---- the alarm's own process (tests: several of them on one database) --------------------------------
-
-
-async def run_alarm_process(args: argparse.Namespace) -> int:
-    """The alarm and the drainer with a sender that appends to a file; prints ready/leading/following/rung."""
-
-    def say(status: str) -> None:
-        print(status, flush=True)
-
-    core = await build_core(
-        args.database,
-        migrate=not args.no_migrate,
-        scan_interval=args.scan_interval,
-        leader_retry=args.leader_retry,
-        on_rung=lambda rung: say(f"rung {rung.reminder_id} {rung.kind} {rung.outcome}"),
-    )
-    sender = FileSender(args.sender_log)
-    for platform in ("console", "telegram", "wecom"):
-        core.router.add(platform, sender)
-    stop = asyncio.Event()
-    _stop_on_signals(stop)
-    try:
-        async with core.running(drain_idle=args.drain_interval):
-            say("ready")
-            leading = None
-            while not stop.is_set():
-                if core.alarm.leading != leading:
-                    leading = core.alarm.leading
-                    say("leading" if leading else "following")
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=0.1)
-    finally:
-        await core.close()
-    return 0
-
-
-def alarm_process_main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.main", description="the alarm clock and the outbox alone")
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--sender-log", required=True, help="file that receives one JSON line per announcement")
-    parser.add_argument("--scan-interval", type=float, default=5.0)
-    parser.add_argument("--leader-retry", type=float, default=2.0)
-    parser.add_argument("--drain-interval", type=float, default=0.5)
-    parser.add_argument("--no-migrate", action="store_true", help="the database is already at the newest schema")
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("YISHI_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    return asyncio.run(run_alarm_process(args))
-
-
-if __name__ == "__main__":
-    raise SystemExit(alarm_process_main())

@@ -8,15 +8,17 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.database import DEFAULT_URL
-
 
 class _Base(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
 
+# The embedded default: a SQLite file in the working folder (the adapters read settings, so no storage import here).
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///yishi.db"
+
+
 class DatabaseSettings(_Base):
-    url: str = Field(DEFAULT_URL, validation_alias="DATABASE_URL")
+    url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
 
 
 class YishiSettings(_Base):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from telegram import CallbackQuery, Chat, ChatMember, Message, Update, User
 from telegram.constants import ChatType
@@ -19,7 +20,7 @@ from telegram.ext import ContextTypes
 
 from deliberation.model import Council
 
-from ..adapters import clean_incoming
+from ..capabilities import clean_incoming
 from ..desk import Desk as Dispatcher
 from ..desk.buttons import Approve, Vote, try_decode
 from ..desk.messages import Incoming, Reply, Response
@@ -229,8 +230,11 @@ class TelegramAdapter:
         t = Translator(response.locale)
         first = response.replies[0]
         url = f"https://t.me/{self.bot.username}?startgroup=setup"
-        buttons = first.buttons + ((UrlButton(t("tg.button.add_to_group"), url),),)
-        response.replies[0] = Reply(first.text, first.title, buttons, first.subject, first.pin, first.private)
+        # a URL button only the Telegram renderer knows; the desk's Reply carries it through unchanged
+        add: Any = ((UrlButton(t("tg.button.add_to_group"), url),),)
+        response.replies[0] = Reply(
+            first.text, first.title, first.buttons + add, first.subject, first.pin, first.private
+        )
         return response
 
     # ---- buttons -----------------------------------------------------------------------------

@@ -76,7 +76,9 @@ def make_application(settings: TelegramSettings) -> Application:
 def attach(application: Application, adapter: TelegramAdapter) -> None:
     """Route every update to the adapter; a burst of vote presses becomes one unit of work per run."""
     application.add_handler(TypeHandler(Update, adapter.on_update))
-    application.update_processor.batcher = adapter
+    processor = application.update_processor
+    assert isinstance(processor, ChatOrderedProcessor)  # make_application installs it
+    processor.batcher = adapter
     application.add_error_handler(_log_error)
 
 
@@ -102,9 +104,11 @@ async def transport(bot: TelegramBot, settings: TelegramSettings, webhook: Webho
         except Exception:  # a menu is a nicety; the bot works without it
             log.exception("setMyCommands failed")
         await application.start()
+        updater = application.updater
+        assert updater is not None  # make_application builds the application with its updater
         if webhook.url:
             host, _, port = webhook.listen.rpartition(":")
-            await application.updater.start_webhook(
+            await updater.start_webhook(
                 listen=host.strip("[]") or "127.0.0.1",
                 port=int(port),
                 url_path=urlsplit(webhook.url).path.lstrip("/"),
@@ -114,12 +118,12 @@ async def transport(bot: TelegramBot, settings: TelegramSettings, webhook: Webho
             )
             log.info("listening for webhook calls on %s", webhook.listen)
         else:
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
+            await updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
             log.info("polling %s for updates", settings.api_base)
         try:
             yield
         finally:
             log.info("stopping Telegram")
-            await application.updater.stop()  # no new updates; those taken are still handled
+            await updater.stop()  # no new updates; those taken are still handled
             await application.stop()  # waits for the handlers running now
             await bot.edits.close()

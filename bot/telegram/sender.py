@@ -46,7 +46,7 @@ class TelegramSender:
 
     async def _edit(self, chat_key: str, chat_id: int, reply: Reply) -> str | None:
         message_id = await self.delivery.chats.post_ref(chat_id, reply.subject) if reply.subject else None
-        if message_id is None:
+        if message_id is None or reply.subject is None:
             return await self.send(chat_key, reply)
         chunk = edit_chunk(Edit(reply.subject, reply.text, reply.title, reply.buttons))
         with _mapped_errors(edit=True) as gone:

@@ -29,7 +29,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from deliberation import errors
 from deliberation.usecases import ballot_for
 
-from ..adapters import WECOM_APP, clean_incoming, fit_reply, motion_numbers, split_text
+from ..capabilities import WECOM_APP, clean_incoming, fit_reply, motion_numbers, split_text
 from ..desk import Desk as Dispatcher
 from ..desk.messages import Incoming, Reply, Response
 from ..desk.parsing import split_number
@@ -478,9 +478,10 @@ class WeComApp:
 
     def _done(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("WeCom background send failed", exc_info=task.exception())
-            self.failures.append(task.exception())
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            log.error("WeCom background send failed", exc_info=failure)
+            self.failures.append(failure)
 
     async def settle(self) -> None:
         """Wait for announcements and sends started so far (tests; and a clean shutdown)."""

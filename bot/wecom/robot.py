@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 
-from ..adapters import WECOM_ROBOT, Capabilities, fit_reply, split_text
+from ..capabilities import WECOM_ROBOT, Capabilities, fit_reply, split_text
 from ..desk.messages import Reply
 from ..outbox import PermanentFailure, TemporaryFailure
 

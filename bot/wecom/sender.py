@@ -17,7 +17,7 @@ from deliberation import usecases
 from deliberation.counting import Choice
 from deliberation.model import Council, Member, MemberStatus
 
-from ..adapters import WECOM_APP, WECOM_ROBOT, fit_reply, motion_numbers, split_text
+from ..capabilities import WECOM_APP, WECOM_ROBOT, fit_reply, motion_numbers, split_text
 from ..desk import buttons, subjects
 from ..desk.messages import Reply
 from ..desk.outbox_rows import reply_to_json

@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import RawTestServer
 
-from bot.adapters import clean_incoming
+from bot.capabilities import clean_incoming
 from bot.desk.messages import Incoming
 from bot.main import build_wecom, web_site
 from bot.wecom.app import WeComApi

@@ -236,7 +236,7 @@ async def test_a_message_too_old_to_edit_is_posted_again(harness):
     )
 
     api.fail("editMessageText", times=1, error_code=400, description=NOT_MODIFIED)
-    step = await h.click(G, CAROL, again[1]["message_id"], button_data(ballot)[2])
+    await h.click(G, CAROL, again[1]["message_id"], button_data(ballot)[2])
     await h.settle()
     assert len([m for m in api.sent_messages(G) if button_data(m) == button_data(ballot)]) == 2  # no re-post
 

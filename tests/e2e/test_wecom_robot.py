@@ -6,7 +6,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.adapters import WECOM_APP, WECOM_ROBOT, fit_reply, split_text
+from bot.capabilities import WECOM_APP, WECOM_ROBOT, fit_reply, split_text
 from bot.desk.messages import Button, Reply
 from bot.main import build_core
 from bot.outbox import OutboxDrainer, PermanentFailure, TemporaryFailure, enqueue

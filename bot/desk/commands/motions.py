@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from deliberation import errors, usecases
 from deliberation.debate import side_from_text
 from deliberation.model import Motion, MotionKind, Side
@@ -87,10 +89,10 @@ async def warn(ctx: Ctx) -> Response:
     )
 
 
-async def _subsidiary(ctx: Ctx, kind: MotionKind, text: str, number: int | None, **extra: object) -> Response:
+async def _subsidiary(ctx: Ctx, kind: MotionKind, text: str, number: int | None, **extra: Any) -> Response:
     raised = await usecases.raise_motion(
         ctx.uow, ctx.clock, ctx.the_council, ctx.actor, text, kind=kind, parent_number=number, **extra
-    )  # type: ignore[arg-type]
+    )
     return Response([await card(ctx, raised)])
 
 

@@ -23,7 +23,10 @@ def area_m2(cm2: int) -> str:
     return f"{whole}.{rest:04d}".rstrip("0").rstrip(".") + "㎡" if rest else f"{whole}㎡"
 
 
-def local_time(council: Council, moment: datetime) -> str:
+def local_time(council: Council, moment: datetime | None) -> str:
+    """A moment as the council reads it, in its time zone ("—" when there is none)."""
+    if moment is None:
+        return "—"
     return moment.astimezone(ZoneInfo(council.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
