@@ -419,9 +419,9 @@ def _remove_database(database: Path) -> None:
 
 async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = Path(".")) -> Path:
     """`yishi demo`: play the script on a fresh database, print the transcript, write the minutes draft."""
-    from . import minutes_service
     from .console import CHAT_ID
     from .demo import play
+    from .desk import minutes as minutes_service
 
     await asyncio.to_thread(_remove_database, database)
     core = await build_core(f"sqlite+aiosqlite:///{database}")

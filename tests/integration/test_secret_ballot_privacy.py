@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, text
 
-from bot import minutes_service
+from bot.desk import minutes as minutes_service
 from bot.i18n import LOCALES, translate
 from storage.models import VoteRow
 
