@@ -36,7 +36,19 @@ def is_sqlite(url: str) -> bool:
 # INFO and every result row at DEBUG whenever the root logger is that verbose (as `yishi run` sets it), so
 # unless someone configured the "sqlalchemy" loggers on purpose it stays at WARNING. aiosqlite logs every
 # call with its parameters at DEBUG: it stops at INFO unless configured on purpose.
+class _NoRows(logging.Filter):
+    """Drops DEBUG records: SQLAlchemy's result rows and aiosqlite's calls with their parameters (a key)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
 def _quiet_statement_logs() -> None:
+    # Even when configured on purpose: the DEBUG lines would carry a secret ballot's key and sealed choices.
+    for name in ("sqlalchemy.engine.Engine", "aiosqlite"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoRows) for f in logger.filters):
+            logger.addFilter(_NoRows())
     if all(
         logging.getLogger(name).level == logging.NOTSET
         for name in ("sqlalchemy", "sqlalchemy.engine", "sqlalchemy.engine.Engine")
@@ -73,7 +85,13 @@ def make_engine(url: str = DEFAULT_URL, *, pool_size: int = 10) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         # secure_delete: deleted content (a closed secret ballot's key and sealed choices) is overwritten with
         # zeros in the page, not left in free space.
-        pragmas = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL", "secure_delete=ON")
+        pragmas = (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+            "synchronous=NORMAL",
+            "secure_delete=ON",
+        )
         for pragma in pragmas:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
@@ -99,8 +117,8 @@ async def erase_traces(engine: AsyncEngine) -> None:
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
             if engine.dialect.name == "sqlite":
-                busy, _, _ = (await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
-                if busy:
+                checkpoint = (await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+                if checkpoint[0]:  # (busy, frames in the log, frames checkpointed)
                     log.warning("the WAL was not truncated after a secret ballot closed (readers were busy)")
             elif engine.dialect.name == "postgresql":
                 await autocommit.exec_driver_sql(f"VACUUM (FULL) {SECRET_TABLES[0]}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -221,7 +220,7 @@ class VoteRepository:
                 .where(VoteRow.ballot_id == ballot_id, VoteRow.choice.is_not(None))
                 .group_by(VoteRow.choice)
             )
-            found = {Choice(choice): count for choice, count in rows}
+            found = {Choice(choice): count for choice, count in rows if choice is not None}
         else:  # sealed: only here, in memory, are they opened and counted
             for choice in (await self.choices(ballot_id)).values():
                 found[choice] = found.get(choice, 0) + 1

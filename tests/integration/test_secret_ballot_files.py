@@ -147,7 +147,9 @@ async def test_sealed_choices_all_have_one_length_and_open_only_for_their_voter(
     async with desk.uow() as uow:
         rows = (
             await uow.session.execute(
-                select(VoteRow.voter, VoteRow.choice, VoteRow.sealed, VoteRow.cast_at).where(VoteRow.ballot_id == secret)
+                select(VoteRow.voter, VoteRow.choice, VoteRow.sealed, VoteRow.cast_at).where(
+                    VoteRow.ballot_id == secret
+                )
             )
         ).all()
         assert {len(sealed) for _, _, sealed, _ in rows} == {36} and {(c, t) for _, c, _, t in rows} == {(None, None)}
