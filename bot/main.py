@@ -141,9 +141,11 @@ def build_telegram(core: Core, settings: TelegramSettings) -> TelegramBot:
     from .telegram.chats import TelegramChats
     from .telegram.delivery import Delivery
     from .telegram.edits import CoalescedEdits
+    from .telegram.private_logs import install as private_logs
     from .telegram.runner import TelegramBot, attach, make_application
     from .telegram.sender import TelegramSender
 
+    private_logs()
     application = make_application(settings)
     delivery = Delivery(application.bot, TelegramChats(core.new_uow, core.dispatcher.clock))
     edits = CoalescedEdits(delivery, interval=settings.edit_interval_seconds)
