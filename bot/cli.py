@@ -82,7 +82,7 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
         if args.command == "roster":
             return await _roster_import(app, args.file, args.council)
         if args.command == "export":
-            from . import minutes_service
+            from .desk import minutes as minutes_service
 
             async with app.dispatcher.uow() as uow:  # read only: nothing to commit
                 filename, content = await minutes_service.export(uow, args.council, args.format, args.period)
@@ -91,7 +91,7 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
             print(args.out / filename)
             return 0
         if args.command == "verify":
-            from . import minutes_service
+            from .desk import minutes as minutes_service
 
             async with app.dispatcher.uow() as uow:  # read only: nothing to commit
                 verdict = await minutes_service.verify(uow, args.council)

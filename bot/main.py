@@ -141,9 +141,11 @@ def build_telegram(core: Core, settings: TelegramSettings) -> TelegramBot:
     from .telegram.chats import TelegramChats
     from .telegram.delivery import Delivery
     from .telegram.edits import CoalescedEdits
+    from .telegram.private_logs import install as private_logs
     from .telegram.runner import TelegramBot, attach, make_application
     from .telegram.sender import TelegramSender
 
+    private_logs()
     application = make_application(settings)
     delivery = Delivery(application.bot, TelegramChats(core.new_uow, core.dispatcher.clock))
     edits = CoalescedEdits(delivery, interval=settings.edit_interval_seconds)
@@ -439,9 +441,9 @@ def _remove_database(database: Path) -> None:
 
 async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = Path(".")) -> Path:
     """`yishi demo`: play the script on a fresh database, print the transcript, write the minutes draft."""
-    from . import minutes_service
     from .console import CHAT_ID
     from .demo import play
+    from .desk import minutes as minutes_service
 
     await asyncio.to_thread(_remove_database, database)
     core = await build_core(f"sqlite+aiosqlite:///{database}")

@@ -85,6 +85,9 @@ class Response:
     duplicate: bool = False  # a re-delivered update: nothing was done
     refused: bool = False
     refusal: str | None = None  # the catalogue key of the refusal ("error.role_required"), when refused
+    # The asker's own message gave away what must stay secret (a typed vote in a secret ballot): the adapter
+    # removes it where the platform lets it, answers privately, and never reacts to it.
+    withdraw: bool = False
     locale: str = "zh_Hans"
     council_id: int | None = None
     announced: list[int] = field(default_factory=list)  # outbox rows queued with this change: send them now

@@ -32,6 +32,7 @@ from .delivery import ChatGone, Delivery
 from .edits import CoalescedEdits
 from .rendering import UrlButton, popup
 from .votes import VoteRuns
+from .withdraw import withdraw
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,9 @@ class TelegramAdapter:
             await self.delivery.send(chat.id, Reply(t("tg.error.internal")), reply_to=message.message_id)
             raise
         if response.duplicate:
+            return
+        if response.withdraw and group:  # a typed secret vote: removed, answered privately, no reaction
+            await withdraw(self.delivery, chat.id, message.message_id, user.id if user else None, response)
             return
         self._changed(response)
         if not group and (parse_command(text) or ("", ""))[0] in ("start", "help"):

@@ -223,20 +223,23 @@ async def _record_votes(
         else:
             previous = state.choices.get(voter)
         rows.append((ballot.id, voter, member.id, choice, area, clock()))
-        payload: dict[str, Any] = {"number": motion.number, "ballot": ballot.id, "name": member.name}
         if not ballot.secret:
-            payload.update(choice=choice.value, voter=voter, area_cm2=area)
-        pending.append((events.VOTE_CAST, clock(), payload))
+            # A secret ballot's single votes leave nothing in the chain (no name, no time): its
+            # `ballot.closed` carries the counts, and the votes table who took part.
+            payload = {"number": motion.number, "ballot": ballot.id, "name": member.name, "choice": choice.value}
+            pending.append((events.VOTE_CAST, clock(), {**payload, "voter": voter, "area_cm2": area}))
         if state.choices is None:
             await flush()
-            counts = await uow.votes.counts(ballot.id)
+            # a secret ballot shows only its turnout: its sealed choices are not opened for every vote
+            counts = None if ballot.secret else await uow.votes.counts(ballot.id)
+            voted = await uow.votes.count(ballot.id) if counts is None else sum(counts.values())
         else:
             rows[:] = [r for r in rows[:-1] if r[:2] != (ballot.id, voter)] + rows[-1:]  # one row per voter
             state.choices[voter] = choice
             counts = {c: 0 for c in Choice}
             for chosen in state.choices.values():
                 counts[chosen] += 1
-        voted = sum(counts.values())
+            voted = sum(counts.values())
         closed = None
         if voted >= ballot.eligible_voters > 0:
             await flush()

@@ -172,22 +172,18 @@ async def test_a_secret_ballot_page_shows_no_choices(council, client):
 
 
 async def test_notice_board_lists_published_minutes_with_the_chain_head(council, client):
+    from bot.desk import minutes as minutes_service
+
     await council.prepare()
-    try:
-        from bot import minutes_service
-    except ImportError:
-        minutes_service = None
-    if minutes_service is not None:
-        async with council.app.dispatcher.uow() as uow:
-            await minutes_service.publish(uow, council.council.id, now=council.clock())
-            await uow.commit()
+    async with council.app.dispatcher.uow() as uow:
+        await minutes_service.publish(uow, council.council.id, now=council.clock())
+        await uow.commit()
     async with council.app.dispatcher.uow() as uow:
         _seq, head = await uow.events.head(council.council.id)
     page = await client.get(await council.board_path())
     html = await page.text()
     assert page.status == 200 and head in html and "公示栏" in html
-    if minutes_service is not None:
-        assert "第1版" in html and MOTION in html
+    assert "第1版" in html and MOTION in html
     assert (await client.get("/p/999")).status == 404
     assert (await client.get(f"/p/{council.council.id}")).status == 404  # never by its number
 
@@ -223,7 +219,7 @@ CHROMIUM_ARGS = [
 async def test_headless_chromium_votes_changes_and_sees_the_confirmation(council, client):
     async_playwright = _browser_or_skip()
     await council.prepare()
-    from bot import minutes_service
+    from bot.desk import minutes as minutes_service
 
     async with council.app.dispatcher.uow() as uow:
         await minutes_service.publish(uow, council.council.id, now=council.clock())

@@ -187,7 +187,7 @@ async def _outcome(app, chat_key: str):
         motion = await uow.motions.by_number(council.id, 1)
         ballot = (await uow.ballots.for_motion(motion.id))[-1]
     try:
-        from bot import minutes_service
+        from bot.desk import minutes as minutes_service
     except ImportError:
         minutes = None
     else:

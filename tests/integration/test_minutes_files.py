@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, inspect, text, update
 
-from bot import minutes_service
+from bot.desk import minutes as minutes_service
 from bot.minutes_files import (
     CJK_FONT_PATH,
     FORMATS,

@@ -115,9 +115,10 @@ class ScriptedChain:
         voter = f"o:{unit}" if self.rules.weighted else f"m{self.member[name]}"
         area = area if self.rules.weighted else 0
         self.ballots[ballot]["votes"][voter] = CastVote(voter, choice, area)  # a changed mind replaces the vote
+        if opened["secret"]:
+            return  # a secret ballot's single votes leave nothing in the chain: its close carries the counts
         payload: dict[str, Any] = {"number": opened["number"], "ballot": ballot, "name": name}
-        if not opened["secret"]:
-            payload.update(choice=choice.value, voter=voter, area_cm2=area)
+        payload.update(choice=choice.value, voter=voter, area_cm2=area)
         self.record("vote.cast", **payload)
 
     def close(self, ballot: int, *, amends: int | None = None) -> str:
