@@ -121,15 +121,19 @@ async def test_a_closed_secret_ballot_leaves_no_voter_choice_pair_in_the_files(a
     assert all(pairs(everything, voter[name], WORD[ROLL_CALL[name]]) for name in NAMES)
 
 
-async def test_sqlite_files_are_private(app, database_url):
-    if not is_sqlite(database_url):
-        pytest.skip("PostgreSQL keeps its own files")
-    desk = app.dispatcher
-    await ok(desk, "chair", "/setup nantang")  # writes: the WAL and shared memory exist now
-    path = database_url.split("///", 1)[1]
-    files = [name for name in (path, f"{path}-wal", f"{path}-shm") if os.path.exists(name)]
-    assert len(files) == 3
-    assert {name: oct(stat.S_IMODE(os.stat(name).st_mode)) for name in files} == dict.fromkeys(files, "0o600")
+async def test_sqlite_files_are_private(sqlite_url, clock):
+    """SQLite only: PostgreSQL's files belong to its server, not to this process."""
+    from bot.main import build_core
+
+    core = await build_core(sqlite_url, clock=clock)
+    try:
+        await ok(core.dispatcher, "chair", "/setup nantang")  # writes: the WAL and shared memory exist now
+        path = sqlite_url.split("///", 1)[1]
+        files = [name for name in (path, f"{path}-wal", f"{path}-shm") if os.path.exists(name)]
+        assert len(files) == 3
+        assert {name: oct(stat.S_IMODE(os.stat(name).st_mode)) for name in files} == dict.fromkeys(files, "0o600")
+    finally:
+        await core.close()
 
 
 async def test_sealed_choices_all_have_one_length_and_open_only_for_their_voter(app):
