@@ -107,7 +107,7 @@ async def burst_with_kills(tmp_path, mode: str, presses: int, kills: int) -> Fig
             api.push_batch(burst)
             for kill in range(1, kills + 1):
                 await until(
-                    lambda: answered() >= kill * presses // (kills + 1) or stalled(2),
+                    lambda threshold=kill * presses // (kills + 1): answered() >= threshold or stalled(2),
                     60,
                     f"the burst to reach kill {kill}",
                     every=0.002,
@@ -121,7 +121,7 @@ async def burst_with_kills(tmp_path, mode: str, presses: int, kills: int) -> Fig
                 figures.ready_in.append(time.monotonic() - restarted)
                 # (nothing left to re-deliver: the dead process had taken and confirmed every press)
                 await until(
-                    lambda: answered() > at_kill or answered() == presses or not api.pending_updates(),
+                    lambda at_kill=at_kill: answered() > at_kill or answered() == presses or not api.pending_updates(),
                     60,
                     "a first answer after restart",
                 )
