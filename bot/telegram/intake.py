@@ -24,8 +24,9 @@ import contextlib
 import hmac
 import json
 import logging
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aiohttp import web
 from telegram import Update
@@ -51,19 +52,32 @@ class Polling:
     or not, so what is being handled comes back with every call: those are skipped, and the loop asks
     again only when the window moved (a confirmation, with `limit` 1 while the window is more than half
     full) or after `recheck` seconds (other chats' new updates while one is slow).
+
+    The window holds at most `LIMIT` updates: one update that takes long (a reply waiting for the group's
+    flood limit) would stop every chat once a hundred more arrived behind it. After `hold_limit` seconds
+    it no longer holds the offset back (a warning says so): from then on a crash may lose its answer.
     """
 
     LIMIT = 100
 
     def __init__(
-        self, application: Application, allowed_updates: Sequence[str], timeout: int = 10, recheck: float = 0.25
+        self,
+        application: Application,
+        allowed_updates: Sequence[str],
+        timeout: int = 10,
+        recheck: float = 0.25,
+        hold_limit: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.application = application
         self.allowed_updates = list(allowed_updates)
         self.timeout = timeout
         self.recheck = recheck
-        self._running: set[int] = set()
+        self.hold_limit = hold_limit
+        self.clock = clock
+        self._running: dict[int, float] = {}  # update id -> when its handling started
         self._finished: set[int] = set()  # handled, not yet below the low-water mark
+        self._overdue: set[int] = set()  # running longer than `hold_limit`: no longer holding the offset
         self._highest: int | None = None
         self._sent: int | None = None  # the highest offset Telegram was given: everything below it is confirmed
         self._moved = asyncio.Event()
@@ -71,13 +85,25 @@ class Polling:
 
     def offset(self) -> int | None:
         """What to confirm: the lowest update being handled, else one past the highest taken."""
-        if self._running:
-            low = min(self._running)
+        holding = self._holding()
+        if holding:
+            low = min(holding)
         elif self._highest is not None:
             low = self._highest + 1
         else:
             return self._sent
         return low if self._sent is None else max(low, self._sent)
+
+    def _holding(self) -> list[int]:
+        """The updates being handled that hold the offset back (not yet for `hold_limit` seconds)."""
+        since = self.clock() - self.hold_limit
+        holding = [update_id for update_id, started in self._running.items() if started > since]
+        if len(holding) < len(self._running):
+            for update_id in self._running.keys() - holding:
+                if update_id not in self._overdue:
+                    self._overdue.add(update_id)
+                    log.warning("update %s still handled after %.0f s: confirmed anyway", update_id, self.hold_limit)
+        return holding
 
     def unconfirmed(self) -> int:
         """Updates taken here that Telegram will send again: the window in use."""
@@ -159,7 +185,7 @@ class Polling:
         now = self.offset()
         if offset is not None and now is not None and offset <= update_id < now:
             return False
-        self._running.add(update_id)
+        self._running[update_id] = self.clock()
         if self._highest is None or update_id > self._highest:
             self._highest = update_id
         return True
@@ -175,10 +201,11 @@ class Polling:
         self._finished_with(update.update_id)
 
     def _finished_with(self, update_id: int) -> None:
-        self._running.discard(update_id)
+        self._running.pop(update_id, None)
+        self._overdue.discard(update_id)
         self._finished.add(update_id)
-        low = min(self._running) if self._running else None
-        self._finished = {i for i in self._finished if low is not None and i > low}
+        low = self.offset()
+        self._finished = {i for i in self._finished if low is not None and i >= low}
         self._moved.set()
 
     async def _wait_for_progress(self, offset: int | None) -> None:
