@@ -773,6 +773,8 @@ class FakeBotApi:
         self._answered_callbacks: set[str] = set()
         self._webhook: dict[str, Any] = {"url": "", "secret_token": None, "max_connections": 40}
         self.webhook_posts: list[tuple[int, int | str]] = []  # (update_id, HTTP status or the error's name)
+        self._webhook_failing = False
+        self._webhook_paused_until = 0.0
 
     def reset(self) -> None:
         """Forget calls, queued updates, faults, chats, messages, commands and the webhook.
@@ -1422,9 +1424,11 @@ class FakeBotApi:
             while not self._closing:
                 url = self._webhook["url"]
                 if url:
-                    limit = int(self._webhook.get("max_connections") or 40)
+                    # after a failed POST one update probes the webhook every `webhook_retry_delay` until one
+                    # gets its 200 (a dead bot is not hammered with every connection at once)
+                    limit = 1 if self._webhook_failing else int(self._webhook.get("max_connections") or 40)
                     now = loop.time()
-                    for entry in list(self._queue):
+                    for entry in list(self._queue) if now >= self._webhook_paused_until else ():
                         if len(sending) >= limit:
                             break
                         if entry.update_id in sending or entry.retry_at > now or self._droppable(entry):
@@ -1460,12 +1464,13 @@ class FakeBotApi:
         except (OSError, TimeoutError, ClientError) as error:  # refused, reset by a killed bot, ...
             status = type(error).__name__
         self.webhook_posts.append((entry.update_id, status))
+        self._webhook_failing = status != 200
         if status == 200:
             entry.delivered = True
             with contextlib.suppress(ValueError):
                 self._queue.remove(entry)
         else:
-            entry.retry_at = asyncio.get_running_loop().time() + self.webhook_retry_delay
+            entry.retry_at = self._webhook_paused_until = asyncio.get_running_loop().time() + self.webhook_retry_delay
 
     # -- HTTP: Bot API ------------------------------------------------------------------------
 
