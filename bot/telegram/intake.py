@@ -115,7 +115,7 @@ class Polling:
             try:
                 await self.application.bot.delete_webhook()
                 break
-            except (TimedOut, TelegramError) as error:
+            except TelegramError as error:  # timed out, network, 5xx
                 if isinstance(error, InvalidToken) or attempt == 4:
                     raise
                 log.warning("deleteWebhook failed (%s); trying again", error)
