@@ -85,6 +85,11 @@ class Response:
     duplicate: bool = False  # a re-delivered update: nothing was done
     refused: bool = False
     refusal: str | None = None  # the catalogue key of the refusal ("error.role_required"), when refused
+    # A refusal only its asker needs (a non-member's command): sent privately where the platform can; and
+    # `repeated` when this person had it in this chat within the last few minutes (bot.desk.repeats): an
+    # adapter whose refusals show in the group then says nothing.
+    personal: bool = False
+    repeated: bool = False
     locale: str = "zh_Hans"
     council_id: int | None = None
     announced: list[int] = field(default_factory=list)  # outbox rows queued with this change: send them now
