@@ -354,7 +354,7 @@ async def test_http_level_envelopes_and_json_bodies(api: FakeBotApi) -> None:
             assert body["result"]["text"] == "123"  # free text is never JSON-decoded
         async with http.get(f"{api.base_url}/bot{api.token}/getMe") as resp:
             assert (await resp.json())["result"]["id"] == api.bot_id
-    assert [c.method for c in api.calls()] == ["fooBar", "sendMessage", "getMe"]
+    assert [c.method for c in api.calls()] == ["fooBar", "sendMessage", "sendMessage", "getMe"]
 
 
 async def test_application_polling_command_and_callback(api: FakeBotApi) -> None:
