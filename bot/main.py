@@ -109,6 +109,7 @@ async def build_core(
         tables=ALL_COMMANDS,
         default_locale=normalise_locale(yishi.locale) or "zh_Hans",
         default_timezone=yishi.timezone,
+        public_base_url=yishi.public_base_url,
     )
     router = PlatformRouter()
     drainer = OutboxDrainer(new_uow, router, clock)

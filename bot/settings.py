@@ -25,6 +25,8 @@ class YishiSettings(_Base):
     timezone: str = Field("Asia/Shanghai", validation_alias="YISHI_TIMEZONE")
     locale: str = Field("zh_Hans", validation_alias="YISHI_LOCALE")
     log_level: str = Field("INFO", validation_alias="YISHI_LOG_LEVEL")
+    # Where the web pages are reached (the notice board's address that /board gives); "" when none are served.
+    public_base_url: str = Field("", validation_alias="PUBLIC_BASE_URL")
 
 
 class TelegramSettings(_Base):

@@ -29,6 +29,36 @@ class NotAMember(DeliberationError):
     key = "error.not_member"
 
 
+class AdminRequired(DeliberationError):
+    """Only a group administrator (Telegram) or a configured WeCom admin sets up a council."""
+
+    key = "error.admin_required"
+
+
+class MemberLeft(DeliberationError):
+    """The member left (or was banned from) the group: their membership stopped with it."""
+
+    key = "error.member_left"
+
+
+class MemberRemoved(DeliberationError):
+    """A chair took the membership back; only a chair's /approve restores it."""
+
+    key = "error.member_removed"
+
+
+class LastChair(DeliberationError):
+    """Taking this chair away would leave the council without one (params: name)."""
+
+    key = "error.last_chair"
+
+
+class NotAChair(DeliberationError):
+    """/unchair of someone who does not chair (params: name)."""
+
+    key = "error.not_chair"
+
+
 class PendingApproval(DeliberationError):
     key = "error.pending_approval"
 

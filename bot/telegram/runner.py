@@ -30,7 +30,7 @@ from .request import AiohttpRequest, proxy_for
 log = logging.getLogger(__name__)
 
 # Updates the bot acts on; everything else Telegram need not send.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.CHAT_MEMBER]
 
 
 @dataclass

@@ -380,6 +380,7 @@ class WeComApp:
                 chat_title=self.settings.council_title,
                 chat_is_group=True,
                 username=user_id,
+                is_admin=user_id in self.settings.admin_ids,  # WECOM_ADMINS set up councils and chair them
                 update_key=f"wecom:{self.settings.agent_id}:{msg_id}" if msg_id else None,
             )
         )

@@ -34,10 +34,18 @@ async def setup_council(
     preset: Preset | str | None = None,
     locale: str = "zh_Hans",
     timezone: str = "Asia/Shanghai",
+    admins_only: bool = True,
 ) -> Council:
-    """Make the chat a council (or, for its chair, switch the preset); the one who sets it up chairs it."""
+    """Make the chat a council (or, for its chair, switch the preset); the one who sets it up chairs it.
+
+    Only a platform administrator (a Telegram group admin, a configured WeCom admin) makes a new council:
+    otherwise any member who typed /setup first would chair it for good. `admins_only=False` is for a
+    platform without administrators of its own (the console, where whoever types runs the bot).
+    """
     chosen = parse_preset(preset)
     existing = await uow.councils.by_chat(chat_key)
+    if existing is None and admins_only and not actor.platform_admin:
+        raise errors.AdminRequired()
     if existing is not None:
         member = await uow.members.by_user(existing.id, actor.user_key)
         if not replace(actor, member=member).is_chair:

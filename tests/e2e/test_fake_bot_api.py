@@ -345,13 +345,17 @@ async def test_http_level_envelopes_and_json_bodies(api: FakeBotApi) -> None:
             assert await resp.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
         async with http.post(f"{api.base_url}/botnot-a-token/getMe") as resp:
             assert resp.status == 404
+        async with http.post(f"{api.base_url}/bot{api.token}/sendMessage", json={"chat_id": 7, "text": "1"}) as resp:
+            assert resp.status == 403  # like Telegram: user 7 never wrote to the bot
+            assert "can't initiate conversation" in (await resp.json())["description"]
+        api.start_private(7)
         async with http.post(f"{api.base_url}/bot{api.token}/sendmessage", json={"chat_id": 7, "text": "123"}) as resp:
             body = await resp.json()
             assert resp.status == 200 and body["ok"] is True
             assert body["result"]["text"] == "123"  # free text is never JSON-decoded
         async with http.get(f"{api.base_url}/bot{api.token}/getMe") as resp:
             assert (await resp.json())["result"]["id"] == api.bot_id
-    assert [c.method for c in api.calls()] == ["fooBar", "sendMessage", "getMe"]
+    assert [c.method for c in api.calls()] == ["fooBar", "sendMessage", "sendMessage", "getMe"]
 
 
 async def test_application_polling_command_and_callback(api: FakeBotApi) -> None:

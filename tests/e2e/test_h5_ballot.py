@@ -38,7 +38,7 @@ class Council:
 
     async def say(self, user: str, text: str):
         response = await self.app.dispatcher.handle(
-            Incoming("wecom", "b3", user, user.title(), text=text, chat_title="3号楼议事会")
+            Incoming("wecom", "b3", user, user.title(), text=text, chat_title="3号楼议事会", is_admin=user == "alice")
         )
         assert not response.refused, response
         return response

@@ -159,6 +159,7 @@ async def test_webhook_mode(tmp_path, api):
         await wait_until_listening(port, timeout=10.0)
         assert api.webhook_info()["url"] == url and api.calls("getUpdates") == []
         api.set_chat(G, "group", "网页钩子群")
+        api.set_chat_member(G, CHAIR, "creator")
         update = api.make_command(G, CHAIR, "/setup")
         assert await api.deliver_webhook(url, update, secret_token="wrong") == 403
         assert await api.deliver_webhook(url, update, secret_token=HOOK_SECRET) == 200

@@ -780,6 +780,10 @@ class FakeBotApi:
         self.webhook_posts: list[tuple[int, int | str]] = []  # (update_id, HTTP status or the error's name)
         self._webhook_failing = False
         self._webhook_paused_until = 0.0
+        # Who created every group whose members were not set otherwise (None: nobody). Like Telegram, the bot
+        # cannot write first to a user who never wrote to it in private: ``_started`` lists those who did.
+        self.group_owner: Any = None  # a user (FakeUser, dict or id)
+        self._started: set[int] = set()
 
     def reset(self) -> None:
         """Forget calls, queued updates, faults, chats, messages, commands and the webhook.
@@ -1076,6 +1080,9 @@ class FakeBotApi:
         member = self._members.get((chat_id, user_id))
         if member is not None:
             return member
+        owner = _user_dict(self.group_owner) if self.group_owner is not None else None
+        if owner is not None and user_id == owner["id"] and chat_id != user_id:
+            return member_dict(owner, "creator")
         if user_id == self.bot_id:
             return member_dict(self.bot_user, "member")
         user = self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
@@ -1323,6 +1330,33 @@ class FakeBotApi:
                 "new_chat_member": member_dict(self.bot_user, status),
             }
         }
+
+    def start_private(self, user: Any) -> None:
+        """``user`` pressed Start in a private chat with the bot: from now on the bot may write to them."""
+        self._started.add(int(self._remember_user(user)["id"]))
+
+    def make_chat_member(
+        self, chat_id: int, user: Any, status: str = "left", *, old_status: str = "member", from_user: Any = None
+    ) -> dict[str, Any]:
+        """A ``chat_member`` update: ``user``'s status in ``chat_id`` changed (delivered only when the bot
+        asked for ``chat_member`` in ``allowed_updates``, like Telegram). ``getChatMember`` answers the same."""
+        u = self._remember_user(user)
+        actor = self._remember_user(from_user) if from_user is not None else u
+        new = member_dict(u, status)
+        self._members[(chat_id, u["id"])] = new
+        return {
+            "chat_member": {
+                "chat": self._chat(chat_id),
+                "from": actor,
+                "date": int(time.time()),
+                "old_chat_member": member_dict(u, old_status),
+                "new_chat_member": new,
+            }
+        }
+
+    def push_chat_member(self, chat_id: int, user: Any, status: str = "left", **kwargs: Any) -> dict[str, Any]:
+        """Queue a ``chat_member`` update (see :meth:`make_chat_member`)."""
+        return self.push_batch([self.make_chat_member(chat_id, user, status, **kwargs)])[0]
 
     def push_text(
         self,
@@ -1767,6 +1801,8 @@ class FakeBotApi:
 
     async def _m_sendMessage(self, p: dict[str, Any], request: web.Request) -> Any:
         chat_id = self._chat_id(p)
+        if isinstance(chat_id, int) and chat_id > 0 and chat_id not in self._seen and chat_id not in self._started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         text = self._need(p, "text", "Bad Request: message text is empty")
         text, entities = self._render(str(text), p.get("parse_mode"), p.get("entities"), limit=4096, what="text")
         return self._bot_message(chat_id, p, text=text, entities=entities)
@@ -1931,9 +1967,13 @@ class FakeBotApi:
         chat_id = self._chat_id(p)
         if self._chat(chat_id)["type"] == "private":
             raise ApiError(400, "Bad Request: there are no administrators in the private chat")
-        return [
+        admins = [
             m for (cid, _), m in self._members.items() if cid == chat_id and m["status"] in ("creator", "administrator")
         ]
+        owner = _user_dict(self.group_owner) if self.group_owner is not None else None
+        if owner is not None and (chat_id, owner["id"]) not in self._members:
+            admins.append(member_dict(owner, "creator"))
+        return admins
 
     async def _m_getChatMemberCount(self, p: dict[str, Any], request: web.Request) -> Any:
         chat_id = self._chat_id(p)
@@ -2021,6 +2061,8 @@ CONTROL_METHODS = frozenset(
         "push_callback",
         "push_migration",
         "push_my_chat_member",
+        "push_chat_member",
+        "start_private",
         "push_raw",
         "push_batch",
         "push_many",

@@ -1,4 +1,4 @@
-"""Council commands: /start /help /setup /rules /lang /join /approve /members /chair /secretary."""
+"""Council commands: /start /help /setup /rules /lang /join /approve /members /chair /secretary /unchair /remove."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ async def help_(ctx: Ctx) -> Response:
     return Response([Reply(ctx.t("help.group"), title=ctx.t("help.title"), private=ctx.council is not None)])
 
 
+# The console is a terminal on the operator's own machine: whoever types there runs the bot. Every other
+# platform has administrators of its own (Telegram group admins, WECOM_ADMINS), and only they set up a council.
+OPEN_SETUP_PLATFORMS = frozenset({"console"})
+
+
 async def setup(ctx: Ctx) -> Response:
     if not ctx.incoming.chat_is_group:
         raise refuse("error.private_chat")
@@ -32,6 +37,7 @@ async def setup(ctx: Ctx) -> Response:
         preset=ctx.args or None,
         locale=ctx.council.locale if ctx.council else ctx.defaults.locale,
         timezone=ctx.council.timezone if ctx.council else ctx.defaults.timezone,
+        admins_only=ctx.incoming.platform not in OPEN_SETUP_PLATFORMS,
     )
     ctx.t = Translator(council.locale)
     key = "council.rules_changed" if ctx.council else "council.ready"
@@ -107,6 +113,16 @@ async def role(ctx: Ctx) -> Response:
     return Response([Reply(ctx.t("role.assigned", name=member.name, role=ctx.t(f"role.{given.value}")))])
 
 
+async def unchair(ctx: Ctx) -> Response:
+    member = await usecases.revoke_chair(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, ctx.args)
+    return Response([Reply(ctx.t("role.revoked", name=member.name, role=ctx.t("role.chair")))])
+
+
+async def remove(ctx: Ctx) -> Response:
+    member = await usecases.remove_member(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, ctx.args)
+    return Response([Reply(ctx.t("member.removed", name=member.name))])
+
+
 TABLE = Table(
     commands={
         "start": help_,
@@ -120,6 +136,8 @@ TABLE = Table(
         "members": members,
         "chair": role,
         "secretary": role,
+        "unchair": unchair,
+        "remove": remove,
     },
     buttons={buttons.Approve: approve_button},
     needs_no_council=frozenset({"start", "help", "setup"}),
