@@ -111,8 +111,9 @@ async def open_ballot(core) -> tuple[int, int]:
     """A WeCom council with motion #1 on the ballot -> (ballot id, bob's member id)."""
 
     async def say(user: str, text: str) -> None:
+        admin = user == "alice"  # the corp's admin (WECOM_ADMINS) sets the council up
         response = await core.dispatcher.handle(
-            Incoming("wecom", "b3", user, user.title(), text=text, chat_title="3号楼议事会")
+            Incoming("wecom", "b3", user, user.title(), text=text, chat_title="3号楼议事会", is_admin=admin)
         )
         assert not response.refused, response
 

@@ -99,6 +99,7 @@ async def test_a_secret_ballot_shows_only_the_turnout(harness):
     await h.click(G, BOB, ballot["message_id"], no)
     # Typed in the group a secret vote is not a vote: the message is deleted, Carol is answered privately,
     # no reaction, nothing said in the group, nothing recorded (issue 12 #2).
+    api.start_private(CAROL)  # Carol once pressed Start with the bot: it may write to her privately
     step = await h.cmd(G, CAROL, "/no 1")
     assert not step.reacted and step.calls_to_chat(G) == step.of("deleteMessage")
     assert [c.params["message_id"] for c in step.of("deleteMessage") if c.ok] == [step.command_message_id]
