@@ -14,7 +14,7 @@ from .. import buttons
 from ..announce import ballot_closed
 from ..context import Ctx, Table
 from ..messages import Reply, Response
-from ..parsing import parse_command, split_number, vote_options
+from ..parsing import number_only, parse_command, split_number, vote_options
 from ..views import ballots as views
 from ..views.motions import card_edit
 from .motions import card
@@ -61,7 +61,7 @@ async def vote_button(ctx: Ctx, press: buttons.Vote) -> Response:
 
 async def vote_text(ctx: Ctx) -> Response:
     choice = _CHOICES[(parse_command(ctx.incoming.text) or ("", ""))[0]]
-    number, _ = split_number(ctx.args)
+    number = number_only(ctx.args)
     ballot = await usecases.ballot_for(ctx.uow, ctx.the_council, number, ctx.actor)
     response = await vote(ctx, ballot.id, choice)
     response.replies.insert(0, Reply(response.popup or "", private=True))
@@ -69,7 +69,7 @@ async def vote_text(ctx: Ctx) -> Response:
 
 
 async def close(ctx: Ctx) -> Response:
-    number, _ = split_number(ctx.args)
+    number = number_only(ctx.args)
     ballot = await usecases.ballot_for(ctx.uow, ctx.the_council, number)
     closed = await usecases.close_ballot(ctx.uow, ctx.clock, ctx.the_council, ballot.id, ctx.actor)
     assert closed is not None  # None is only the clock's answer; the chair is refused instead
