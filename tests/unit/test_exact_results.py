@@ -12,6 +12,7 @@ from deliberation.lifecycle import MotionState
 from deliberation.model import Member, MemberStatus, Rules, Side, Unit
 from deliberation.usecases import (
     cast_vote,
+    cast_votes,
     close_ballot,
     open_meeting,
     put_question,
@@ -156,3 +157,18 @@ async def test_setup_on_a_council_changes_nothing_without_confirmation_and_never
         uow, clock, chat_key=uow.council.chat_key, title="t", actor=chair, preset="robert", confirm=True
     )
     assert council.rules.preset is Preset.ROBERT
+
+
+async def test_civil278_a_run_of_votes_keeps_one_vote_per_owner() -> None:
+    uow, clock = _civil278(), Clock()
+    number = await _debating(uow, clock, "alice", "bob")
+    _, ballot = await put_question(uow, clock, uow.council, uow.actor("chair"), number)
+    results = await cast_votes(
+        uow,
+        clock,
+        uow.council,
+        [(uow.actor("alice"), ballot.id, Choice.YES), (uow.actor("wife"), ballot.id, Choice.NO)],
+    )
+    assert not isinstance(results[0], errors.DeliberationError)
+    assert isinstance(results[1], errors.OwnerAlreadyVoted)
+    assert [(v, c) for v, _m, c, _a in await uow.votes.all(ballot.id)] == [("o:alice", Choice.YES)]

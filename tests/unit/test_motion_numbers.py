@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.desk.parsing import number_only, parse_command, split_number
+from bot.wecom.app import to_command
 from deliberation.errors import DeliberationError
 
 
@@ -60,3 +61,15 @@ def test_a_command_taking_only_a_number_refuses_other_words(args: str) -> None:
 )
 def test_full_width_commands_are_read(text: str, expected: tuple[str, str] | None) -> None:
     assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("赞成 第12号", ("/yes 第12号", "")),
+        ("赞成第１２号", ("/yes 第１２号", "")),
+        ("／motion 装灯", ("/motion 装灯", "")),
+    ],
+)
+def test_wecom_words_read_every_written_number(text: str, expected: tuple[str, str]) -> None:
+    assert to_command(text) == expected
