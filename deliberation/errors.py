@@ -183,6 +183,30 @@ class NotEligible(DeliberationError):
     key = "error.not_eligible"
 
 
+class RegisterRequired(DeliberationError):
+    """A civil278 ballot opens only on an imported property register (params: council, the number to import to)."""
+
+    key = "error.register_required"
+
+
+class OwnerAlreadyVoted(DeliberationError):
+    """Another person registered for the same owner's units already cast the owner's one vote (params: owner, name)."""
+
+    key = "error.owner_already_voted"
+
+
+class SetupNeedsConfirm(DeliberationError):
+    """Switching an existing council's preset needs `/setup <preset> confirm` (params: council, current, preset)."""
+
+    key = "error.setup_confirm"
+
+
+class RulesFrozenByBallot(DeliberationError):
+    """The rules may not change while a ballot is open (params: ballots, e.g. "#5, #7")."""
+
+    key = "error.rules_ballot_open"
+
+
 class DateInPastText(DeliberationError):
     key = "error.date_in_past"
 

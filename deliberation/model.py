@@ -249,7 +249,12 @@ class Ballot:
     present: int | None = None
     closed_at: datetime | None = None
     result: BallotResult | None = None  # set when the ballot closes
+    rules: Rules | None = None  # the council's rules when the ballot opened (None: opened before they were kept)
 
     @property
     def open(self) -> bool:
         return self.closed_at is None
+
+    def rules_under(self, current: Rules) -> Rules:
+        """The rules this ballot is counted under: frozen when it opened; `current` only for older ballots."""
+        return self.rules or current

@@ -156,6 +156,7 @@ class BallotRow(Base):
     present: Mapped[int | None] = mapped_column(Integer, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     result: Mapped[dict] = mapped_column(JSON, default=dict)
+    rules: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the council's rules when it opened
 
 
 class VoteRow(Base):

@@ -107,7 +107,7 @@ LINK_WORDS = {"选票", "選票", "投票链接", "投票鏈接", "ballot"}
 _WORD = re.compile(
     "^("
     + "|".join(sorted(map(re.escape, set(WORDS) | LINK_WORDS), key=len, reverse=True))
-    + r")(?=$|[\s:：,，#\d])[\s:：,，]*(.*)$",
+    + r")(?=$|[\s:：,，#＃第\d])[\s:：,，]*(.*)$",
     re.S,
 )
 
@@ -443,7 +443,10 @@ class WeComApp:
         return pieces[0]
 
     async def _my_ballot_link(self, incoming: Incoming, args: str, t: Translator) -> str:
-        number, _ = split_number(args)
+        try:
+            number, _ = split_number(args)
+        except errors.DeliberationError as refused:
+            return t(refused.key, **refused.params)
         async with self.dispatcher.uow() as uow:
             council = await uow.councils.by_chat(incoming.chat_key)
             if council is None:

@@ -44,6 +44,7 @@ class BallotRepository:
             present=ballot.present,
             closed_at=None,
             result={},
+            rules=None if ballot.rules is None else ballot.rules.to_json(),
         )
         self.session.add(row)
         await self.session.flush()

@@ -74,7 +74,7 @@ TABLE: list[tuple[str, set[str], list]] = [
     ("/minutes", EVERYONE, []),
     ("/verify", EVERYONE, []),
     # the chair (or a group admin)
-    ("/setup nantang", CHAIRS, []),
+    ("/setup robert confirm", CHAIRS, [("chair", "/close 2")]),  # the rules never change during a ballot
     ("/lang en", CHAIRS, []),
     ("/language zh_Hant", CHAIRS, []),
     ("/approve @pena", CHAIRS, []),

@@ -6,8 +6,10 @@ import pytest
 
 from bot.console import CHAT_ID, ConsoleChat
 from bot.desk.messages import Incoming
+from deliberation import usecases
 from deliberation.chain import verify
 from deliberation.lifecycle import MotionState
+from deliberation.roster import RosterUnit
 
 pytestmark = pytest.mark.asyncio
 
@@ -210,13 +212,21 @@ async def test_lapse_at_the_second_deadline(app, clock):
     assert (await chat.say("@bob /second 1")).refused
 
 
-async def test_civil278_counts_owners_once_and_weights_area(app):
+async def test_civil278_counts_owners_once_and_weights_area(app, clock):
     chat = await _chat(app)
     await chat.say("@chair /setup civil278")
-    await chat.say("@chair /join 2-101 100")
-    # zhang owns two units (no roster: each unit is its own owner), so register separately
-    assert not (await chat.say("@zhang /join 2-102 80")).refused
-    pending = await chat.say("@li /join 2-201 60")
+    council = await _council(app)
+    register = [
+        RosterUnit("2-101", "陈", 1_000_000),
+        RosterUnit("2-102", "张", 800_000),
+        RosterUnit("2-201", "李", 600_000),
+    ]
+    async with app.dispatcher.uow() as uow:
+        await usecases.import_roster(uow, clock, council, register)
+        await uow.commit()
+    await chat.say("@chair /join 2-101")
+    assert not (await chat.say("@zhang /join 2-102")).refused
+    pending = await chat.say("@li /join 2-201")
     assert pending.replies[0].buttons  # an approve button for the chair
     assert (await chat.say("@li /motion 加装电梯")).refused  # pending members cannot act
     assert not (await chat.say("@chair /approve @zhang")).refused

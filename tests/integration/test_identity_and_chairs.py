@@ -40,9 +40,16 @@ async def test_only_a_platform_admin_sets_up_a_council(app, platform):
         assert await uow.councils.by_chat(f"{platform}:g1") is None
     admin = Incoming(platform, "g1", "amy", "Amy", text="/setup", chat_title="新群", is_admin=True)
     assert not (await desk.handle(admin)).refused
-    # once set up, the member's /setup is still nobody's takeover
-    again = await desk.handle(member)
-    assert again.refusal == "error.council_exists"
+    # once set up, the member's /setup is still nobody's takeover: a plain one only shows the rules,
+    # a switch of preset is refused
+    shown = await desk.handle(member)
+    assert not shown.refused
+    switch = Incoming(platform, "g1", "mallory", "Mallory", text="/setup robert confirm", chat_title="新群")
+    assert (await desk.handle(switch)).refusal == "error.council_exists"
+    async with desk.uow() as uow:
+        council = await uow.councils.by_chat(f"{platform}:g1")
+        assert council is not None and council.rules.preset.value == "nantang"
+        assert await uow.members.by_user(council.id, member.user_key) is None
 
 
 async def test_the_console_operator_sets_up_without_platform_admins(app):
