@@ -35,9 +35,11 @@ CHAT = -100_500
 DEFAULT_HTTP = TelegramSettings.model_fields["http_client"].default
 
 
-async def ours(kind: str, votes: int, http_client: str = "httpx") -> dict:
+async def ours(kind: str, votes: int, http_client: str = "httpx", *, secret: bool = False) -> dict:
     async with TimedFakeBotApi() as api, database(kind) as url, our_bot(api, url, http_client=http_client) as running:
-        voters, ballot, (yes, no, abstain) = await ballot_in_group(running, CHAT, votes, first_user=100_000)
+        voters, ballot, (yes, no, abstain) = await ballot_in_group(
+            running, CHAT, votes, first_user=100_000, secret=secret
+        )
         choice = (yes, no, abstain)
         since = len(api.calls())
         updates = api.push_batch(
@@ -96,12 +98,13 @@ async def main() -> None:
     parser.add_argument("--votes", type=int, default=1000)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--http-clients", default="httpx,aiohttp", help="our bot's request backends to run")
+    parser.add_argument("--secret", action="store_true", help="a secret ballot (sealed choices) for our bot")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     args = parser.parse_args()
 
     baselines = [await bare(kind, args.votes) for kind in ("ptb", "ptb-aiohttp", "ptb-concurrent", "aiogram")]
     runs = [
-        await ours(kind, args.votes, http)
+        await ours(kind, args.votes, http, secret=args.secret)
         for kind in args.databases.split(",")
         if kind
         for http in args.http_clients.split(",")

@@ -170,7 +170,7 @@ async def our_bot(api: FakeBotApi, url: str, **overrides: Any):
 
 
 async def ballot_in_group(
-    running: RunningBot, chat_id: int, members: int, *, first_user: int, title: str = "大院群"
+    running: RunningBot, chat_id: int, members: int, *, first_user: int, title: str = "大院群", secret: bool = False
 ) -> tuple[list[FakeUser], dict, tuple[str, str, str]]:
     """A council in `chat_id` with `members` active members (inserted directly), a motion and an open ballot.
 
@@ -204,7 +204,7 @@ async def ballot_in_group(
     await running.run(api.make_command(chat_id, voters[0], "/motion 小区东门加装遮雨棚"))
     await running.run(api.make_command(chat_id, voters[1], "/second 1"))
     since = len(api.calls())
-    await running.run(api.make_command(chat_id, CHAIR, "/vote 1"))
+    await running.run(api.make_command(chat_id, CHAIR, "/vote 1 secret" if secret else "/vote 1"))
     posted = [c.result for c in api.calls("sendMessage", since=since) if c.ok and c.params.get("chat_id") == chat_id]
     ballot = next(
         m

@@ -8,12 +8,33 @@ boundaries, counting UTF-8 bytes where the platform does (WeCom counts bytes, no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from .desk.buttons import Approve, Second, Vote, try_decode
-from .desk.messages import Button, Reply
+from .desk.messages import Button, Incoming, Reply
 from .i18n import Translator
+
+# Lone surrogates (JSON can carry "\ud800") cannot be encoded, so every reply that quotes them fails;
+# NUL cannot be stored in PostgreSQL text. Both become U+FFFD where a platform's input enters.
+_UNENCODABLE = re.compile("[\ud800-\udfff\x00]")
+
+
+def clean_text(text: str) -> str:
+    """Text any encoder and any database accepts: unencodable characters replaced by U+FFFD."""
+    return _UNENCODABLE.sub("\ufffd", text)
+
+
+def clean_incoming(incoming: Incoming) -> Incoming:
+    """Every text field of what a platform delivered, cleaned (`clean_text`) before the core sees it."""
+    cleaned: dict[str, Any] = {
+        f.name: clean_text(value)
+        for f in fields(incoming)
+        if isinstance(value := getattr(incoming, f.name), str) and _UNENCODABLE.search(value)
+    }
+    return replace(incoming, **cleaned) if cleaned else incoming
 
 
 @dataclass(frozen=True)

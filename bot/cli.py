@@ -93,7 +93,7 @@ async def _record_command(app: Core, args: argparse.Namespace) -> int:
     line on stderr and exit status 2, never a traceback."""
     from deliberation.errors import CouncilMissing, DeliberationError
 
-    from . import minutes_service
+    from .desk import minutes as minutes_service
     from .i18n import translate
 
     try:

@@ -56,7 +56,7 @@ class ConsoleChat:
             return None
         if self.echo:
             self.out(f"{self.speaker}: {line}")
-        if not line.startswith("/"):
+        if not line.startswith(("/", "／")):
             return None  # ordinary chat: the bot does not answer
         incoming = Incoming(
             "console", CHAT_ID, self.speaker, self.speaker, text=line, chat_title=self.title, username=self.speaker

@@ -36,7 +36,7 @@ from .desk.messages import Reply
 from .i18n import normalise_locale
 from .outbox import OutboxDrainer, enqueue_row
 from .routing import PlatformRouter
-from .settings import DatabaseSettings, TelegramSettings, WebhookSettings, YishiSettings
+from .settings import MAKE_SECRET, DatabaseSettings, TelegramSettings, WebhookSettings, YishiSettings
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -109,6 +109,7 @@ async def build_core(
         tables=ALL_COMMANDS,
         default_locale=normalise_locale(yishi.locale) or "zh_Hans",
         default_timezone=yishi.timezone,
+        public_base_url=yishi.public_base_url,
     )
     router = PlatformRouter()
     drainer = OutboxDrainer(new_uow, router, clock)
@@ -141,9 +142,11 @@ def build_telegram(core: Core, settings: TelegramSettings) -> TelegramBot:
     from .telegram.chats import TelegramChats
     from .telegram.delivery import Delivery
     from .telegram.edits import CoalescedEdits
+    from .telegram.private_logs import install as private_logs
     from .telegram.runner import TelegramBot, attach, make_application
     from .telegram.sender import TelegramSender
 
+    private_logs()
     application = make_application(settings)
     delivery = Delivery(application.bot, TelegramChats(core.new_uow, core.dispatcher.clock))
     edits = CoalescedEdits(delivery, interval=settings.edit_interval_seconds)
@@ -177,6 +180,9 @@ async def run_telegram(database_url: str | None = None) -> int:
     if not _telegram_configured(settings):
         log.error("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
         return 2
+    if refused := WebhookSettings().problem():
+        print(f"yishi run: {refused}", file=sys.stderr)
+        return 2
     return await _serve(database_url, telegram=settings)
 
 
@@ -197,8 +203,15 @@ def wecom_missing(settings: WeComSettings, links: LinkSettings) -> list[str]:
     ]
     if len(settings.aes_key) != 43:
         missing.append("WECOM_AES_KEY")
-    if len(links.secret.get_secret_value()) < 16:
+    from .wecom.settings import MIN_LINK_SECRET
+
+    link_secret = links.secret.get_secret_value()
+    if not link_secret:
         missing.append("YISHI_LINK_SECRET")
+    elif len(link_secret) < MIN_LINK_SECRET:  # a weak key lets anyone sign ballot links offline
+        missing.append(
+            f"YISHI_LINK_SECRET (too short: at least {MIN_LINK_SECRET} characters; make one with: {MAKE_SECRET})"
+        )
     return missing
 
 
@@ -226,9 +239,10 @@ def build_wecom(
     from aiohttp import web
 
     from .wecom.app import WeComApi, WeComApp
+    from .wecom.hardening import security_headers
     from .wecom.robot import WeComRobot
     from .wecom.sender import WeComSender
-    from .wecom.web import BallotPages
+    from .wecom.web import CONTENT_SECURITY_POLICY, BallotPages
 
     api = api or WeComApi(settings)
     if robot is None and settings.robot_url:
@@ -254,7 +268,11 @@ def build_wecom(
         core.dispatcher, settings, api=api, links=links, drainer=core.drainer, queue=queue, wall_clock=wall_clock
     )
     wecom.on_changed.append(core.alarm.poke)
-    app = web.Application()
+    app = web.Application(
+        middlewares=[
+            security_headers(content_security_policy=CONTENT_SECURITY_POLICY, https=links.base_url.startswith("https:"))
+        ]
+    )
     app.add_routes(wecom.routes())
     app.add_routes(BallotPages(core.dispatcher, links, announce=wecom.announce).routes())
 
@@ -273,8 +291,10 @@ async def web_site(app: web.Application, listen: str) -> AsyncIterator[None]:
     """Serve an aiohttp application on host:port while the body runs."""
     from aiohttp import web
 
+    from .wecom.hardening import RedactingAccessLogger
+
     host, _, port = listen.rpartition(":")
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log_class=RedactingAccessLogger)
     await runner.setup()
     try:
         await web.TCPSite(runner, host.strip("[]") or "127.0.0.1", int(port)).start()
@@ -326,6 +346,9 @@ async def run_serve(
         return 2
     if not _telegram_configured(telegram) and missing:
         print(f"yishi serve: {NOTHING_TO_SERVE}", file=sys.stderr)
+        return 2
+    if _telegram_configured(telegram) and (refused := WebhookSettings().problem()):
+        print(f"yishi serve: {refused}", file=sys.stderr)
         return 2
     return await _serve(
         database_url,
@@ -419,9 +442,9 @@ def _remove_database(database: Path) -> None:
 
 async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = Path(".")) -> Path:
     """`yishi demo`: play the script on a fresh database, print the transcript, write the minutes draft."""
-    from . import minutes_service
     from .console import CHAT_ID
     from .demo import play
+    from .desk import minutes as minutes_service
 
     await asyncio.to_thread(_remove_database, database)
     core = await build_core(f"sqlite+aiosqlite:///{database}")

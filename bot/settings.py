@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -24,6 +25,8 @@ class YishiSettings(_Base):
     timezone: str = Field("Asia/Shanghai", validation_alias="YISHI_TIMEZONE")
     locale: str = Field("zh_Hans", validation_alias="YISHI_LOCALE")
     log_level: str = Field("INFO", validation_alias="YISHI_LOG_LEVEL")
+    # Where the web pages are reached (the notice board's address that /board gives); "" when none are served.
+    public_base_url: str = Field("", validation_alias="PUBLIC_BASE_URL")
 
 
 class TelegramSettings(_Base):
@@ -36,6 +39,8 @@ class TelegramSettings(_Base):
     max_retries: int = 5
     edit_interval_seconds: float = 3.0
     http_client: Literal["httpx", "aiohttp"] = "aiohttp"  # python-telegram-bot's request backend (bench/README.md)
+    # Where Telegram is blocked: an http(s):// proxy for every Bot API call; it wins over HTTPS_PROXY and ALL_PROXY.
+    proxy: str | None = None
 
 
 class WebhookSettings(_Base):
@@ -44,3 +49,26 @@ class WebhookSettings(_Base):
     url: str | None = None
     listen: str = "127.0.0.1:8443"
     secret: SecretStr | None = None
+
+    def problem(self) -> str | None:
+        """Why webhook mode must not start (None: polling, or a strong secret).
+
+        Without the secret anyone who finds the URL can post forged updates: votes in other members' names,
+        /close as the chair, a forged group migration (issue 12).
+        """
+        if not self.url:
+            return None
+        secret = self.secret.get_secret_value() if self.secret else ""
+        if STRONG_SECRET.fullmatch(secret):
+            return None
+        return (
+            f"WEBHOOK_URL is set but WEBHOOK_SECRET is {'weak' if secret else 'missing'}: it must be at least "
+            f"{MIN_SECRET_LENGTH} characters of A-Z a-z 0-9 _ - (Telegram allows at most 256). Make one with: "
+            f"{MAKE_SECRET}"
+        )
+
+
+# Telegram's secret_token alphabet; 32 characters of it carry about 190 bits.
+MIN_SECRET_LENGTH = 32
+STRONG_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_SECRET_LENGTH},256}}")
+MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'

@@ -215,7 +215,8 @@ def _decide_members(
 ) -> Outcome:
     if threshold is Threshold.MAJOR:
         threshold = Threshold.ORDINARY
-    present = electorate.present if electorate.present is not None else counted.cast
+    # Whoever voted was present (组织法 art. 9: 出席人), whatever the roll says.
+    present = counted.cast if electorate.present is None else max(electorate.present, counted.cast)
     quorum_met = _member_quorum_met(preset, present, electorate.members, quorum)
 
     decided = counted.yes + counted.no

@@ -29,6 +29,36 @@ class NotAMember(DeliberationError):
     key = "error.not_member"
 
 
+class AdminRequired(DeliberationError):
+    """Only a group administrator (Telegram) or a configured WeCom admin sets up a council."""
+
+    key = "error.admin_required"
+
+
+class MemberLeft(DeliberationError):
+    """The member left (or was banned from) the group: their membership stopped with it."""
+
+    key = "error.member_left"
+
+
+class MemberRemoved(DeliberationError):
+    """A chair took the membership back; only a chair's /approve restores it."""
+
+    key = "error.member_removed"
+
+
+class LastChair(DeliberationError):
+    """Taking this chair away would leave the council without one (params: name)."""
+
+    key = "error.last_chair"
+
+
+class NotAChair(DeliberationError):
+    """/unchair of someone who does not chair (params: name)."""
+
+    key = "error.not_chair"
+
+
 class PendingApproval(DeliberationError):
     key = "error.pending_approval"
 
@@ -151,6 +181,30 @@ class NotEligible(DeliberationError):
     """The actor may not vote on this ballot (params: reason)."""
 
     key = "error.not_eligible"
+
+
+class RegisterRequired(DeliberationError):
+    """A civil278 ballot opens only on an imported property register (params: council, the number to import to)."""
+
+    key = "error.register_required"
+
+
+class OwnerAlreadyVoted(DeliberationError):
+    """Another person registered for the same owner's units already cast the owner's one vote (params: owner, name)."""
+
+    key = "error.owner_already_voted"
+
+
+class SetupNeedsConfirm(DeliberationError):
+    """Switching an existing council's preset needs `/setup <preset> confirm` (params: council, current, preset)."""
+
+    key = "error.setup_confirm"
+
+
+class RulesFrozenByBallot(DeliberationError):
+    """The rules may not change while a ballot is open (params: ballots, e.g. "#5, #7")."""
+
+    key = "error.rules_ballot_open"
 
 
 class DateInPastText(DeliberationError):

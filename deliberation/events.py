@@ -18,6 +18,9 @@ ROSTER_IMPORTED = "roster.imported"
 MEMBER_JOINED = "member.joined"
 MEMBER_APPROVED = "member.approved"
 ROLE_ASSIGNED = "role.assigned"
+ROLE_REVOKED = "role.revoked"
+MEMBER_REMOVED = "member.removed"  # by a chair
+MEMBER_LEFT = "member.left"  # the platform said the person left (or was banned from) the group
 MEMBER_WARNED = "member.warned"
 
 MOTION_RAISED = "motion.raised"

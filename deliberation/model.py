@@ -20,6 +20,8 @@ class Role(StrEnum):
 class MemberStatus(StrEnum):
     PENDING = "pending"
     ACTIVE = "active"
+    LEFT = "left"  # left or was banned from the group (the platform said so): no longer takes part
+    REMOVED = "removed"  # a chair took the membership back (/remove); /approve restores it
 
 
 class MotionKind(StrEnum):
@@ -144,11 +146,11 @@ class Actor:
 
     @property
     def is_chair(self) -> bool:
-        return self.platform_admin or (self.member is not None and self.member.has(Role.CHAIR))
+        return self.platform_admin or (self.member is not None and self.member.active and self.member.has(Role.CHAIR))
 
     @property
     def is_secretary(self) -> bool:
-        return self.member is not None and self.member.has(Role.SECRETARY)
+        return self.member is not None and self.member.active and self.member.has(Role.SECRETARY)
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,12 @@ class Ballot:
     present: int | None = None
     closed_at: datetime | None = None
     result: BallotResult | None = None  # set when the ballot closes
+    rules: Rules | None = None  # the council's rules when the ballot opened (None: opened before they were kept)
 
     @property
     def open(self) -> bool:
         return self.closed_at is None
+
+    def rules_under(self, current: Rules) -> Rules:
+        """The rules this ballot is counted under: frozen when it opened; `current` only for older ballots."""
+        return self.rules or current

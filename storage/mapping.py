@@ -116,6 +116,7 @@ def ballot_from_row(row: BallotRow) -> Ballot:
         row.present,
         row.closed_at,
         ballot_result_from_json(row.result),
+        None if row.rules is None else Rules.from_json(row.rules),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -155,6 +156,7 @@ class BallotRow(Base):
     present: Mapped[int | None] = mapped_column(Integer, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     result: Mapped[dict] = mapped_column(JSON, default=dict)
+    rules: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the council's rules when it opened
 
 
 class VoteRow(Base):
@@ -164,9 +166,18 @@ class VoteRow(Base):
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
     voter: Mapped[str] = mapped_column(String(255))
     member_id: Mapped[int] = mapped_column(Integer)
-    choice: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    choice: Mapped[str | None] = mapped_column(String(8), nullable=True)  # open ballots only
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary(64), nullable=True)  # a secret ballot's, sealed
     area_cm2: Mapped[int] = mapped_column(BigInteger, default=0)
     cast_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class BallotKeyRow(Base):
+    """The key that seals an open secret ballot's choices (storage.sealing); deleted when the ballot closes."""
+
+    __tablename__ = "ballot_keys"
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class EventRow(Base):

@@ -8,7 +8,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .database import busy_or_same
+from .database import busy_or_same, erase_traces
 from .repositories import (
     AssignmentRepository,
     BallotRepository,
@@ -27,6 +27,7 @@ from .repositories import (
     UpdateClaims,
     VoteRepository,
 )
+from .repositories.ballots import SHREDDED
 
 
 class SqlUnitOfWork:
@@ -99,8 +100,11 @@ class SqlUnitOfWork:
             if busy is failure:
                 raise
             raise busy from failure
+        if self.session.info.pop(SHREDDED, False) and self.session.bind is not None:
+            await erase_traces(self.session.bind)  # type: ignore[arg-type]
 
     async def rollback(self) -> None:
+        self.session.info.pop(SHREDDED, None)
         await self.session.rollback()
 
     # The update claims, kept here too: the desk and its tests know them by these names.

@@ -21,10 +21,11 @@ NewWork = Callable[[], AbstractAsyncContextManager[Work]]
 
 @dataclass(frozen=True)
 class Defaults:
-    """What the desk was configured with: a new council's language and time zone."""
+    """What the desk was configured with: a new council's language and time zone, the public address."""
 
     locale: str = "zh_Hans"
     timezone: str = "Asia/Shanghai"
+    public_base_url: str = ""  # where the web pages are served (PUBLIC_BASE_URL): the notice board's address
 
 
 @dataclass

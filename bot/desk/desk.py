@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from deliberation import errors
+from deliberation import errors, usecases
 from deliberation.model import Actor, Council
 from deliberation.ports import Clock, StorageBusy
 
@@ -23,6 +23,7 @@ from . import buttons, refusals
 from .context import ButtonHandler, Ctx, Defaults, Handler, NewWork, Table, Work
 from .messages import Incoming, Response
 from .parsing import parse_command
+from .repeats import RepeatedRefusals
 from .vote_runs import VoteRunner
 
 log = logging.getLogger(__name__)
@@ -75,10 +76,12 @@ class Desk:
         tables: Iterable[Table],
         default_locale: str = DEFAULT_LOCALE,
         default_timezone: str = "Asia/Shanghai",
+        public_base_url: str = "",
     ) -> None:
         self.new_uow = new_uow
         self.clock = clock
-        self.defaults = Defaults(default_locale, default_timezone)
+        self.defaults = Defaults(default_locale, default_timezone, public_base_url.rstrip("/"))
+        self.repeats = RepeatedRefusals()  # in memory, per process (see bot.desk.repeats)
         self.commands: dict[str, Handler] = {}
         self.buttons: dict[type, ButtonHandler] = {}
         self.needs_no_council: set[str] = set()
@@ -117,7 +120,7 @@ class Desk:
                     return refusals.short_answer(
                         self._t(incoming, tried), "error.went_through", press=press, refused=False
                     )
-                return response
+                return self.repeats.mark(incoming, response)
             except Exception as failure:  # noqa: BLE001 - the desk answers every update
                 busy = isinstance(failure, StorageBusy)
                 may_repeat = not tried.committed or incoming.update_key is not None
@@ -226,6 +229,24 @@ class Desk:
             await uow.commit()  # the only commit of this press (see `_answer`)
             response.locale, response.council_id = t.locale, council.id
             return response
+
+    async def member_left(self, chat_key: str, user_key: str, *, banned: bool = False) -> bool:
+        """The platform says this person left (or was banned from) the group: from now on their commands and
+        presses are refused. One commit; retried while the database is busy. True when it was recorded now."""
+        for attempt in range(1, DB_ATTEMPTS + 1):
+            try:
+                async with self.new_uow() as uow:
+                    council = await uow.councils.by_chat(chat_key)
+                    if council is None:
+                        return False
+                    left = await usecases.mark_left(uow, self.clock, council, user_key, banned=banned)
+                    await uow.commit()
+                    return left is not None
+            except StorageBusy:
+                if attempt == DB_ATTEMPTS:
+                    raise
+                await asyncio.sleep(DB_BACKOFF * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+        raise AssertionError("unreachable")
 
     async def handle_vote_runs(self, runs: list[list[Incoming]]) -> list[list[Response] | None]:
         """Answer runs of vote-button presses (each run: one chat) in one unit of work, one commit.

@@ -85,6 +85,14 @@ class Response:
     duplicate: bool = False  # a re-delivered update: nothing was done
     refused: bool = False
     refusal: str | None = None  # the catalogue key of the refusal ("error.role_required"), when refused
+    # The asker's own message gave away what must stay secret (a typed vote in a secret ballot): the adapter
+    # removes it where the platform lets it, answers privately, and never reacts to it.
+    withdraw: bool = False
+    # A refusal only its asker needs (a non-member's command): sent privately where the platform can; and
+    # `repeated` when this person had it in this chat within the last few minutes (bot.desk.repeats): an
+    # adapter whose refusals show in the group then says nothing.
+    personal: bool = False
+    repeated: bool = False
     locale: str = "zh_Hans"
     council_id: int | None = None
     announced: list[int] = field(default_factory=list)  # outbox rows queued with this change: send them now

@@ -7,6 +7,7 @@ by the desk like any other.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +17,14 @@ from .refusals import refuse
 
 DATE_EXAMPLE = "2026-12-01 19:30"
 
-_NUMBER = re.compile(r"^#?(\d{1,9})(?:\s+|$)")
+# A motion number as residents write it (after NFKC: "＃１２" is "#12"): 12, #12, 第12号, 12号, No.12.
+_NUMBER = re.compile(r"(?:#|第|no\.?)?(\d{1,9})[号號]?", re.IGNORECASE)
+# A first word that was meant as a number but cannot be read ("第十二号", "#12a", "#"): refused, never guessed.
+# Digits glued to words ("3号楼楼道太黑") are text, not a number.
+_MEANT_AS_NUMBER = re.compile(
+    r"#.*|第.{0,8}[号號]|第[\d〇零一二三四五六七八九十百两]+|[〇零一二三四五六七八九十百两]+[号號]", re.IGNORECASE
+)
+_SLASHES = ("/", "／")
 _VOTE_WORDS = {
     "secret": "secret",
     "秘密": "secret",
@@ -30,24 +38,45 @@ _VOTE_WORDS = {
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
-    """ "/motion@yishi_bot 装灯" -> ("motion", "装灯"); not a command -> None."""
+    """ "/motion@yishi_bot 装灯" -> ("motion", "装灯"); "／ｍｏｔｉｏｎ 装灯" too; not a command -> None."""
     text = text.strip()
-    if not text.startswith("/") or len(text) < 2:
+    if not text.startswith(_SLASHES) or len(text) < 2:
         return None
-    head, _, rest = text[1:].partition(" ")
-    if "\n" in head:
-        head, _, more = head.partition("\n")
-        rest = more + (" " + rest if rest else "")
-    name = head.split("@", 1)[0].lower()
-    return name, rest.strip()
+    head, rest = _first_word(text[1:])
+    name = unicodedata.normalize("NFKC", head).split("@", 1)[0].lower()
+    return name, rest
+
+
+def _first_word(text: str) -> tuple[str, str]:
+    """The first word and the rest, split at any white space (a full-width space or a line break too)."""
+    parts = text.strip().split(maxsplit=1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1].strip() if len(parts) > 1 else ""
 
 
 def split_number(args: str) -> tuple[int | None, str]:
-    """ "3 some text" -> (3, "some text"); "#3" -> (3, ""); "text" -> (None, "text")."""
-    match = _NUMBER.match(args.strip())
-    if not match:
-        return None, args.strip()
-    return int(match.group(1)), args.strip()[match.end() :].strip()
+    """ "3 some text" -> (3, "some text"); "#3", "＃３", "第3号", "3号" -> (3, ""); "text" -> (None, "text").
+
+    A first word meant as a number that cannot be read ("第十二号", "#3a") is refused: it never falls back
+    to the only open motion.
+    """
+    head, rest = _first_word(args)
+    word = unicodedata.normalize("NFKC", head)
+    match = _NUMBER.fullmatch(word)
+    if match:
+        return int(match.group(1)), rest
+    if _MEANT_AS_NUMBER.fullmatch(word):
+        raise refuse("error.bad_number", given=head[:20])
+    return None, args.strip()
+
+
+def number_only(args: str) -> int | None:
+    """The motion number of a command that takes nothing else (/second, /yes, /close …); other words are refused."""
+    number, rest = split_number(args)
+    if number is None and rest:
+        raise refuse("error.bad_number", given=_first_word(rest)[0][:20])
+    return number
 
 
 def target_and_rest(args: str) -> tuple[str, str]:

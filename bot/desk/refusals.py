@@ -12,6 +12,8 @@ from ..i18n import Translator
 from .messages import Reply, Response
 
 ECHO_LIMIT = 60  # characters of what was typed that a refusal quotes back
+# Refusals of a message that must not stay in the group (`Response.withdraw`).
+WITHDRAWN = frozenset({"error.secret_vote_typed"})
 
 
 def refuse(key: str, **params: object) -> errors.DeliberationError:
@@ -53,6 +55,7 @@ def as_reply(t: Translator, refusal: errors.DeliberationError, council_id: int |
         refusal=refusal.key,
         locale=t.locale,
         council_id=council_id,
+        withdraw=refusal.key in WITHDRAWN,
     )
 
 

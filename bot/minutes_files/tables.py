@@ -18,8 +18,19 @@ def to_csv(minutes: Minutes, locale: str | None = None) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([w(f"minutes.csv.{name}") for name in ROW_FIELDS])
     for row in minutes_rows(minutes):
-        writer.writerow([_csv_value(w, name, row[name]) for name in ROW_FIELDS])
+        writer.writerow([_inert(row[name], _csv_value(w, name, row[name])) for name in ROW_FIELDS])
     return out.getvalue().encode("utf-8-sig")
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) phones home).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object, cell: str) -> str:
+    """Members' text never becomes a formula: a leading single quote, as OWASP advises; numbers stay numbers."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return cell
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
 def _csv_value(w: Words, name: str, value: object) -> str:

@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 
 from deliberation.model import Council
 
+from ..capabilities import clean_incoming
 from ..desk import Desk as Dispatcher
 from ..desk.buttons import Approve, Vote, try_decode
 from ..desk.messages import Incoming, Reply, Response
@@ -31,6 +32,7 @@ from .delivery import ChatGone, Delivery
 from .edits import CoalescedEdits
 from .rendering import UrlButton, popup
 from .votes import VoteRuns
+from .withdraw import withdraw
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,8 @@ class TelegramAdapter:
                 await self._press(update)
             elif update.my_chat_member is not None:
                 await self._membership(update)
+            elif update.chat_member is not None:
+                await self._member_changed(update)
             elif update.message is not None:
                 await self._message(update.message)
             # edited messages, channel posts and the rest: nothing to do (a command acts once)
@@ -138,26 +142,27 @@ class TelegramAdapter:
     async def _command(self, message: Message, text: str) -> None:
         chat, user = message.chat, message.from_user
         group = is_group(chat)
-        if message.sender_chat is not None and message.sender_chat.id == chat.id:
-            # an anonymous group administrator speaks as the group itself
-            user_id, name, username, admin = str(chat.id), chat.title or str(chat.id), None, True
-        elif user is not None:
-            user_id, name, username = str(user.id), user.full_name, user.username
-            admin = group and await self.admins.is_admin(chat.id, user.id)
-        else:
+        if message.sender_chat is not None:
+            await self._refuse_sender_chat(message)
             return
-        incoming = Incoming(
-            "telegram",
-            str(chat.id),
-            user_id,
-            name,
-            text=text,
-            chat_title=chat.title or "",
-            chat_is_group=group,
-            username=username,
-            is_admin=admin,
-            user_locale=user.language_code if user else None,
-            update_key=update_key_of_message(message),
+        if user is None:
+            return
+        user_id, name, username = str(user.id), user.full_name, user.username
+        admin = group and await self.admins.is_admin(chat.id, user.id)
+        incoming = clean_incoming(
+            Incoming(
+                "telegram",
+                str(chat.id),
+                user_id,
+                name,
+                text=text,
+                chat_title=chat.title or "",
+                chat_is_group=group,
+                username=username,
+                is_admin=admin,
+                user_locale=user.language_code if user else None,
+                update_key=update_key_of_message(message),
+            )
         )
         try:
             response = await self.dispatcher.handle(incoming)
@@ -167,10 +172,41 @@ class TelegramAdapter:
             raise
         if response.duplicate:
             return
+        if response.withdraw and group:  # a typed secret vote: removed, answered privately, no reaction
+            await withdraw(self.delivery, chat.id, message.message_id, user.id if user else None, response)
+            return
         self._changed(response)
         if not group and (parse_command(text) or ("", ""))[0] in ("start", "help"):
             response = self._with_add_button(response)
+        if response.personal and group and (response.repeated or await self._in_private(user.id, response)):
+            return  # a non-member is told once per few minutes, privately when Telegram lets the bot
         await self._answer_command(chat.id, message.message_id, group, response)
+
+    async def _refuse_sender_chat(self, message: Message) -> None:
+        """A command sent as a chat, not as a person: refused with a hint, never acted on.
+
+        "Send as channel" arrives from one user shared by every channel (136817688) and an anonymous
+        administrator from GroupAnonymousBot (1087968824) with the group as sender_chat: neither names a
+        resident, so acting on them would let many people share one member (or one vote).
+        """
+        chat, sender = message.chat, message.sender_chat
+        if sender is None or message.is_automatic_forward:  # a linked channel's post copied in: no one asked
+            return
+        council = await self.chats.council(chat.id) if is_group(chat) else None
+        t = Translator(council.locale if council else self.default_locale)
+        key = "tg.error.anonymous_admin" if sender.id == chat.id else "tg.error.as_channel"
+        await self.delivery.send(chat.id, Reply(t(key), private=True), reply_to=message.message_id)
+
+    async def _in_private(self, user_id: int, response: Response) -> bool:
+        """Send a refusal only its asker needs as a private message; False when Telegram does not let the
+        bot write first (the person never started it): the group reply is then the way."""
+        try:
+            for reply in response.replies:
+                await self.delivery.send(user_id, reply)
+        except (ChatGone, TelegramError) as error:
+            log.info("no private message to %s: %s", user_id, error)
+            return False
+        return bool(response.replies)
 
     def _changed(self, response: Response) -> None:
         if not response.refused:
@@ -247,18 +283,20 @@ class TelegramAdapter:
         chat, user = message.chat, query.from_user
         group = is_group(chat)
         admin = group and await self.admins.is_admin(chat.id, user.id)
-        incoming = Incoming(
-            "telegram",
-            str(chat.id),
-            str(user.id),
-            user.full_name,
-            data=query.data or "",
-            chat_title=chat.title or "",
-            chat_is_group=group,
-            username=user.username,
-            is_admin=admin,
-            user_locale=user.language_code,
-            update_key=f"tg:{update.update_id}",
+        incoming = clean_incoming(
+            Incoming(
+                "telegram",
+                str(chat.id),
+                str(user.id),
+                user.full_name,
+                data=query.data or "",
+                chat_title=chat.title or "",
+                chat_is_group=group,
+                username=user.username,
+                is_admin=admin,
+                user_locale=user.language_code,
+                update_key=f"tg:{update.update_id}",
+            )
         )
         prepared = self._prepared.pop(update.update_id, None)
         try:
@@ -309,18 +347,20 @@ class TelegramAdapter:
                 update_ids.append(update_id)
                 admin = await self.admins.is_admin(chat.id, user.id)
                 incomings.append(
-                    Incoming(
-                        "telegram",
-                        str(chat.id),
-                        str(user.id),
-                        user.full_name,
-                        data=query.data or "",
-                        chat_title=chat.title or "",
-                        chat_is_group=True,
-                        username=user.username,
-                        is_admin=admin,
-                        user_locale=user.language_code,
-                        update_key=f"tg:{update_id}",
+                    clean_incoming(
+                        Incoming(
+                            "telegram",
+                            str(chat.id),
+                            str(user.id),
+                            user.full_name,
+                            data=query.data or "",
+                            chat_title=chat.title or "",
+                            chat_is_group=True,
+                            username=user.username,
+                            is_admin=admin,
+                            user_locale=user.language_code,
+                            update_key=f"tg:{update_id}",
+                        )
                     )
                 )
             responses = await self.vote_runs.submit(incomings)
@@ -366,6 +406,20 @@ class TelegramAdapter:
             await self.delivery.send(chat.id, Reply(note))
         elif new != old:
             self.admins.forget(chat.id)  # promoted or demoted: the next lookup refreshes
+
+    async def _member_changed(self, update: Update) -> None:
+        """Someone's standing in a group changed (`chat_member`): the admin list is asked again (a demoted
+        admin stops chairing at once, not after the cache's minute); one who left or was banned stops taking part.
+        """
+        change = update.chat_member
+        if change is None or not is_group(change.chat):
+            return
+        chat, person = change.chat, change.new_chat_member.user
+        old, new = change.old_chat_member.status, change.new_chat_member.status
+        self.admins.forget(chat.id)
+        if new in GONE and old not in GONE:
+            banned = new == ChatMember.BANNED
+            await self.dispatcher.member_left(f"telegram:{chat.id}", f"telegram:{person.id}", banned=banned)
 
     async def _after_migration(self, old_chat_id: int, new_chat_id: int, moved: Council | None) -> None:
         self.admins.move(old_chat_id, new_chat_id)

@@ -2,7 +2,8 @@
 
 `bot/main.py` builds the pieces (`build_telegram`) and runs them with the core's alarm clock and outbox
 drainer (`yishi run`, `yishi serve`); stopping is clean: no new updates, the handlers running finish,
-pending tally edits are written.
+pending tally edits are written. Updates come in through `intake` (not PTB's Updater), which confirms an
+update to Telegram only once it was handled, so a crash loses none.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from ..settings import TelegramSettings, WebhookSettings
 from .adapter import TelegramAdapter
 from .commands import MENU_LANGUAGES, bot_commands
 from .edits import CoalescedEdits
+from .intake import Polling, WebhookServer
 from .processor import ChatOrderedProcessor
+from .request import AiohttpRequest, proxy_for
 
 log = logging.getLogger(__name__)
 
 # Updates the bot acts on; everything else Telegram need not send.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER, Update.CHAT_MEMBER]
 
 
 @dataclass
@@ -61,13 +64,15 @@ def make_application(settings: TelegramSettings) -> Application:
             )
         )
         .concurrent_updates(ChatOrderedProcessor())
+        .updater(None)  # updates come in through `intake`: confirmed only once handled
     )
+    proxy = proxy_for(settings.api_base, settings.proxy)
     if settings.http_client == "aiohttp":  # bench/README.md: less CPU per Bot API call under a burst
-        from .request import AiohttpRequest
-
-        builder = builder.request(AiohttpRequest(64)).get_updates_request(AiohttpRequest(1))
+        builder = builder.request(AiohttpRequest(64, proxy=proxy)).get_updates_request(AiohttpRequest(1, proxy=proxy))
     else:
         builder = builder.connection_pool_size(64)
+        if proxy:
+            builder = builder.proxy(proxy).get_updates_proxy(proxy)
     return builder.build()
 
 
@@ -93,6 +98,8 @@ async def register_commands(application: Application) -> None:
 async def transport(bot: TelegramBot, settings: TelegramSettings, webhook: WebhookSettings) -> AsyncIterator[None]:
     """Telegram's side while the body runs: updates in (polling or webhook); on exit no new updates, the
     handlers running finish and pending tally edits are written. The alarm and the outbox are the core's."""
+    if refused := webhook.problem():
+        raise ValueError(refused)
     application = bot.application
     async with application:  # initialize (getMe) ... shutdown
         try:
@@ -100,26 +107,28 @@ async def transport(bot: TelegramBot, settings: TelegramSettings, webhook: Webho
         except Exception:  # a menu is a nicety; the bot works without it
             log.exception("setMyCommands failed")
         await application.start()
-        updater = application.updater
-        assert updater is not None  # make_application builds the application with its updater
+        intake: Polling | WebhookServer
         if webhook.url:
             host, _, port = webhook.listen.rpartition(":")
-            await updater.start_webhook(
-                listen=host.strip("[]") or "127.0.0.1",
-                port=int(port),
-                url_path=urlsplit(webhook.url).path.lstrip("/"),
-                webhook_url=webhook.url,
-                allowed_updates=ALLOWED_UPDATES,
-                secret_token=webhook.secret.get_secret_value() if webhook.secret else None,
+            secret = webhook.secret.get_secret_value() if webhook.secret else None
+            intake = WebhookServer(
+                application, urlsplit(webhook.url).path, host.strip("[]") or "127.0.0.1", int(port), secret
+            )
+            await intake.start()
+            await application.bot.set_webhook(
+                webhook.url, allowed_updates=ALLOWED_UPDATES, secret_token=secret, max_connections=40
             )
             log.info("listening for webhook calls on %s", webhook.listen)
         else:
-            await updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
+            intake = Polling(application, ALLOWED_UPDATES, timeout=10)
+            await intake.start()
             log.info("polling %s for updates", settings.api_base)
         try:
             yield
         finally:
             log.info("stopping Telegram")
-            await updater.stop()  # no new updates; those taken are still handled
+            await intake.stop()  # no new updates; those taken are still handled (webhook: and answered)
             await application.stop()  # waits for the handlers running now
+            if isinstance(intake, Polling):
+                await intake.confirm()  # what was handled since the last getUpdates
             await bot.edits.close()

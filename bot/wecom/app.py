@@ -29,7 +29,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from deliberation import errors
 from deliberation.usecases import ballot_for
 
-from ..capabilities import WECOM_APP, fit_reply, motion_numbers, split_text
+from ..capabilities import WECOM_APP, clean_incoming, fit_reply, motion_numbers, split_text
 from ..desk import Desk as Dispatcher
 from ..desk.messages import Incoming, Reply, Response
 from ..desk.parsing import split_number
@@ -107,7 +107,7 @@ LINK_WORDS = {"选票", "選票", "投票链接", "投票鏈接", "ballot"}
 _WORD = re.compile(
     "^("
     + "|".join(sorted(map(re.escape, set(WORDS) | LINK_WORDS), key=len, reverse=True))
-    + r")(?=$|[\s:：,，#\d])[\s:：,，]*(.*)$",
+    + r")(?=$|[\s:：,，#＃第\d])[\s:：,，]*(.*)$",
     re.S,
 )
 
@@ -336,7 +336,10 @@ class WeComApp:
     async def callback(self, request: web.Request) -> web.Response:
         q = request.query
         signature, timestamp, nonce = q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", "")
-        body = await request.text()
+        try:
+            body = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:  # WeCom sends UTF-8 XML; anything else is not WeCom
+            return web.Response(status=400, text="bad message")
         try:
             plain = self.crypto.decrypt_message(body, signature, timestamp, nonce)
         except InvalidSignatureException:
@@ -367,16 +370,19 @@ class WeComApp:
 
     def _incoming(self, user_id: str, name: str, text: str, msg_id: str | None) -> Incoming:
         chat = self.councils.chat_for(user_id)
-        return Incoming(
-            PLATFORM,
-            chat,
-            user_id,
-            name,
-            text=text,
-            chat_title=self.settings.council_title,
-            chat_is_group=True,
-            username=user_id,
-            update_key=f"wecom:{self.settings.agent_id}:{msg_id}" if msg_id else None,
+        return clean_incoming(
+            Incoming(
+                PLATFORM,
+                chat,
+                user_id,
+                name,
+                text=text,
+                chat_title=self.settings.council_title,
+                chat_is_group=True,
+                username=user_id,
+                is_admin=user_id in self.settings.admin_ids,  # WECOM_ADMINS set up councils and chair them
+                update_key=f"wecom:{self.settings.agent_id}:{msg_id}" if msg_id else None,
+            )
         )
 
     async def on_message(self, user_id: str, message: dict) -> str:
@@ -437,7 +443,10 @@ class WeComApp:
         return pieces[0]
 
     async def _my_ballot_link(self, incoming: Incoming, args: str, t: Translator) -> str:
-        number, _ = split_number(args)
+        try:
+            number, _ = split_number(args)
+        except errors.DeliberationError as refused:
+            return t(refused.key, **refused.params)
         async with self.dispatcher.uow() as uow:
             council = await uow.councils.by_chat(incoming.chat_key)
             if council is None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Characters in YISHI_LINK_SECRET: the HMAC key of every ballot link must not be guessable offline.
+MIN_LINK_SECRET = 32
 
 
 class WeComSettings(BaseSettings):
@@ -23,8 +28,15 @@ class WeComSettings(BaseSettings):
     council_title: str = Field("议事会", validation_alias="WECOM_COUNCIL_TITLE")
     # Members of other councils: "userid=chat,userid=chat" (user ids not listed use WECOM_COUNCIL_CHAT).
     council_links: str = Field("", validation_alias="WECOM_COUNCIL_LINKS")
+    # Who may set up a council (开通) and chairs every WeCom council, like a Telegram group's admins:
+    # user ids, "zhangsan,lisi". Nobody when empty: the first user to say 开通 must not chair for good.
+    admins: str = Field("", validation_alias="WECOM_ADMINS")
     listen: str = Field("127.0.0.1:8080", validation_alias="WECOM_LISTEN")
     callback_window_seconds: int = Field(300, validation_alias="WECOM_CALLBACK_WINDOW_SECONDS")
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(part for part in re.split(r"[,，;\s]+", self.admins) if part)
 
 
 class LinkSettings(BaseSettings):

@@ -34,6 +34,8 @@ from ..desk.buttons import encode as encode_button
 from ..desk.messages import Incoming, Reply
 from ..desk.views.notices import local_time
 from ..i18n import Translator
+from .hardening import security_headers
+from .settings import MIN_LINK_SECRET
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,8 @@ class BallotLinks:
         self, secret: str | bytes, base_url: str, *, ttl: timedelta = timedelta(hours=72), clock: Callable[[], datetime]
     ) -> None:
         secret = secret.encode() if isinstance(secret, str) else secret
-        if len(secret) < 16:
-            raise ValueError("YISHI_LINK_SECRET must be set (at least 16 characters)")
+        if len(secret) < MIN_LINK_SECRET:
+            raise ValueError(f"YISHI_LINK_SECRET must be at least {MIN_LINK_SECRET} characters")
         self._key = secret
         self.base_url = base_url.rstrip("/")
         self.ttl = ttl
@@ -100,12 +102,16 @@ class BallotLinks:
 
     def read(self, token: str) -> BallotClaim:
         parts = token.split(".")
-        if len(parts) != 4 or not all(p.isdigit() and len(p) <= 12 for p in parts[:3]):
+        # isascii: str.isdigit() admits "²" and int() does not; compare_digest() refuses non-ASCII text
+        if len(parts) != 4 or not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts[:3]):
             raise BadLink()
         body = ".".join(parts[:3])
-        if not hmac.compare_digest(self._sign(body), parts[3]):
+        if not parts[3].isascii() or not hmac.compare_digest(self._sign(body), parts[3]):
             raise BadLink()
-        expires = datetime.fromtimestamp(int(parts[2]), tz=self.clock().tzinfo)
+        try:
+            expires = datetime.fromtimestamp(int(parts[2]), tz=self.clock().tzinfo)
+        except (ValueError, OverflowError, OSError):  # a year past 9999: never one of ours
+            raise BadLink() from None
         if expires <= self.clock():
             raise LinkExpired()
         return BallotClaim(int(parts[0]), int(parts[1]), expires)
@@ -127,6 +133,12 @@ button.y{background:#2e7d32} button.n{background:#c62828} button.a{background:#6
 ul{padding-left:22px} li{margin:6px 0} code{word-break:break-all;font-size:16px}
 pre{white-space:pre-wrap;font-size:18px} details summary{font-size:22px}
 """
+# The pages' only inline content is the style above, allowed by its hash; no script at all.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; style-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+    + "'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def _page(title: str, body: str, status: int = 200, locale: str = "zh_Hans") -> web.Response:
@@ -311,7 +323,10 @@ class BallotPages:
         claim = await self._claim(request)
         if isinstance(claim, web.Response):
             return claim
-        form = await request.post()
+        try:
+            form = await request.post()
+        except (UnicodeDecodeError, ValueError):  # a form that is not UTF-8: no browser of ours sent it
+            raise web.HTTPBadRequest(text="bad form") from None
         code = str(form.get("choice", ""))
         loaded = await self._load(claim)
         if loaded is None:
@@ -415,6 +430,10 @@ def _clip(text: str, limit: int) -> str:
 
 def make_web_app(dispatcher: Dispatcher, links: BallotLinks, *, announce: Announce | None = None) -> web.Application:
     """An aiohttp application serving only the H5 pages (the WeCom callback adds its own routes)."""
-    app = web.Application()
+    app = web.Application(
+        middlewares=[
+            security_headers(content_security_policy=CONTENT_SECURITY_POLICY, https=links.base_url.startswith("https:"))
+        ]
+    )
     app.add_routes(BallotPages(dispatcher, links, announce=announce).routes())
     return app

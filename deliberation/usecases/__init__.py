@@ -43,7 +43,18 @@ from .meetings import (
     schedule_meeting,
     upcoming_meetings,
 )
-from .membership import MAX_AREA_CM2, approve, assign_role, join, may_vote, parse_area, voting_refusal
+from .membership import (
+    MAX_AREA_CM2,
+    approve,
+    assign_role,
+    join,
+    mark_left,
+    may_vote,
+    parse_area,
+    remove_member,
+    revoke_chair,
+    voting_refusal,
+)
 from .motions import (
     REFERRAL_MAX,
     Warned,
@@ -89,6 +100,7 @@ __all__ = [
     "import_roster",
     "join",
     "lapse",
+    "mark_left",
     "may_vote",
     "motion_history",
     "open_items",
@@ -102,11 +114,13 @@ __all__ = [
     "rate",
     "record_event",
     "record_presence",
+    "remove_member",
     "referral_target",
     "report",
     "require_chair",
     "require_member",
     "resume",
+    "revoke_chair",
     "schedule_meeting",
     "second_motion",
     "set_language",

@@ -11,7 +11,7 @@ from .. import counting, errors, events
 from ..counting import Choice, Electorate, Outcome, Threshold
 from ..delivery import MeetingState
 from ..lifecycle import OPEN_FOR_DEBATE, TERMINAL, Action, MotionState, next_state
-from ..model import Actor, Ballot, BallotResult, Council, Motion, MotionKind, Role, Unit
+from ..model import Actor, Ballot, BallotResult, Council, Motion, MotionKind, Role, Rules, Unit
 from ..ports import Clock, UnitOfWork
 from .membership import voting_refusal
 from .steps import find_motion, iso, record_event, require_chair, require_member
@@ -55,6 +55,9 @@ async def put_question(
     During a live meeting its attendance counts as present, and the ballot is the short meeting ballot.
     """
     require_chair(actor)
+    if council.rules.weighted and not council.has_roster:
+        # Art. 278 counts every unit and owner of the building: only the imported register knows them.
+        raise errors.RegisterRequired(council=council.id)
     await uow.councils.lock(council.id)
     motion = await find_motion(uow, council, number, OPEN_FOR_DEBATE)
     state = next_state(motion.state, Action.PUT_QUESTION, number=motion.number)
@@ -86,6 +89,7 @@ async def put_question(
             electorate.total_area_cm2,
             electorate.total_owners,
             present,
+            rules=council.rules,
         )
     )
     await record_event(
@@ -203,18 +207,21 @@ async def _record_votes(
             ballot, motion = state.ballot, state.motion
             if not ballot.open or ballot.closes_at <= clock():
                 raise errors.BallotNotOpen(number=motion.number)
-            refusal = voting_refusal(council.rules, member)
+            rules = ballot.rules_under(council.rules)
+            refusal = voting_refusal(rules, member)
             if refusal is not None:
                 raise refusal
             owner, area = None, 0
-            if council.rules.weighted:
+            if rules.weighted:
                 if units is None:
                     units = await uow.units.all(council.id)
                 owner = next((u.owner for u in units if u.code == member.unit), None)
                 if owner is None:
                     raise errors.NotEligible(reason="unit")
                 area = sum(u.area_cm2 for u in units if u.owner == owner)
-            voter = events.voter_key(council.rules, member, owner)
+            voter = events.voter_key(rules, member, owner)
+            if owner is not None:
+                await _one_vote_per_owner(uow, ballot.id, voter, owner, member.id, rows)
         except errors.DeliberationError as refused:
             results.append(refused)
             continue
@@ -223,20 +230,23 @@ async def _record_votes(
         else:
             previous = state.choices.get(voter)
         rows.append((ballot.id, voter, member.id, choice, area, clock()))
-        payload: dict[str, Any] = {"number": motion.number, "ballot": ballot.id, "name": member.name}
         if not ballot.secret:
-            payload.update(choice=choice.value, voter=voter, area_cm2=area)
-        pending.append((events.VOTE_CAST, clock(), payload))
+            # A secret ballot's single votes leave nothing in the chain (no name, no time): its
+            # `ballot.closed` carries the counts, and the votes table who took part.
+            payload = {"number": motion.number, "ballot": ballot.id, "name": member.name, "choice": choice.value}
+            pending.append((events.VOTE_CAST, clock(), {**payload, "voter": voter, "area_cm2": area}))
         if state.choices is None:
             await flush()
-            counts = await uow.votes.counts(ballot.id)
+            # a secret ballot shows only its turnout: its sealed choices are not opened for every vote
+            counts = None if ballot.secret else await uow.votes.counts(ballot.id)
+            voted = await uow.votes.count(ballot.id) if counts is None else sum(counts.values())
         else:
             rows[:] = [r for r in rows[:-1] if r[:2] != (ballot.id, voter)] + rows[-1:]  # one row per voter
             state.choices[voter] = choice
             counts = {c: 0 for c in Choice}
             for chosen in state.choices.values():
                 counts[chosen] += 1
-        voted = sum(counts.values())
+            voted = sum(counts.values())
         closed = None
         if voted >= ballot.eligible_voters > 0:
             await flush()
@@ -256,6 +266,23 @@ async def _record_votes(
     if any(isinstance(r, VoteRecorded) for r in results):
         await flush()
     return results
+
+
+async def _one_vote_per_owner(
+    uow: UnitOfWork,
+    ballot_id: int,
+    voter: str,
+    owner: str,
+    member_id: int,
+    rows: Sequence[tuple[int, str, int, Choice, int, datetime]],
+) -> None:
+    """An owner has one vote: only the person who cast it may change it (proxies do not exist yet)."""
+    cast_by = next((m for b, v, m, *_ in reversed(rows) if (b, v) == (ballot_id, voter)), None)
+    if cast_by is None:
+        cast_by = next((m for v, m, _choice, _area in await uow.votes.all(ballot_id) if v == voter), None)
+    if cast_by is not None and cast_by != member_id:
+        other = await uow.members.get(cast_by)
+        raise errors.OwnerAlreadyVoted(owner=owner, name=other.name if other else "?")
 
 
 async def close_ballot(
@@ -279,20 +306,45 @@ async def close_ballot(
     return await _close(uow, clock, council, ballot, motion, early=False)
 
 
+async def _present_at_close(
+    uow: UnitOfWork, council: Council, ballot: Ballot, rules: Rules, voters: set[int]
+) -> int | None:
+    """Those present at a meeting ballot, counted when it closes: the meeting's roll plus everyone who voted.
+
+    A voter is present by definition (组织法 art. 9: 出席人). Outside a live meeting there is no roll (None).
+    """
+    if ballot.present is None:
+        return None
+    meetings = [
+        m
+        for m in await uow.meetings.in_state(council.id, MeetingState.OPEN, MeetingState.ADJOURNED)
+        if m.opened_at is not None and m.opened_at <= ballot.opened_at
+    ]
+    roll: set[int] = set()
+    if meetings:
+        meeting = max(meetings, key=lambda m: (m.opened_at or m.created_at, m.id))
+        members = {m.id: m for m in await uow.members.all(council.id)}
+        roll = {
+            member_id
+            for member_id, _name in await uow.meetings.attendance(meeting.id)
+            if member_id in members and members[member_id].active and voting_refusal(rules, members[member_id]) is None
+        }
+    return len(roll | voters)
+
+
 async def _close(
     uow: UnitOfWork, clock: Clock, council: Council, ballot: Ballot, motion: Motion, *, early: bool
 ) -> ClosedBallot:
     rows = await uow.votes.all(ballot.id)
     votes = [counting.CastVote(voter, choice, area) for voter, _member, choice, area in rows]
+    rules = ballot.rules_under(council.rules)
     electorate = Electorate(
         members=ballot.members,
         total_area_cm2=ballot.total_area_cm2,
         total_owners=ballot.total_owners,
-        present=ballot.present,
+        present=await _present_at_close(uow, council, ballot, rules, {member for _v, member, _c, _a in rows}),
     )
-    outcome = counting.decide(
-        council.rules.preset, votes, electorate, Threshold(ballot.threshold), council.rules.quorum
-    )
+    outcome = counting.decide(rules.preset, votes, electorate, Threshold(ballot.threshold), rules.quorum)
     if not outcome.quorum_met:
         action = Action.FAIL_QUORUM
     else:

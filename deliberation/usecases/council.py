@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from .. import errors, events
 from ..counting import Preset
+from ..lifecycle import MotionState
 from ..model import Actor, Council, Member, MemberStatus, Role, Rules, Unit
 from ..ports import Clock, UnitOfWork
 from ..roster import RosterUnit
@@ -34,15 +35,33 @@ async def setup_council(
     preset: Preset | str | None = None,
     locale: str = "zh_Hans",
     timezone: str = "Asia/Shanghai",
+    admins_only: bool = True,
+    confirm: bool = False,
 ) -> Council:
-    """Make the chat a council (or, for its chair, switch the preset); the one who sets it up chairs it."""
+    """Make the chat a council (or, for its chair, switch the preset); the one who sets it up chairs it.
+
+    Only a platform administrator (a Telegram group admin, a configured WeCom admin) makes a new council:
+    otherwise any member who typed /setup first would chair it for good. `admins_only=False` is for a
+    platform without administrators of its own (the console, where whoever types runs the bot).
+    Switching the preset of an existing council needs `confirm` and no open ballot: a ballot's rules are
+    frozen when it opens, and nobody's rules change behind their backs.
+    """
     chosen = parse_preset(preset)
     existing = await uow.councils.by_chat(chat_key)
+    if existing is None and admins_only and not actor.platform_admin:
+        raise errors.AdminRequired()
     if existing is not None:
         member = await uow.members.by_user(existing.id, actor.user_key)
         if not replace(actor, member=member).is_chair:
             raise errors.CouncilExists(title=existing.title)
+        if not confirm:
+            raise errors.SetupNeedsConfirm(
+                council=existing.id, current=existing.rules.preset.value, preset=chosen.value
+            )
         await uow.councils.lock(existing.id)
+        voting = sorted(m.number for m in await uow.motions.all(existing.id) if m.state is MotionState.VOTING)
+        if voting:
+            raise errors.RulesFrozenByBallot(ballots=", ".join(f"#{n}" for n in voting))
         council = replace(existing, rules=Rules.for_preset(chosen))
         await uow.councils.update(council)
         await record_event(uow, council, clock, events.COUNCIL_RULES, preset=chosen.value, by=actor.name)

@@ -53,7 +53,10 @@ async def join(
     """Register the actor as a member of a unit; pending until the chair approves when the rules ask."""
     await uow.councils.lock(council.id)
     existing = await uow.members.by_user(council.id, actor.user_key)
-    if existing is not None and existing.unit is not None:
+    if existing is not None and existing.status is MemberStatus.REMOVED:
+        raise errors.MemberRemoved()
+    returning = existing is not None and existing.status is MemberStatus.LEFT  # back in the group: joins anew
+    if existing is not None and existing.unit is not None and not returning:
         if existing.status is MemberStatus.PENDING:
             raise errors.PendingApproval(unit=existing.unit)
         raise errors.AlreadyMember(unit=existing.unit)
@@ -72,8 +75,9 @@ async def join(
         await uow.units.add(council.id, Unit(code, code, area or 0), from_roster=False)
     approval = council.rules.approval_required and not actor.is_chair
     status = MemberStatus.PENDING if approval else MemberStatus.ACTIVE
-    if existing is not None:  # a chair from /setup claiming their unit
-        member = replace(existing, unit=code, name=actor.name, username=actor.username)
+    if existing is not None:  # a chair from /setup claiming their unit, or someone back in the group
+        status = status if returning else existing.status
+        member = replace(existing, unit=code, name=actor.name, username=actor.username, status=status)
         await uow.members.update(member)
     else:
         member = await uow.members.add(
@@ -98,6 +102,8 @@ async def approve(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
     member = await find_member(uow, council, handle)
     if member.active:
         raise errors.AlreadyMember(unit=member.unit or "")
+    if member.status is MemberStatus.LEFT:  # not in the group any more: they /join again once back
+        raise errors.MemberLeft()
     member = replace(member, status=MemberStatus.ACTIVE)
     await uow.members.update(member)
     await record_event(uow, council, clock, events.MEMBER_APPROVED, member=member.id, name=member.name, by=actor.name)
@@ -108,9 +114,63 @@ async def assign_role(uow: UnitOfWork, clock: Clock, council: Council, actor: Ac
     require_chair(actor)
     await uow.councils.lock(council.id)
     member = await find_member(uow, council, handle)
+    if member.status is MemberStatus.LEFT:
+        raise errors.MemberLeft()
     member = replace(member, roles=member.roles | {role}, status=MemberStatus.ACTIVE)
     await uow.members.update(member)
     await record_event(
         uow, council, clock, events.ROLE_ASSIGNED, member=member.id, name=member.name, role=role.value, by=actor.name
     )
+    return member
+
+
+async def _refuse_last_chair(uow: UnitOfWork, council: Council, member: Member) -> None:
+    """A council keeps at least one chair among its members (platform administrators chair besides)."""
+    chairs = [m for m in await uow.members.all(council.id) if m.active and m.has(Role.CHAIR)]
+    if member.has(Role.CHAIR) and [m.id for m in chairs] == [member.id]:
+        raise errors.LastChair(name=member.name)
+
+
+async def revoke_chair(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str) -> Member:
+    """/unchair: a chair takes the chair's role from someone (never from the last chair)."""
+    require_chair(actor)
+    await uow.councils.lock(council.id)
+    member = await find_member(uow, council, handle)
+    if not member.has(Role.CHAIR):
+        raise errors.NotAChair(name=member.name)
+    await _refuse_last_chair(uow, council, member)
+    member = replace(member, roles=member.roles - {Role.CHAIR})
+    await uow.members.update(member)
+    payload = {"member": member.id, "name": member.name, "role": Role.CHAIR.value, "by": actor.name}
+    await record_event(uow, council, clock, events.ROLE_REVOKED, **payload)
+    return member
+
+
+async def remove_member(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str) -> Member:
+    """/remove: a chair takes a membership back (with its roles); /approve restores it."""
+    require_chair(actor)
+    await uow.councils.lock(council.id)
+    member = await find_member(uow, council, handle)
+    if member.status in (MemberStatus.REMOVED, MemberStatus.LEFT):
+        raise errors.MemberNotFound(handle=handle)
+    await _refuse_last_chair(uow, council, member)
+    member = replace(member, status=MemberStatus.REMOVED, roles=frozenset())
+    await uow.members.update(member)
+    await record_event(uow, council, clock, events.MEMBER_REMOVED, member=member.id, name=member.name, by=actor.name)
+    return member
+
+
+async def mark_left(uow: UnitOfWork, clock: Clock, council: Council, user_key: str, *, banned: bool) -> Member | None:
+    """The platform says this person left (or was banned from) the group: their membership and roles stop.
+
+    Nothing happens for someone who was no member, or whose leaving is already recorded (a re-delivery).
+    They take part again only by /join once back in the group (with the chair's approval where the rules ask).
+    """
+    await uow.councils.lock(council.id)
+    member = await uow.members.by_user(council.id, user_key)
+    if member is None or member.status in (MemberStatus.LEFT, MemberStatus.REMOVED):
+        return None
+    member = replace(member, status=MemberStatus.LEFT, roles=frozenset())
+    await uow.members.update(member)
+    await record_event(uow, council, clock, events.MEMBER_LEFT, member=member.id, name=member.name, banned=banned)
     return member

@@ -30,6 +30,10 @@ def require_member(actor: Actor) -> Member:
         raise errors.NotAMember()
     if actor.member.status is MemberStatus.PENDING:
         raise errors.PendingApproval(unit=actor.member.unit or "")
+    if actor.member.status is MemberStatus.LEFT:
+        raise errors.MemberLeft()
+    if actor.member.status is MemberStatus.REMOVED:
+        raise errors.MemberRemoved()
     return actor.member
 
 

@@ -155,6 +155,8 @@ class Harness:
 
 @contextlib.asynccontextmanager
 async def running_bot(tmp_path, api: FakeBotApi, clock=None, **overrides: Any):
+    if api.group_owner is None:
+        api.group_owner = CHAIR  # 王主任 founded every test group: a group admin, so /setup is theirs
     settings = TelegramSettings(bot_token=api.token, api_base=api.base_url, **{**FAST, **overrides})
     app = await build_core(f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}", **({"clock": clock} if clock else {}))
     bot = build_telegram(app, settings)

@@ -9,6 +9,7 @@ import logging
 import aiohttp
 import pytest
 import telegram
+from aiohttp import web
 from telegram import (
     BotCommandScopeAllGroupChats,
     ChatFullInfo,
@@ -344,13 +345,17 @@ async def test_http_level_envelopes_and_json_bodies(api: FakeBotApi) -> None:
             assert await resp.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
         async with http.post(f"{api.base_url}/botnot-a-token/getMe") as resp:
             assert resp.status == 404
+        async with http.post(f"{api.base_url}/bot{api.token}/sendMessage", json={"chat_id": 7, "text": "1"}) as resp:
+            assert resp.status == 403  # like Telegram: user 7 never wrote to the bot
+            assert "can't initiate conversation" in (await resp.json())["description"]
+        api.start_private(7)
         async with http.post(f"{api.base_url}/bot{api.token}/sendmessage", json={"chat_id": 7, "text": "123"}) as resp:
             body = await resp.json()
             assert resp.status == 200 and body["ok"] is True
             assert body["result"]["text"] == "123"  # free text is never JSON-decoded
         async with http.get(f"{api.base_url}/bot{api.token}/getMe") as resp:
             assert (await resp.json())["result"]["id"] == api.bot_id
-    assert [c.method for c in api.calls()] == ["fooBar", "sendMessage", "getMe"]
+    assert [c.method for c in api.calls()] == ["fooBar", "sendMessage", "sendMessage", "getMe"]
 
 
 async def test_application_polling_command_and_callback(api: FakeBotApi) -> None:
@@ -462,3 +467,43 @@ async def test_standalone_process_control_api() -> None:
             await remote_bot.send_message(OLD_GROUP, "after reset")  # faults are gone
             assert [c["method"] for c in await fake.calls()] == ["sendMessage"]
     assert fake.process.returncode == 0
+
+
+async def test_updates_are_resent_until_confirmed_and_pushed_to_a_webhook_until_a_200() -> None:
+    """Like Telegram: getUpdates sends an update again until an offset beyond it was asked for; a set webhook
+    gets each queued update POSTed (with the secret) again until one answer is 200."""
+    async with FakeBotApi(push_webhooks=True, webhook_retry_delay=0.05) as api:
+        polled = telegram.Bot(**api.bot_kwargs())
+        async with polled:
+            pushed = api.push_text(ALICE.id, ALICE, "one")
+            assert [u.update_id for u in await polled.get_updates(timeout=0)] == [pushed["update_id"]]
+            assert [u.update_id for u in await polled.get_updates(timeout=0)] == [pushed["update_id"]]  # unconfirmed
+            assert await polled.get_updates(offset=pushed["update_id"] + 1, timeout=0) == ()
+
+            received: list[tuple[int, str | None]] = []
+
+            async def hook(request: web.Request) -> web.Response:
+                body = await request.json()
+                received.append((body["update_id"], request.headers.get("X-Telegram-Bot-Api-Secret-Token")))
+                return web.Response(status=500 if len(received) < 3 else 200)
+
+            app = web.Application()
+            app.router.add_post("/hook", hook)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            port = free_port()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            try:
+                update = api.push_text(ALICE.id, ALICE, "two")
+                await polled.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
+                await until_true(lambda: api.pending_updates() == [], 10)
+            finally:
+                await runner.cleanup()
+    assert received == [(update["update_id"], "s3cret")] * 3
+    assert [status for _, status in api.webhook_posts] == [500, 500, 200]
+
+
+async def until_true(predicate, timeout: float) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.timeout(150)
 t = Translator("zh_Hans")
 G = -1_009_901
 VOTERS = 300
-SECRET = "scale-out-secret"
+SECRET = "scale-out-secret-0123456789abcdefghij"
 
 
 async def test_two_webhook_workers_on_one_postgres_database(tmp_path):

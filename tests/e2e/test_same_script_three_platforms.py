@@ -9,8 +9,8 @@ from datetime import datetime
 
 import pytest
 
-from bot import minutes_service
 from bot.console import ConsoleChat
+from bot.desk import minutes as minutes_service
 from bot.main import build_core
 from tests.conftest import FakeClock
 from tests.e2e.conftest import Harness, button_data, running_bot

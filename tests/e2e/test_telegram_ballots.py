@@ -97,8 +97,25 @@ async def test_a_secret_ballot_shows_only_the_turnout(harness):
     yes, no, _ = button_data(ballot)
     await h.click(G, ALICE, ballot["message_id"], yes)
     await h.click(G, BOB, ballot["message_id"], no)
-    step = await h.cmd(G, CAROL, "/no 1")  # a text vote is confirmed by a reaction only
-    assert step.reacted and step.messages == []
+    # Typed in the group a secret vote is not a vote: the message is deleted, Carol is answered privately,
+    # no reaction, nothing said in the group, nothing recorded (issue 12 #2).
+    api.start_private(CAROL)  # Carol once pressed Start with the bot: it may write to her privately
+    step = await h.cmd(G, CAROL, "/no 1")
+    assert not step.reacted and step.calls_to_chat(G) == step.of("deleteMessage")
+    assert [c.params["message_id"] for c in step.of("deleteMessage") if c.ok] == [step.command_message_id]
+    assert api.message(G, step.command_message_id) is None
+    private = [c for c in step.of("sendMessage") if c.ok and c.params["chat_id"] == CAROL.id]
+    assert [c.result["text"] for c in private] == [t("error.secret_vote_typed", number=1)]
+    assert (await votes_of(h, (await ballots_of(h, G, 1))[0].id))[1] == 2
+    # where the bot may not delete (no admin right) and Carol has no private chat, the refusal answers her
+    # message in the group: it is on show anyway, and she learns it did not count; still no reaction
+    api.fail("deleteMessage", error_code=400, description="Bad Request: message can't be deleted", chat_id=G)
+    api.fail_forbidden(CAROL.id)
+    step = await h.cmd(G, CAROL, "/yes 1")
+    assert not step.reacted and step.refusal == t("error.secret_vote_typed", number=1)
+    api.clear_faults()
+    assert (await votes_of(h, (await ballots_of(h, G, 1))[0].id))[1] == 2
+    await h.click(G, CAROL, ballot["message_id"], no)
     await h.settle()
     assert t("ballot.turnout", voted=3, eligible=4) in api.message(G, ballot["message_id"])["text"]
     step = await h.cmd(G, CHAIR, "/show 1")

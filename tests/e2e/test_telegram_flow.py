@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import Translator
+from deliberation import usecases
 from deliberation.lifecycle import MotionState
+from deliberation.roster import RosterUnit, parse_area_cm2
 from tests.e2e.conftest import (
     ALICE,
     BOB,
@@ -49,6 +51,11 @@ async def test_full_deliberation(harness, preset, lang, locale):
     assert len(step.messages) == 1 and "3号楼议事群" in step.text
     council = await council_of(h, group)
     assert council.rules.preset == preset
+    if civil:  # a civil278 ballot opens only on the property register: each resident owns the unit they claim
+        register = [RosterUnit(unit, user.first_name, parse_area_cm2(area)) for user, unit, area in RESIDENTS]
+        async with h.app.dispatcher.uow() as uow:
+            await usecases.import_roster(uow, h.app.dispatcher.clock, council, register)
+            await uow.commit()
     if lang:
         step = await h.cmd(group, CHAIR, f"/lang {lang}")
         assert step.texts == [Translator(locale)("council.language")]

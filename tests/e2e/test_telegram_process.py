@@ -23,6 +23,7 @@ from tests.fakes.fake_bot_api import Call, FakeBotApi, free_port
 t = Translator("zh_Hans")
 YISHI = Path(sys.executable).with_name("yishi")
 G = -9001
+HOOK_SECRET = "webhook-secret-0123456789abcdefghij"
 
 
 class Driver:
@@ -149,7 +150,7 @@ async def test_webhook_mode(tmp_path, api):
             app,
             build_telegram(app, settings),
             settings,
-            WebhookSettings(url=url, listen=f"127.0.0.1:{port}", secret="s3cret"),
+            WebhookSettings(url=url, listen=f"127.0.0.1:{port}", secret=HOOK_SECRET),
             stop,
         )
     )
@@ -158,9 +159,10 @@ async def test_webhook_mode(tmp_path, api):
         await wait_until_listening(port, timeout=10.0)
         assert api.webhook_info()["url"] == url and api.calls("getUpdates") == []
         api.set_chat(G, "group", "网页钩子群")
+        api.set_chat_member(G, CHAIR, "creator")
         update = api.make_command(G, CHAIR, "/setup")
         assert await api.deliver_webhook(url, update, secret_token="wrong") == 403
-        assert await api.deliver_webhook(url, update, secret_token="s3cret") == 200
+        assert await api.deliver_webhook(url, update, secret_token=HOOK_SECRET) == 200
         call = await api.wait_for(method="sendMessage", params={"chat_id": G}, timeout=10)
         assert "网页钩子群" in call.result["text"]
     finally:

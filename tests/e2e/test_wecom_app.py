@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from wechatpy.crypto import _get_signature
 from wechatpy.enterprise.crypto import PrpCrypto
 
+from bot.i18n import Translator
 from bot.main import build_wecom
 from bot.wecom.app import WeComApi, to_command
 from bot.wecom.robot import RateWindow, WeComRobot
@@ -42,6 +43,13 @@ def _link_path(text: str) -> str:
     url = re.search(r"http://yishi\.example(/b/[\w.\-]+)", text)
     assert url, text
     return urlsplit("http://yishi.example" + url.group(1)).path
+
+
+async def test_only_a_configured_wecom_admin_sets_up_the_council(rig: Rig):
+    answer = await rig.member("bob").say("开通")  # not in WECOM_ADMINS: no chair for good by being first
+    assert answer == Translator("zh_Hans")("error.admin_required")
+    assert await rig.council() is None
+    assert "3号楼议事会" in await rig.member("alice").say("开通")
 
 
 async def test_a_whole_deliberation_through_the_wecom_app(rig: Rig):
@@ -187,7 +195,7 @@ async def _outcome(app, chat_key: str):
         motion = await uow.motions.by_number(council.id, 1)
         ballot = (await uow.ballots.for_motion(motion.id))[-1]
     try:
-        from bot import minutes_service
+        from bot.desk import minutes as minutes_service
     except ImportError:
         minutes = None
     else:

@@ -17,7 +17,7 @@ CORP = "ww0123456789abcdef"
 AGENT = 1000002
 TOKEN = "yishiCallbackToken"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeCom issues it
-LINK_SECRET = "test-link-secret-0123456789"
+LINK_SECRET = "test-link-secret-0123456789abcdefghij"
 NAMES = {"alice": "王阿姨", "bob": "李师傅", "carol": "张老师", "dave": "陈先生"}
 
 
@@ -170,6 +170,7 @@ def wecom_settings(fake: FakeWeCom, **overrides) -> WeComSettings:
         council_chat="b3",
         council_title="3号楼议事会",
         council_links="",
+        admins="alice,amy",  # the corp's admins: they set up (开通) councils
     )
     return WeComSettings(**{**values, **overrides})
 
@@ -187,6 +188,7 @@ def wecom_environment(fake: FakeWeCom, listen: str, **extra: str) -> dict[str, s
         "WECOM_COUNCIL_TITLE": "3号楼议事会",
         "WECOM_ROBOT_URL": f"{fake.url}/cgi-bin/webhook/send?key=robot-key",
         "WECOM_LISTEN": listen,
+        "WECOM_ADMINS": "alice,amy",
         "YISHI_LINK_SECRET": LINK_SECRET,
         "PUBLIC_BASE_URL": "http://yishi.example",
         **extra,

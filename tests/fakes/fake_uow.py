@@ -483,7 +483,10 @@ class FakeUnitOfWork:
         """
         uow = cls()
         state = uow.state
-        council = Council(state.new_id(), chat_key, "测试议事会", Rules.for_preset(preset))
+        # Under civil278 the units are the imported register (a civil278 ballot opens on nothing else).
+        council = Council(
+            state.new_id(), chat_key, "测试议事会", Rules.for_preset(preset), has_roster=preset is Preset.CIVIL278
+        )
         state.councils[council.id] = council
         uow.council = council
         people: list[tuple[str, str | None, frozenset[Role]]] = [(chair, None, frozenset({Role.CHAIR}))]

@@ -12,6 +12,7 @@ from deliberation import usecases
 from deliberation.chain import Event
 from deliberation.counting import Choice
 from deliberation.model import Actor, Council, MotionKind, Role, Side
+from deliberation.roster import RosterUnit, parse_area_cm2
 from storage.database import make_engine, make_sessions
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
@@ -68,6 +69,9 @@ async def _scripted_council(sessions: Any, clock: Clock, chat_key: str, preset: 
     chair = Actor("tg:1", CHAIR, platform_admin=True)
     async with SqlUnitOfWork(sessions) as uow:
         council = await usecases.setup_council(uow, clock, chat_key=chat_key, title=COUNCIL, actor=chair, preset=preset)
+        if council.rules.weighted:  # a civil278 ballot opens only on the register: each resident owns a unit
+            register = [RosterUnit(unit, name, parse_area_cm2(area)) for _, name, unit, area in RESIDENTS]
+            council = await usecases.import_roster(uow, clock, council, register)
         await uow.commit()  # use cases leave the commit to their caller
     for user_key, name, unit, area in RESIDENTS:
         clock.tick()

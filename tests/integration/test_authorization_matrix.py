@@ -74,12 +74,16 @@ TABLE: list[tuple[str, set[str], list]] = [
     ("/minutes", EVERYONE, []),
     ("/verify", EVERYONE, []),
     # the chair (or a group admin)
-    ("/setup nantang", CHAIRS, []),
+    ("/setup robert confirm", CHAIRS, [("chair", "/close 2")]),  # the rules never change during a ballot
     ("/lang en", CHAIRS, []),
     ("/language zh_Hant", CHAIRS, []),
     ("/approve @pena", CHAIRS, []),
     ("/chair @bob", CHAIRS, []),
     ("/secretary @bob", CHAIRS, []),
+    ("/unchair @bob", CHAIRS, [("chair", "/chair @bob")]),
+    ("/remove @carol", CHAIRS, []),
+    ("/board on", CHAIRS, []),
+    ("/board", CHAIRS, []),
     ("/warn @bob 4 跑题", CHAIRS, []),
     ("/vote 4 10m", CHAIRS, []),
     ("/close 2", CHAIRS, []),

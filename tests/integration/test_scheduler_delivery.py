@@ -201,7 +201,7 @@ async def test_a_cancelled_meeting_is_not_announced(group):
 
 
 async def test_resident_meeting_quorum_is_reported_on_presence(group):
-    await group.say("chair", "/setup resident_meeting")
+    await group.say("chair", "/setup resident_meeting confirm")  # the group is a council already
     opened = await group.say("chair", "/meeting 月度会")
     assert "3" in opened.replies[0].text  # 4 members: more than half is 3
     note = (await group.say("alice", "/present")).popup

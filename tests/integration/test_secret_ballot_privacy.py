@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, text
 
-from bot import minutes_service
+from bot.desk import minutes as minutes_service
 from bot.i18n import LOCALES, translate
 from storage.models import VoteRow
 
@@ -122,7 +122,14 @@ async def test_secret_ballot_reveals_no_choice(app, clock, caplog):
     opened = await run("chair", "/vote 1 10m 无记名")
     ballot_id = int(opened.replies[0].subject.split(":")[1])
     await run("alice", None, data=f"v:{ballot_id}:y")
-    await run("bob", "/yes 1")
+    # typed in the group, a secret vote is refused and withdrawn: nothing recorded, the buttons pointed to
+    typed = await say(desk, "bob", "/yes 1")
+    said.extend(_response_texts("bob /yes 1", typed))
+    assert typed.refused and typed.refusal == "error.secret_vote_typed" and typed.withdraw
+    assert [r.private for r in typed.replies] == [True] and not typed.quiet and not typed.edits
+    async with desk.uow() as uow:
+        assert len(await uow.votes.voters(ballot_id)) == 1  # alice only
+    await run("bob", None, data=f"v:{ballot_id}:y")
     await run("carol", None, data=f"v:{ballot_id}:n")
     await run("carol", None, data=f"v:{ballot_id}:y")  # changed her mind: the secret survives changes too
     closing = await run(SECRET_NO, None, data=f"v:{ballot_id}:n")

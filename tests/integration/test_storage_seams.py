@@ -55,7 +55,7 @@ async def test_a_transient_failure_inside_the_unit_of_work_leaves_it_as_storage_
 async def test_a_council_moved_retired_and_restored_is_stamped_by_the_injected_clock(app, clock):
     async with SqlUnitOfWork(app.sessions) as uow:
         council = await usecases.setup_council(
-            uow, clock, chat_key="telegram:-1", title="迁移", actor=Actor("telegram:1", "chair")
+            uow, clock, chat_key="telegram:-1", title="迁移", actor=Actor("telegram:1", "chair", platform_admin=True)
         )
         await uow.commit()
     clock.advance(days=400)  # far from the wall clock

@@ -22,7 +22,7 @@ def press(user: str, data: str, update: int, name: str = "") -> Incoming:
 async def council_with_ballot(app, clock, voters: int):
     desk = app.dispatcher
     async with desk.uow() as uow:
-        chair = Actor("telegram:1", "chair")
+        chair = Actor("telegram:1", "chair", platform_admin=True)  # a group admin sets up
         council = await usecases.setup_council(uow, clock, chat_key=f"telegram:{CHAT}", title="runs", actor=chair)
         await uow.commit()  # use cases leave the commit to their caller
     async with desk.uow() as uow:

@@ -112,12 +112,13 @@ class ScriptedChain:
         self.tick()
         opened = self.ballots[ballot]["opened"]
         unit, area = self.unit[name]
-        voter = f"o:{unit}" if self.rules.weighted else f"m{self.member[name]}"
+        voter = f"o:{name}" if self.rules.weighted else f"m{self.member[name]}"
         area = area if self.rules.weighted else 0
         self.ballots[ballot]["votes"][voter] = CastVote(voter, choice, area)  # a changed mind replaces the vote
+        if opened["secret"]:
+            return  # a secret ballot's single votes leave nothing in the chain: its close carries the counts
         payload: dict[str, Any] = {"number": opened["number"], "ballot": ballot, "name": name}
-        if not opened["secret"]:
-            payload.update(choice=choice.value, voter=voter, area_cm2=area)
+        payload.update(choice=choice.value, voter=voter, area_cm2=area)
         self.record("vote.cast", **payload)
 
     def close(self, ballot: int, *, amends: int | None = None) -> str:
@@ -192,6 +193,9 @@ def scripted_chain(preset: str) -> list[Event]:
     """
     chain = ScriptedChain(preset)
     chain.record("council.setup", title=COUNCIL, preset=preset, chair=CHAIR)
+    if chain.rules.weighted:  # a civil278 ballot opens only on the property register: each resident owns a unit
+        areas = [area for _, area in chain.unit.values()]
+        chain.record("roster.imported", units=len(areas), owners=len(areas), total_area_cm2=sum(areas))
     status = "pending" if chain.rules.approval_required else "active"
     for _, name, unit, _ in RESIDENTS:
         chain.tick()

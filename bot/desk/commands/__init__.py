@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from ..context import Table
-from . import ballots, council, follow_up, meetings, minutes, motions
+from . import ballots, board, council, follow_up, meetings, minutes, motions
 
-ALL: tuple[Table, ...] = (council.TABLE, motions.TABLE, ballots.TABLE, meetings.TABLE, follow_up.TABLE, minutes.TABLE)
+ALL: tuple[Table, ...] = (
+    council.TABLE,
+    motions.TABLE,
+    ballots.TABLE,
+    meetings.TABLE,
+    follow_up.TABLE,
+    minutes.TABLE,
+    board.TABLE,
+)
 
 # Every command name the full desk knows (the Telegram menu shows only these).
 COMMAND_NAMES: frozenset[str] = frozenset(name for table in ALL for name in table.commands)

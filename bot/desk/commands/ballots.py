@@ -14,7 +14,8 @@ from .. import buttons
 from ..announce import ballot_closed
 from ..context import Ctx, Table
 from ..messages import Reply, Response
-from ..parsing import parse_command, split_number, vote_options
+from ..parsing import number_only, parse_command, split_number, vote_options
+from ..refusals import refuse
 from ..views import ballots as views
 from ..views.motions import card_edit
 from .motions import card
@@ -61,15 +62,19 @@ async def vote_button(ctx: Ctx, press: buttons.Vote) -> Response:
 
 async def vote_text(ctx: Ctx) -> Response:
     choice = _CHOICES[(parse_command(ctx.incoming.text) or ("", ""))[0]]
-    number, _ = split_number(ctx.args)
+    number = number_only(ctx.args)
     ballot = await usecases.ballot_for(ctx.uow, ctx.the_council, number, ctx.actor)
+    if ballot.secret and ctx.incoming.chat_is_group:
+        # Typed in the group, the choice is there for everyone to read: not a vote, only the buttons are.
+        motion = await ctx.uow.motions.get(ballot.motion_id)
+        raise refuse("error.secret_vote_typed", number=motion.number)
     response = await vote(ctx, ballot.id, choice)
     response.replies.insert(0, Reply(response.popup or "", private=True))
     return response
 
 
 async def close(ctx: Ctx) -> Response:
-    number, _ = split_number(ctx.args)
+    number = number_only(ctx.args)
     ballot = await usecases.ballot_for(ctx.uow, ctx.the_council, number)
     closed = await usecases.close_ballot(ctx.uow, ctx.clock, ctx.the_council, ballot.id, ctx.actor)
     assert closed is not None  # None is only the clock's answer; the chair is refused instead

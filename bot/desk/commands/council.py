@@ -1,8 +1,9 @@
-"""Council commands: /start /help /setup /rules /lang /join /approve /members /chair /secretary."""
+"""Council commands: /start /help /setup /rules /lang /join /approve /members /chair /secretary /unchair /remove."""
 
 from __future__ import annotations
 
 from deliberation import errors, usecases
+from deliberation.counting import Preset
 from deliberation.model import MemberStatus, Role
 
 from ...i18n import Translator, normalise_locale
@@ -20,18 +21,34 @@ async def help_(ctx: Ctx) -> Response:
     return Response([Reply(ctx.t("help.group"), title=ctx.t("help.title"), private=ctx.council is not None)])
 
 
+# The console is a terminal on the operator's own machine: whoever types there runs the bot. Every other
+# platform has administrators of its own (Telegram group admins, WECOM_ADMINS), and only they set up a council.
+OPEN_SETUP_PLATFORMS = frozenset({"console"})
+_CONFIRM = frozenset({"confirm", "确认", "確認"})
+
+
 async def setup(ctx: Ctx) -> Response:
     if not ctx.incoming.chat_is_group:
         raise refuse("error.private_chat")
+    words = ctx.args.split()
+    confirm = any(w.lower() in _CONFIRM for w in words)
+    preset = " ".join(w for w in words if w.lower() not in _CONFIRM)
+    if ctx.council is not None and not words:
+        # A plain /setup on a council changes nothing: it shows the rules (and the number `roster import` needs).
+        presets = ", ".join(p.value for p in Preset)
+        shown = ctx.t("council.current_rules", council=ctx.council.id, presets=presets)
+        return Response([Reply(shown + "\n\n" + rules_text(ctx.t, ctx.council.rules), title=ctx.t("rules.title"))])
     council = await usecases.setup_council(
         ctx.uow,
         ctx.clock,
         chat_key=ctx.incoming.chat_key,
         title=ctx.incoming.chat_title or ctx.incoming.chat_id,
         actor=ctx.actor,
-        preset=ctx.args or None,
+        preset=preset or None,
         locale=ctx.council.locale if ctx.council else ctx.defaults.locale,
         timezone=ctx.council.timezone if ctx.council else ctx.defaults.timezone,
+        admins_only=ctx.incoming.platform not in OPEN_SETUP_PLATFORMS,
+        confirm=confirm,
     )
     ctx.t = Translator(council.locale)
     key = "council.rules_changed" if ctx.council else "council.ready"
@@ -107,6 +124,16 @@ async def role(ctx: Ctx) -> Response:
     return Response([Reply(ctx.t("role.assigned", name=member.name, role=ctx.t(f"role.{given.value}")))])
 
 
+async def unchair(ctx: Ctx) -> Response:
+    member = await usecases.revoke_chair(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, ctx.args)
+    return Response([Reply(ctx.t("role.revoked", name=member.name, role=ctx.t("role.chair")))])
+
+
+async def remove(ctx: Ctx) -> Response:
+    member = await usecases.remove_member(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, ctx.args)
+    return Response([Reply(ctx.t("member.removed", name=member.name))])
+
+
 TABLE = Table(
     commands={
         "start": help_,
@@ -120,6 +147,8 @@ TABLE = Table(
         "members": members,
         "chair": role,
         "secretary": role,
+        "unchair": unchair,
+        "remove": remove,
     },
     buttons={buttons.Approve: approve_button},
     needs_no_council=frozenset({"start", "help", "setup"}),

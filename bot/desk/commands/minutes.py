@@ -6,8 +6,7 @@ so "/publish went through" always means a stored version.
 
 from __future__ import annotations
 
-# alarm: bot.minutes_service moves into the domain (it still imports storage); switch this import then.
-from ... import minutes_service
+from .. import minutes as minutes_service
 from .. import subjects
 from ..context import Ctx, Table
 from ..messages import Document, Reply, Response

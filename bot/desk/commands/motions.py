@@ -12,7 +12,7 @@ from deliberation.model import Motion, MotionKind, Side
 from .. import buttons
 from ..context import Ctx, Table
 from ..messages import Reply, Response
-from ..parsing import parse_command, split_number, target_and_rest, when
+from ..parsing import number_only, parse_command, split_number, target_and_rest, when
 from ..refusals import refuse
 from ..views import ballots as ballot_views
 from ..views import motions as views
@@ -43,7 +43,7 @@ async def _second(ctx: Ctx, number: int | None) -> Response:
 
 
 async def second(ctx: Ctx) -> Response:
-    number, _ = split_number(ctx.args)
+    number = number_only(ctx.args)
     return await _second(ctx, number)
 
 
@@ -106,7 +106,7 @@ async def amend(ctx: Ctx) -> Response:
 
 
 async def end_debate(ctx: Ctx) -> Response:
-    number, _ = split_number(ctx.args)
+    number = number_only(ctx.args)
     return await _subsidiary(ctx, MotionKind.CLOSE_DEBATE, ctx.t("motion.close_debate_text"), number)
 
 
@@ -128,7 +128,7 @@ async def refer(ctx: Ctx) -> Response:
 
 
 async def withdraw(ctx: Ctx) -> Response:
-    number, _ = split_number(ctx.args)
+    number = number_only(ctx.args)
     withdrawn = await usecases.withdraw(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number)
     return Response(
         [Reply(ctx.t("motion.withdrawn", number=withdrawn.number))], edits=[views.card_edit(await card(ctx, withdrawn))]
@@ -141,7 +141,7 @@ async def status(ctx: Ctx) -> Response:
 
 
 async def show(ctx: Ctx) -> Response:
-    number, _ = split_number(ctx.args)
+    number = number_only(ctx.args)
     h = await usecases.motion_history(ctx.uow, ctx.the_council, number)
     lines = views.history_lines(ctx.t, h) + [ballot_views.history_line(ctx.t, b, h.voted) for b in h.ballots]
     title = ctx.t("show.title", number=h.motion.number, kind=views.kind_label(ctx.t, h.motion))

@@ -64,7 +64,7 @@ def ballot_message(
 ) -> tuple[str, str]:
     """(title, text) of the ballot message: live tally when open, only the turnout when secret."""
     title = t("ballot.title", number=motion.number, kind=kind_label(t, motion))
-    lines = [motion.text, t(f"ballot.rule.{council.rules.preset}.{ballot.threshold}")]
+    lines = [motion.text, t(f"ballot.rule.{ballot.rules_under(council.rules).preset}.{ballot.threshold}")]
     if ballot.secret:
         lines.append(t("ballot.secret"))
     lines.append(t("ballot.closes", when=local_time(council, ballot.closes_at)))
@@ -114,7 +114,10 @@ def result_message(t: Translator, council: Council, motion: Motion, ballot: Ball
     if shown:
         lines.append(t("result.counts", yes=yes, no=no, abstain=abstain))
     lines.append(t("result.rule", rule=t(f"rule.{f.rule}")))
-    if council.rules.weighted:
+    rules = ballot.rules_under(council.rules)
+    if ballot.rules is not None:
+        lines.append(t("result.frozen_rules", preset=t(f"preset.{rules.preset.value}.name")))
+    if rules.weighted:
         counted = civil278_counts(
             yes=yes,
             cast=yes + no + abstain,

@@ -17,9 +17,9 @@ from deliberation.minutes import Minutes, MinutesVersion, Scope, publishing
 from deliberation.model import Actor, Council
 from deliberation.ports import UnitOfWork
 
-from .i18n import Translator, moments, translate
-from .minutes_files import to_markdown, to_text
-from .minutes_files.export import export_minutes, place
+from ..i18n import Translator, moments, translate
+from ..minutes_files import to_markdown, to_text
+from ..minutes_files.export import export_minutes, place
 
 CouncilRef = publishing.CouncilRef
 
