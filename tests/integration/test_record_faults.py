@@ -6,8 +6,13 @@ import json
 
 import pytest
 
-from bot import minutes_service
-from bot.console import ConsoleChat
+from bot.console import CHAT_ID, ConsoleChat
+from bot.desk import buttons, subjects
+from bot.desk import minutes as minutes_service
+from bot.desk.messages import Incoming
+from deliberation import usecases
+from deliberation.counting import Choice
+from deliberation.roster import RosterUnit, parse_area_cm2
 from tests.integration.test_secret_ballot_privacy import _document_text
 
 pytestmark = pytest.mark.asyncio
@@ -148,21 +153,37 @@ VOTERS = (("chair", "135"), ("an", "140.25"), ("bo", "130.5"), ("cui", "134"), (
 ABSENT = (("fu", "38.1"), ("gu", "38.1"))
 
 
-async def _building(chat: ConsoleChat) -> None:
+async def _building(app, chat: ConsoleChat, clock) -> None:
+    """Eight flats of eight owners, from the imported register (civil278 counts only on a register)."""
     await _ok(chat, "@chair /setup civil278")
-    await _ok(chat, "@chair /join 3-101 135")
-    for index, (name, area) in enumerate(VOTERS[1:] + ABSENT, start=2):
-        await _ok(chat, f"@{name} /join 3-{100 + index} {area}")
+    council = await _council(app)
+    register = [
+        RosterUnit(f"3-{100 + index}", name, parse_area_cm2(area))
+        for index, (name, area) in enumerate(VOTERS + ABSENT, start=1)
+    ]
+    async with app.dispatcher.uow() as uow:
+        await usecases.import_roster(uow, clock, council, register)
+        await uow.commit()
+    await _ok(chat, "@chair /join 3-101")
+    for index, (name, _area) in enumerate(VOTERS[1:] + ABSENT, start=2):
+        await _ok(chat, f"@{name} /join 3-{100 + index}")
         await _ok(chat, f"@chair /approve @{name}")
+
+
+_CHOICE = {"yes": Choice.YES, "no": Choice.NO, "abstain": Choice.ABSTAIN}
 
 
 async def _ballot(chat: ConsoleChat, number: int, choices: dict[str, str], secret: bool) -> str:
     """Raise motion `number`, put it (secretly or not), vote as told, close it; the result's text."""
     await _ok(chat, f"@an /motion 议题{number}")
     await _ok(chat, f"@bo /second {number}")
-    await _ok(chat, f"@chair /vote {number} 10m" + (" secret" if secret else ""))
-    for name, choice in choices.items():
-        await _ok(chat, f"@{name} /{choice} {number}")
+    opened = await _ok(chat, f"@chair /vote {number} 10m" + (" secret" if secret else ""))
+    ballot = next(subjects.recognise(r.subject) for r in opened.replies if r.subject)
+    assert isinstance(ballot, subjects.BallotMessage)
+    for name, choice in choices.items():  # the buttons: a secret ballot takes no typed vote in the group
+        data = buttons.encode(buttons.Vote(ballot.ballot_id, _CHOICE[choice]))
+        press = Incoming("console", CHAT_ID, name, name, data=data, username=name)
+        assert not (await chat.dispatcher.handle(press)).refused, (name, choice)
     closed = await _ok(chat, f"@chair /close {number}")
     return next(r.text for r in closed.replies if r.subject and r.subject.startswith("result:"))
 
@@ -170,7 +191,7 @@ async def _ballot(chat: ConsoleChat, number: int, choices: dict[str, str], secre
 async def test_civil278_figures_are_shown_as_counted_not_reduced(app, clock) -> None:
     """Point 2: 6 of 8 owners is "6/8 人（75.00%）", never "3/4"; 809.75 of 885.95 ㎡ is written so."""
     chat = await _chat(app)
-    await _building(chat)
+    await _building(app, chat, clock)
     choices = {name: "yes" for name, _ in VOTERS[:5]} | {"er": "no"}
     result = await _ballot(chat, 1, choices, secret=False)
     assert "6/8 人（75.00%）" in result and "809.75/885.95 ㎡（91.40%）" in result, result
@@ -189,7 +210,7 @@ async def test_civil278_figures_are_shown_as_counted_not_reduced(app, clock) -> 
 async def test_a_small_secret_civil278_ballot_seals_its_count_per_choice(app, clock) -> None:
     """Point 5: 3 against 3 is shown per choice; 4 against 2 (a choice under 3 owners) is sealed everywhere."""
     chat = await _chat(app)
-    await _building(chat)
+    await _building(app, chat, clock)
     even = {name: ("yes" if i < 3 else "no") for i, (name, _) in enumerate(VOTERS)}
     shown = await _ballot(chat, 1, even, secret=True)
     assert "面积：赞成 405.75㎡，反对 404㎡" in shown and "封存" not in shown, shown
