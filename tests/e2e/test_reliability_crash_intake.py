@@ -148,14 +148,7 @@ async def burst_with_kills(tmp_path, mode: str, presses: int, kills: int) -> Fig
     return figures
 
 
-@pytest.mark.timeout(120)
-@pytest.mark.parametrize("mode", ["polling", "webhook"])
-async def test_killed_twice_in_a_burst_every_press_is_answered_once(tmp_path, mode):
-    figures = await burst_with_kills(tmp_path, mode, presses=400, kills=2)
-    assert figures.second_answers <= WINDOW * len(figures.answered_at_kill), figures
-
-
-@pytest.mark.slow
+# Issue 12's bar, in the default run: three kills during a 1,000-press burst, polling and webhook.
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_killed_three_times_in_a_1000_press_burst_every_press_is_answered_once(tmp_path, mode):
