@@ -223,6 +223,8 @@ def _decide_members(
     if threshold is Threshold.TWO_THIRDS:
         rule = f"{preset.value}.two_thirds"
         carried = decided > 0 and _at_least(counted.yes, decided, _TWO_THIRDS)
+        if preset is Preset.RESIDENT_MEETING:  # every decision also needs more than half the present (art. 9)
+            carried = carried and _more_than(counted.yes, present, _HALF)
         approval = _share(counted.yes, decided)
     elif preset is Preset.RESIDENT_MEETING:
         rule = "resident_meeting.majority_present"

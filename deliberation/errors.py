@@ -135,6 +135,42 @@ class NotAmendable(DeliberationError):
     key = "error.not_amendable"
 
 
+class AmendmentAlreadyPending(DeliberationError):
+    """One amendment at a time on a motion: the pending one is settled first (params: number, amendment)."""
+
+    key = "error.amendment_already_pending"
+
+
+class AmendmentTooDeep(DeliberationError):
+    """An amendment of an amendment (secondary) may not itself be amended (params: number)."""
+
+    key = "error.amendment_too_deep"
+
+
+class AmendAfterDebateClosed(DeliberationError):
+    """Debate was closed on the motion: no amendment is in order any more (params: number)."""
+
+    key = "error.amend_after_close"
+
+
+class Undebatable(DeliberationError):
+    """Closing debate is put without debate (params: number)."""
+
+    key = "error.undebatable"
+
+
+class SubsidiaryBallotOpen(DeliberationError):
+    """A motion whose amendment or subsidiary is being voted on cannot be withdrawn or put (params: number, open)."""
+
+    key = "error.subsidiary_ballot_open"
+
+
+class PostponeEndsTooSoon(DeliberationError):
+    """The postponement would expire before its own ballot closes (params: number)."""
+
+    key = "error.postpone_too_soon"
+
+
 class SpeechRefused(DeliberationError):
     """A debate rule refused the speech; params always include `left` (speeches left)."""
 

@@ -14,6 +14,7 @@ from ..lifecycle import OPEN_FOR_DEBATE, TERMINAL, Action, MotionState, next_sta
 from ..model import Actor, Ballot, BallotResult, Council, Motion, MotionKind, Role, Rules, Unit
 from ..ports import Clock, UnitOfWork
 from .membership import voting_refusal
+from .motions import fall_with
 from .steps import find_motion, iso, record_event, require_chair, require_member
 
 
@@ -61,9 +62,15 @@ async def put_question(
     await uow.councils.lock(council.id)
     motion = await find_motion(uow, council, number, OPEN_FOR_DEBATE)
     state = next_state(motion.state, Action.PUT_QUESTION, number=motion.number)
-    pending = [c for c in await uow.motions.children(motion.id) if c.state not in TERMINAL]
+    children = [c for c in await uow.motions.children(motion.id) if c.state not in TERMINAL]
+    pending = [c for c in children if c.state is not MotionState.PROPOSED]
     if pending:
         raise errors.AmendmentPending(number=motion.number, amendment=pending[0].number)
+    if motion.parent_id is not None:
+        siblings = await uow.motions.children(motion.parent_id)
+        voting = [m for m in siblings if m.state is MotionState.VOTING]
+        if voting:  # one question at a time on a motion
+            raise errors.SubsidiaryBallotOpen(number=motion.number, open=", ".join(f"#{m.number}" for m in voting))
     threshold = Threshold.ORDINARY
     if motion.kind is MotionKind.CLOSE_DEBATE:
         threshold = Threshold.TWO_THIRDS
@@ -73,6 +80,13 @@ async def put_question(
     electorate, eligible = await _electorate(uow, council)
     now = clock()
     duration = duration or (council.rules.meeting_ballot_duration if present else council.rules.ballot_duration)
+    if motion.kind is MotionKind.POSTPONE and motion.postponed_until is not None:
+        if motion.postponed_until <= now + duration:
+            raise errors.PostponeEndsTooSoon(number=motion.number)
+    for unseconded in children:  # nobody seconded them: they are not before the meeting and lapse
+        lapsed = replace(unseconded, state=next_state(unseconded.state, Action.LAPSE, number=unseconded.number))
+        await uow.motions.update(lapsed)
+        await record_event(uow, council, clock, events.MOTION_LAPSED, number=lapsed.number, parent=motion.number)
     motion = replace(motion, state=state, major=major)
     await uow.motions.update(motion)
     ballot = await uow.ballots.add(
@@ -377,8 +391,14 @@ async def _apply_to_parent(uow: UnitOfWork, clock: Clock, council: Council, moti
     if motion.parent_id is None:
         return None
     parent = await uow.motions.get(motion.parent_id)
-    if motion.kind is MotionKind.AMENDMENT:
-        parent = replace(parent, text=motion.text, original_text=parent.original_text or parent.text)
+    if motion.kind is MotionKind.AMENDMENT and parent.state not in TERMINAL:
+        parent = replace(
+            parent,
+            text=motion.text,
+            original_text=parent.original_text or parent.text,
+            postponed_until=motion.postponed_until or parent.postponed_until,
+            referred_to=motion.referred_to or parent.referred_to,
+        )
         await record_event(
             uow, council, clock, events.MOTION_AMENDED, number=parent.number, amendment=motion.number, text=motion.text
         )
@@ -399,11 +419,13 @@ async def _apply_to_parent(uow: UnitOfWork, clock: Clock, council: Council, moti
             number=parent.number,
             until=iso(motion.postponed_until) if motion.postponed_until else None,
         )
+        await fall_with(uow, clock, council, parent)
     elif motion.kind is MotionKind.REFER and parent.state not in TERMINAL:
         parent = replace(
             parent, state=next_state(parent.state, Action.REFER, number=parent.number), referred_to=motion.referred_to
         )
         await record_event(uow, council, clock, events.MOTION_REFERRED, number=parent.number, to=motion.referred_to)
+        await fall_with(uow, clock, council, parent)
     else:
         return None
     await uow.motions.update(parent)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from .. import errors, events
 from ..debate import check_speech
-from ..lifecycle import OPEN_FOR_DEBATE, Action, MotionState, next_state
+from ..lifecycle import OPEN_FOR_DEBATE, TERMINAL, Action, MotionState, next_state
 from ..model import Actor, Council, Member, Motion, MotionKind, Side, Speech
 from ..ports import Clock, UnitOfWork
 from .steps import check_text, find_member, find_motion, iso, record_event, require_chair, require_member
@@ -48,8 +48,8 @@ async def raise_motion(
         refer_postponed = kind is MotionKind.REFER and parent.state is MotionState.POSTPONED
         if parent.state not in OPEN_FOR_DEBATE and not refer_postponed:
             raise errors.NotAmendable(number=parent.number, state=parent.state.value)
-        if kind is MotionKind.AMENDMENT and parent.kind is not MotionKind.MAIN:
-            raise errors.NotAmendable(number=parent.number, state=parent.state.value)
+        if kind is MotionKind.AMENDMENT:
+            await _check_amendable(uow, parent)
     now = clock()
     motion = await uow.motions.add(
         Motion(
@@ -86,6 +86,52 @@ async def raise_motion(
     return motion
 
 
+async def _check_amendable(uow: UnitOfWork, parent: Motion) -> None:
+    """RONR as the spec adopts it: a main motion, a postponement or a referral takes one primary amendment at a
+    time, a primary amendment one secondary; closing debate takes none, nor does anything once debate is closed."""
+    if parent.kind is MotionKind.CLOSE_DEBATE:
+        raise errors.NotAmendable(number=parent.number, state=parent.state.value)
+    if parent.kind is MotionKind.AMENDMENT:
+        grandparent = await uow.motions.get(parent.parent_id) if parent.parent_id else None
+        if grandparent is not None and grandparent.kind is MotionKind.AMENDMENT:
+            raise errors.AmendmentTooDeep(number=parent.number)
+    if parent.debate_closed:
+        raise errors.AmendAfterDebateClosed(number=parent.number)
+    pending = [
+        c for c in await uow.motions.children(parent.id) if c.kind is MotionKind.AMENDMENT and c.state not in TERMINAL
+    ]
+    if pending:
+        raise errors.AmendmentAlreadyPending(number=parent.number, amendment=pending[0].number)
+
+
+async def fall_with(uow: UnitOfWork, clock: Clock, council: Council, parent: Motion) -> list[Motion]:
+    """A withdrawn, postponed or referred motion takes its unsettled amendments and subsidiaries with it."""
+    fallen: list[Motion] = []
+    for child in await uow.motions.children(parent.id):
+        if child.state in TERMINAL:
+            continue
+        if child.state is MotionState.VOTING:  # callers refuse this first; a ballot is never dropped unsaid
+            raise errors.SubsidiaryBallotOpen(number=parent.number, open=f"#{child.number}")
+        fallen += await fall_with(uow, clock, council, child)
+        child = replace(child, state=next_state(child.state, Action.WITHDRAW, number=child.number))
+        await uow.motions.update(child)
+        await record_event(
+            uow, council, clock, events.MOTION_WITHDRAWN, number=child.number, by=None, parent=parent.number
+        )
+        fallen.append(child)
+    return fallen
+
+
+async def voting_below(uow: UnitOfWork, motion: Motion) -> list[Motion]:
+    """The amendments and subsidiaries under `motion` (at any depth) whose ballot is open."""
+    found: list[Motion] = []
+    for child in await uow.motions.children(motion.id):
+        if child.state is MotionState.VOTING:
+            found.append(child)
+        found += await voting_below(uow, child)
+    return found
+
+
 async def second_motion(
     uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int | None = None
 ) -> Motion:
@@ -110,6 +156,8 @@ async def speak(
     member = require_member(actor)
     await uow.councils.lock(council.id)
     motion = await find_motion(uow, council, number, OPEN_FOR_DEBATE)
+    if motion.kind is MotionKind.CLOSE_DEBATE:
+        raise errors.Undebatable(number=motion.number)
     earlier = await uow.speeches.for_motion(motion.id)
     left = check_speech(
         council.rules,
@@ -187,9 +235,13 @@ async def withdraw(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor
     state = next_state(motion.state, Action.WITHDRAW, number=motion.number)
     if motion.mover_id != member.id:
         raise errors.OnlyMoverMayWithdraw(number=motion.number)
+    voting = await voting_below(uow, motion)
+    if voting:
+        raise errors.SubsidiaryBallotOpen(number=motion.number, open=", ".join(f"#{m.number}" for m in voting))
     motion = replace(motion, state=state)
     await uow.motions.update(motion)
     await record_event(uow, council, clock, events.MOTION_WITHDRAWN, number=motion.number, by=member.name)
+    await fall_with(uow, clock, council, motion)
     return motion
 
 

@@ -76,9 +76,9 @@ async def test_full_flow_with_refused_third_speech_amendment_and_changed_vote(ap
     assert await _snapshot(app) == before
 
     assert not (await chat.say("@dave /amend 1 在1号楼安装感应灯，费用不超过3000元")).refused
-    blocked = await chat.say("@chair /vote 1 10m")
-    assert blocked.refused  # the amendment is settled first
     assert not (await chat.say("@alice /second 2")).refused
+    blocked = await chat.say("@chair /vote 1 10m")
+    assert blocked.refused  # a seconded amendment is settled first (an unseconded one lapses at /vote)
     ballot = await chat.say("@chair /vote 2 10m")
     assert ballot.replies[0].subject.startswith("ballot:")
     for voter in ("alice", "bob", "carol"):

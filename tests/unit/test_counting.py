@@ -303,6 +303,8 @@ def test_two_thirds_with_no_votes_either_way_fails():
 @given(preset=st.sampled_from(MEMBER_PRESETS), k=st.integers(1, 150), abstain=st.integers(0, 3))
 def test_two_thirds_of_votes_cast_passes_at_its_exact_edge_under_every_member_preset(preset, k, abstain):
     members = 3 * k + 1 + abstain
+    if preset is Preset.RESIDENT_MEETING:
+        assume(2 * k * 2 > members)  # there the yes must also be more than half of those present (art. 9)
     electorate = Electorate(members=members, present=members)
     exact = decide(preset, members_voting(yes=2 * k, no=k, abstain=abstain), electorate, Threshold.TWO_THIRDS)
     assert exact.passed
@@ -667,3 +669,12 @@ def test_percent_matches_decimal_round_half_up(share):
     if expected == 0:
         expected = abs(expected)
     assert percent(share) == f"{expected}%"
+
+
+def test_resident_meeting_two_thirds_also_needs_more_than_half_of_those_present():
+    # 6 present: 3 yes of 4 decided is 2/3 but not more than 3; 4 yes of 5 decided is both
+    electorate = Electorate(members=6, present=6)
+    short = decide(Preset.RESIDENT_MEETING, members_voting(yes=3, no=1, abstain=2), electorate, Threshold.TWO_THIRDS)
+    assert short.quorum_met and not short.passed
+    edge = decide(Preset.RESIDENT_MEETING, members_voting(yes=4, no=1, abstain=1), electorate, Threshold.TWO_THIRDS)
+    assert edge.passed

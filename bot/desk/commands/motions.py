@@ -102,6 +102,14 @@ async def amend(ctx: Ctx) -> Response:
     number, text = split_number(ctx.args)
     if number is None:
         raise refuse("error.number_first", example="/amend 1 …")
+    parent = await ctx.uow.motions.by_number(ctx.the_council.id, number)
+    if parent is not None and parent.kind is MotionKind.POSTPONE:  # an amended postponement names another time
+        until = when(text, now=ctx.clock(), tz=ctx.the_council.timezone)
+        text = ctx.t("motion.postpone_text", when=local_time(ctx.the_council, until))
+        return await _subsidiary(ctx, MotionKind.AMENDMENT, text, number, postponed_until=until)
+    if parent is not None and parent.kind is MotionKind.REFER:  # an amended referral names another body
+        text, to = ctx.t("motion.refer_text", to=usecases.referral_target(text)), text
+        return await _subsidiary(ctx, MotionKind.AMENDMENT, text, number, referred_to=to.strip())
     return await _subsidiary(ctx, MotionKind.AMENDMENT, text, number)
 
 
