@@ -65,3 +65,12 @@ async def test_a_postponement_ending_before_its_ballot_closes_is_refused(app):
     refused = await chat.say("@chair /vote 2 2h")
     assert refused.refusal == "error.postpone_too_soon"
     assert (await _motion(app, 2)).state is MotionState.SECONDED
+
+
+async def test_a_postponement_card_shows_its_time_once_in_the_councils_zone(app):
+    """Point 10: the card says when, once, in local time (Asia/Shanghai: 19:30 is 11:30 UTC)."""
+    chat = await _debating(app)
+    card = await chat.say("@carol /postpone 1 2026-12-16 19:30")
+    assert not card.refused, [r.text for r in card.replies]
+    text = "\n".join(r.text for r in card.replies)
+    assert text.count("19:30") == 1 and "11:30" not in text and "UTC" not in text, text

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 from deliberation import usecases
 from deliberation.lifecycle import MotionState
-from deliberation.model import Council, Motion, MotionKind
+from deliberation.model import Council, Motion
 
 from ...i18n import Translator
 from .. import buttons, subjects
 from ..messages import Button, Edit, Reply
-from .notices import clip, local_time
+from .notices import clip
 
 
 def kind_label(t: Translator, motion: Motion) -> str:
@@ -24,8 +24,6 @@ def motion_card(t: Translator, council: Council, motion: Motion, mover: str, par
     lines = [motion.text, t("motion.card.mover", name=mover)]
     if parent_number is not None:
         lines.append(t("motion.card.parent", number=parent_number))
-    if motion.postponed_until is not None and motion.kind is MotionKind.POSTPONE:
-        lines.append(t("motion.card.until", when=local_time(council, motion.postponed_until, t.locale)))
     lines.append(t("motion.card.hint", number=motion.number))
     card = Reply(
         "\n".join(lines),
