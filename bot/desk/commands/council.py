@@ -59,7 +59,9 @@ async def setup(ctx: Ctx) -> Response:
 
 
 async def rules(ctx: Ctx) -> Response:
-    return Response([Reply(rules_text(ctx.t, ctx.the_council.rules), title=ctx.t("rules.title"))])
+    # The council's number is what `yishi roster import --council N` needs; nothing else tells the chair.
+    number = ctx.t("rules.council_number", council=ctx.the_council.id)
+    return Response([Reply(rules_text(ctx.t, ctx.the_council.rules) + "\n\n" + number, title=ctx.t("rules.title"))])
 
 
 async def lang(ctx: Ctx) -> Response:
