@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.console import ConsoleChat
+from bot.desk.commands import COMMAND_NAMES
 from bot.main import console_chat
 from deliberation import usecases
 from deliberation.roster import RosterUnit
+from tests.unit.test_help import named
 
 pytestmark = pytest.mark.asyncio
 
@@ -93,3 +95,11 @@ async def test_reject_does_not_touch_an_active_member(app, clock):
     response = await chat.say("@chair /reject @chen")
     assert response is not None and response.refused
     assert (await _member(app, "chen")).active
+
+
+async def test_help_in_the_group_lists_every_command(app):
+    chat = await _chat(app)
+    await chat.say("@chair /setup nantang")
+    response = await chat.say("@alice /help")
+    assert response is not None and not response.refused
+    assert COMMAND_NAMES - named(response.replies[0].text) == set()
