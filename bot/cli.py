@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import sys
 from pathlib import Path
@@ -17,30 +18,36 @@ if TYPE_CHECKING:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yishi", description="议事 Yishi — resident deliberation in group chats")
-    parser.add_argument("--database", help="database URL (default: DATABASE_URL or sqlite+aiosqlite:///yishi.db)")
+    database_help = "database URL (default: DATABASE_URL or sqlite+aiosqlite:///yishi.db)"
+    parser.add_argument("--database", help=database_help)
+    # The global options are accepted after the subcommand too (`yishi chat --database URL`); SUPPRESS keeps a
+    # subcommand that was not given the option from overwriting the one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database", default=argparse.SUPPRESS, help=database_help)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser(
+    add = functools.partial(sub.add_parser, parents=[common])
+    add(
         "serve",
         help="run every configured platform in one process: Telegram when TELEGRAM_BOT_TOKEN "
         "is set, WeCom and the H5 ballot pages when the WECOM_* settings are",
     )
-    sub.add_parser("run", help="run the bot (Telegram; polling, or webhook when WEBHOOK_URL is set)")
-    sub.add_parser("wecom", help="run the WeCom app, the H5 ballot pages and the 公示栏 alone (docs/wecom.md)")
-    sub.add_parser("chat", help="a local group chat in the terminal (@name /command …)")
-    demo = sub.add_parser("demo", help="a whole scripted deliberation; prints it and writes the minutes")
+    add("run", help="run the bot (Telegram; polling, or webhook when WEBHOOK_URL is set)")
+    add("wecom", help="run the WeCom app, the H5 ballot pages and the 公示栏 alone (docs/wecom.md)")
+    add("chat", help="a local group chat in the terminal (@name /command …)")
+    demo = add("demo", help="a whole scripted deliberation; prints it and writes the minutes")
     demo.add_argument("--out", type=Path, default=Path("."), help="folder for the minutes draft")
-    db = sub.add_parser("db", help="database maintenance")
+    db = add("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
-    roster = sub.add_parser("roster", help="the property register (units, owners, areas)")
+    roster = add("roster", help="the property register (units, owners, areas)")
     roster.add_argument("action", choices=["import"])
     roster.add_argument("file", type=Path)
     roster.add_argument("--council", type=int, required=True)
-    export = sub.add_parser("export", help="write a council's minutes in a file format")
+    export = add("export", help="write a council's minutes in a file format")
     export.add_argument("--council", type=int, required=True)
     export.add_argument("--format", choices=["md", "docx", "pdf", "csv", "json"], default="md")
     export.add_argument("--period", default=None, help="all (default), today, meeting, or a motion number")
     export.add_argument("--out", type=Path, default=Path("."))
-    verify = sub.add_parser("verify", help="recompute a council's hash chain")
+    verify = add("verify", help="recompute a council's hash chain")
     verify.add_argument("--council", type=int, required=True)
     return parser
 

@@ -19,15 +19,21 @@ from .desk.messages import Incoming, Reply, Response
 
 CHAT_ID = "main"
 _SPEAKER = re.compile(r"^@(\S+)\s*(.*)$", re.S)
+_PRESS = re.compile(r"^[\[［]\s*(.+?)\s*[\]］]$")
+# The console has no buttons to click: it says how to press one by typing its label.
+BUTTON_HINT = "（按按钮：输入 @你的名字 [按钮文字]，例如 @alice [{label}] / press a button: @name [label]）"
 
 
 def render_reply(reply: Reply) -> str:
+    """A message as the console prints it: its buttons as `[label]`, and how to press them by typing."""
     lines = []
     if reply.title:
         lines.append(f"【{reply.title}】")
     lines.append(reply.text)
     for row in reply.buttons:
-        lines.append("  ".join(f"[ {b.label} ]" for b in row))
+        lines.append("  ".join(f"[{b.label}]" for b in row))
+    if reply.buttons and reply.buttons[0]:
+        lines.append(BUTTON_HINT.format(label=reply.buttons[0][0].label))
     return "\n".join(lines)
 
 
@@ -42,6 +48,8 @@ class ConsoleChat:
     files_dir: Path | None = None  # where documents the bot sends are saved (None: not saved)
     echo: bool = True  # print the typed line (a script's transcript); off when a person types it
     posted: dict[str, str] = field(default_factory=dict)  # subject -> last text shown
+    # The buttons of the messages shown, latest last: label -> data of each message that carried buttons.
+    button_rows: list[dict[str, str]] = field(default_factory=list)
     # The outbox drainer's `deliver`: announcements the desk queued are printed as it sends them (None: not shown).
     deliver: Callable[[list[int]], Awaitable[object]] | None = None
 
@@ -56,16 +64,42 @@ class ConsoleChat:
             return None
         if self.echo:
             self.out(f"{self.speaker}: {line}")
-        if not line.startswith(("/", "／")):
-            return None  # ordinary chat: the bot does not answer
+        data = self._pressed(line)
+        if data == "" or (data is None and not line.startswith(("/", "／"))):
+            return None  # ordinary chat (or a button that is not there): the bot does not answer
         incoming = Incoming(
-            "console", CHAT_ID, self.speaker, self.speaker, text=line, chat_title=self.title, username=self.speaker
+            "console",
+            CHAT_ID,
+            self.speaker,
+            self.speaker,
+            text="" if data else line,
+            data=data,
+            chat_title=self.title,
+            username=self.speaker,
         )
         response = await self.dispatcher.handle(incoming)
         self.show(response)
         if response.announced and self.deliver is not None:
             await self.deliver(response.announced)
         return response
+
+    def _pressed(self, line: str) -> str | None:
+        """The data of the button a line presses: `[赞成]` (the latest message that has that button), or `赞成`
+        alone when it is a label of the latest message that carried buttons; "" for an unknown `[label]`."""
+        bracketed = _PRESS.match(line)
+        if bracketed is None:
+            return self.button_rows[-1].get(line) if self.button_rows else None
+        label = bracketed.group(1)
+        for buttons in reversed(self.button_rows):
+            if label in buttons:
+                return buttons[label]
+        self.out(f"  (只给 {self.speaker} 看) 没有“{label}”这个按钮 / no such button")
+        return ""
+
+    def _remember_buttons(self, reply: Reply) -> None:
+        if reply.buttons:
+            self.button_rows.append({button.label: button.data for row in reply.buttons for button in row})
+            del self.button_rows[:-20]  # a long session does not keep every message's buttons
 
     def show(self, response: Response) -> None:
         if response.popup and not response.replies:
@@ -74,6 +108,7 @@ class ConsoleChat:
             if reply.announce:
                 continue  # queued in the outbox with the change: printed when the drainer sends it
             text = render_reply(reply)
+            self._remember_buttons(reply)
             if reply.private:
                 self.out(f"  (只给 {self.speaker} 看) " + text.replace("\n", "\n    "))
             else:
@@ -101,6 +136,7 @@ class ConsoleChat:
 
     async def send(self, chat_key: str, reply: Reply) -> str | None:
         self.out("议事助手: " + render_reply(reply).replace("\n", "\n    "))
+        self._remember_buttons(reply)
         if reply.subject:
             self.posted[reply.subject] = reply.text
         return None

@@ -63,6 +63,12 @@ class PendingApproval(DeliberationError):
     key = "error.pending_approval"
 
 
+class NotPending(DeliberationError):
+    """/reject of someone whose join is not waiting for approval (params: name)."""
+
+    key = "error.not_pending"
+
+
 class AlreadyMember(DeliberationError):
     key = "error.already_member"
 

@@ -17,6 +17,7 @@ ROSTER_IMPORTED = "roster.imported"
 
 MEMBER_JOINED = "member.joined"
 MEMBER_APPROVED = "member.approved"
+MEMBER_REJECTED = "member.rejected"  # a chair refused a pending join
 ROLE_ASSIGNED = "role.assigned"
 ROLE_REVOKED = "role.revoked"
 MEMBER_REMOVED = "member.removed"  # by a chair

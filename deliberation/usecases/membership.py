@@ -110,6 +110,21 @@ async def approve(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor,
     return member
 
 
+async def reject(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str | int) -> Member:
+    """/reject: a chair refuses a pending join. The person is no member, and may /join again (another unit)."""
+    require_chair(actor)
+    await uow.councils.lock(council.id)
+    member = await find_member(uow, council, handle)
+    if member.status is not MemberStatus.PENDING:
+        raise errors.NotPending(name=member.name)
+    # LEFT, not REMOVED: a refused request is no sanction, and a corrected /join starts a new one.
+    member = replace(member, status=MemberStatus.LEFT, roles=frozenset())
+    await uow.members.update(member)
+    payload = {"member": member.id, "name": member.name, "unit": member.unit, "by": actor.name}
+    await record_event(uow, council, clock, events.MEMBER_REJECTED, **payload)
+    return member
+
+
 async def assign_role(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str, role: Role) -> Member:
     require_chair(actor)
     await uow.councils.lock(council.id)

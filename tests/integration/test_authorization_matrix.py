@@ -78,6 +78,7 @@ TABLE: list[tuple[str, set[str], list]] = [
     ("/lang en", CHAIRS, []),
     ("/language zh_Hant", CHAIRS, []),
     ("/approve @pena", CHAIRS, []),
+    ("/reject @pena", CHAIRS, []),
     ("/chair @bob", CHAIRS, []),
     ("/secretary @bob", CHAIRS, []),
     ("/unchair @bob", CHAIRS, [("chair", "/chair @bob")]),

@@ -1,10 +1,10 @@
-"""Council commands: /start /help /setup /rules /lang /join /approve /members /chair /secretary /unchair /remove."""
+"""Council commands: /start /help /setup /rules /lang /join /approve /reject /members /chair /unchair /remove…"""
 
 from __future__ import annotations
 
 from deliberation import errors, usecases
 from deliberation.counting import Preset
-from deliberation.model import MemberStatus, Role
+from deliberation.model import Member, MemberStatus, Role
 
 from ...i18n import Translator, normalise_locale
 from .. import buttons
@@ -59,7 +59,9 @@ async def setup(ctx: Ctx) -> Response:
 
 
 async def rules(ctx: Ctx) -> Response:
-    return Response([Reply(rules_text(ctx.t, ctx.the_council.rules), title=ctx.t("rules.title"))])
+    # The council's number is what `yishi roster import --council N` needs; nothing else tells the chair.
+    number = ctx.t("rules.council_number", council=ctx.the_council.id)
+    return Response([Reply(rules_text(ctx.t, ctx.the_council.rules) + "\n\n" + number, title=ctx.t("rules.title"))])
 
 
 async def lang(ctx: Ctx) -> Response:
@@ -76,14 +78,12 @@ async def join(ctx: Ctx) -> Response:
     member = await usecases.join(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, unit or None, area.strip() or None)
     if member.status is MemberStatus.PENDING:
         approve = buttons.encode(buttons.Approve(member.id))
-        return Response(
-            [
-                Reply(
-                    ctx.t("member.pending", name=member.name, unit=member.unit or "—"),
-                    buttons=((Button(ctx.t("button.approve"), approve),),),
-                )
-            ]
-        )
+        asked = ctx.t("member.pending", name=member.name, unit=member.unit or "—")
+        registered = await ctx.uow.units.get(ctx.the_council.id, member.unit) if member.unit else None
+        if ctx.the_council.has_roster and registered is not None:  # so the chair can check who owns it
+            asked += "\n" + ctx.t("member.pending_owner", unit=registered.code, owner=registered.owner)
+        asked += "\n" + ctx.t("member.pending_reject", handle=_handle(member))
+        return Response([Reply(asked, buttons=((Button(ctx.t("button.approve"), approve),),))])
     joined = ctx.t("member.joined", name=member.name, unit=member.unit or "—")
     return Response([Reply(joined, private=True)], quiet=True, popup=joined)
 
@@ -104,6 +104,16 @@ async def approve_button(ctx: Ctx, press: buttons.Approve) -> Response:
     response = await _approve(ctx, member.id)
     response.popup = ctx.t("popup.approved", name=member.name)
     return response
+
+
+def _handle(member: Member) -> str:
+    return f"@{member.username}" if member.username else member.name
+
+
+async def reject(ctx: Ctx) -> Response:
+    member = await usecases.reject(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, ctx.args)
+    told = ctx.t("member.rejected", handle=_handle(member), unit=member.unit or "—", chair=ctx.actor.name)
+    return Response([Reply(told)])
 
 
 async def members(ctx: Ctx) -> Response:
@@ -144,6 +154,7 @@ TABLE = Table(
         "language": lang,
         "join": join,
         "approve": approve,
+        "reject": reject,
         "members": members,
         "chair": role,
         "secretary": role,
