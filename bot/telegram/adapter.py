@@ -283,21 +283,7 @@ class TelegramAdapter:
         chat, user = message.chat, query.from_user
         group = is_group(chat)
         admin = group and await self.admins.is_admin(chat.id, user.id)
-        incoming = clean_incoming(
-            Incoming(
-                "telegram",
-                str(chat.id),
-                str(user.id),
-                user.full_name,
-                data=query.data or "",
-                chat_title=chat.title or "",
-                chat_is_group=group,
-                username=user.username,
-                is_admin=admin,
-                user_locale=user.language_code,
-                update_key=f"tg:{update.update_id}",
-            )
-        )
+        incoming = press_incoming(update.update_id, query, chat, user, group=group, admin=admin)
         prepared = self._prepared.pop(update.update_id, None)
         try:
             response = prepared or await self.dispatcher.handle(incoming)
@@ -346,23 +332,7 @@ class TelegramAdapter:
                 update_id, query, chat, user = press
                 update_ids.append(update_id)
                 admin = await self.admins.is_admin(chat.id, user.id)
-                incomings.append(
-                    clean_incoming(
-                        Incoming(
-                            "telegram",
-                            str(chat.id),
-                            str(user.id),
-                            user.full_name,
-                            data=query.data or "",
-                            chat_title=chat.title or "",
-                            chat_is_group=True,
-                            username=user.username,
-                            is_admin=admin,
-                            user_locale=user.language_code,
-                            update_key=f"tg:{update_id}",
-                        )
-                    )
-                )
+                incomings.append(press_incoming(update_id, query, chat, user, group=True, admin=admin))
             responses = await self.vote_runs.submit(incomings)
         except Exception:  # noqa: BLE001 - each press is then handled on its own
             log.exception("a run of %d vote presses was not recorded together", len(updates))
@@ -426,3 +396,22 @@ class TelegramAdapter:
         if moved is not None:
             t = Translator(moved.locale)
             await self.delivery.send(new_chat_id, Reply(t("tg.council.moved", title=moved.title)))
+
+
+def press_incoming(update_id: int, query: Any, chat: Any, user: Any, *, group: bool, admin: bool) -> Incoming:
+    """A button press as the desk reads it (one place, for a single press and for a run of vote presses)."""
+    return clean_incoming(
+        Incoming(
+            "telegram",
+            str(chat.id),
+            str(user.id),
+            user.full_name,
+            data=query.data or "",
+            chat_title=chat.title or "",
+            chat_is_group=group,
+            username=user.username,
+            is_admin=admin,
+            user_locale=user.language_code,
+            update_key=f"tg:{update_id}",
+        )
+    )
