@@ -59,6 +59,12 @@ class NotAChair(DeliberationError):
     key = "error.not_chair"
 
 
+class SecretVoteTyped(DeliberationError):
+    """A choice typed in the group is there for everyone to read: in a secret ballot only the buttons vote."""
+
+    key = "error.secret_vote_typed"
+
+
 class PendingApproval(DeliberationError):
     key = "error.pending_approval"
 

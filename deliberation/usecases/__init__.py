@@ -68,7 +68,7 @@ from .motions import (
     warn,
     withdraw,
 )
-from .reading import MotionHistory, ballot_for, motion_history, open_items, speeches_left
+from .reading import MotionHistory, ballot_for, ballot_for_typed_vote, motion_history, open_items, speeches_left
 from .steps import find_member, find_motion, record_event, require_chair, require_member
 
 __all__ = [
@@ -90,6 +90,7 @@ __all__ = [
     "assign_role",
     "assignment_for",
     "ballot_for",
+    "ballot_for_typed_vote",
     "cancel_meeting",
     "cast_vote",
     "cast_votes",

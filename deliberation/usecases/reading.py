@@ -62,3 +62,14 @@ async def ballot_for(uow: UnitOfWork, council: Council, number: int | None, acto
     if ballot is None:
         raise errors.BallotNotOpen(number=motion.number)
     return ballot
+
+
+async def ballot_for_typed_vote(
+    uow: UnitOfWork, council: Council, number: int | None, actor: Actor, *, in_group: bool
+) -> Ballot:
+    """`ballot_for` a vote typed as a command: refused for a secret ballot when typed where others read it."""
+    ballot = await ballot_for(uow, council, number, actor)
+    if ballot.secret and in_group:
+        motion = await uow.motions.get(ballot.motion_id)
+        raise errors.SecretVoteTyped(number=motion.number)
+    return ballot

@@ -7,36 +7,21 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from wechatpy.crypto import _get_signature
 from wechatpy.enterprise.crypto import PrpCrypto
 
 from bot.i18n import Translator
-from bot.main import build_wecom
-from bot.wecom.app import WeComApi, to_command
-from bot.wecom.robot import RateWindow, WeComRobot
-from bot.wecom.web import BallotLinks
+from bot.wecom.app import to_command
 from deliberation.lifecycle import MotionState
-from tests.e2e.wecom_fakes import CORP, LINK_SECRET, TOKEN, FakeWeCom, Rig, wecom_settings
+from tests.e2e.wecom_fakes import CORP, TOKEN, Rig, running_rig
 
 pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture
 async def rig(app, clock):
-    fake = FakeWeCom()
-    await fake.server.start_server()
-    settings = wecom_settings(fake)
-    links = BallotLinks(LINK_SECRET, "http://yishi.example", clock=clock)
-    robot = WeComRobot(f"{fake.url}/cgi-bin/webhook/send?key=robot-key", window=RateWindow(20, 60))
-    web_app, wecom = build_wecom(app, settings, links, api=WeComApi(settings), robot=robot)
-    client = TestClient(TestServer(web_app, host="127.0.0.1"))
-    await client.start_server()
-    try:
-        yield Rig(app, fake, client, wecom, clock)
-    finally:
-        await client.close()
-        await fake.server.close()
+    async with running_rig(app, clock) as rig:
+        yield rig
 
 
 def _link_path(text: str) -> str:

@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from bot.main import build_wecom
-from bot.wecom.app import WeComApi
-from bot.wecom.robot import RateWindow, WeComRobot
-from bot.wecom.web import BallotLinks
-from tests.e2e.wecom_fakes import LINK_SECRET, FakeWeCom, Rig, wecom_settings
+from tests.e2e.wecom_fakes import Rig, running_rig
 
 pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture
 async def rig(app, clock):
-    fake = FakeWeCom()
-    await fake.server.start_server()
-    settings = wecom_settings(fake)
-    links = BallotLinks(LINK_SECRET, "http://yishi.example", clock=clock)
-    robot = WeComRobot(f"{fake.url}/cgi-bin/webhook/send?key=robot-key", window=RateWindow(20, 60))
-    web_app, wecom = build_wecom(app, settings, links, api=WeComApi(settings), robot=robot)
-    client = TestClient(TestServer(web_app, host="127.0.0.1"))
-    await client.start_server()
-    try:
-        yield Rig(app, fake, client, wecom, clock)
-    finally:
-        await client.close()
-        await fake.server.close()
+    async with running_rig(app, clock) as rig:
+        yield rig
 
 
 async def _ballot_open_with_bob_failing(rig: Rig, failures: int) -> None:

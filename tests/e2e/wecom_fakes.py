@@ -3,11 +3,14 @@ encrypted callbacks exactly as WeCom does: shared by the WeCom app, robot and `y
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from collections.abc import AsyncIterator
+from typing import Any
 
 import xmltodict
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from wechatpy.enterprise.crypto import WeChatCrypto
 
@@ -193,3 +196,26 @@ def wecom_environment(fake: FakeWeCom, listen: str, **extra: str) -> dict[str, s
         "PUBLIC_BASE_URL": "http://yishi.example",
         **extra,
     }
+
+
+@contextlib.asynccontextmanager
+async def running_rig(app: Any, clock: Any) -> AsyncIterator[Rig]:
+    """The fake WeCom server, the WeCom app and H5 pages on the core (with the group robot), and a client."""
+    from bot.main import build_wecom
+    from bot.wecom.app import WeComApi
+    from bot.wecom.robot import RateWindow, WeComRobot
+    from bot.wecom.web import BallotLinks
+
+    fake = FakeWeCom()
+    await fake.server.start_server()
+    settings = wecom_settings(fake)
+    links = BallotLinks(LINK_SECRET, "http://yishi.example", clock=clock)
+    robot = WeComRobot(f"{fake.url}/cgi-bin/webhook/send?key=robot-key", window=RateWindow(20, 60))
+    web_app, wecom = build_wecom(app, settings, links, api=WeComApi(settings), robot=robot)
+    client = TestClient(TestServer(web_app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        yield Rig(app, fake, client, wecom, clock)
+    finally:
+        await client.close()
+        await fake.server.close()

@@ -15,7 +15,6 @@ from ..announce import ballot_closed
 from ..context import Ctx, Table
 from ..messages import Reply, Response
 from ..parsing import number_only, parse_command, split_number, vote_options
-from ..refusals import refuse
 from ..views import ballots as views
 from ..views.motions import card_edit
 from .motions import card
@@ -63,11 +62,9 @@ async def vote_button(ctx: Ctx, press: buttons.Vote) -> Response:
 async def vote_text(ctx: Ctx) -> Response:
     choice = _CHOICES[(parse_command(ctx.incoming.text) or ("", ""))[0]]
     number = number_only(ctx.args)
-    ballot = await usecases.ballot_for(ctx.uow, ctx.the_council, number, ctx.actor)
-    if ballot.secret and ctx.incoming.chat_is_group:
-        # Typed in the group, the choice is there for everyone to read: not a vote, only the buttons are.
-        motion = await ctx.uow.motions.get(ballot.motion_id)
-        raise refuse("error.secret_vote_typed", number=motion.number)
+    ballot = await usecases.ballot_for_typed_vote(
+        ctx.uow, ctx.the_council, number, ctx.actor, in_group=ctx.incoming.chat_is_group
+    )
     response = await vote(ctx, ballot.id, choice)
     response.replies.insert(0, Reply(response.popup or "", private=True))
     return response
