@@ -8,18 +8,18 @@ from .ports import UnitOfWork
 
 
 async def not_voted(uow: UnitOfWork, council: Council, ballot: Ballot) -> list[str]:
-    """Units (or names, for members without a unit) that have not voted on an open ballot."""
+    """Units (or names, for members without a unit) that have not voted on an open ballot.
+
+    Who may vote is read from the rules the ballot opened with, never the council's current ones.
+    """
+    rules = ballot.rules_under(council.rules)
     voters = set(await uow.votes.voters(ballot.id))
     members = [m for m in await uow.members.all(council.id) if m.active]
-    if not council.rules.chair_votes:
+    if not rules.chair_votes:
         members = [m for m in members if not m.has(Role.CHAIR)]
-    if council.rules.weighted:
+    if rules.weighted:
         owner_of = {u.code: u.owner for u in await uow.units.all(council.id)}
         return sorted(
-            {
-                m.unit
-                for m in members
-                if m.unit in owner_of and voter_key(council.rules, m, owner_of[m.unit]) not in voters
-            }
+            {m.unit for m in members if m.unit in owner_of and voter_key(rules, m, owner_of[m.unit]) not in voters}
         )
-    return [m.unit or m.name for m in members if voter_key(council.rules, m) not in voters]
+    return [m.unit or m.name for m in members if voter_key(rules, m) not in voters]

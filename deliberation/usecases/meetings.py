@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from .. import errors, events
 from ..delivery import (
     MEETING_TITLE_MAX,
+    BallotOpenAtAdjourn,
     Meeting,
     MeetingAlreadyOpen,
     MeetingNotScheduled,
@@ -17,6 +18,7 @@ from ..delivery import (
     TitleRequired,
     meeting_quorum,
 )
+from ..lifecycle import MotionState
 from ..model import Actor, Council, Member
 from ..ports import Clock, UnitOfWork
 from .steps import active_members, find_member, iso, record_event, require_chair, require_member
@@ -206,10 +208,31 @@ class MeetingSummary:
         return len(self.present) >= self.needed
 
 
+async def meeting_ballots_open(uow: UnitOfWork, council: Council, meeting: Meeting) -> list[int]:
+    """Numbers of the motions whose ballot was put during `meeting` and is still open."""
+    numbers = []
+    for motion in await uow.motions.all(council.id):
+        if motion.state is not MotionState.VOTING:
+            continue
+        ballot = await uow.ballots.open_for_motion(motion.id)
+        # A meeting ballot counts the meeting's roll (`present`); one opened before the meeting does not.
+        if ballot is not None and ballot.present is not None and meeting.opened_at is not None:
+            if ballot.opened_at >= meeting.opened_at:
+                numbers.append(motion.number)
+    return sorted(numbers)
+
+
 async def adjourn(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor) -> MeetingSummary:
+    """The chair closes the meeting; refused while a ballot put during it is open (RONR §21).
+
+    The chair ends such a ballot with /close first: an adjournment never cuts a vote short unannounced.
+    """
     require_chair(actor)
     await uow.councils.lock(council.id)
     meeting = await _open_meeting(uow, council)
+    voting = await meeting_ballots_open(uow, council, meeting)
+    if voting:
+        raise BallotOpenAtAdjourn(meeting=meeting.number, ballots=", ".join(f"#{n}" for n in voting), first=voting[0])
     meeting = replace(meeting, state=MeetingState.ADJOURNED, adjourned_at=clock())
     await uow.meetings.update(meeting)
     names = [name for _, name in await uow.meetings.attendance(meeting.id)]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import errors
+from ..delivery import Assignment, AssignmentState, Report
 from ..lifecycle import TERMINAL, MotionState
 from ..model import Actor, Ballot, Council, Member, Motion, Rules, Speech
 from ..ports import UnitOfWork
@@ -21,13 +22,23 @@ class MotionHistory:
     speeches: Sequence[tuple[Speech, str]]
     ballots: Sequence[Ballot]
     voted: int
+    # Delivery (落实), once the motion was adopted and handed on: who carries it out, their reports,
+    # and the members' rating (how many rated while the poll is open; the tally is in the assignment once closed).
+    assignment: Assignment | None = None
+    reports: Sequence[Report] = ()
+    rated: int = 0
 
 
 async def motion_history(uow: UnitOfWork, council: Council, number: int | None) -> MotionHistory:
+    """Everything that happened to one motion: text, amendments, speeches, ballots and its delivery."""
     motion = await find_motion(uow, council, number)
     names = {m.id: m for m in await uow.members.all(council.id)}
     ballots = await uow.ballots.for_motion(motion.id)
     open_ballot = next((b for b in ballots if b.open), None)
+    assignment = await uow.assignments.by_motion(motion.id)
+    reports = await uow.assignments.reports(assignment.id) if assignment else ()
+    rating_open = assignment is not None and assignment.state is AssignmentState.RATING
+    rated = len(await uow.assignments.ratings(assignment.id)) if assignment and rating_open else 0
     return MotionHistory(
         motion,
         names.get(motion.mover_id),
@@ -39,6 +50,9 @@ async def motion_history(uow: UnitOfWork, council: Council, number: int | None) 
         ],
         ballots,
         await uow.votes.count(open_ballot.id) if open_ballot else 0,
+        assignment,
+        reports,
+        rated,
     )
 
 

@@ -14,7 +14,7 @@ from ..context import Ctx, Table
 from ..messages import Reply, Response
 from ..parsing import number_only, parse_command, split_number, target_and_rest, when
 from ..refusals import refuse
-from ..views import ballots as ballot_views
+from ..views import history
 from ..views import motions as views
 from ..views.notices import local_time
 
@@ -151,9 +151,8 @@ async def status(ctx: Ctx) -> Response:
 async def show(ctx: Ctx) -> Response:
     number = number_only(ctx.args)
     h = await usecases.motion_history(ctx.uow, ctx.the_council, number)
-    lines = views.history_lines(ctx.t, h) + [ballot_views.history_line(ctx.t, b, h.voted) for b in h.ballots]
     title = ctx.t("show.title", number=h.motion.number, kind=views.kind_label(ctx.t, h.motion))
-    return Response([Reply("\n".join(lines), title=title)])
+    return Response([Reply(history.show_text(ctx.t, ctx.the_council, h, ctx.clock()), title=title)])
 
 
 TABLE = Table(

@@ -163,22 +163,6 @@ def result_message(t: Translator, council: Council, motion: Motion, ballot: Ball
     )
 
 
-def history_line(t: Translator, ballot: Ballot, voted: int) -> str:
-    """One ballot in /show: its turnout while open, its count and verdict once closed."""
-    if ballot.open:
-        return t("show.ballot_open", voted=voted, eligible=ballot.eligible_voters)
-    f = figures(ballot)
-    if ballot.result is not None and not disclosable(ballot.result, ballot.secret):
-        return t("result.passed" if f.passed else "result.failed")  # a sealed count: the verdict alone
-    return t(
-        "show.ballot_closed",
-        yes=f.counts[Choice.YES],
-        no=f.counts[Choice.NO],
-        abstain=f.counts[Choice.ABSTAIN],
-        verdict=t("result.passed" if f.passed else "result.failed"),
-    )
-
-
 @dataclass(frozen=True)
 class ClosedAnnouncements:
     """What the group gets when a ballot closes, in this order."""
