@@ -9,7 +9,7 @@ from deliberation.delivery import AssignmentState, is_overdue
 from deliberation.lifecycle import MotionState
 from deliberation.model import Ballot, Council, Motion, MotionKind
 
-from ...i18n import Translator
+from ...i18n import Translator, moments
 from .ballots import result_message
 from .motions import history_lines
 from .notices import local_time
@@ -26,7 +26,12 @@ def ballot_lines(t: Translator, council: Council, motion: Motion, ballot: Ballot
             t("show.ballot_open", voted=voted, eligible=ballot.eligible_voters),
             t("ballot.closes", when=_when(t, council, ballot.closes_at)),
         ]
-    held = t("show.ballot_held", opened=_when(t, council, ballot.opened_at), closed=_when(t, council, ballot.closed_at))
+    closed = _when(t, council, ballot.closed_at)
+    if ballot.closed_at is not None and moments.spell_day(t.locale, ballot.opened_at, council.timezone) == (
+        moments.spell_day(t.locale, ballot.closed_at, council.timezone)
+    ):
+        closed = moments.clock(ballot.closed_at, council.timezone)  # the same day: its hour alone
+    held = t("show.ballot_held", opened=_when(t, council, ballot.opened_at), closed=closed)
     # The result as the group read it when the ballot closed, without the motion's text (said above).
     return [held, *result_message(t, council, motion, ballot).text.split("\n")[1:]]
 
