@@ -126,3 +126,66 @@ async def test_civil278_the_second_person_of_an_owner_neither_counts_nor_closes_
     assert not closing.refused
     result = next(r for r in closing.replies if r.subject and r.subject.startswith("result:"))
     assert "赞成 1，反对 1，弃权 0" in result.text and "赞成 80㎡" in result.text, result.text
+
+
+# ---- points 4, 6, 8, 9 of the issue, each once through the console -----------------------------------
+
+
+async def test_a_vote_whose_number_cannot_be_read_never_lands_on_the_only_open_ballot(app):
+    chat = await _chat(app)
+    await _say_all(chat, "@alice /motion 在1号楼安装感应灯", "@bob /second 1", "@chair /vote 1 2h")
+    assert (await chat.say("@carol /yes 第十二号")).refusal == "error.bad_number"
+    assert (await chat.say("@carol /yes 第12号")).refusal == "error.motion_not_found"
+    assert (await chat.say("@carol ／ｙｅｓ　＃１２")).refusal == "error.motion_not_found"
+    assert await _votes(app) == 0
+    await _say_all(chat, "@carol ／ｙｅｓ　第１号")
+    assert await _votes(app) == 1
+
+
+async def _robert_debating(app) -> ConsoleChat:
+    chat = await _chat(app, "robert")  # the chair votes: four voters
+    await _say_all(chat, "@alice /motion 在1号楼安装感应灯", "@bob /second 1")
+    return chat
+
+
+async def _adopt(chat: ConsoleChat, number: int) -> None:
+    await _say_all(chat, f"@chair /vote {number}", *(f"@{n} /yes {number}" for n in ("chair", "alice", "bob", "carol")))
+
+
+async def test_a_postponement_and_a_referral_may_each_be_amended(app):
+    chat = await _robert_debating(app)
+    await _say_all(chat, "@carol /postpone 1 2026-12-20 19:30", "@alice /second 2")
+    await _say_all(chat, "@bob /amend 2 2026-12-27 19:30", "@alice /second 3")
+    await _adopt(chat, 3)
+    await _adopt(chat, 2)
+    motion = await _motion(app, 1)
+    assert motion.state is MotionState.POSTPONED
+    assert motion.postponed_until is not None and motion.postponed_until.isoformat() == "2026-12-27T11:30:00+00:00"
+    await _say_all(chat, "@alice /motion 修理单元门禁", "@bob /second 4", "@carol /refer 4 物业管理委员会")
+    await _say_all(chat, "@alice /second 5", "@bob /amend 5 业主委员会", "@alice /second 6")
+    await _adopt(chat, 6)
+    await _adopt(chat, 5)
+    referred = await _motion(app, 4)
+    assert (referred.state, referred.referred_to) == (MotionState.REFERRED, "业主委员会")
+
+
+@pytest.mark.parametrize("subsidiary", ["/postpone 1 2026-12-20 19:30", "/refer 1 物业管理委员会"])
+async def test_a_postponed_or_referred_motion_takes_its_pending_amendment(app, subsidiary):
+    chat = await _robert_debating(app)
+    await _say_all(chat, "@carol /amend 1 在1号楼安装声控灯", f"@bob {subsidiary}", "@alice /second 3")
+    await _adopt(chat, 3)
+    assert (await _motion(app, 1)).state in (MotionState.POSTPONED, MotionState.REFERRED)
+    assert (await _motion(app, 2)).state is MotionState.WITHDRAWN
+    assert (await _motion(app, 1)).text == "在1号楼安装感应灯"
+
+
+@pytest.mark.parametrize(("last", "state"), [("abstain", MotionState.REJECTED), ("yes", MotionState.ADOPTED)])
+async def test_resident_meeting_closing_debate_needs_more_than_half_of_those_present(app, last, state):
+    chat = ConsoleChat(app.dispatcher, out=lambda _line: None)
+    await _say_all(chat, "@chair /setup resident_meeting")
+    await _say_all(chat, *(f"@{n} /join 1-10{i}" for i, n in enumerate("abcde", start=1)))
+    await _say_all(chat, "@a /motion 加装电梯", "@b /second 1", "@chair /meeting 居民会议")
+    await _say_all(chat, "@a /enddebate 1", "@b /second 2", "@chair /vote 2")
+    # present: the chair on the roll and five voters, 6; 3 yes is not more than half of 6, 4 yes is
+    await _say_all(chat, "@a /yes 2", "@b /yes 2", "@c /yes 2", "@d /no 2", f"@e /{last} 2", "@chair /close 2")
+    assert (await _motion(app, 2)).state is state
