@@ -39,15 +39,6 @@ class NoOpenMeeting(errors.DeliberationError):
     key = "sched.error.no_open_meeting"
 
 
-class BallotOpenAtAdjourn(errors.DeliberationError):
-    """A meeting does not adjourn while one of its ballots is open (params: meeting, ballots, first).
-
-    RONR §21: adjournment is not in order while the assembly is voting; the chair closes the ballot first.
-    """
-
-    key = "sched.error.adjourn_ballot_open"
-
-
 class MeetingAlreadyOpen(errors.DeliberationError):
     key = "sched.error.meeting_open"
 

@@ -221,6 +221,15 @@ class BallotNotOpen(DeliberationError):
     key = "error.ballot_not_open"
 
 
+class BallotOpenAtAdjourn(DeliberationError):
+    """A meeting does not adjourn while one of its ballots is open (params: meeting, ballots, first).
+
+    RONR §21: adjournment is not in order while the assembly is voting; the chair closes the ballot first.
+    """
+
+    key = "error.adjourn_ballot_open"
+
+
 class BallotNotFound(DeliberationError):
     key = "error.ballot_not_found"
 

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from .. import errors, events
 from ..delivery import (
     MEETING_TITLE_MAX,
-    BallotOpenAtAdjourn,
     Meeting,
     MeetingAlreadyOpen,
     MeetingNotScheduled,
@@ -232,7 +231,8 @@ async def adjourn(uow: UnitOfWork, clock: Clock, council: Council, actor: Actor)
     meeting = await _open_meeting(uow, council)
     voting = await meeting_ballots_open(uow, council, meeting)
     if voting:
-        raise BallotOpenAtAdjourn(meeting=meeting.number, ballots=", ".join(f"#{n}" for n in voting), first=voting[0])
+        numbers = ", ".join(f"#{n}" for n in voting)
+        raise errors.BallotOpenAtAdjourn(meeting=meeting.number, ballots=numbers, first=voting[0])
     meeting = replace(meeting, state=MeetingState.ADJOURNED, adjourned_at=clock())
     await uow.meetings.update(meeting)
     names = [name for _, name in await uow.meetings.attendance(meeting.id)]

@@ -48,7 +48,7 @@ async def test_the_chair_may_not_adjourn_until_the_meetings_ballot_is_closed(app
     await _say_all(chat, "@chair /meeting 月度议事会", "@alice /motion 在1号楼安装感应灯", "@bob /second 1")
     await _say_all(chat, "@chair /vote 1", "@alice /yes 1")
     refused = await chat.say("@chair /adjourn")
-    assert refused.refusal == "sched.error.adjourn_ballot_open"
+    assert refused.refusal == "error.adjourn_ballot_open"
     assert "#1" in refused.replies[0].text and "/close 1" in refused.replies[0].text
     async with app.dispatcher.uow() as uow:
         assert await uow.meetings.in_state((await _council(app)).id, MeetingState.OPEN)

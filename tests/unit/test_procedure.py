@@ -10,7 +10,7 @@ import pytest
 
 from deliberation import errors, turnout
 from deliberation.counting import Choice, Preset
-from deliberation.delivery import AssignmentState, BallotOpenAtAdjourn, MeetingState, Rating
+from deliberation.delivery import AssignmentState, MeetingState, Rating
 from deliberation.lifecycle import MotionState
 from deliberation.model import Member, MemberStatus, Rules, Side
 from deliberation.usecases import (
@@ -53,7 +53,7 @@ async def test_the_chair_may_not_adjourn_while_a_ballot_of_the_meeting_is_open()
     await open_meeting(uow, clock, uow.council, chair, "月度议事会")
     _, ballot = await put_question(uow, clock, uow.council, chair, number)
     before = uow.snapshot()
-    with pytest.raises(BallotOpenAtAdjourn) as refused:
+    with pytest.raises(errors.BallotOpenAtAdjourn) as refused:
         await adjourn(uow, clock, uow.council, chair)
     assert refused.value.params == {"meeting": 1, "ballots": f"#{number}", "first": number}
     assert uow.snapshot() == before  # the meeting is still open, nothing recorded
@@ -71,7 +71,7 @@ async def test_a_ballot_closed_by_its_last_vote_no_longer_holds_the_meeting() ->
     _, ballot = await put_question(uow, clock, uow.council, chair, number)
     for name in PEOPLE[:-1]:
         await cast_vote(uow, clock, uow.council, uow.actor(name), ballot.id, Choice.YES)
-    with pytest.raises(BallotOpenAtAdjourn):  # one vote short: still open
+    with pytest.raises(errors.BallotOpenAtAdjourn):  # one vote short: still open
         await adjourn(uow, clock, uow.council, chair)
     await cast_vote(uow, clock, uow.council, uow.actor(PEOPLE[-1]), ballot.id, Choice.YES)
     assert (await adjourn(uow, clock, uow.council, chair)).meeting.state is MeetingState.ADJOURNED
