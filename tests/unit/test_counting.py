@@ -135,10 +135,12 @@ def expected_pass(preset: Preset, threshold: Threshold, votes, electorate: Elect
         quorum_met = majority_present and configured
     if not quorum_met:
         return False
+    # resident_meeting (组织法 art. 9): every decision, closing debate included, needs more than half the present
+    half_present = preset is not Preset.RESIDENT_MEETING or yes > Fraction(present, 2)
     if threshold is Threshold.TWO_THIRDS:
-        return yes + no > 0 and Fraction(yes, yes + no) >= Fraction(2, 3)
+        return yes + no > 0 and Fraction(yes, yes + no) >= Fraction(2, 3) and half_present
     if preset is Preset.RESIDENT_MEETING:
-        return yes > Fraction(present, 2)
+        return half_present
     return yes > no
 
 
