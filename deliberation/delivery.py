@@ -295,10 +295,12 @@ def ballot_reminder_at(ballot: Ballot, rules: Rules) -> datetime:
 
 
 def plan_ballot(ballot: Ballot, rules: Rules) -> tuple[Planned, ...]:
+    """An open ballot's reminder and close, timed by the rules it opened with (`rules`: the council's, for old ones)."""
     if not ballot.open:
         return ()
+    frozen = ballot.rules_under(rules)
     return (
-        Planned(ReminderKind.BALLOT_REMINDER, ballot.id, ballot_reminder_at(ballot, rules), ballot.closes_at),
+        Planned(ReminderKind.BALLOT_REMINDER, ballot.id, ballot_reminder_at(ballot, frozen), ballot.closes_at),
         Planned(ReminderKind.BALLOT_CLOSE, ballot.id, ballot.closes_at),
     )
 

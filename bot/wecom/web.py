@@ -261,7 +261,7 @@ class BallotPages:
         )
         parts.append(self._digest(t, history))
         if ballot.open and ballot.closes_at > self.dispatcher.clock():
-            rule = t(f"ballot.rule.{council.rules.preset}.{ballot.threshold}")
+            rule = t(f"ballot.rule.{ballot.rules_under(council.rules).preset}.{ballot.threshold}")
             lines = [
                 rule,
                 t("wecom.page.closes", when=local_time(council, ballot.closes_at)),

@@ -10,7 +10,7 @@ import pytest
 
 from deliberation import errors, turnout
 from deliberation.counting import Choice, Preset
-from deliberation.delivery import AssignmentState, MeetingState, Rating
+from deliberation.delivery import AssignmentState, MeetingState, Rating, plan_ballot
 from deliberation.lifecycle import MotionState
 from deliberation.model import Member, MemberStatus, Rules, Side
 from deliberation.usecases import (
@@ -137,6 +137,15 @@ async def test_a_civil278_reminder_stays_per_owner_after_the_council_rules_chang
     await cast_vote(uow, clock, uow.council, uow.actor("alice"), ballot.id, Choice.YES)
     nantang = replace(uow.council, rules=Rules.for_preset(Preset.NANTANG))
     assert await turnout.not_voted(uow, nantang, ballot) == ["102", "103"]  # alice's unit voted, as its owner
+
+
+async def test_a_ballots_reminder_is_timed_by_the_rules_it_opened_with() -> None:
+    uow, clock = FakeUnitOfWork.with_council(members=PEOPLE), Clock()
+    number = await _seconded(uow, clock)
+    _, ballot = await put_question(uow, clock, uow.council, uow.actor("chair"), number, timedelta(hours=48))
+    later = replace(uow.council.rules, ballot_reminder_before=timedelta(hours=6))  # changed after it opened
+    reminder, _close = plan_ballot(ballot, later)
+    assert reminder.due_at == ballot.closes_at - timedelta(hours=1)
 
 
 # ---- civil278: two people of one owner -----------------------------------------------------------
