@@ -319,8 +319,8 @@ def outline(minutes: Minutes, locale: str | None) -> list[Block]:
         blocks += [Heading(w("record.section.agenda")), *(Para(line, 1) for line in agenda)]
     blocks += _items(w, minutes)
     points = proceedings_blocks.point_lines(w, minutes)
-    if points:
-        blocks += [Heading(w("record.section.points")), *(Para(line, 1) for line in points)]
+    if points:  # within the proceedings, after the items
+        blocks += [Para(w("record.section.points"), 0), *(Para(line, 1) for line in points)]
     blocks += _votes(w, minutes)
     blocks += _delivery(w, minutes)
     if minutes.adjourned_at is not None:
@@ -347,6 +347,8 @@ def _header(w: Words, minutes: Minutes) -> Fields:
     """会议名称, time, place, chair and recorder, 应到 / 实到, who attended (or took part) and who did not."""
     present = (
         w("record.count.people_units", count=minutes.present, units=minutes.present_units)
+        if minutes.attendance_recorded and minutes.present_units
+        else w("minutes.count.people", count=minutes.present)
         if minutes.attendance_recorded
         else w("minutes.present.participants", count=minutes.present)
     )
@@ -386,7 +388,7 @@ def _items(w: Words, minutes: Minutes) -> list[Block]:
     items = minutes.top_level()
     if not items and not first:
         blocks.append(Para(w("minutes.no_motions"), 1))
-    for index, motion in enumerate(items, start=2 if first else 1):
+    for index, motion in enumerate(items, start=1):
         blocks.extend(_motion_blocks(w, minutes, motion, index))
     return blocks
 

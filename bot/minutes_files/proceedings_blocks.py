@@ -17,7 +17,7 @@ def _attendee(w: Words, person: MinutesAttendee) -> str:
     parts = [person.unit] if person.unit else []
     if person.at is not None:
         parts.append(w("record.signed_in", time=moments.clock(person.at)))
-    return w("record.attendee", name=person.name, details=w.sep.join(parts)) if parts else person.name
+    return w("record.attendee", name=person.name, details=w("record.detail_sep").join(parts)) if parts else person.name
 
 
 def sign_ins(w: Words, minutes: Minutes) -> str:
@@ -48,10 +48,11 @@ def header_rows(w: Words, minutes: Minutes) -> list[tuple[tuple[str, str], ...]]
 
 
 def agenda_lines(w: Words, minutes: Minutes) -> list[str]:
-    lines = [w("record.agenda_line", index=i, item=item) for i, item in enumerate(minutes.agenda, start=1)]
-    if lines and minutes.approval is not None:  # approving the last minutes is always the first business
-        lines.insert(0, w("record.agenda_approval"))
-    return lines
+    """The agenda as set with /agenda; approving the last minutes, when done, is always its first business."""
+    items = list(minutes.agenda)
+    if items and minutes.approval is not None:
+        items.insert(0, w("record.agenda_approval"))
+    return [w("record.agenda_line", index=i, item=item) for i, item in enumerate(items, start=1)]
 
 
 def approval_lines(w: Words, minutes: Minutes) -> list[str]:
@@ -59,7 +60,7 @@ def approval_lines(w: Words, minutes: Minutes) -> list[str]:
     approval = minutes.approval
     if approval is None:
         return []
-    lines = [w("record.approval_item", index=w.ordinal(1), previous=approval.previous)]
+    lines = [w("record.approval_item", previous=approval.previous)]
     lines.append(w("record.approval_done", by=approval.by, when=w.when(approval.at)))
     if approval.corrections:
         lines.append(w("record.approval_corrections", corrections=approval.corrections))

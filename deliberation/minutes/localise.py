@@ -39,6 +39,7 @@ def localise_motion(motion: MinutesMotion, zone: ZoneInfo) -> MinutesMotion:
         raised_at=local(motion.raised_at, zone),
         decided_at=local(motion.decided_at, zone),
         speeches=tuple(dataclasses.replace(s, at=local(s.at, zone)) for s in motion.speeches),
+        warning_notes=tuple(dataclasses.replace(n, at=local(n.at, zone)) for n in motion.warning_notes),
         votes=tuple(
             dataclasses.replace(
                 v,

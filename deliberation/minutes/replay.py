@@ -16,6 +16,7 @@ from .localise import local, localise_approval, localise_assignment, localise_at
 from .model import DIGEST_PER_SIDE, Minutes, MinutesAssignment, MinutesMotion, MinutesRating, MinutesReport
 from .motions import MotionEvent, MotionReplay, MotionTrack, Payload, apply, finish, when
 from .proceedings import MinutesAttendee, MinutesQuorum, ProceedingsTrack, approved_later, meeting_ordinal, sign_in
+from .proceedings import take as take_proceedings
 
 # The event types read here (the use cases write them; "?" marks an optional key):
 #   council.setup {title, preset, chair}            council.rules {preset, by}
@@ -148,6 +149,7 @@ class _Replay(MotionReplay):
     def take(self, step: _Step) -> None:
         """Apply one event: a council event by its type, delivery by motion, anything else naming a
         motion to that motion."""
+        take_proceedings(self.proceedings, step.kind, step.payload, step.at, step.in_scope)
         handler = COUNCIL_EVENTS.get(step.kind)
         if handler is not None:
             handler(self, step)
@@ -192,7 +194,8 @@ def _approved(replay: _Replay, step: _Step) -> None:
 
 def _role(replay: _Replay, step: _Step) -> None:
     payload = step.payload
-    replay.members[payload["member"]] = (payload.get("name", ""), True)
+    observer = payload["member"] in replay.proceedings.observers  # a 列席 secretary records, is not 应到
+    replay.members[payload["member"]] = (payload.get("name", ""), not observer)
     _add(replay.chairs if payload.get("role") == "chair" else replay.recorders, payload.get("name"))
 
 
