@@ -55,12 +55,19 @@ def agenda_lines(w: Words, minutes: Minutes) -> list[str]:
     return [w("record.agenda_line", index=i, item=item) for i, item in enumerate(items, start=1)]
 
 
+def _meeting(w: Words, number: int, label: tuple[int, int] | None) -> str:
+    """A meeting as the record names it: 2026年第3次 (its number in the year), else the council's number."""
+    if label is None:
+        return w("record.meeting_number", number=number)
+    return w("record.meeting_in_year", year=label[0], ordinal=label[1])
+
+
 def approval_lines(w: Words, minutes: Minutes) -> list[str]:
     """Item 一: the previous meeting's minutes, approved (with corrections, if any)."""
     approval = minutes.approval
     if approval is None:
         return []
-    lines = [w("record.approval_item", previous=approval.previous)]
+    lines = [w("record.approval_item", previous=_meeting(w, approval.previous, approval.previous_label))]
     lines.append(w("record.approval_done", by=approval.by, when=w.when(approval.at)))
     if approval.corrections:
         lines.append(w("record.approval_corrections", corrections=approval.corrections))
@@ -87,7 +94,8 @@ def approved_later_line(w: Words, minutes: Minutes) -> str | None:
     approved = minutes.approved
     if approved is None:
         return None
-    line = w("record.approved_by", meeting=approved.at_meeting, when=w.when(approved.at))
+    meeting = _meeting(w, approved.at_meeting, approved.at_meeting_label)
+    line = w("record.approved_by", meeting=meeting, when=w.when(approved.at))
     if approved.corrections:
         line += w("record.approved_corrections", corrections=approved.corrections)
     return line

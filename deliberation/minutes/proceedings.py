@@ -14,7 +14,7 @@ observer?}. Unknown keys are ignored; old logs without these events give the rec
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,6 +64,8 @@ class MinutesApproval:
     at: datetime
     by: str
     corrections: str = ""
+    previous_label: tuple[int, int] | None = None  # (year, n) of the approved meeting: 2026年第3次
+    at_meeting_label: tuple[int, int] | None = None  # (year, n) of the approving meeting
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,17 @@ def approved_later(events: Sequence[Event], meeting_id: int) -> MinutesApproval 
             assert at is not None
             return _approval(event.payload, at)
     return None
+
+
+def labelled(approval: MinutesApproval | None, events: Sequence[Event], zone: ZoneInfo) -> MinutesApproval | None:
+    """The approval with both meetings named as the record names them: the n-th meeting of their year."""
+    if approval is None:
+        return None
+    return replace(
+        approval,
+        previous_label=meeting_ordinal(events, approval.previous, zone),
+        at_meeting_label=meeting_ordinal(events, approval.at_meeting, zone),
+    )
 
 
 def meeting_ordinal(events: Sequence[Event], meeting_id: int, zone: ZoneInfo) -> tuple[int, int] | None:

@@ -15,7 +15,15 @@ from .errors import MeetingNotFound
 from .localise import local, localise_approval, localise_assignment, localise_attendee, localise_motion
 from .model import DIGEST_PER_SIDE, Minutes, MinutesAssignment, MinutesMotion, MinutesRating, MinutesReport
 from .motions import MotionEvent, MotionReplay, MotionTrack, Payload, apply, finish, when
-from .proceedings import MinutesAttendee, MinutesQuorum, ProceedingsTrack, approved_later, meeting_ordinal, sign_in
+from .proceedings import (
+    MinutesAttendee,
+    MinutesQuorum,
+    ProceedingsTrack,
+    approved_later,
+    labelled,
+    meeting_ordinal,
+    sign_in,
+)
 from .proceedings import take as take_proceedings
 
 # The event types read here (the use cases write them; "?" marks an optional key):
@@ -367,8 +375,12 @@ def build_minutes(
             if quorum is not None and meeting_id is not None and quorum(expected) > 0
             else None
         ),
-        approval=localise_approval(track.approvals[0], zone) if track.approvals else None,
-        approved=localise_approval(approved_later(ordered, meeting_id), zone) if meeting_id is not None else None,
+        approval=localise_approval(labelled(track.approvals[0], ordered, zone), zone) if track.approvals else None,
+        approved=(
+            localise_approval(labelled(approved_later(ordered, meeting_id), ordered, zone), zone)
+            if meeting_id is not None
+            else None
+        ),
         points=tuple(dataclasses.replace(p, at=local(p.at, zone)) for p in track.points.values()),
         tellers=tuple(track.tellers.values()),
     )

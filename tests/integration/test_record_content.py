@@ -122,7 +122,7 @@ async def test_the_record_of_a_rich_meeting_has_what_a_filed_record_has(app, clo
     assert agenda[agenda.index("1.") :] == shown
 
     items = md[md.index("## 一、") :]
-    assert items.index("### 审议第1次会议纪要（会议第一项）") < items.index("### 议题一（第1号）")
+    assert items.index("### 审议2026年第1次会议纪要（会议第一项）") < items.index("### 议题一（第1号）")
     assert "更正：出席人员漏记王五" in items
     assert "主持人提醒 王五" in items and "人身攻击" in items
     point = next(line for line in md.splitlines() if "主持人的提醒不合规程" in line)
@@ -137,14 +137,16 @@ async def test_the_record_of_a_rich_meeting_has_what_a_filed_record_has(app, clo
     # The docx carries the same content (its layout is another matter).
     docx_file = (await s.say("@李书记 /export docx meeting 2")).documents[0].content
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(docx_file)).paragraphs)
-    assert "计票人：" in text and "审议第1次会议纪要" in text
+    assert "计票人：" in text and "审议2026年第1次会议纪要" in text
 
 
 async def test_the_previous_minutes_approved_with_corrections_are_a_new_version(app, clock):
     s = await _deliberate(app, clock)
     first = await s.say("@李书记 /minutes meeting 1")
     assert "会议名称：2026年第1次例会（十一月例会）" in first.replies[0].text
-    assert "本纪要经第2次会议审议通过" in first.replies[0].text and "更正：出席人员漏记王五" in first.replies[0].text
+    assert (
+        "本纪要经2026年第2次会议审议通过" in first.replies[0].text and "更正：出席人员漏记王五" in first.replies[0].text
+    )
 
     published = await s.say("@李书记 /publish")  # nothing typed: the latest meeting
     assert published is not None and not published.refused
