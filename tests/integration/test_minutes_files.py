@@ -110,7 +110,7 @@ def test_docx_is_the_usual_form_with_its_fields(civil278):
             fields[cells[2]] = cells[3]
     assert fields["会议名称"] and fields["时间"].startswith("2026年11月20日")
     assert fields["地点"] == "线上群聊「阳光小区3号楼议事会」"
-    assert (fields["主持人"], fields["记录人"], fields["应到"]) == ("王主任", "孙七", "6人")
+    assert (fields["主持人"], fields["记录人"], fields["应到"]) == ("王主任", "孙七", "6人（5户）")
     assert fields["实到"].startswith("5人")
 
     votes = document.tables[1]
