@@ -108,8 +108,9 @@ async def open_meeting(
     if due and not title:
         kind = split_kind(due[0].title)[0]  # "/schedule … 临时 电梯议事会" named the kind in the calendar
     if due:  # the meeting in the calendar, retitled if the chair says so
+        scheduled_title = split_kind(due[0].title)[1] or due[0].title  # "临时 电梯会" -> "电梯会"
         meeting = replace(
-            due[0], state=MeetingState.OPEN, opened_at=now, title=_title(title) if title else due[0].title
+            due[0], state=MeetingState.OPEN, opened_at=now, title=_title(title) if title else scheduled_title
         )
         await uow.meetings.update(meeting)
     else:

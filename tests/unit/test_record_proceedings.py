@@ -180,3 +180,12 @@ def test_tellers_names_fill_their_lines_and_none_leaves_blanks_to_sign() -> None
     assert minutes.chat_title == "阳光小区3号楼议事会"
     no_ballot = minutes_of(named, named[-1].seq, named[-1].hash, motion_numbers=[4])
     assert teller_lines(w, no_ballot) == ("", "")  # a record without a ballot has no tellers' line
+
+
+async def test_a_scheduled_meeting_names_its_kind_in_the_calendar() -> None:
+    uow, clock = FakeUnitOfWork.with_council(["alice"]), Clock()
+    chair = uow.actor("chair")
+    await usecases.schedule_meeting(uow, clock, uow.council, chair, clock() + timedelta(hours=1), "临时 电梯会")
+    opened = await usecases.open_meeting(uow, clock, uow.council, chair)  # a bare /meeting, an hour early
+    assert opened.title == "电梯会"
+    assert (await _draft(uow, clock)).meeting_kind == "special"

@@ -122,6 +122,7 @@ async def members(ctx: Ctx) -> Response:
     for m in everyone:
         roles = "".join(f" [{ctx.t('role.' + r.value)}]" for r in sorted(m.roles))
         pending = f" ({ctx.t('member.status.pending')})" if m.status is MemberStatus.PENDING else ""
+        pending += f" ({ctx.t('record.member_observer')})" if m.status is MemberStatus.OBSERVER else ""
         lines.append(f"· {m.name} {m.unit or ''}{roles}{pending}".rstrip())
     active = sum(1 for m in everyone if m.active)
     return Response([Reply("\n".join(lines) or ctx.t("members.none"), title=ctx.t("members.title", count=active))])
