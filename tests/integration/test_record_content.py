@@ -166,7 +166,10 @@ async def test_the_previous_minutes_approved_with_corrections_are_a_new_version(
 
 async def test_the_record_refuses_what_a_filed_record_would_not_hold(app, clock):
     s = Script(app, clock)
-    await s.ok("@主任 /setup nantang", "@张三 /join 1-101", "@李书记 /join 列席", "@主任 /secretary @李书记")
+    await s.ok("@主任 /setup nantang", "@张三 /join 1-101")
+    joined = await s.say("@李书记 /join 列席")
+    assert joined is not None and not joined.refused and "列席人员" in (joined.popup or "")
+    await s.ok("@主任 /secretary @李书记")
     # 列席 records, never votes, moves or speaks
     assert (await s.say("@李书记 /motion 装路灯")).refusal == "record.error.observer"
     await s.ok("@主任 /meeting 第一次")
@@ -179,6 +182,7 @@ async def test_the_record_refuses_what_a_filed_record_would_not_hold(app, clock)
     assert (await s.say("@李书记 /minutes approve")).refusal == "record.error.already_approved"
     assert (await s.say("@张三 /name 随便")).refusal == "error.role_required"
     # 列席 at a meeting: listed, not 实到
-    await s.ok("@李书记 /present")
+    signed = await s.say("@李书记 /present")
+    assert signed is not None and "不计入实到人数" in (signed.popup or "")
     draft = (await s.say("@李书记 /minutes meeting")).replies[0].text
     assert "实到：1人" in draft and "列席人员：李书记（" in draft

@@ -84,6 +84,9 @@ async def join(ctx: Ctx) -> Response:
             asked += "\n" + ctx.t("member.pending_owner", unit=registered.code, owner=registered.owner)
         asked += "\n" + ctx.t("member.pending_reject", handle=_handle(member))
         return Response([Reply(asked, buttons=((Button(ctx.t("button.approve"), approve),),))])
+    if member.status is MemberStatus.OBSERVER:  # `/join 列席`
+        joined = ctx.t("record.observer_joined", name=member.name)
+        return Response([Reply(joined, private=True)], quiet=True, popup=joined)
     joined = ctx.t("member.joined", name=member.name, unit=member.unit or "—")
     return Response([Reply(joined, private=True)], quiet=True, popup=joined)
 
