@@ -35,7 +35,9 @@ def header_rows(w: Words, minutes: Minutes) -> list[tuple[tuple[str, str], ...]]
         rows.append(((w("record.field.observers"), w.sep.join(_attendee(w, a) for a in minutes.observers)),))
     quorum = minutes.quorum
     if quorum is not None:
-        key = "record.quorum.met" if quorum.met else "record.quorum.short"
+        key = (
+            "record.quorum.none" if quorum.needed <= 0 else "record.quorum.met" if quorum.met else "record.quorum.short"
+        )
         rows.append(
             (
                 (

@@ -372,7 +372,7 @@ def build_minutes(
         present_units=len({a.unit for a in track.sign_ins.values() if a.unit}) if attendance_recorded else 0,
         quorum=(
             MinutesQuorum(quorum(expected), expected, len(names))
-            if quorum is not None and meeting_id is not None and quorum(expected) > 0
+            if quorum is not None and meeting_id is not None
             else None
         ),
         approval=localise_approval(labelled(track.approvals[0], ordered, zone), zone) if track.approvals else None,

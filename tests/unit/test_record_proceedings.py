@@ -189,3 +189,11 @@ async def test_a_scheduled_meeting_names_its_kind_in_the_calendar() -> None:
     opened = await usecases.open_meeting(uow, clock, uow.council, chair)  # a bare /meeting, an hour early
     assert opened.title == "电梯会"
     assert (await _draft(uow, clock)).meeting_kind == "special"
+
+
+async def test_a_meeting_under_rules_without_a_quorum_says_so() -> None:
+    uow, clock = FakeUnitOfWork.with_council(["alice"]), Clock()  # 南塘: no quorum unless set
+    await usecases.open_meeting(uow, clock, uow.council, uow.actor("chair"), "例会 十二月例会")
+    minutes = await _draft(uow, clock)
+    assert minutes.quorum is not None and minutes.quorum.needed == 0 and minutes.quorum.met
+    assert "本会议事规则不设法定人数" in to_markdown(minutes, "zh_Hans")
