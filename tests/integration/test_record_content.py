@@ -126,7 +126,7 @@ async def test_the_record_of_a_rich_meeting_has_what_a_filed_record_has(app, clo
     assert "更正：出席人员漏记王五" in items
     assert "主持人提醒 王五" in items and "人身攻击" in items
     point = next(line for line in md.splitlines() if "主持人的提醒不合规程" in line)
-    assert "王五提出" in point and "不成立" in point and "南塘第6条" in point
+    assert "王五就议题 #1提出" in point and "不成立" in point and "南塘第6条" in point
 
     assert "通过标准：参与表决的专有面积和业主人数均达到三分之二以上；同意的面积和人数均达到参与表决的四分之三" in md
     assert "赞成4户（404.5㎡），反对1户（89.5㎡），弃权0户（0㎡）" in md
