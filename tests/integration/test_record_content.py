@@ -186,3 +186,12 @@ async def test_the_record_refuses_what_a_filed_record_would_not_hold(app, clock)
     assert signed is not None and "不计入实到人数" in (signed.popup or "")
     draft = (await s.say("@李书记 /minutes meeting")).replies[0].text
     assert "实到：1人" in draft and "列席人员：李书记（" in draft
+
+
+async def test_publish_without_a_meeting_covers_the_month_so_far(app, clock):
+    s = Script(app, clock)
+    await s.ok("@主任 /setup nantang", "@张三 /join 1-101", "@张三 /motion 在1号楼装感应灯", "@主任 /publish")
+    async with app.dispatcher.uow() as uow:
+        council = await uow.councils.by_chat("console:main")
+        stored = await uow.minutes.versions(council.id, None)
+    assert [v.scope for v in stored] == ["period:2026-11-01T00:00:00+08:00/2026-11-23T00:00:00+08:00"]
