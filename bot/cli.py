@@ -45,7 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     export = add("export", help="write a council's minutes in a file format")
     export.add_argument("--council", type=int, required=True)
     export.add_argument("--format", choices=["md", "docx", "pdf", "csv", "json"], default="md")
-    export.add_argument("--period", default=None, help="all (default), today, meeting, or a motion number")
+    export.add_argument(
+        "--period",
+        default=None,
+        help="meeting [N], YYYY-MM, today, all, or a motion number (default: the latest meeting, else this month)",
+    )
     export.add_argument("--out", type=Path, default=Path("."))
     verify = add("verify", help="recompute a council's hash chain")
     verify.add_argument("--council", type=int, required=True)

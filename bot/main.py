@@ -453,7 +453,7 @@ async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = P
         async with core.new_uow() as uow:
             council = await uow.councils.by_chat(f"console:{CHAT_ID}")
             assert council is not None, "the demo script opens the council first"
-            filename, content = await minutes_service.export(uow, council.id, "md")
+            filename, content = await minutes_service.export(uow, council.id, "md", "all")  # the whole script
         path = minutes_dir / filename
         path.write_bytes(content)
         print(f"会议纪要草稿 / minutes draft: {path}")

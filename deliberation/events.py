@@ -14,6 +14,7 @@ COUNCIL_MOVED = "council.moved"
 COUNCIL_RETIRED = "council.retired"
 COUNCIL_RESTORED = "council.restored"
 ROSTER_IMPORTED = "roster.imported"
+COUNCIL_NAMED = "council.named"  # the council's formal name (/name), used in the record instead of the chat title
 
 MEMBER_JOINED = "member.joined"
 MEMBER_APPROVED = "member.approved"
@@ -44,6 +45,12 @@ MEETING_CANCELLED = "meeting.cancelled"
 MEETING_OPENED = "meeting.opened"
 ATTENDANCE_RECORDED = "attendance.recorded"
 MEETING_ADJOURNED = "meeting.adjourned"
+MEETING_PLACE = "meeting.place"  # where a meeting sits (/place)
+AGENDA_ADDED = "agenda.added"  # one item on a meeting's agenda (/agenda)
+MINUTES_APPROVED = "minutes.approved"  # a meeting approved the previous meeting's minutes (/minutes approve)
+ORDER_RAISED = "order.raised"  # a point of order (/order)
+ORDER_RULED = "order.ruled"  # the chair's ruling on it, with the reason or rule cited (/ruling)
+TELLER_APPOINTED = "teller.appointed"  # a 计票人 or 监票人 (/teller)
 
 ASSIGNMENT_MADE = "assignment.made"
 REPORT_RECORDED = "report.recorded"

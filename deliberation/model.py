@@ -22,6 +22,7 @@ class MemberStatus(StrEnum):
     ACTIVE = "active"
     LEFT = "left"  # left or was banned from the group (the platform said so): no longer takes part
     REMOVED = "removed"  # a chair took the membership back (/remove); /approve restores it
+    OBSERVER = "observer"  # 列席: attends and may record (a community secretary), never votes, moves or speaks
 
 
 class MotionKind(StrEnum):
@@ -150,7 +151,12 @@ class Actor:
 
     @property
     def is_secretary(self) -> bool:
-        return self.member is not None and self.member.active and self.member.has(Role.SECRETARY)
+        """A secretary records whether a member or 列席 (a community secretary need not own a unit)."""
+        return (
+            self.member is not None
+            and self.member.status in (MemberStatus.ACTIVE, MemberStatus.OBSERVER)
+            and self.member.has(Role.SECRETARY)
+        )
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ async def publish(
     lines = [
         t(
             "minutes.publish.post",
-            title=t("minutes.title", council=found.title),
+            title=t("minutes.title", council=done.minutes.council_name or found.title),
             version=version_label,
             ends=_local(t, found, done.ends_at),
         )
@@ -149,7 +149,7 @@ async def publications_ended(uow: UnitOfWork, *, now: datetime | None = None) ->
                 version,
                 t(
                     "minutes.publication.ended",
-                    title=t("minutes.title", council=council.title),
+                    title=t("minutes.title", council=version.minutes.council_name or council.title),
                     version=t("minutes.version", version=version.version),
                     when=_local(t, council, version.publication_ends_at),
                 ),

@@ -150,6 +150,8 @@ class _Writer:
             self.table(block)
         elif isinstance(block, Signatures):
             self.paragraph("", self.styles[1])
+            if block.counter:
+                self.paragraph(f"{block.counter}　　　　{block.scrutineer}", "Normal")
             self.paragraph(f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿", "Normal")
             self.paragraph(block.date, self.styles["right"])
 

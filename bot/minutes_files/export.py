@@ -49,7 +49,7 @@ def _scope_slug(minutes: Minutes) -> str:
 def file_name(council: Council, minutes: Minutes, fmt: str, locale: str) -> str:
     """议事记录_<council>_<scope>_v<version>.<fmt> (the first word in the reader's language)."""
     return (
-        f"{translate(locale, 'minutes.filename')}_{_slug(council.title)}_{_scope_slug(minutes)}"
+        f"{translate(locale, 'minutes.filename')}_{_slug(minutes.council_name or council.title)}_{_scope_slug(minutes)}"
         f"_v{minutes.version}.{fmt}"
     )
 

@@ -11,6 +11,7 @@ from deliberation.disclosure import SEAL_BELOW
 from deliberation.minutes import Minutes, MinutesMotion, MinutesVote, area_m2
 
 from ..i18n import figures, moments
+from . import proceedings_blocks
 from .words import Words, clip, share
 
 
@@ -51,12 +52,24 @@ class Signatures:
     chair: str
     recorder: str
     date: str
+    # The tellers' line (计票人 / 监票人) when the record holds a ballot: labels with the tellers' names, if any
+    # were appointed, else blank lines to sign on paper.
+    counter: str = ""
+    scrutineer: str = ""
 
 
 Block = Title | Fields | Heading | Para | Table | Signatures
 
 
 def _period_label(w: Words, minutes: Minutes) -> str:
+    if minutes.scope == "meeting" and minutes.meeting_ordinal is not None:
+        return w(
+            "record.meeting_label",
+            year=minutes.meeting_year,
+            ordinal=minutes.meeting_ordinal,
+            kind=w(f"record.kind.{minutes.meeting_kind or 'regular'}"),
+            title=minutes.title or "",
+        )
     if minutes.scope == "meeting" and minutes.title:
         return minutes.title
     if minutes.scope == "period" and minutes.period_start and minutes.period_end:
@@ -83,6 +96,8 @@ def _time_label(w: Words, minutes: Minutes) -> str:
 def vote_lines(w: Words, vote: MinutesVote) -> list[str]:
     """The lines describing one ballot in the body of the minutes."""
     lines = [w("minutes.vote.heading", method=w.method(vote), rule=w.rule(vote))]
+    if vote.rule:
+        lines.append(w("record.vote.threshold", threshold=w(f"record.threshold.{vote.rule}")))
     if not vote.closed:
         lines.append(w("minutes.vote.pending", when=w.when(vote.closes_at), voted=vote.voted))
         return lines
@@ -117,8 +132,16 @@ def vote_lines(w: Words, vote: MinutesVote) -> list[str]:
             else (figures.heads(w.locale, counted.approval_heads), figures.area(w.locale, counted.approval_area))
         )
         lines.append(w("minutes.vote.approval", heads=approval[0], area=approval[1]))
+        lines.append(
+            w(
+                "record.vote.absent_weighted",
+                count=max((vote.total_owners or vote.members) - vote.cast, 0),
+                area=area_m2(max(vote.total_area_cm2 - vote.participating_area_cm2, 0)),
+            )
+        )
     else:
         lines.append(w("minutes.vote.turnout", eligible=vote.eligible, voted=vote.cast))
+        lines.append(w("record.vote.absent", count=max(vote.eligible - vote.cast, 0)))
         if vote.sealed:
             lines.append(w("minutes.vote.approval_share", share=figures.share(vote.approval_heads)))
     if vote.sealed:
@@ -174,7 +197,13 @@ def _motion_blocks(w: Words, minutes: Minutes, motion: MinutesMotion, index: int
             yield Para(w("minutes.motion.omitted", count=motion.speeches_omitted), level + 1)
     elif motion.kind == "main":
         yield Para(w("minutes.motion.no_debate"), level)
-    if motion.warnings:
+    if motion.warning_notes:
+        for note in motion.warning_notes:
+            yield Para(
+                w("record.warning", name=note.name, when=w.when(note.at), reason=note.reason or w("minutes.none")),
+                level,
+            )
+    elif motion.warnings:
         yield Para(w("minutes.motion.warnings", count=motion.warnings), level)
     for child in children:  # amendments and subsidiary motions are settled before the motion itself
         yield from _motion_blocks(w, minutes, child, None)
@@ -201,11 +230,12 @@ def _vote_table(w: Words, minutes: Minutes) -> Table | None:
         w("minutes.table.yes"),
         w("minutes.table.no"),
         w("minutes.table.abstain"),
+        w("record.table.absent"),
     ]
-    widths = [0.8, 4.0, 1.3, 1.0, 1.0, 1.0]
+    widths = [0.8, 3.6, 1.2, 0.9, 0.9, 0.9, 0.9]
     if weighted:
         header.append(w("minutes.table.shares"))
-        widths = [0.8, 2.8, 1.2, 1.2, 1.2, 1.2, 2.6]
+        widths = [0.7, 2.2, 1.1, 1.2, 1.2, 1.2, 1.2, 2.4]
     header.append(w("minutes.table.result"))
     widths.append(1.0)
     rows = tuple(_vote_row(w, minutes, vote, weighted) for vote in votes)
@@ -226,6 +256,18 @@ def _vote_row(w: Words, minutes: Minutes, vote: MinutesVote, shares_column: bool
         ]
     else:
         cells = [str(n) if vote.closed else "—" for n in (vote.yes, vote.no, vote.abstain)]
+    if not vote.closed:
+        cells.append("—")
+    elif vote.weighted:
+        cells.append(
+            w(
+                "minutes.table.weighted_cell",
+                count=max((vote.total_owners or vote.members) - vote.cast, 0),
+                area=area_m2(max(vote.total_area_cm2 - vote.participating_area_cm2, 0)),
+            )
+        )
+    else:
+        cells.append(str(max(vote.eligible - vote.cast, 0)))
     motion = minutes.motion(vote.number)
     item = clip(motion.text if motion is not None else "")
     if motion is not None and motion.kind != "main":
@@ -272,13 +314,29 @@ def outline(minutes: Minutes, locale: str | None) -> list[Block]:
     w = Words(locale)
     version = w("minutes.version", version=minutes.version)
     blocks: list[Block] = [Title(w("minutes.title", council=minutes.council_name), version), _header(w, minutes)]
+    agenda = proceedings_blocks.agenda_lines(w, minutes)
+    if agenda:
+        blocks += [Heading(w("record.section.agenda")), *(Para(line, 1) for line in agenda)]
     blocks += _items(w, minutes)
+    points = proceedings_blocks.point_lines(w, minutes)
+    if points:  # within the proceedings, after the items
+        blocks += [Para(w("record.section.points"), 0), *(Para(line, 1) for line in points)]
     blocks += _votes(w, minutes)
     blocks += _delivery(w, minutes)
     if minutes.adjourned_at is not None:
         blocks.append(Para(w("minutes.adjourned", when=w.when(minutes.adjourned_at)), 0))
+    approved = proceedings_blocks.approved_later_line(w, minutes)
+    if approved:
+        blocks.append(Para(approved, 0))
+    counter, scrutineer = proceedings_blocks.teller_lines(w, minutes)
     blocks.append(
-        Signatures(w("minutes.signature.chair"), w("minutes.signature.recorder"), w("minutes.signature.date"))
+        Signatures(
+            w("minutes.signature.chair"),
+            w("minutes.signature.recorder"),
+            w("minutes.signature.date"),
+            counter,
+            scrutineer,
+        )
     )
     blocks.append(Para(w("minutes.chain", seq=minutes.chain_seq, head=minutes.chain_head), note=True))
     blocks.append(Para(w("minutes.generated", when=w.when(minutes.generated_at), version=version), note=True))
@@ -288,9 +346,16 @@ def outline(minutes: Minutes, locale: str | None) -> list[Block]:
 def _header(w: Words, minutes: Minutes) -> Fields:
     """会议名称, time, place, chair and recorder, 应到 / 实到, who attended (or took part) and who did not."""
     present = (
-        w("minutes.count.people", count=minutes.present)
+        w("record.count.people_units", count=minutes.present, units=minutes.present_units)
+        if minutes.attendance_recorded and minutes.present_units
+        else w("minutes.count.people", count=minutes.present)
         if minutes.attendance_recorded
         else w("minutes.present.participants", count=minutes.present)
+    )
+    expected = (
+        w("record.count.people_units", count=minutes.expected, units=minutes.expected_units)
+        if minutes.expected_units
+        else w("minutes.count.people", count=minutes.expected)
     )
     rows: list[tuple[tuple[str, str], ...]] = [
         ((w("minutes.field.meeting"), _period_label(w, minutes)),),
@@ -300,27 +365,28 @@ def _header(w: Words, minutes: Minutes) -> Fields:
             (w("minutes.field.chair"), w.names(minutes.chairs)),
             (w("minutes.field.recorder"), w.names(minutes.recorders)),
         ),
-        (
-            (w("minutes.field.expected"), w("minutes.count.people", count=minutes.expected)),
-            (w("minutes.field.present"), present),
-        ),
+        ((w("minutes.field.expected"), expected), (w("minutes.field.present"), present)),
         (
             (
                 w("minutes.field.attendees" if minutes.attendance_recorded else "minutes.field.participants"),
-                w.names(minutes.attendees),
+                proceedings_blocks.sign_ins(w, minutes) if minutes.sign_ins else w.names(minutes.attendees),
             ),
         ),
     ]
     if minutes.attendance_recorded:
-        rows.append(((w("minutes.field.absentees"), w.names(minutes.absentees)),))
+        absent = proceedings_blocks.absent(w, minutes) if minutes.absent else w.names(minutes.absentees)
+        rows.append(((w("minutes.field.absentees"), absent),))
+    rows += proceedings_blocks.header_rows(w, minutes)
     return Fields(tuple(rows))
 
 
 def _items(w: Words, minutes: Minutes) -> list[Block]:
     """The 议题 section: each top-level motion with the motions raised on it beneath."""
     blocks: list[Block] = [Heading(w("minutes.section.items"))]
+    first = proceedings_blocks.approval_lines(w, minutes)  # approving the previous minutes comes first
+    blocks += [Para(line, 0 if i == 0 else 1) for i, line in enumerate(first)]
     items = minutes.top_level()
-    if not items:
+    if not items and not first:
         blocks.append(Para(w("minutes.no_motions"), 1))
     for index, motion in enumerate(items, start=1):
         blocks.extend(_motion_blocks(w, minutes, motion, index))

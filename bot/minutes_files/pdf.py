@@ -234,8 +234,10 @@ class _Story:
             return [self.para(block.text, styles.detail[min(block.level, 3)], bold=block.level == 0)]
         if isinstance(block, Table):
             return [self.table(block)]
+        tellers = f"{block.counter}　　　　{block.scrutineer}"
         return [
             Spacer(1, 14 * mm),
+            *([self.para(tellers, styles.body), Spacer(1, 4 * mm)] if block.counter else []),
             self.para(f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿", styles.body),
             Spacer(1, 6 * mm),
             self.para(block.date, styles.right),

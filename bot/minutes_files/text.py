@@ -63,10 +63,10 @@ def to_markdown(minutes: Minutes, locale: str | None = None) -> str:
             out += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in block.rows]
             out.append("")
         elif isinstance(block, Signatures):
+            out += ["", "---", ""]
+            if block.counter:
+                out += [f"{md_escape(block.counter)}　　{md_escape(block.scrutineer)}", ""]
             out += [
-                "",
-                "---",
-                "",
                 f"{md_escape(block.chair)}＿＿＿＿＿＿　　{md_escape(block.recorder)}＿＿＿＿＿＿",
                 "",
                 f"{md_escape(block.date)}",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..disclosure import Civil278Counts, civil278_counts, disclosable
+from .proceedings import MinutesApproval, MinutesAttendee, MinutesPoint, MinutesQuorum, MinutesTeller
 
 DIGEST_PER_SIDE = 5  # speeches quoted per side per motion: a digest, not a transcript
 EXCERPT_CHARS = 30
@@ -119,6 +120,15 @@ class MinutesVote:
 
 
 @dataclass(frozen=True)
+class MinutesWarning:
+    """The chair's warning to a speaker on a motion, with the reason given."""
+
+    name: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class MinutesAmendment:
     """An amendment to a motion and its fate (adopted amendments replaced the motion's wording)."""
 
@@ -151,6 +161,7 @@ class MinutesMotion:
     speeches_for: int = 0
     speeches_against: int = 0
     warnings: int = 0
+    warning_notes: tuple[MinutesWarning, ...] = ()  # who was warned, why
     votes: tuple[MinutesVote, ...] = ()
     withdrawn_by: str | None = None
     postponed_until: str | None = None
@@ -234,6 +245,22 @@ class Minutes:
     period_end: datetime | None = None
     motion_numbers: tuple[int, ...] = ()
     events: int = 0  # events within the scope
+    # The proceedings (deliberation.minutes.proceedings); versions stored before they existed read as empty.
+    chat_title: str = ""  # the chat's title, when the council's formal name (/name) replaced it
+    meeting_year: int | None = None
+    meeting_ordinal: int | None = None  # 2026年第4次: the council's n-th meeting of that year
+    meeting_kind: str | None = None  # "regular" | "special" | "owners"
+    agenda: tuple[str, ...] = ()
+    sign_ins: tuple[MinutesAttendee, ...] = ()  # members present, with unit and sign-in time
+    absent: tuple[MinutesAttendee, ...] = ()  # members absent, with unit
+    observers: tuple[MinutesAttendee, ...] = ()  # 列席: attended without a vote (a community secretary)
+    expected_units: int = 0
+    present_units: int = 0
+    quorum: MinutesQuorum | None = None
+    approval: MinutesApproval | None = None  # this meeting approved the previous minutes
+    approved: MinutesApproval | None = None  # these minutes were approved by a later meeting
+    points: tuple[MinutesPoint, ...] = ()  # points of order and the chair's rulings
+    tellers: tuple[MinutesTeller, ...] = ()  # 计票人 / 监票人; none: blank signature lines
 
     @property
     def weighted(self) -> bool:

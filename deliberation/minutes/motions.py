@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import events
 from ..lifecycle import TERMINAL, TRANSITIONS, Action, MotionState, allowed, next_state
-from .model import MinutesAmendment, MinutesMotion, MinutesRollCall, MinutesSpeech, MinutesVote, excerpt
+from .model import MinutesAmendment, MinutesMotion, MinutesRollCall, MinutesSpeech, MinutesVote, MinutesWarning, excerpt
 
 Payload = dict[str, Any]
 
@@ -67,6 +67,7 @@ class MotionTrack:
     for_count: int = 0
     against_count: int = 0
     warnings: int = 0
+    warning_notes: list[MinutesWarning] = field(default_factory=list)
     ballots: list[int] = field(default_factory=list)
     withdrawn_by: str | None = None
     postponed_until: str | None = None
@@ -142,6 +143,8 @@ def _speech(motion: MotionTrack, event: MotionEvent, replay: MotionReplay) -> No
 def _warned(motion: MotionTrack, event: MotionEvent, replay: MotionReplay) -> None:
     if event.in_scope:
         motion.warnings += 1
+        payload = event.payload
+        motion.warning_notes.append(MinutesWarning(payload.get("name", ""), payload.get("reason") or "", event.at))
 
 
 def _withdrawn(motion: MotionTrack, event: MotionEvent, replay: MotionReplay) -> None:
@@ -277,6 +280,7 @@ def finish(motion: MotionTrack, children: Iterable[MotionTrack], ballots: dict[i
         speeches_for=motion.for_count,
         speeches_against=motion.against_count,
         warnings=motion.warnings,
+        warning_notes=tuple(motion.warning_notes),
         votes=votes,
         withdrawn_by=motion.withdrawn_by,
         postponed_until=motion.postponed_until,

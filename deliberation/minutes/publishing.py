@@ -14,6 +14,7 @@ from datetime import datetime
 
 from .. import errors, publication
 from ..chain import Event, Verdict, verify
+from ..delivery import meeting_quorum
 from ..model import Actor, Council
 from ..ports import UnitOfWork
 from .errors import ChainBroken, EmptyScope, MeetingNotFound, NothingPublished
@@ -70,11 +71,30 @@ async def find_council(uow: UnitOfWork, ref: CouncilRef) -> Council:
     return council
 
 
+# Nothing typed after /minutes, /publish or /export: the latest meeting, or, for a council that never met,
+# the current month so far. Never everything: a record that grows with every publication files nowhere.
+DEFAULT = Scope("default")
+
+
 def resolve_scope(scope: Scope | str | None, council: Council, now: datetime) -> Scope:
     """The scope as given, or parsed from the command's words in the council's time zone."""
     if isinstance(scope, Scope):
         return scope
+    if scope is None or not scope.strip():
+        return DEFAULT
     return parse_scope(scope, now=now, tz=council.timezone)
+
+
+def concrete(scope: Scope, events: Sequence[Event], council: Council, now: datetime) -> Scope:
+    """The scope with "the latest meeting" and the default made definite, as stored with a version."""
+    if scope.kind == "default":
+        try:
+            return Scope("meeting", meeting=latest_meeting(events))
+        except MeetingNotFound:
+            return parse_scope("month", now=now, tz=council.timezone)
+    if scope.kind == "meeting" and scope.meeting is None:
+        return Scope("meeting", meeting=latest_meeting(events))
+    return scope
 
 
 def latest_meeting(events: Sequence[Event]) -> int:
@@ -89,8 +109,7 @@ async def build(uow: UnitOfWork, council: Council, scope: Scope, now: datetime, 
     """The minutes of `scope` replayed from the stored events (version 1; the caller numbers them)."""
     events = await uow.events.all(council.id)
     seq, head = await uow.events.head(council.id)
-    if scope.kind == "meeting" and scope.meeting is None:
-        scope = Scope("meeting", meeting=latest_meeting(events))
+    scope = concrete(scope, events, council, now)
     minutes = build_minutes(
         events,
         council_name=council.title,
@@ -104,6 +123,7 @@ async def build(uow: UnitOfWork, council: Council, scope: Scope, now: datetime, 
         version=1,
         generated_at=now,
         timezone=council.timezone,
+        quorum=lambda expected: meeting_quorum(council.rules, expected),
     )
     return scope, minutes
 
@@ -216,8 +236,7 @@ async def for_export(
     if version is None:
         chosen, minutes = await build(uow, found, chosen, now, place(found))
         return found, await _numbered(uow, found, chosen, minutes)
-    if chosen.kind == "meeting" and chosen.meeting is None:
-        chosen = Scope("meeting", meeting=latest_meeting(await uow.events.all(found.id)))
+    chosen = concrete(chosen, await uow.events.all(found.id), found, now)
     stored = await uow.minutes.find(found.id, chosen.text, version)
     if stored is None:
         raise NothingPublished(version=version)

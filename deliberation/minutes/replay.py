@@ -5,15 +5,26 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import overload
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .. import events as kinds
 from ..chain import Event
 from .errors import MeetingNotFound
+from .localise import local, localise_approval, localise_assignment, localise_attendee, localise_motion
 from .model import DIGEST_PER_SIDE, Minutes, MinutesAssignment, MinutesMotion, MinutesRating, MinutesReport
 from .motions import MotionEvent, MotionReplay, MotionTrack, Payload, apply, finish, when
+from .proceedings import (
+    MinutesAttendee,
+    MinutesQuorum,
+    ProceedingsTrack,
+    approved_later,
+    labelled,
+    meeting_ordinal,
+    sign_in,
+)
+from .proceedings import take as take_proceedings
 
 # The event types read here (the use cases write them; "?" marks an optional key):
 #   council.setup {title, preset, chair}            council.rules {preset, by}
@@ -115,6 +126,7 @@ class _Replay(MotionReplay):
     last_at: datetime | None = None
     adjourned_at: datetime | None = None
     in_scope_events: int = 0
+    proceedings: ProceedingsTrack = field(default_factory=ProceedingsTrack)
 
     def motion_wanted(self, number: int | None) -> bool:
         return self.wanted is None or number in self.wanted
@@ -145,6 +157,7 @@ class _Replay(MotionReplay):
     def take(self, step: _Step) -> None:
         """Apply one event: a council event by its type, delivery by motion, anything else naming a
         motion to that motion."""
+        take_proceedings(self.proceedings, step.kind, step.payload, step.at, step.in_scope)
         handler = COUNCIL_EVENTS.get(step.kind)
         if handler is not None:
             handler(self, step)
@@ -189,7 +202,8 @@ def _approved(replay: _Replay, step: _Step) -> None:
 
 def _role(replay: _Replay, step: _Step) -> None:
     payload = step.payload
-    replay.members[payload["member"]] = (payload.get("name", ""), True)
+    observer = payload["member"] in replay.proceedings.observers  # a 列席 secretary records, is not 应到
+    replay.members[payload["member"]] = (payload.get("name", ""), not observer)
     _add(replay.chairs if payload.get("role") == "chair" else replay.recorders, payload.get("name"))
 
 
@@ -213,7 +227,8 @@ def _raised(replay: _Replay, step: _Step) -> None:
 def _attendance(replay: _Replay, step: _Step) -> None:
     payload = step.payload
     if replay.meeting_id is not None and payload.get("meeting") == replay.meeting_id and step.in_window:
-        replay.attendees[payload.get("member", payload.get("name"))] = payload.get("name", "")
+        if sign_in(replay.proceedings, payload, step.at):  # 列席 people sign in too, but are not 实到
+            replay.attendees[payload.get("member", payload.get("name"))] = payload.get("name", "")
     elif replay.meeting_id is None and step.in_scope:
         replay.participants.setdefault(payload.get("name", ""))  # outside a meeting, attending is taking part
 
@@ -274,13 +289,15 @@ def build_minutes(
     generated_at: datetime,
     timezone: str = "Asia/Shanghai",
     digest_per_side: int = DIGEST_PER_SIDE,
+    quorum: Callable[[int], int] | None = None,
 ) -> Minutes:
     """Replay the council's events and keep what the minutes of the chosen scope record.
 
     The scope narrows by period ([start, end)), by meeting (from its opening to its adjournment)
     and by motion numbers (those motions and the amendments and subsidiary motions on them);
     narrowings combine. Everything up to the scope's end is replayed, so a motion raised before a
-    meeting still shows its mover, and its wording is the wording as the scope ends.
+    meeting still shows its mover, and its wording is the wording as the scope ends. `quorum` gives the
+    members a meeting needs present out of those expected (the council's rules); a meeting's record states it.
     """
     zone = ZoneInfo(timezone)
     ordered = sorted(events, key=lambda e: e.seq)
@@ -304,43 +321,77 @@ def build_minutes(
         replay.take(replay.locate(event, at, in_window))
 
     attendance_recorded = meeting_id is not None and bool(replay.attendees)
-    names, absentees, expected = _presence(replay, attendance_recorded)
+    names, absentees, expected, expected_units = _presence(replay, attendance_recorded)
     starts_at, ends_at, scope = _span(replay, ordered, meeting, period_start, period_end)
     chairs = _first(meeting.chair, replay.chairs)
     recorders = _first(meeting.recorder, replay.recorders)
+    track = replay.proceedings
+    ordinal = meeting_ordinal(ordered, meeting_id, zone) if meeting_id is not None else None
+    observers = _observers(track, recorders)
 
-    def local(moment: datetime | None) -> datetime | None:
-        return _local(moment, zone)
+    def here(moment: datetime | None) -> datetime | None:
+        return local(moment, zone)
 
     return Minutes(
-        council_name=council_name,
-        place=meeting.place or place,
+        council_name=track.formal_name or council_name,
+        place=track.places.get(meeting_id or 0) or meeting.place or place,
         scope=scope,
         timezone=timezone,
         preset=replay.preset,
-        starts_at=local(starts_at),
-        ends_at=local(ends_at),
+        starts_at=here(starts_at),
+        ends_at=here(ends_at),
         chairs=tuple(chairs),
         recorders=tuple(recorders),
         expected=expected,
         present=len(names),
         attendance_recorded=attendance_recorded,
         attendees=tuple(names),
-        absentees=absentees,
-        motions=tuple(_localise_motion(m, zone) for m in _motion_records(replay)),
-        assignments=tuple(_localise_assignment(a, zone) for a in _assignment_records(replay)),
+        absentees=tuple(name for _, name in absentees),
+        motions=tuple(localise_motion(m, zone) for m in _motion_records(replay)),
+        assignments=tuple(localise_assignment(a, zone) for a in _assignment_records(replay)),
         chain_head=chain_head,
         chain_seq=chain_seq,
         version=version,
-        generated_at=_local(generated_at, zone),
+        generated_at=local(generated_at, zone),
         title=meeting.title,
         meeting=meeting_id,
-        adjourned_at=local(replay.adjourned_at),
-        period_start=local(period_start),
-        period_end=local(period_end),
+        adjourned_at=here(replay.adjourned_at),
+        period_start=here(period_start),
+        period_end=here(period_end),
         motion_numbers=tuple(sorted(numbers)) if numbers is not None else (),
         events=replay.in_scope_events,
+        chat_title=council_name if track.formal_name and track.formal_name != council_name else "",
+        meeting_year=ordinal[0] if ordinal else None,
+        meeting_ordinal=ordinal[1] if ordinal else None,
+        meeting_kind=track.kinds.get(meeting_id) if meeting_id is not None else None,
+        agenda=tuple(track.agenda.get(meeting_id, ())) if meeting_id is not None else (),
+        sign_ins=tuple(localise_attendee(a, zone) for a in track.sign_ins.values()) if attendance_recorded else (),
+        absent=tuple(MinutesAttendee(name, track.units.get(member)) for member, name in absentees),
+        observers=tuple(localise_attendee(a, zone) for a in observers),
+        expected_units=len({u for u in expected_units.values() if u}),
+        present_units=len({a.unit for a in track.sign_ins.values() if a.unit}) if attendance_recorded else 0,
+        quorum=(
+            MinutesQuorum(quorum(expected), expected, len(names))
+            if quorum is not None and meeting_id is not None
+            else None
+        ),
+        approval=localise_approval(labelled(track.approvals[0], ordered, zone), zone) if track.approvals else None,
+        approved=(
+            localise_approval(labelled(approved_later(ordered, meeting_id), ordered, zone), zone)
+            if meeting_id is not None
+            else None
+        ),
+        points=tuple(dataclasses.replace(p, at=local(p.at, zone)) for p in track.points.values()),
+        tellers=tuple(track.tellers.values()),
     )
+
+
+def _observers(track: ProceedingsTrack, recorders: list[str]) -> list[MinutesAttendee]:
+    """列席: the 列席 people who signed in, and a recorder who is 列席 (a community secretary records there)."""
+    shown = list(track.observers_present.values())
+    names = {a.name for a in shown}
+    shown += [MinutesAttendee(name) for name in track.observers.values() if name in recorders and name not in names]
+    return shown
 
 
 def _motion_records(replay: _Replay) -> list[MinutesMotion]:
@@ -375,19 +426,22 @@ def _assignment_records(replay: _Replay) -> list[MinutesAssignment]:
     ]
 
 
-def _presence(replay: _Replay, attendance_recorded: bool) -> tuple[list[str], tuple[str, ...], int]:
-    """Who was present (the meeting's roll, else whoever took part), who was absent, and how many
-    were expected (active members when the record ends)."""
+def _presence(
+    replay: _Replay, attendance_recorded: bool
+) -> tuple[list[str], list[tuple[Any, str]], int, dict[Any, str | None]]:
+    """Who was present (the meeting's roll, else whoever took part), who was absent (member id, name), how
+    many were expected (active members when the record ends) and their units."""
     members = dict(replay.members)
     if replay.setup_chair is not None and replay.setup_chair not in {name for name, _ in members.values()}:
         members[-1] = (replay.setup_chair, True)  # the founder chairs without a join event
     active = {member_id: name for member_id, (name, ok) in members.items() if ok}
+    units = {member_id: replay.proceedings.units.get(member_id) for member_id in active}
     if not attendance_recorded:
-        return [n for n in replay.participants if n], (), len(active)
+        return [n for n in replay.participants if n], [], len(active), units
     names = list(replay.attendees.values())
     present_ids = set(replay.attendees)
-    absentees = tuple(name for member_id, name in active.items() if member_id not in present_ids and name not in names)
-    return names, absentees, len(active)
+    absentees = [(m, name) for m, name in active.items() if m not in present_ids and name not in names]
+    return names, absentees, len(active), units
 
 
 def _span(
@@ -406,52 +460,3 @@ def _span(
 def _first(name: str | None, names: list[str]) -> list[str]:
     """The meeting's own chair (or recorder) first, then the council's."""
     return [name] + [n for n in names if n != name] if name else names
-
-
-@overload
-def _local(moment: datetime, zone: ZoneInfo) -> datetime: ...
-@overload
-def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None: ...
-def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
-    """The moment in the council's time zone: the minutes show local times."""
-    return None if moment is None else moment.astimezone(zone)
-
-
-def _local_text(text: str | None, zone: ZoneInfo) -> str | None:
-    """A time kept as text in a payload (postponed until, due) in the council's zone; a bare date stays."""
-    if not text or len(text) <= 10:
-        return text
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # the log's times are UTC
-    return moment.astimezone(zone).isoformat(timespec="seconds")
-
-
-def _localise_motion(motion: MinutesMotion, zone: ZoneInfo) -> MinutesMotion:
-    return dataclasses.replace(
-        motion,
-        postponed_until=_local_text(motion.postponed_until, zone),
-        raised_at=_local(motion.raised_at, zone),
-        decided_at=_local(motion.decided_at, zone),
-        speeches=tuple(dataclasses.replace(s, at=_local(s.at, zone)) for s in motion.speeches),
-        votes=tuple(
-            dataclasses.replace(
-                v,
-                opened_at=_local(v.opened_at, zone),
-                closes_at=_local(v.closes_at, zone),
-                closed_at=_local(v.closed_at, zone),
-            )
-            for v in motion.votes
-        ),
-    )
-
-
-def _localise_assignment(item: MinutesAssignment, zone: ZoneInfo) -> MinutesAssignment:
-    return dataclasses.replace(
-        item,
-        due=_local_text(item.due, zone),
-        assigned_at=_local(item.assigned_at, zone),
-        reports=tuple(dataclasses.replace(r, at=_local(r.at, zone)) for r in item.reports),
-    )

@@ -18,8 +18,9 @@ from ..delivery import (
     meeting_quorum,
 )
 from ..lifecycle import MotionState
-from ..model import Actor, Council, Member
+from ..model import Actor, Council, Member, MemberStatus
 from ..ports import Clock, UnitOfWork
+from ..proceedings import split_kind
 from .steps import active_members, find_member, iso, record_event, require_chair, require_member
 
 # A scheduled meeting may be opened this early with a bare /meeting (people gather before the hour).
@@ -104,10 +105,13 @@ async def open_meeting(
         for m in await uow.meetings.in_state(council.id, MeetingState.SCHEDULED)
         if m.starts_at is not None and now - LATE_OPEN <= m.starts_at <= now + EARLY_OPEN
     ]
-    title = " ".join((title or "").split())
+    kind, title = split_kind(" ".join((title or "").split()))
+    if due and not title:
+        kind = split_kind(due[0].title)[0]  # "/schedule … 临时 电梯议事会" named the kind in the calendar
     if due:  # the meeting in the calendar, retitled if the chair says so
+        scheduled_title = split_kind(due[0].title)[1] or due[0].title  # "临时 电梯会" -> "电梯会"
         meeting = replace(
-            due[0], state=MeetingState.OPEN, opened_at=now, title=_title(title) if title else due[0].title
+            due[0], state=MeetingState.OPEN, opened_at=now, title=_title(title) if title else scheduled_title
         )
         await uow.meetings.update(meeting)
     else:
@@ -123,7 +127,14 @@ async def open_meeting(
             )
         )
     await record_event(
-        uow, council, clock, events.MEETING_OPENED, meeting=meeting.number, title=meeting.title, chair=actor.name
+        uow,
+        council,
+        clock,
+        events.MEETING_OPENED,
+        meeting=meeting.number,
+        title=meeting.title,
+        chair=actor.name,
+        kind=kind.value,
     )
     if actor.member is not None and actor.member.active:
         if await uow.meetings.add_attendance(meeting.id, actor.member.id, actor.member.name, now):
@@ -167,6 +178,8 @@ async def record_presence(
     targets: list[Member]
     if handles:
         require_chair(actor)
+    elif actor.member is not None and actor.member.status is MemberStatus.OBSERVER:
+        return await _observer_present(uow, clock, council, actor.member)
     else:
         targets = [require_member(actor)]
     await uow.councils.lock(council.id)
@@ -192,6 +205,34 @@ async def record_presence(
             already.append(member.name)
     present = len(await uow.meetings.attendance(meeting.id))
     expected = len(await active_members(uow, council))
+    return Presence(meeting, recorded, already, present, expected, meeting_quorum(council.rules, expected))
+
+
+async def _observer_present(uow: UnitOfWork, clock: Clock, council: Council, observer: Member) -> Presence:
+    """列席 people sign in too: the record lists them, but they are not 实到 and count for no quorum."""
+    await uow.councils.lock(council.id)
+    meeting = await _open_meeting(uow, council)
+    signed = any(
+        e.type == events.ATTENDANCE_RECORDED
+        and e.payload.get("meeting") == meeting.number
+        and e.payload.get("member") == observer.id
+        for e in await uow.events.all(council.id)
+    )
+    if not signed:
+        await record_event(
+            uow,
+            council,
+            clock,
+            events.ATTENDANCE_RECORDED,
+            meeting=meeting.number,
+            member=observer.id,
+            name=observer.name,
+            observer=True,
+        )
+    present = len(await uow.meetings.attendance(meeting.id))
+    expected = len(await active_members(uow, council))
+    recorded = [] if signed else [observer.name]
+    already = [observer.name] if signed else []
     return Presence(meeting, recorded, already, present, expected, meeting_quorum(council.rules, expected))
 
 

@@ -7,7 +7,9 @@ from dataclasses import replace
 from .. import errors, events
 from ..model import Actor, Council, Member, MemberStatus, Role, Rules, Unit
 from ..ports import Clock, UnitOfWork
+from ..proceedings import OBSERVER_WORDS
 from ..roster import normalise_unit_code, parse_area_cm2
+from .proceedings import observe
 from .steps import find_member, record_event, require_chair
 
 MAX_AREA_CM2 = 100_000 * 10_000  # 100,000 m²: beyond any single exclusive part
@@ -50,12 +52,17 @@ async def join(
     unit_text: str | None = None,
     area_text: str | None = None,
 ) -> Member:
-    """Register the actor as a member of a unit; pending until the chair approves when the rules ask."""
+    """Register the actor as a member of a unit; pending until the chair approves when the rules ask.
+
+    `/join 列席` registers someone who attends without a unit or a vote (a community secretary)."""
+    if unit_text is not None and unit_text.strip().lower() in OBSERVER_WORDS:
+        return await observe(uow, clock, council, actor)
     await uow.councils.lock(council.id)
     existing = await uow.members.by_user(council.id, actor.user_key)
     if existing is not None and existing.status is MemberStatus.REMOVED:
         raise errors.MemberRemoved()
-    returning = existing is not None and existing.status is MemberStatus.LEFT  # back in the group: joins anew
+    # Back in the group, or 列席 until now and joining for a unit: joins anew.
+    returning = existing is not None and existing.status in (MemberStatus.LEFT, MemberStatus.OBSERVER)
     if existing is not None and existing.unit is not None and not returning:
         if existing.status is MemberStatus.PENDING:
             raise errors.PendingApproval(unit=existing.unit)
@@ -131,7 +138,9 @@ async def assign_role(uow: UnitOfWork, clock: Clock, council: Council, actor: Ac
     member = await find_member(uow, council, handle)
     if member.status is MemberStatus.LEFT:
         raise errors.MemberLeft()
-    member = replace(member, roles=member.roles | {role}, status=MemberStatus.ACTIVE)
+    # A role approves a pending member; a 列席 secretary stays 列席 (records, never votes).
+    status = MemberStatus.OBSERVER if member.status is MemberStatus.OBSERVER else MemberStatus.ACTIVE
+    member = replace(member, roles=member.roles | {role}, status=status)
     await uow.members.update(member)
     await record_event(
         uow, council, clock, events.ROLE_ASSIGNED, member=member.id, name=member.name, role=role.value, by=actor.name

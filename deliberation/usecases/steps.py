@@ -9,6 +9,7 @@ from .. import errors
 from ..lifecycle import TERMINAL, MotionState
 from ..model import Actor, Council, Member, MemberStatus, Motion
 from ..ports import Clock, UnitOfWork
+from ..proceedings import ObserverOnly
 
 
 def iso(moment: datetime) -> str:
@@ -34,6 +35,8 @@ def require_member(actor: Actor) -> Member:
         raise errors.MemberLeft()
     if actor.member.status is MemberStatus.REMOVED:
         raise errors.MemberRemoved()
+    if actor.member.status is MemberStatus.OBSERVER:
+        raise ObserverOnly()
     return actor.member
 
 

@@ -86,6 +86,8 @@ TABLE: list[tuple[str, set[str], list]] = [
     ("/board on", CHAIRS, []),
     ("/board", CHAIRS, []),
     ("/warn @bob 4 跑题", CHAIRS, []),
+    ("/name 幸福里社区3号楼议事会", CHAIRS, []),
+    ("/ruling 不成立 南塘第5条", CHAIRS, [("alice", "/order 4 发言已超过两次")]),
     ("/vote 4 10m", CHAIRS, []),
     ("/close 2", CHAIRS, []),
     ("/schedule 2026-12-10 19:30 临时会", CHAIRS, []),
@@ -99,6 +101,13 @@ TABLE: list[tuple[str, set[str], list]] = [
     # the secretary or the chair
     ("/publish", RECORDERS, []),
     ("/export md", RECORDERS, []),
+    ("/place 3号楼一层活动室", RECORDERS, MEETING),
+    ("/agenda 审议加装电梯方案", RECORDERS, MEETING),
+    (
+        "/minutes approve",
+        RECORDERS,
+        [("chair", "/meeting 第一次"), ("chair", "/adjourn"), ("chair", "/meeting 第二次")],
+    ),
     # active members
     ("/motion 新提议", MEMBERS, []),
     ("/propose 新提议", MEMBERS, []),
@@ -112,6 +121,7 @@ TABLE: list[tuple[str, set[str], list]] = [
     ("/pq 4", MEMBERS, []),
     ("/postpone 4 2026-12-05 19:30", MEMBERS, []),
     ("/refer 4 物业", MEMBERS, []),
+    ("/order 4 发言已超过两次", MEMBERS, []),
     ("/yes 2", VOTERS, []),
     ("/no 2", VOTERS, []),
     ("/abstain 2", VOTERS, []),

@@ -110,16 +110,27 @@ def test_docx_is_the_usual_form_with_its_fields(civil278):
             fields[cells[2]] = cells[3]
     assert fields["会议名称"] and fields["时间"].startswith("2026年11月20日")
     assert fields["地点"] == "线上群聊「阳光小区3号楼议事会」"
-    assert (fields["主持人"], fields["记录人"], fields["应到"]) == ("王主任", "孙七", "6人")
+    assert (fields["主持人"], fields["记录人"], fields["应到"]) == ("王主任", "孙七", "6人（5户）")
     assert fields["实到"].startswith("5人")
 
     votes = document.tables[1]
-    assert [c.text for c in votes.rows[0].cells] == ["编号", "事项", "方式", "赞成", "反对", "弃权", "比例", "结果"]
+    assert [c.text for c in votes.rows[0].cells] == [
+        "编号",
+        "事项",
+        "方式",
+        "赞成",
+        "反对",
+        "弃权",
+        "未参与",
+        "比例",
+        "结果",
+    ]
     rows = [[c.text for c in r.cells] for r in votes.rows[1:]]
     assert [r[0] for r in rows] == ["#2", "#1", "#3"]
     assert rows[1][3:6] == ["3户 299㎡", "1户 100㎡", "0户 0㎡"] and rows[1][-1] == "通过"
     assert rows[2][2] == "无记名投票" and rows[2][-1] == "未通过"
-    assert "面积74.94%" in rows[1][6] and "人数75.00%" in rows[1][6]
+    assert rows[1][6] == "1户 95㎡"  # 孙七 (3-701, 95 ㎡) did not vote
+    assert "面积74.94%" in rows[1][7] and "人数75.00%" in rows[1][7]
 
     paragraphs = [p.text for p in document.paragraphs]
     assert any(p.startswith("议题一（第1号）") and RAIN_SHELTER_AMENDED in p for p in paragraphs)
@@ -346,7 +357,7 @@ async def test_draft_of_the_latest_meeting(database, nantang):
     assert draft.minutes.attendees == ("李四",) and draft.minutes.adjourned_at is None
     first = await in_uow(sessions, minutes_service.draft, nantang.council_id, "meeting 1", now=at + timedelta(hours=1))
     assert first.minutes.attendees == ("张三",) and first.minutes.adjourned_at is not None
-    assert "会议名称：十一月例会" in first.text
+    assert "会议名称：2026年第1次例会（十一月例会）" in first.text
 
 
 async def test_only_the_secretary_or_chair_publishes_and_exports(database, nantang):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import Table
-from . import ballots, board, council, follow_up, meetings, minutes, motions
+from . import ballots, board, council, follow_up, meetings, minutes, motions, proceedings
 
 ALL: tuple[Table, ...] = (
     council.TABLE,
@@ -12,6 +12,7 @@ ALL: tuple[Table, ...] = (
     meetings.TABLE,
     follow_up.TABLE,
     minutes.TABLE,
+    proceedings.TABLE,
     board.TABLE,
 )
 

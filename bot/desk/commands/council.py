@@ -84,6 +84,9 @@ async def join(ctx: Ctx) -> Response:
             asked += "\n" + ctx.t("member.pending_owner", unit=registered.code, owner=registered.owner)
         asked += "\n" + ctx.t("member.pending_reject", handle=_handle(member))
         return Response([Reply(asked, buttons=((Button(ctx.t("button.approve"), approve),),))])
+    if member.status is MemberStatus.OBSERVER:  # `/join 列席`
+        joined = ctx.t("record.observer_joined", name=member.name)
+        return Response([Reply(joined, private=True)], quiet=True, popup=joined)
     joined = ctx.t("member.joined", name=member.name, unit=member.unit or "—")
     return Response([Reply(joined, private=True)], quiet=True, popup=joined)
 
@@ -122,6 +125,7 @@ async def members(ctx: Ctx) -> Response:
     for m in everyone:
         roles = "".join(f" [{ctx.t('role.' + r.value)}]" for r in sorted(m.roles))
         pending = f" ({ctx.t('member.status.pending')})" if m.status is MemberStatus.PENDING else ""
+        pending += f" ({ctx.t('record.member_observer')})" if m.status is MemberStatus.OBSERVER else ""
         lines.append(f"· {m.name} {m.unit or ''}{roles}{pending}".rstrip())
     active = sum(1 for m in everyone if m.active)
     return Response([Reply("\n".join(lines) or ctx.t("members.none"), title=ctx.t("members.title", count=active))])

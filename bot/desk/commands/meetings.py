@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from deliberation import usecases as delivery
 from deliberation.delivery import MeetingState, meeting_quorum
+from deliberation.model import MemberStatus
 
 from ..context import Ctx, Table
 from ..messages import Reply, Response
@@ -78,6 +79,10 @@ async def present(ctx: Ctx) -> Response:
         + " "
         + quorum_line(ctx.t, p.present, p.needed)
     )
+    observer = ctx.actor.member is not None and ctx.actor.member.status is MemberStatus.OBSERVER
+    if not handles and observer:  # 列席: listed in the record, not counted as present
+        note = ctx.t("record.observer_present", number=p.meeting.number)
+        return Response([Reply(note, private=True)], quiet=True, popup=note)
     if not handles:
         key = "sched.presence.self" if p.recorded else "sched.presence.self_again"
         note = ctx.t(key, number=p.meeting.number) + " " + counts

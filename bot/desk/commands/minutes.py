@@ -10,11 +10,18 @@ from .. import minutes as minutes_service
 from .. import subjects
 from ..context import Ctx, Table
 from ..messages import Document, Reply, Response
+from . import proceedings
 
 _DRAFT_LIMIT = 3500  # leave room under Telegram's 4,096 characters; longer drafts go as a file
 
 
+_APPROVE = frozenset({"approve", "通过", "通過", "确认", "確認", "批准"})
+
+
 async def draft(ctx: Ctx) -> Response:
+    word, _, rest = ctx.args.strip().partition(" ")
+    if word.lower() in _APPROVE:  # `/minutes approve`: the previous meeting's minutes, approved at this one
+        return await proceedings.approve_minutes(ctx, rest)
     council = ctx.the_council
     text = await minutes_service.draft(ctx.uow, council.id, ctx.args or None, now=ctx.clock())
     if len(text.text) <= _DRAFT_LIMIT:
