@@ -169,3 +169,12 @@ async def test_a_secret_ballots_progress_shows_counts_only(chat) -> None:
     assert "已投票业主：2/6 户" in text and "只公布人数和面积" in text
     assert "3-" not in text and not any(owner in text for owner in ("张三", "李四", "赵六", "孙八"))
     assert shown.documents == []  # no 扫楼名单: it would name who has not voted
+
+    await ok(chat, "@wang /close 1")
+    pack = zipfile.ZipFile(io.BytesIO((await ok(chat, "@wang /evidence 1")).documents[0].content))
+    assert "votes/votes.csv" not in pack.namelist()
+    took_part = pack.read("votes/participation.csv").decode("utf-8-sig").splitlines()
+    assert took_part[0] == "owner_no,units,owner,area_cm2" and len(took_part) == 3  # who took part, not how
+    chain = pack.read("chain/events.jsonl").decode("utf-8")
+    assert '"vote.cast"' not in chain and "赞成" not in pack.read("votes/participation.csv").decode("utf-8-sig")
+    assert verify_pack(pack.fp.getvalue()).ok  # type: ignore[union-attr]
