@@ -10,6 +10,7 @@ from ..counting import Preset
 from ..lifecycle import MotionState
 from ..model import Actor, Council, Member, MemberStatus, Role, Rules, Unit
 from ..ports import Clock, UnitOfWork
+from ..publication import require_recorder
 from ..roster import RosterUnit
 from .steps import record_event, require_chair
 
@@ -101,8 +102,7 @@ async def import_roster(
     operator's. Refused while a civil278 ballot is open: the register is that ballot's electorate, and
     owners voting on one register must not be counted against another.
     """
-    if actor is not None and not (actor.is_chair or actor.is_secretary):
-        raise errors.RoleRequired(role="secretary_or_chair")
+    require_recorder(actor)
     await uow.councils.lock(council.id)
     open_ballots = []
     for motion in await uow.motions.all(council.id):

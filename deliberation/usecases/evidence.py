@@ -20,6 +20,7 @@ from ..evidence import REGISTER_FILE, PackFile, Section, chain_file, json_file
 from ..minutes import MinutesVersion
 from ..model import Actor, Council
 from ..ports import UnitOfWork
+from ..publication import require_recorder
 from .owners import OwnersBallot, owners_ballot
 from .steps import iso
 
@@ -48,8 +49,7 @@ class EvidenceRecord:
 async def evidence_record(uow: UnitOfWork, council: Council, actor: Actor | None, number: int | None) -> EvidenceRecord:
     """The records of motion `number`'s latest civil278 ballot, once it has closed (secretary or chair;
     `actor=None`: the command line)."""
-    if actor is not None and not (actor.is_chair or actor.is_secretary):
-        raise errors.RoleRequired(role="secretary_or_chair")
+    require_recorder(actor)
     found = await owners_ballot(uow, council, number)
     if found.ballot.open:
         raise errors.EvidenceNotReady(number=found.motion.number)

@@ -13,6 +13,7 @@ from ..electorate import Owner, owners_of
 from ..model import Actor, Ballot, Council, Motion, Unit
 from ..ports import UnitOfWork
 from ..progress import Progress, participation
+from ..publication import require_recorder
 from ..slips import slip_code
 from .steps import find_motion, require_member
 
@@ -71,8 +72,7 @@ async def paper_slips(
     uow: UnitOfWork, council: Council, actor: Actor, number: int | None
 ) -> tuple[OwnersBallot, list[Slip]]:
     """`/ballots N`: one slip per owner of the frozen register, for an open civil278 ballot (chair, secretary)."""
-    if not (actor.is_chair or actor.is_secretary):
-        raise errors.RoleRequired(role="secretary_or_chair")
+    require_recorder(actor)
     found = await owners_ballot(uow, council, number)
     if not found.ballot.open:
         raise errors.BallotNotOpen(number=found.motion.number)

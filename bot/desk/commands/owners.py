@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from deliberation import usecases
+from deliberation.publication import require_recorder
 from deliberation.roster import RosterInvalid
 
 from ...evidence_pack import make_pack
@@ -24,6 +25,7 @@ async def roster(ctx: Ctx) -> Response:
     council = ctx.the_council
     attachment = ctx.incoming.attachment
     if attachment is not None:
+        require_recorder(ctx.actor)  # before reading the file: a resident learns no more than "not yours"
         try:
             units = read_roster_bytes(attachment.filename, attachment.content)
         except RosterInvalid as invalid:
