@@ -121,9 +121,11 @@ def verify_pack(data: bytes) -> PackCheck:
         names = set(pack.namelist())
         manifest = json.loads(pack.read(MANIFEST).decode("utf-8"))
         listed: dict[str, dict[str, Any]] = manifest["files"]
+        if not all(isinstance(entry, dict) for entry in listed.values()):
+            raise TypeError("a manifest entry is not an object")
     except zipfile.BadZipFile:
         return PackCheck((Problem("", "not_a_zip"),))
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, AttributeError):
         return PackCheck((Problem(MANIFEST, "manifest"),))
     problems: list[Problem] = []
     contents: dict[str, bytes] = {}
@@ -141,8 +143,11 @@ def verify_pack(data: bytes) -> PackCheck:
             continue
         contents[path] = content
     problems += [Problem(path, "unlisted") for path in sorted(names - set(listed) - {MANIFEST})]
-    events, head = _check_chain(contents.get(CHAIN_FILE), manifest.get("chain") or {}, problems)
-    _check_register(contents.get(REGISTER_FILE), events, problems)
+    try:
+        events, head = _check_chain(contents.get(CHAIN_FILE), manifest.get("chain") or {}, problems)
+        _check_register(contents.get(REGISTER_FILE), events, problems)
+    except (KeyError, TypeError, AttributeError):  # listed with its sha256, yet not the shape a pack has
+        return PackCheck((*problems, Problem(CHAIN_FILE, "chain_hash")), len(listed))
     return PackCheck(tuple(problems), len(listed), len(events), head)
 
 
