@@ -91,6 +91,10 @@ async def test_owners_vote_progress_paper_slips_reimport_refused_and_evidence_pa
 
     refused = await said(chat, "@wang /roster < register.csv")
     assert refused.refused and refused.refusal == "error.register_frozen" and "#1" in text_of(refused)
+    db = f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}"
+    cli = ["--database", db, "roster", "import", str(tmp_path / "register.csv"), "--council", "1"]
+    assert await asyncio.to_thread(yishi, cli) == 1  # the command line is refused too
+    assert "现在不能重新导入台账" in capsys.readouterr().err
 
     slips = await ok(chat, "@wang /ballots 1")
     [document] = slips.documents
@@ -129,7 +133,6 @@ async def test_owners_vote_progress_paper_slips_reimport_refused_and_evidence_pa
 
     # The same pack from the command line; verify-pack accepts it, then names the one file changed by one byte.
     out = tmp_path / "packs"
-    db = f"sqlite+aiosqlite:///{tmp_path / 'yishi.db'}"
     made = await asyncio.to_thread(
         yishi, ["--database", db, "evidence", "--council", "1", "--ballot", "1", "--out", str(out)]
     )
