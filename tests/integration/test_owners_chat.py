@@ -181,3 +181,11 @@ async def test_a_secret_ballots_progress_shows_counts_only(chat) -> None:
     chain = pack.read("chain/events.jsonl").decode("utf-8")
     assert '"vote.cast"' not in chain and "赞成" not in pack.read("votes/participation.csv").decode("utf-8-sig")
     assert verify_pack(pack.fp.getvalue()).ok  # type: ignore[union-attr]
+
+
+async def test_a_less_than_sign_in_a_motion_is_text_and_a_missing_file_is_said(chat) -> None:
+    await civil278_building(chat)
+    raised = await ok(chat, "@zhang /motion 面积 < 60㎡ 的住户不分摊电梯费用")
+    assert "面积 < 60㎡ 的住户不分摊电梯费用" in text_of(raised)
+    assert await chat.say("@wang /roster < 没有这个文件.xlsx") is None
+    assert "读不到文件" in chat.lines[-1]
