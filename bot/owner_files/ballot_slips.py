@@ -41,6 +41,10 @@ def qr_image(text: str) -> ImageReader:
     return ImageReader(png)
 
 
+def _height(text: str, style: ParagraphStyle, width: float) -> float:
+    return Paragraph(html.escape(xml_safe(text)), style).wrap(width, HEIGHT)[1]
+
+
 def _paragraph(canvas: Canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float) -> float:
     """Draw wrapped text with its top at `top`; returns the y below it."""
     para = Paragraph(html.escape(xml_safe(text)).replace("\n", "<br/>"), style)
@@ -52,9 +56,10 @@ def _paragraph(canvas: Canvas, text: str, style: ParagraphStyle, x: float, top: 
 def slips_pdf(t: Translator, council_title: str, timezone: str, found: OwnersBallot, slips: Sequence[Slip]) -> bytes:
     """The whole print run: one page per owner, in register order."""
     font = pdf_font()
-    body = ParagraphStyle("body", fontName=font, fontSize=12, leading=18, wordWrap="CJK")
-    matter = ParagraphStyle("matter", parent=body, fontSize=14, leading=21)
-    small = ParagraphStyle("small", parent=body, fontSize=9, leading=13)
+    # Big type for elderly owners (适老化): nothing on the slip is smaller than 10.5 pt.
+    body = ParagraphStyle("body", fontName=font, fontSize=13, leading=19, wordWrap="CJK")
+    matter = ParagraphStyle("matter", parent=body, fontSize=15, leading=23)
+    small = ParagraphStyle("small", parent=body, fontSize=10.5, leading=15)
     title_style = ParagraphStyle("title", parent=body, fontSize=20, leading=26, alignment=TA_CENTER)
     ballot, motion = found.ballot, found.motion
     closes = moments.spell(t.locale, ballot.closes_at, timezone)
@@ -81,7 +86,12 @@ def slips_pdf(t: Translator, council_title: str, timezone: str, found: OwnersBal
             y = _paragraph(canvas, line, body, MARGIN, y, info_width) - 1 * mm
         y = min(y, HEIGHT - MARGIN - 30 * mm - QR_SIZE) - 4 * mm
         y = _paragraph(canvas, t("slip.matter_label"), body, MARGIN, y, text_width) - 1 * mm
-        y = _paragraph(canvas, motion.text, matter, MARGIN + 4 * mm, y, text_width - 8 * mm) - 6 * mm
+        # The boxes, the signature and the stub need about 75 mm below the matter: a long wording gets smaller type.
+        room = y - STUB_TOP - 75 * mm
+        style = next(
+            (st for st in (matter, body, small) if _height(motion.text, st, text_width - 8 * mm) <= room), small
+        )
+        y = _paragraph(canvas, motion.text, style, MARGIN + 4 * mm, y, text_width - 8 * mm) - 6 * mm
         key = "slip.rule_major" if ballot.threshold == "major" else "slip.rule_ordinary"
         y = _paragraph(canvas, t(key), small, MARGIN, y, text_width) - 8 * mm
         box = 9 * mm
