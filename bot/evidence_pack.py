@@ -1,4 +1,5 @@
-"""`/evidence N` and `yishi evidence`: one ZIP with every record of an owners' ballot, and `yishi verify-pack`.
+"""`/evidence N` and `yishi evidence`: one ZIP with every record of an owners' ballot (checked offline by
+`yishi verify-pack`, deliberation.evidence.verify_pack).
 
 The domain gathers the records and writes them as sections (deliberation.usecases.evidence); here the
 minutes files are added (PDF and DOCX, rendered by bot.minutes_files) and the ZIP is built. Further records
@@ -13,8 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from deliberation import usecases
-from deliberation.errors import DeliberationError
-from deliberation.evidence import PackCheck, PackFile, Section, build_pack, verify_pack
+from deliberation.evidence import PackFile, Section, build_pack
 from deliberation.model import Actor, Council
 from deliberation.ports import UnitOfWork
 
@@ -44,7 +44,7 @@ async def make_pack(
     now: datetime,
     extra: Sequence[SectionSource] | None = None,
 ) -> tuple[str, bytes]:
-    """(file name, ZIP bytes) of motion `number`'s closed civil278 ballot. Refusals are DeliberationErrors."""
+    """(file name, ZIP bytes) of motion `number`'s closed civil278 ballot; a refusal raises a DeliberationError."""
     record = await usecases.evidence_record(uow, council, actor, number)
     sections = await usecases.evidence_sections(uow, record)
     chain = sections.pop()  # the chain goes last, after every record it vouches for
@@ -56,10 +56,3 @@ async def make_pack(
     data = build_pack(sections, made_at=made_at, subject=record.subject, head=record.head)
     filename = f"evidence-{council.id}-{record.found.motion.number}-ballot{record.found.ballot.id}.zip"
     return filename, data
-
-
-def check_pack(data: bytes) -> PackCheck:
-    return verify_pack(data)
-
-
-__all__ = ["EXTRA_SECTIONS", "DeliberationError", "SectionSource", "check_pack", "make_pack"]
