@@ -15,6 +15,11 @@ from .electorate import Owner
 PART, WHOLE = 2, 3  # art. 278: two thirds
 
 
+def rounded_up(cm2: int) -> int:
+    """An area still needed, rounded up to 0.01 m² (100 cm²) for reading: reaching what is shown always suffices."""
+    return -(-cm2 // 100) * 100
+
+
 def needed(total: int) -> int:
     """The least whole count that is at least 2/3 of `total`."""
     return -(-total * PART // WHOLE)

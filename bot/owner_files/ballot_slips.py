@@ -17,9 +17,9 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from deliberation.minutes import area_m2 as _m2
 from deliberation.usecases import OwnersBallot, Slip
 
-from ..desk.views.notices import area_m2
 from ..i18n import Translator, moments
 from ..minutes_files.outline import xml_safe
 from ..minutes_files.pdf import pdf_font
@@ -28,6 +28,11 @@ WIDTH, HEIGHT = A4
 MARGIN = 18 * mm
 QR_SIZE = 34 * mm
 STUB_TOP = 62 * mm  # the cut line, measured from the bottom of the page
+
+
+def area_m2(cm2: int) -> str:
+    """ "89.5㎡": square centimetres as counted, in square metres."""
+    return _m2(cm2) + "㎡"
 
 
 def qr_image(text: str) -> ImageReader:

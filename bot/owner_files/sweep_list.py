@@ -17,13 +17,18 @@ from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from deliberation.electorate import floor_of, unit_sort_key
+from deliberation.minutes import area_m2 as _m2
+from deliberation.progress import rounded_up
 from deliberation.usecases import BallotProgress
 
-from ..desk.views.notices import area_m2
-from ..desk.views.owners import area_up
 from ..i18n import Translator, moments
 from ..minutes_files.outline import xml_safe
 from ..minutes_files.pdf import pdf_font
+
+
+def area_m2(cm2: int) -> str:
+    """ "89.5㎡": square centimetres as counted, in square metres."""
+    return _m2(cm2) + "㎡"
 
 
 def _text(text: str) -> str:
@@ -66,7 +71,7 @@ def sweep_pdf(t: Translator, council_title: str, timezone: str, shown: BallotPro
         voted_area=area_m2(progress.voted_area_cm2),
         area=area_m2(progress.total_area_cm2),
         missing_owners=progress.missing_owners,
-        missing_area=area_up(progress.missing_area_cm2),
+        missing_area=area_m2(rounded_up(progress.missing_area_cm2)),
     )
     story = [
         Paragraph(_text(t("sweep.title", title=council_title, number=motion.number)), title),

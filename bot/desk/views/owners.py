@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from deliberation.counting import percent
 from deliberation.model import Council
+from deliberation.progress import rounded_up
 from deliberation.usecases import BallotProgress, Register
 
 from ...i18n import Translator
@@ -13,11 +14,6 @@ from .notices import area_m2, local_time
 
 LISTED_UNITS = 40  # a chat message names at most this many units still to vote; the PDF lists them all
 REGISTER_LINES = 60  # a longer register goes as a file
-
-
-def area_up(cm2: int) -> str:
-    """An area still needed, in square metres to two places, rounded up: reaching what is shown always suffices."""
-    return area_m2(-(-cm2 // 100) * 100)
 
 
 def _share(part: int, whole: int) -> str:
@@ -64,13 +60,13 @@ def progress_text(t: Translator, council: Council, shown: BallotProgress) -> str
             voted=area_m2(p.voted_area_cm2),
             area=area_m2(p.total_area_cm2),
             percent=_share(p.voted_area_cm2, p.total_area_cm2),
-            needed=area_up(p.needed_area_cm2),
+            needed=area_m2(rounded_up(p.needed_area_cm2)),
         ),
     ]
     if p.reached:
         lines.append(t("progress.reached"))
     else:
-        lines.append(t("progress.missing", owners=p.missing_owners, area=area_up(p.missing_area_cm2)))
+        lines.append(t("progress.missing", owners=p.missing_owners, area=area_m2(rounded_up(p.missing_area_cm2))))
     if shown.secret:
         lines.append(t("progress.secret"))
     elif p.not_voted:
