@@ -13,7 +13,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
@@ -35,15 +34,34 @@ def area_m2(cm2: int) -> str:
     return _m2(cm2) + "㎡"
 
 
-def qr_image(text: str) -> ImageReader:
-    """The QR code of `text` as an image reportlab draws (medium error correction: a crease still scans)."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=8, border=2)
+def qr_modules(text: str) -> list[list[bool]]:
+    """The QR code of `text` as its dark and light modules, quiet zone included (medium error correction: a
+    crease or a pen mark still scans)."""
+    # One fixed mask (any of the eight is valid): choosing the "best" one per code costs most of the time of a
+    # large print run, and scanners read the fixed one as well.
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2, mask_pattern=2)
     code.add_data(text)
     code.make(fit=True)
-    png = io.BytesIO()
-    code.make_image(fill_color="black", back_color="white").save(png)
-    png.seek(0)
-    return ImageReader(png)
+    return code.get_matrix()
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
+    """Drawn as vector squares: sharp at any printer resolution, and no image to encode per slip."""
+    modules = qr_modules(text)
+    step = size / len(modules)
+    path = canvas.beginPath()
+    for row, line in enumerate(modules):
+        col = 0
+        while col < len(line):  # one rectangle per run of dark modules in a row
+            if not line[col]:
+                col += 1
+                continue
+            start = col
+            while col < len(line) and line[col]:
+                col += 1
+            path.rect(x + start * step, y + size - (row + 1) * step, (col - start) * step, step)
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def _height(text: str, style: ParagraphStyle, width: float) -> float:
@@ -76,7 +94,7 @@ def slips_pdf(t: Translator, council_title: str, timezone: str, found: OwnersBal
         owner = slip.owner
         y = HEIGHT - MARGIN
         y = _paragraph(canvas, t("slip.title", title=council_title), title_style, MARGIN, y, text_width) - 4 * mm
-        canvas.drawImage(qr_image(slip.code), WIDTH - MARGIN - QR_SIZE, y - QR_SIZE, QR_SIZE, QR_SIZE)
+        draw_qr(canvas, slip.code, WIDTH - MARGIN - QR_SIZE, y - QR_SIZE, QR_SIZE)
         canvas.setFont(font, 9)
         canvas.drawCentredString(WIDTH - MARGIN - QR_SIZE / 2, y - QR_SIZE - 4 * mm, slip.code)
         info_width = text_width - QR_SIZE - 6 * mm
