@@ -1,4 +1,5 @@
-"""The `yishi` command: serve, run, wecom, chat, demo, db upgrade, roster import, export, verify."""
+"""The `yishi` command: serve, run, wecom, chat, demo, db upgrade, roster import, export, verify, evidence,
+verify-pack."""
 
 from __future__ import annotations
 
@@ -53,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, default=Path("."))
     verify = add("verify", help="recompute a council's hash chain")
     verify.add_argument("--council", type=int, required=True)
+    evidence = add("evidence", help="write the evidence pack (ZIP) of a closed owners' ballot")
+    evidence.add_argument("--council", type=int, required=True)
+    evidence.add_argument("--ballot", required=True, help="the motion number the ballot decided (as in /vote N)")
+    evidence.add_argument("--out", type=Path, default=Path("."))
+    pack = sub.add_parser("verify-pack", help="check an evidence pack offline: every file's sha256 and the chain")
+    pack.add_argument("zip", type=Path)
     return parser
 
 
@@ -64,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if args.command == "verify-pack":  # offline: no database
+        return _verify_pack(args.zip)
     url = args.database or DatabaseSettings().url
     try:
         return asyncio.run(_dispatch(args, url))
@@ -94,6 +103,8 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
             return await _roster_import(app, args.file, args.council)
         if args.command in ("export", "verify"):
             return await _record_command(app, args)
+        if args.command == "evidence":
+            return await _evidence(app, args)
     finally:
         await app.close()
     return 2
@@ -131,11 +142,57 @@ async def _record_command(app: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _evidence(app: Core, args: argparse.Namespace) -> int:
+    """`yishi evidence`: the pack written to --out; a refusal is one line on stderr and exit status 2."""
+    from deliberation.errors import DeliberationError
+
+    from .desk.parsing import number_only
+    from .evidence_pack import make_pack
+    from .i18n import translate
+
+    try:
+        number = number_only(args.ballot)
+        async with app.dispatcher.uow() as uow:  # read only: nothing to commit
+            council = await uow.councils.get_optional(args.council)
+            if council is None:
+                print(f"yishi evidence: no council {args.council}", file=sys.stderr)
+                return 2
+            filename, content = await make_pack(uow, council, None, number, now=app.dispatcher.clock())
+    except DeliberationError as refused:
+        print(f"yishi evidence: {translate(None, refused.key, **refused.params)}", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / filename).write_bytes(content)
+    print(args.out / filename)
+    return 0
+
+
+def _verify_pack(path: Path) -> int:
+    """`yishi verify-pack`: OK with the figures (exit 0), or every file that does not match (exit 2)."""
+    from deliberation.evidence import verify_pack
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        print(f"{path}: cannot read: {error}", file=sys.stderr)
+        return 2
+    check = verify_pack(data)
+    if check.ok:
+        print(f"OK: {check.files} files match the manifest; chain of {check.events} events ends at {check.head}")
+        return 0
+    print(f"{path}: {len(check.problems)} problem(s):", file=sys.stderr)
+    for problem in check.problems:
+        print(f"  {problem.path or '(pack)'}: {problem.reason}", file=sys.stderr)
+    return 2
+
+
 async def _roster_import(app: Core, path: Path, council_id: int) -> int:
+    from deliberation.errors import DeliberationError
     from deliberation.roster import RosterInvalid, owner_count, total_area_cm2
     from deliberation.usecases import import_roster
 
     from .desk.views.notices import area_m2
+    from .i18n import translate
     from .roster_file import read_roster_file
 
     try:
@@ -153,7 +210,11 @@ async def _roster_import(app: Core, path: Path, council_id: int) -> int:
         if council is None:
             print(f"no council {council_id}", file=sys.stderr)
             return 1
-        await import_roster(uow, app.dispatcher.clock, council, units)
+        try:
+            await import_roster(uow, app.dispatcher.clock, council, units)
+        except DeliberationError as refused:
+            print(f"{path}: nothing imported: {translate(None, refused.key, **refused.params)}", file=sys.stderr)
+            return 1
         await uow.commit()  # use cases never commit; the command line owns this one
     print(f"imported {len(units)} units, {owner_count(units)} owners, {area_m2(total_area_cm2(units))}")
     return 0

@@ -15,11 +15,14 @@ from pathlib import Path
 
 from .desk import Desk as Dispatcher
 from .desk import subjects
-from .desk.messages import Incoming, Reply, Response
+from .desk.messages import Attachment, Incoming, Reply, Response
 
 CHAT_ID = "main"
 _SPEAKER = re.compile(r"^@(\S+)\s*(.*)$", re.S)
 _PRESS = re.compile(r"^[\[［]\s*(.+?)\s*[\]］]$")
+# A command sent with a file, as a caption goes with a file in a chat app: `/roster < 台账.xlsx`.
+_WITH_FILE = re.compile(r"^([/／].*?)\s*<\s*(\S.*)$")
+_FILE_NAME = re.compile(r"\S+\.(csv|xlsx|xls|txt|pdf|zip)", re.IGNORECASE)
 # The console has no buttons to click: it says how to press one by typing its label.
 BUTTON_HINT = "（按按钮：输入 @你的名字 [按钮文字]，例如 @alice [{label}] / press a button: @name [label]）"
 
@@ -67,6 +70,13 @@ class ConsoleChat:
         data = self._pressed(line)
         if data == "" or (data is None and not line.startswith(("/", "／"))):
             return None  # ordinary chat (or a button that is not there): the bot does not answer
+        attachment = None
+        sent_with_file = _WITH_FILE.match(line) if data is None else None
+        if sent_with_file and (path := self._file_named(sent_with_file.group(2).strip())) is not None:
+            attachment = self._attach(path)
+            if attachment is None:
+                return None
+            line = sent_with_file.group(1).strip()
         incoming = Incoming(
             "console",
             CHAT_ID,
@@ -76,12 +86,31 @@ class ConsoleChat:
             data=data,
             chat_title=self.title,
             username=self.speaker,
+            attachment=attachment,
         )
         response = await self.dispatcher.handle(incoming)
         self.show(response)
         if response.announced and self.deliver is not None:
             await self.deliver(response.announced)
         return response
+
+    def _file_named(self, name: str) -> Path | None:
+        """The file after `<` (in the files folder, else the working folder). None when the words after `<` are
+        not a file name at all — "面积 < 100㎡" in a motion is text — so they are sent as typed."""
+        path = Path(name).expanduser()
+        if not path.is_absolute() and self.files_dir is not None and (self.files_dir / path).exists():
+            return self.files_dir / path
+        if path.exists() or _FILE_NAME.fullmatch(name):
+            return path  # a name that looks like a file: if it cannot be read, the sender is told
+        return None
+
+    def _attach(self, path: Path) -> Attachment | None:
+        """The file as sent; None (the sender is told) when it cannot be read."""
+        try:
+            return Attachment(path.name, path.read_bytes())
+        except OSError as error:
+            self.out(f"  (只给 {self.speaker} 看) 读不到文件 / cannot read the file: {path} ({error.strerror})")
+            return None
 
     def _pressed(self, line: str) -> str | None:
         """The data of the button a line presses: `[赞成]` (the latest message that has that button), or `赞成`

@@ -8,6 +8,7 @@ message posted before). Actions never commit: `bot.alarm.ring` claims, acts and 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from deliberation import turnout, usecases
@@ -18,6 +19,7 @@ from deliberation.ports import Clock, UnitOfWork
 
 from .desk.messages import Edit, Reply
 from .desk.outbox_rows import Outbox, enqueue_drop_buttons
+from .desk.views import owners as owner_views
 from .desk.views import reminders as views
 from .desk.views.ballots import closed_announcements
 from .desk.views.ratings import rating_result_reply
@@ -62,9 +64,25 @@ async def _ballot_reminder(
     motion = await uow.motions.get(ballot.motion_id)
     if ballot.secret:
         missing = max(ballot.eligible_voters - await uow.votes.count(ballot.id), 0)
-        return [views.ballot_reminder(t, council, motion, ballot, missing=missing)]
-    units = await turnout.not_voted(uow, council, ballot)
-    return [views.ballot_reminder(t, council, motion, ballot, units=units)]
+        reminder = views.ballot_reminder(t, council, motion, ballot, missing=missing)
+    else:
+        units = await turnout.not_voted(uow, council, ballot)
+        reminder = views.ballot_reminder(t, council, motion, ballot, units=units)
+    if ballot.rules_under(council.rules).weighted:  # art. 278: how far from 2/3, with the reminder
+        shown = await usecases.ballot_progress(uow, council, motion.number)
+        reminder = replace(reminder, text=reminder.text + "\n\n" + owner_views.progress_text(t, council, shown))
+    return [reminder]
+
+
+async def _ballot_progress(
+    uow: RingWork, clock: Clock, council: Council, t: Translator, subject_id: int
+) -> list[Reply]:
+    """The daily post of an open civil278 ballot: participation by owners and by area against 2/3."""
+    ballot = await uow.ballots.get(subject_id)
+    assert ballot is not None  # the plan was checked against the ballot in this transaction
+    motion = await uow.motions.get(ballot.motion_id)
+    shown = await usecases.ballot_progress(uow, council, motion.number)
+    return [Reply(owner_views.progress_text(t, council, shown), title=t("progress.title"))]
 
 
 async def _ballot_close(
@@ -131,6 +149,7 @@ ACTIONS: dict[ReminderKind, Action] = {
     ReminderKind.RESUME: _resume,
     ReminderKind.BALLOT_REMINDER: _ballot_reminder,
     ReminderKind.BALLOT_CLOSE: _ballot_close,
+    ReminderKind.BALLOT_PROGRESS: _ballot_progress,
     ReminderKind.MEETING_24H: _meeting_notice("sched.meeting.remind_24h"),
     ReminderKind.MEETING_1H: _meeting_notice("sched.meeting.remind_1h"),
     ReminderKind.MEETING_START: _meeting_notice("sched.meeting.start"),

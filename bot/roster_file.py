@@ -26,14 +26,21 @@ def read_roster_file(path: str | os.PathLike[str]) -> tuple[RosterUnit, ...]:
     or unreadable file (reported at line 0); OSError if the file cannot be opened at all.
     """
     path = Path(path)
-    suffix = path.suffix.casefold()
+    if path.suffix.casefold() not in SUPPORTED_SUFFIXES:
+        raise RosterInvalid([RosterProblem(0, "", "unsupported_file", path.suffix.casefold() or path.name)])
+    return read_roster_bytes(path.name, path.read_bytes())
+
+
+def read_roster_bytes(filename: str, data: bytes) -> tuple[RosterUnit, ...]:
+    """`read_roster_file` for a file received in the chat: its name says the format."""
+    suffix = Path(filename).suffix.casefold()
     table: Sequence[Sequence[object]]
     if suffix == ".csv":
-        table = _csv_table(path)
+        table = _csv_table(data)
     elif suffix == ".xlsx":
-        table = _xlsx_table(path)
+        table = _xlsx_table(data)
     else:
-        raise RosterInvalid([RosterProblem(0, "", "unsupported_file", suffix or path.name)])
+        raise RosterInvalid([RosterProblem(0, "", "unsupported_file", suffix or filename[:40])])
     if not table:
         raise RosterInvalid([RosterProblem(1, "", "empty_roster")])
     header, *body = table
@@ -51,8 +58,7 @@ def _dict_rows(header: Sequence[object], body: Iterable[Sequence[object]]) -> li
     return rows
 
 
-def _csv_table(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
+def _csv_table(data: bytes) -> list[list[str]]:
     for encoding in _CSV_ENCODINGS:
         try:
             text = data.decode(encoding)
@@ -67,9 +73,9 @@ def _csv_table(path: Path) -> list[list[str]]:
         raise RosterInvalid([RosterProblem(0, "", "unreadable_file", str(error))]) from None
 
 
-def _xlsx_table(path: Path) -> list[tuple[object, ...]]:
+def _xlsx_table(data: bytes) -> list[tuple[object, ...]]:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError) as error:
         raise RosterInvalid([RosterProblem(0, "", "unreadable_file", str(error))]) from None
     try:

@@ -23,6 +23,7 @@ RATING_DURATION = timedelta(hours=48)
 MEETING_TITLE_MAX = 200
 REPORT_MAX = 500
 FOLLOW_UP_BEFORE_DUE = timedelta(days=1)
+PROGRESS_EVERY = timedelta(days=1)  # civil278 ballots: the group hears how far participation is, once a day
 SHORT_BALLOT_FACTOR = 2  # a ballot shorter than twice the reminder lead gets its reminder at half-time
 
 
@@ -225,6 +226,7 @@ class ReminderKind(StrEnum):
     RESUME = "motion.resume"  # a postponed motion comes back
     BALLOT_REMINDER = "ballot.reminder"  # before closing: who has not voted yet
     BALLOT_CLOSE = "ballot.close"  # the deadline: count and announce
+    BALLOT_PROGRESS = "ballot.progress"  # civil278: once a day while open, participation against 2/3
     MEETING_24H = "meeting.remind_24h"
     MEETING_1H = "meeting.remind_1h"
     MEETING_START = "meeting.start"
@@ -294,12 +296,29 @@ def ballot_reminder_at(ballot: Ballot, rules: Rules) -> datetime:
     return ballot.closes_at - lead
 
 
+def progress_times(ballot: Ballot) -> tuple[datetime, ...]:
+    """A civil278 ballot's daily progress posts: every full day after it opened, while it is still open."""
+    times = []
+    at = ballot.opened_at + PROGRESS_EVERY
+    while at < ballot.closes_at:
+        times.append(at)
+        at += PROGRESS_EVERY
+    return tuple(times)
+
+
 def plan_ballot(ballot: Ballot, rules: Rules) -> tuple[Planned, ...]:
     """An open ballot's reminder and close, timed by the rules it opened with (`rules`: the council's, for old ones)."""
     if not ballot.open:
         return ()
     frozen = ballot.rules_under(rules)
+    daily: tuple[Planned, ...] = ()
+    if frozen.weighted:  # a post rung a day late is old news: the next one says it better
+        daily = tuple(
+            Planned(ReminderKind.BALLOT_PROGRESS, ballot.id, at, min(at + PROGRESS_EVERY, ballot.closes_at))
+            for at in progress_times(ballot)
+        )
     return (
+        *daily,
         Planned(ReminderKind.BALLOT_REMINDER, ballot.id, ballot_reminder_at(ballot, frozen), ballot.closes_at),
         Planned(ReminderKind.BALLOT_CLOSE, ballot.id, ballot.closes_at),
     )

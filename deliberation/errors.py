@@ -264,6 +264,24 @@ class RulesFrozenByBallot(DeliberationError):
     key = "error.rules_ballot_open"
 
 
+class RegisterFrozenByBallot(DeliberationError):
+    """A new register while a civil278 ballot is open would change who counts mid-vote (params: ballots)."""
+
+    key = "error.register_frozen"
+
+
+class NotWeighted(DeliberationError):
+    """Paper ballots, progress toward 2/3 and the register snapshot are for civil278 ballots (params: number)."""
+
+    key = "error.not_civil278"
+
+
+class EvidenceNotReady(DeliberationError):
+    """An evidence pack is made for a ballot that has closed (params: number)."""
+
+    key = "error.evidence_open"
+
+
 class DateInPastText(DeliberationError):
     key = "error.date_in_past"
 

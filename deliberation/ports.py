@@ -78,6 +78,11 @@ class Ballots(Protocol):
     async def open_for_motion(self, motion_id: int) -> Ballot | None: ...
     async def for_motion(self, motion_id: int) -> Sequence[Ballot]: ...
     async def update(self, ballot: Ballot) -> None: ...
+    async def freeze_register(self, ballot_id: int, units: Sequence[Unit]) -> str:
+        """Keep the register a civil278 ballot counts on, as it is when it opens; returns its sha256."""
+
+    async def register(self, ballot_id: int) -> Sequence[Unit] | None:
+        """The register frozen with the ballot; None for ballots that froze none (not civil278, or older)."""
 
 
 class Votes(Protocol):
@@ -97,6 +102,10 @@ class Votes(Protocol):
         """(voter, member id, choice, area) for every vote on the ballot."""
 
     async def count(self, ballot_id: int) -> int: ...
+    async def ledger(self, ballot_id: int) -> Sequence[tuple[str, int, datetime | None]]:
+        """(voter, area, time of voting) for everyone who voted, in the order they first voted; the time is
+        None for a secret ballot (never kept)."""
+
     async def voters(self, ballot_id: int) -> Sequence[str]:
         """The voter keys that have voted on the ballot."""
 

@@ -172,6 +172,15 @@ class VoteRow(Base):
     cast_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class BallotRegisterRow(Base):
+    """The property register a civil278 ballot counts on, frozen when it opened (deliberation.electorate)."""
+
+    __tablename__ = "ballot_registers"
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
+    units: Mapped[list] = mapped_column(JSON)  # register_json(...): unit, owner, area_cm2
+    digest: Mapped[str] = mapped_column(String(64))  # register_digest(...), also in the chain's ballot.opened
+
+
 class BallotKeyRow(Base):
     """The key that seals an open secret ballot's choices (storage.sealing); deleted when the ballot closes."""
 

@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a command (a register for /roster): as received, checked by whoever reads it."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Incoming:
     """A command or button press, as any platform delivers it."""
 
@@ -21,6 +29,7 @@ class Incoming:
     is_admin: bool = False  # a platform group administrator (a chair by default)
     user_locale: str | None = None
     update_key: str | None = None  # the same key twice means a re-delivery
+    attachment: Attachment | None = None  # the file the command came with (its caption), if any
 
     @property
     def chat_key(self) -> str:

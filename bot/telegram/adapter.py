@@ -23,7 +23,7 @@ from deliberation.model import Council
 from ..capabilities import clean_incoming
 from ..desk import Desk as Dispatcher
 from ..desk.buttons import Approve, Vote, try_decode
-from ..desk.messages import Incoming, Reply, Response
+from ..desk.messages import Attachment, Incoming, Reply, Response
 from ..desk.parsing import parse_command
 from ..i18n import Translator, normalise_locale
 from .admins import AdminCache
@@ -40,6 +40,7 @@ GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
 GONE = (ChatMember.LEFT, ChatMember.BANNED)
 PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
 THUMBS_UP = "👍"
+MAX_ATTACHMENT = 5 * 1024 * 1024  # bytes: a property register of thousands of units is far smaller
 # Buttons that do their work once (approving a join request): after it, the keyboard goes.
 # Cards and ballots are different: the desk sends their new state as edits.
 ONE_SHOT_BUTTONS = (Approve,)
@@ -119,6 +120,8 @@ class TelegramAdapter:
             await self.delivery.migrated(message.migrate_from_chat_id, message.chat.id)
             return
         text = message.text or ""
+        if message.document is not None and (message.caption or "").startswith("/"):
+            text = message.caption or ""  # a file sent with a command as its caption: `/roster` with the register
         if message.chat.type == ChatType.CHANNEL:
             return
         if not text.startswith("/"):
@@ -149,6 +152,7 @@ class TelegramAdapter:
             return
         user_id, name, username = str(user.id), user.full_name, user.username
         admin = group and await self.admins.is_admin(chat.id, user.id)
+        attachment = await self._attachment(message)
         incoming = clean_incoming(
             Incoming(
                 "telegram",
@@ -162,6 +166,7 @@ class TelegramAdapter:
                 is_admin=admin,
                 user_locale=user.language_code if user else None,
                 update_key=update_key_of_message(message),
+                attachment=attachment,
             )
         )
         try:
@@ -181,6 +186,19 @@ class TelegramAdapter:
         if response.personal and group and (response.repeated or await self._in_private(user.id, response)):
             return  # a non-member is told once per few minutes, privately when Telegram lets the bot
         await self._answer_command(chat.id, message.message_id, group, response)
+
+    async def _attachment(self, message: Message) -> Attachment | None:
+        """The document a command came with, downloaded (a register is small; a big file is not read)."""
+        document = message.document
+        if document is None or (document.file_size or 0) > MAX_ATTACHMENT:
+            return None
+        try:
+            file = await document.get_file()
+            content = bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("could not fetch the document of message %s: %s", message.message_id, error)
+            return None
+        return Attachment(document.file_name or "file", content)
 
     async def _refuse_sender_chat(self, message: Message) -> None:
         """A command sent as a chat, not as a person: refused with a hint, never acted on.

@@ -20,6 +20,7 @@ from .ballots import (
     put_question,
 )
 from .council import import_roster, parse_preset, set_language, setup_council
+from .evidence import EvidenceRecord, evidence_record, evidence_sections
 from .follow_up import (
     RatingClosed,
     RatingRecorded,
@@ -68,6 +69,16 @@ from .motions import (
     warn,
     withdraw,
 )
+from .owners import (
+    BallotProgress,
+    OwnersBallot,
+    Register,
+    Slip,
+    ballot_progress,
+    owners_ballot,
+    paper_slips,
+    register_now,
+)
 from .reading import MotionHistory, ballot_for, ballot_for_typed_vote, motion_history, open_items, speeches_left
 from .steps import find_member, find_motion, record_event, require_chair, require_member
 
@@ -76,7 +87,18 @@ __all__ = [
     "LATE_OPEN",
     "MAX_AREA_CM2",
     "REFERRAL_MAX",
+    "BallotProgress",
     "ClosedBallot",
+    "EvidenceRecord",
+    "OwnersBallot",
+    "Register",
+    "Slip",
+    "ballot_progress",
+    "evidence_record",
+    "evidence_sections",
+    "owners_ballot",
+    "paper_slips",
+    "register_now",
     "MeetingSummary",
     "MotionHistory",
     "Presence",

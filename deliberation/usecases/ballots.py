@@ -18,8 +18,8 @@ from .motions import fall_with
 from .steps import find_motion, iso, record_event, require_chair, require_member
 
 
-async def _electorate(uow: UnitOfWork, council: Council) -> tuple[Electorate, int]:
-    """The denominators frozen when a ballot opens, and how many voters can still vote."""
+async def _electorate(uow: UnitOfWork, council: Council) -> tuple[Electorate, int, Sequence[Unit]]:
+    """The denominators frozen when a ballot opens, how many voters can still vote, and the register (civil278)."""
     members = [m for m in await uow.members.all(council.id) if m.active]
     if not council.rules.chair_votes:
         members = [m for m in members if not m.has(Role.CHAIR)]
@@ -28,10 +28,11 @@ async def _electorate(uow: UnitOfWork, council: Council) -> tuple[Electorate, in
         owner_of = {u.code: u.owner for u in units}
         voters = {owner_of[m.unit] for m in members if m.unit in owner_of}
         owners = {u.owner for u in units}
-        return Electorate(
+        electorate = Electorate(
             members=len(owners), total_area_cm2=sum(u.area_cm2 for u in units), total_owners=len(owners)
-        ), len(voters)
-    return Electorate(members=len(members)), len(members)
+        )
+        return electorate, len(voters), units
+    return Electorate(members=len(members)), len(members), ()
 
 
 async def present_count(uow: UnitOfWork, council: Council) -> int | None:
@@ -77,7 +78,7 @@ async def put_question(
     elif major and council.rules.weighted:
         threshold = Threshold.MAJOR
     present = await present_count(uow, council)
-    electorate, eligible = await _electorate(uow, council)
+    electorate, eligible, register = await _electorate(uow, council)
     now = clock()
     duration = duration or (council.rules.meeting_ballot_duration if present else council.rules.ballot_duration)
     if motion.kind is MotionKind.POSTPONE and motion.postponed_until is not None:
@@ -106,6 +107,8 @@ async def put_question(
             rules=council.rules,
         )
     )
+    # The register is the electorate: kept as it stands now, its fingerprint in the chain (the evidence pack's check).
+    digest = await uow.ballots.freeze_register(ballot.id, register) if register else None
     await record_event(
         uow,
         council,
@@ -122,6 +125,7 @@ async def put_question(
         total_owners=electorate.total_owners,
         present=present,
         by=actor.name,
+        **({"register_sha256": digest} if digest else {}),
     )
     return motion, ballot
 

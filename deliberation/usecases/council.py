@@ -10,6 +10,7 @@ from ..counting import Preset
 from ..lifecycle import MotionState
 from ..model import Actor, Council, Member, MemberStatus, Role, Rules, Unit
 from ..ports import Clock, UnitOfWork
+from ..publication import require_recorder
 from ..roster import RosterUnit
 from .steps import record_event, require_chair
 
@@ -92,9 +93,25 @@ async def set_language(uow: UnitOfWork, clock: Clock, council: Council, actor: A
     return council
 
 
-async def import_roster(uow: UnitOfWork, clock: Clock, council: Council, units: Sequence[RosterUnit]) -> Council:
-    """Load the property register: units, owners and areas replace the council's unit list."""
+async def import_roster(
+    uow: UnitOfWork, clock: Clock, council: Council, units: Sequence[RosterUnit], actor: Actor | None = None
+) -> Council:
+    """Load the property register: units, owners and areas replace the council's unit list.
+
+    In the chat only a chair or the secretary imports (`actor`); the command line (`actor=None`) is the
+    operator's. Refused while a civil278 ballot is open: the register is that ballot's electorate, and
+    owners voting on one register must not be counted against another.
+    """
+    require_recorder(actor)
     await uow.councils.lock(council.id)
+    open_ballots = []
+    for motion in await uow.motions.all(council.id):
+        if motion.state is MotionState.VOTING:
+            ballot = await uow.ballots.open_for_motion(motion.id)
+            if ballot is not None and ballot.rules_under(council.rules).weighted:
+                open_ballots.append(motion.number)
+    if open_ballots:
+        raise errors.RegisterFrozenByBallot(ballots=", ".join(f"#{n}" for n in sorted(open_ballots)))
     await uow.units.replace_roster(council.id, [Unit(u.code, u.owner, u.area_cm2) for u in units])
     council = replace(council, has_roster=True)
     await record_event(
@@ -105,5 +122,6 @@ async def import_roster(uow: UnitOfWork, clock: Clock, council: Council, units: 
         units=len(units),
         owners=len({u.owner for u in units}),
         total_area_cm2=sum(u.area_cm2 for u in units),
+        **({"by": actor.name} if actor is not None else {}),
     )
     return council

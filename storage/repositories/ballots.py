@@ -10,11 +10,12 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from deliberation.counting import Choice
-from deliberation.model import Ballot
+from deliberation.electorate import register_digest, register_json, units_from_json
+from deliberation.model import Ballot, Unit
 
 from ..database import dialect_insert
 from ..mapping import ballot_from_row, ballot_result_json
-from ..models import BallotKeyRow, BallotRow, MotionRow, VoteRow
+from ..models import BallotKeyRow, BallotRegisterRow, BallotRow, MotionRow, VoteRow
 from ..sealing import Seal, new_key
 
 # After a commit that destroyed a secret ballot's choices, the unit of work erases their traces from the
@@ -84,6 +85,16 @@ class BallotRepository:
     async def open_ballots(self) -> Sequence[Ballot]:
         rows = await self.session.execute(select(BallotRow).where(BallotRow.closed_at.is_(None)))
         return [ballot_from_row(r) for r in rows.scalars()]
+
+    async def freeze_register(self, ballot_id: int, units: Sequence[Unit]) -> str:
+        row = BallotRegisterRow(ballot_id=ballot_id, units=register_json(units), digest=register_digest(units))
+        self.session.add(row)
+        await self.session.flush()
+        return row.digest
+
+    async def register(self, ballot_id: int) -> Sequence[Unit] | None:
+        row = await self.session.get(BallotRegisterRow, ballot_id)
+        return None if row is None else units_from_json(row.units)
 
     async def update(self, ballot: Ballot) -> None:
         await self.session.execute(
@@ -204,6 +215,14 @@ class VoteRepository:
             .order_by(VoteRow.id)
         )
         return [(v, m, self._choice(ballot_id, v, c, s), a) for v, m, c, s, a in rows]
+
+    async def ledger(self, ballot_id: int) -> Sequence[tuple[str, int, datetime | None]]:
+        rows = await self.session.execute(
+            select(VoteRow.voter, VoteRow.area_cm2, VoteRow.cast_at)
+            .where(VoteRow.ballot_id == ballot_id)
+            .order_by(VoteRow.id)
+        )
+        return [(v, a, at) for v, a, at in rows]
 
     async def voters(self, ballot_id: int) -> Sequence[str]:
         return list((await self.session.execute(select(VoteRow.voter).where(VoteRow.ballot_id == ballot_id))).scalars())

@@ -719,6 +719,7 @@ class FakeBotApi:
     async def start(self) -> FakeBotApi:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_bot)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
         app.router.add_route("GET", "/_control/health", self._handle_health)
         app.router.add_route("POST", "/_control/{name}", self._handle_control)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5)
@@ -773,6 +774,7 @@ class FakeBotApi:
         self._pinned: dict[Any, list[int]] = {}
         self._reactions: dict[tuple[Any, int], list[Any]] = {}
         self._documents: list[dict[str, Any]] = []
+        self._files: dict[str, bytes] = {}  # file_id -> content of documents users sent (getFile, /file/bot…)
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._open_callbacks: set[str] = set()
         self._answered_callbacks: set[str] = set()
@@ -1231,6 +1233,42 @@ class FakeBotApi:
             message_thread_id=message_thread_id,
         )
         return {"message": msg}
+
+    def make_document(
+        self, chat_id: int, user: Any, filename: str, content: bytes, caption: str = "", chat_type: str | None = None
+    ) -> dict[str, Any]:
+        """A ``message`` update carrying a document (its bytes served by getFile), with a command caption."""
+        file_id = f"doc{len(self._files) + 1}"
+        self._files[file_id] = content
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": filename,
+            "file_size": len(content),
+        }
+        match = _COMMAND_RE.match(caption)
+        entities = [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}] if match else None
+        msg = self._user_message(
+            chat_id, user, chat_type, None, document=document, caption=caption or None, caption_entities=entities
+        )
+        return {"message": msg}
+
+    async def _m_getFile(self, p: dict[str, Any], request: web.Request) -> Any:
+        file_id = self._need(p, "file_id")
+        if file_id not in self._files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self._files[file_id]),
+            "file_path": f"documents/{file_id}",
+        }
+
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        if file_id not in self._files:
+            return web.Response(status=404)
+        return web.Response(body=self._files[file_id])
 
     def make_callback(
         self,

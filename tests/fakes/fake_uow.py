@@ -17,6 +17,7 @@ from typing import Any
 from deliberation.chain import GENESIS, Event, canonical_json, seal
 from deliberation.counting import Choice, Preset
 from deliberation.delivery import Assignment, Meeting, MeetingState, Planned, Rating, Report
+from deliberation.electorate import register_digest
 from deliberation.minutes import MinutesVersion
 from deliberation.model import Actor, Ballot, Council, Member, MemberStatus, Motion, Role, Rules, Speech, Unit
 
@@ -43,6 +44,8 @@ class _State:
     ratings: dict[int, dict[int, Rating]] = field(default_factory=dict)
     reminders: dict[tuple[str, int, datetime], dict[str, Any]] = field(default_factory=dict)
     minutes: dict[int, MinutesVersion] = field(default_factory=dict)
+    registers: dict[int, tuple[Unit, ...]] = field(default_factory=dict)
+    vote_times: dict[tuple[int, str], datetime | None] = field(default_factory=dict)
     next_id: int = 0
 
     def new_id(self) -> int:
@@ -190,6 +193,13 @@ class FakeBallots(_Repository):
     async def update(self, ballot: Ballot) -> None:
         self.state.ballots[ballot.id] = ballot
 
+    async def freeze_register(self, ballot_id: int, units: Sequence[Unit]) -> str:
+        self.state.registers[ballot_id] = tuple(units)
+        return register_digest(units)
+
+    async def register(self, ballot_id: int) -> Sequence[Unit] | None:
+        return self.state.registers.get(ballot_id)
+
 
 class FakeVotes(_Repository):
     def _of(self, ballot_id: int) -> dict[str, VoteRow]:
@@ -199,6 +209,8 @@ class FakeVotes(_Repository):
         self, ballot_id: int, voter: str, member_id: int, choice: Choice, area_cm2: int, at: datetime
     ) -> None:
         self._of(ballot_id)[voter] = (voter, member_id, choice, area_cm2)
+        secret = self.state.ballots[ballot_id].secret if ballot_id in self.state.ballots else False
+        self.state.vote_times[ballot_id, voter] = None if secret else at
 
     async def choice_of(self, ballot_id: int, voter: str) -> Choice | None:
         row = self._of(ballot_id).get(voter)
@@ -216,6 +228,9 @@ class FakeVotes(_Repository):
 
     async def voters(self, ballot_id: int) -> Sequence[str]:
         return list(self._of(ballot_id))
+
+    async def ledger(self, ballot_id: int) -> Sequence[tuple[str, int, datetime | None]]:
+        return [(v, a, self.state.vote_times.get((ballot_id, v))) for v, _m, _c, a in self._of(ballot_id).values()]
 
     async def count(self, ballot_id: int) -> int:
         return len(self._of(ballot_id))

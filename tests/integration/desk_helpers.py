@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.desk.messages import Incoming, Response
+from bot.desk.messages import Attachment, Incoming, Response
 from bot.i18n import LOCALES, translate
 from storage.models import VoteRow
 
@@ -25,7 +25,13 @@ class Person:
 
 
 def incoming(
-    person: Person, text: str = "", data: str | None = None, *, keyed: bool = True, chat: str = CHAT
+    person: Person,
+    text: str = "",
+    data: str | None = None,
+    *,
+    keyed: bool = True,
+    chat: str = CHAT,
+    attachment: Attachment | None = None,
 ) -> Incoming:
     return Incoming(
         "console",
@@ -38,6 +44,7 @@ def incoming(
         username=person.user_id,
         is_admin=person.admin,
         update_key=f"t:{next(_updates)}" if keyed else None,
+        attachment=attachment,
     )
 
 
@@ -51,8 +58,8 @@ async def press(desk, who: str | Person, data: str, **kw) -> Response:
     return await desk.handle(incoming(person, data=data, **kw))
 
 
-async def ok(desk, who: str, text: str, chat: str = CHAT) -> Response:
-    response = await say(desk, who, text, chat=chat)
+async def ok(desk, who: str, text: str, chat: str = CHAT, attachment: Attachment | None = None) -> Response:
+    response = await say(desk, who, text, chat=chat, attachment=attachment)
     assert not response.refused, (who, text, [r.text for r in response.replies], response.popup)
     return response
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from bot.desk.buttons import Press, decode
 from bot.desk.commands import ALL, COMMAND_NAMES
+from bot.desk.messages import Attachment
 from deliberation.model import Member, MemberStatus
 from storage.models import AssignmentRow
 
@@ -59,6 +60,16 @@ ASSIGNED = [("chair", "/assign 1 @bob 3d")]
 DONE = ASSIGNED + [("bob", "/report 1 已完工 完成")]
 RATING = DONE + [("chair", "/rate 1")]
 MEETING = [("chair", "/meeting 现场会")]
+# An owners' vote: #2 closed, the council switched to civil278 on a register sent with /roster, #4 put to the owners.
+REGISTER = Attachment(
+    "台账.csv", "房号,业主,专有面积\n1-101,阿丽,80\n1-102,鲍勃,80\n1-201,卡萝,80\n1-202,秘书,80\n".encode()
+)
+OWNERS_VOTE = [
+    ("chair", "/close 2"),
+    ("chair", "/setup civil278 confirm"),
+    ("chair", "/roster", REGISTER),
+    ("chair", "/vote 4 3d"),
+]
 
 # (command text or button, who may, preconditions). Buttons: "{ballot}", "{motion3}", "{pena}", "{assignment}".
 TABLE: list[tuple[str, set[str], list]] = [
@@ -98,7 +109,12 @@ TABLE: list[tuple[str, set[str], list]] = [
     ("/assign 1 @bob 3d", CHAIRS, []),
     ("/rate 1", CHAIRS, DONE),
     ("/rate 1 close", CHAIRS, RATING),
+    # the register's totals are for everyone (owner by owner only to the secretary and the chair)
+    ("/roster", EVERYONE, []),
+    ("/progress 4", MEMBERS | {ADMIN}, OWNERS_VOTE),
     # the secretary or the chair
+    ("/ballots 4", RECORDERS, OWNERS_VOTE),
+    ("/evidence 4", RECORDERS, [*OWNERS_VOTE, ("chair", "/close 4")]),
     ("/publish", RECORDERS, []),
     ("/export md", RECORDERS, []),
     ("/place 3号楼一层活动室", RECORDERS, MEETING),
@@ -174,8 +190,8 @@ async def _council(desk, before: list) -> tuple[str, dict]:
     await say("carol", "/second 4")
     await say("alice", "/motion 增设快递柜")
     await say("chair", "/schedule 2026-12-01 19:30 月度议事会")
-    for who, text in before:
-        await say(who, text)
+    for who, text, *attachment in before:
+        await ok(desk, who, text, chat=chat, attachment=attachment[0] if attachment else None)
     async with desk.uow() as uow:
         motion3 = await uow.motions.by_number(council.id, 3)
         assignment = (

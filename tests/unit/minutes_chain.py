@@ -9,8 +9,9 @@ from typing import Any
 from deliberation import counting
 from deliberation.chain import GENESIS, Event, seal
 from deliberation.counting import CastVote, Choice, Electorate, Outcome, Threshold
+from deliberation.electorate import register_digest
 from deliberation.minutes import Minutes, build_minutes
-from deliberation.model import Rules
+from deliberation.model import Rules, Unit
 from deliberation.roster import parse_area_cm2
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai
@@ -91,6 +92,9 @@ class ScriptedChain:
         self.tick()
         ballot = len(self.ballots) + 1
         electorate = self.electorate()
+        # A civil278 ballot freezes the register it counts on; the chain keeps its fingerprint.
+        frozen = [Unit(code, name, area) for name, (code, area) in self.unit.items()]
+        register = {"register_sha256": register_digest(frozen)} if self.rules.weighted else {}
         payload = self.record(
             "ballot.opened",
             number=number,
@@ -104,6 +108,7 @@ class ScriptedChain:
             total_owners=electorate.total_owners,
             present=None,
             by=CHAIR,
+            **register,
         ).payload
         self.ballots[ballot] = {"opened": payload, "votes": {}}
         return ballot

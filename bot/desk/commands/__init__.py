@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import Table
-from . import ballots, board, council, follow_up, meetings, minutes, motions, proceedings
+from . import ballots, board, council, follow_up, meetings, minutes, motions, owners, proceedings
 
 ALL: tuple[Table, ...] = (
     council.TABLE,
@@ -14,6 +14,7 @@ ALL: tuple[Table, ...] = (
     minutes.TABLE,
     proceedings.TABLE,
     board.TABLE,
+    owners.TABLE,
 )
 
 # Every command name the full desk knows (the Telegram menu shows only these).
