@@ -6,19 +6,20 @@
 from __future__ import annotations
 
 from .docx import to_docx
+from .fonts import DocumentFonts, document_fonts
 from .formats import FORMATS, MEDIA_TYPES, render
 from .outline import Block, Fields, Heading, Para, Signatures, Table, Title, outline, vote_lines, xml_safe
-from .pdf import CJK_FONT_PATH, pdf_font, to_pdf
+from .pdf import pdf_font, to_pdf
 from .tables import to_csv, to_json
 from .text import md_escape, to_markdown, to_text
 from .words import TABLE_TEXT_CHARS, Words
 
 __all__ = [
-    "CJK_FONT_PATH",
     "FORMATS",
     "MEDIA_TYPES",
     "TABLE_TEXT_CHARS",
     "Block",
+    "DocumentFonts",
     "Fields",
     "Heading",
     "Para",
@@ -26,6 +27,7 @@ __all__ = [
     "Table",
     "Title",
     "Words",
+    "document_fonts",
     "md_escape",
     "outline",
     "pdf_font",
