@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     roster.add_argument("--council", type=int, required=True)
     export = add("export", help="write a council's minutes in a file format")
     export.add_argument("--council", type=int, required=True)
-    export.add_argument("--format", choices=["md", "docx", "pdf", "csv", "json"], default="md")
+    export.add_argument("--format", choices=["md", "docx", "pdf", "xlsx", "csv", "json", "notice"], default="md")
     export.add_argument("--period", default=None, help="all (default), today, meeting, or a motion number")
     export.add_argument("--out", type=Path, default=Path("."))
     verify = add("verify", help="recompute a council's hash chain")

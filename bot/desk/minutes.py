@@ -169,7 +169,7 @@ async def export(
     version: int | None = None,
     actor: Actor | None = None,
 ) -> tuple[str, bytes]:
-    """`/export md|docx|pdf|csv|json [period]` and `yishi export`: (file name, file bytes)."""
+    """`/export md|docx|pdf|xlsx|csv|json [period]` and `yishi export`: (file name, file bytes)."""
     return await export_minutes(uow, council, fmt, period, now=_now(now), locale=locale, version=version, actor=actor)
 
 

@@ -13,6 +13,7 @@ from .pdf import pdf_font, to_pdf
 from .tables import to_csv, to_json
 from .text import md_escape, to_markdown, to_text
 from .words import TABLE_TEXT_CHARS, Words
+from .xlsx import to_xlsx
 
 __all__ = [
     "FORMATS",
@@ -38,6 +39,7 @@ __all__ = [
     "to_markdown",
     "to_pdf",
     "to_text",
+    "to_xlsx",
     "vote_lines",
     "xml_safe",
 ]

@@ -58,8 +58,8 @@ class _Source:
             self._font = font
         return self._font
 
-    def build(self, characters: str) -> bytes:
-        """A TrueType font with the glyphs of `characters` (those this font has) and .notdef."""
+    def build(self, characters: str, name: str) -> bytes:
+        """A TrueType font named `name` with the glyphs of `characters` (those this font has) and .notdef."""
         font = self._open()
         cmap: dict[int, str] = {}
         order = [".notdef"]
@@ -81,7 +81,7 @@ class _Source:
         builder.setupGlyf({name: self._glyphs[name] for name in order})
         builder.setupHorizontalMetrics({name: self._hmtx[name] for name in order})
         builder.setupHorizontalHeader(ascent=font["hhea"].ascent, descent=font["hhea"].descent)
-        builder.setupNameTable({"familyName": self.family, "styleName": "Regular"})
+        builder.setupNameTable({"familyName": self.family, "styleName": "Regular", "psName": name})
         os2 = font["OS/2"]
         builder.setupOS2(
             sTypoAscender=os2.sTypoAscender,
@@ -112,11 +112,14 @@ def document_fonts(text: str) -> DocumentFonts:
         names = {}
         for role, source in _SOURCES.items():
             name = f"Yishi{'Serif' if role == 'body' else 'Sans'}-{key}"
-            pdfmetrics.registerFont(TTFont(name, io.BytesIO(source.build(characters))))
+            font = TTFont(name, io.BytesIO(source.build(characters, name)))
+            font.face.name = name.encode("ascii")  # reportlab shares a face among fonts of one face name
+            pdfmetrics.registerFont(font)
             names[role] = name
         fonts = _REGISTERED[key] = DocumentFonts(**names)
         while len(_REGISTERED) > _KEPT_FONTS:
             _, old = _REGISTERED.popitem(last=False)
             for name in (old.body, old.heading):  # reportlab has no public way to forget a font
                 pdfmetrics._fonts.pop(name, None)
+                pdfmetrics._dynFaceNames.pop(name, None)
         return fonts

@@ -8,12 +8,14 @@ from .docx import to_docx
 from .pdf import to_pdf
 from .tables import to_csv, to_json
 from .text import to_markdown
+from .xlsx import to_xlsx
 
-FORMATS = ("md", "docx", "pdf", "csv", "json")
+FORMATS = ("md", "docx", "pdf", "xlsx", "csv", "json")
 MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
@@ -28,6 +30,8 @@ def render(minutes: Minutes, fmt: str, locale: str | None = None) -> bytes:
         return to_docx(minutes, locale)
     if fmt == "pdf":
         return to_pdf(minutes, locale)
+    if fmt == "xlsx":
+        return to_xlsx(minutes, locale)
     if fmt == "csv":
         return to_csv(minutes, locale)
     if fmt == "json":

@@ -202,7 +202,8 @@ def test_csv_opens_in_excel_with_one_row_per_motion_and_ballot(civil278):
         ("议题", "5"),
     ]
     shelter_vote = rows[1]
-    assert shelter_vote["赞成面积(㎡)"] == "299" and shelter_vote["同意面积比例"] == "299/399"
+    assert shelter_vote["赞成面积(㎡)"] == "299" and shelter_vote["同意面积比例"] == "74.94%"
+    assert (shelter_vote["同意面积(㎡)"], shelter_vote["参与表决面积(㎡)"]) == ("299", "399")  # never "299/399"
     assert shelter_vote["通过"] == "是" and "张三:赞成" in shelter_vote["记名表决"]
     assert rows[5]["无记名"] == "是" and rows[5]["记名表决"] == ""
     assert rows[0]["提议人"] == "张三" and rows[0]["议题内容（最终表述）"] == RAIN_SHELTER_AMENDED
