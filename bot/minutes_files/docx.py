@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC
 from typing import Any
 
 from docx import Document
@@ -50,7 +51,7 @@ def _properties(document: DocxDocument, minutes: Minutes, title: str) -> None:
     props = document.core_properties
     props.title = title
     props.author = props.last_modified_by = minutes.council_name
-    props.created = props.modified = minutes.generated_at
+    props.created = props.modified = minutes.generated_at.astimezone(UTC)  # python-docx writes the clock as UTC
     props.subject = minutes.chain_head
     props.language = "zh-CN"
     props.revision = minutes.version

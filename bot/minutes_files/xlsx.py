@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -141,7 +141,8 @@ def to_xlsx(minutes: Minutes, locale: str | None = None) -> bytes:
     )
     book.properties.title = w("minutes.title", council=minutes.council_name)
     book.properties.creator = minutes.council_name
-    book.properties.created = book.properties.modified = minutes.generated_at.replace(tzinfo=None)
+    made = minutes.generated_at.astimezone(UTC).replace(tzinfo=None)  # openpyxl writes the clock as UTC
+    book.properties.created = book.properties.modified = made
     book.properties.language = "zh-CN"
     out = io.BytesIO()
     book.save(out)
