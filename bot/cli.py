@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     add("chat", help="a local group chat in the terminal (@name /command …)")
     demo = add("demo", help="a whole scripted deliberation; prints it and writes the minutes")
     demo.add_argument("--out", type=Path, default=Path("."), help="folder for the minutes draft")
+    demo.add_argument(
+        "--examples",
+        type=Path,
+        default=None,
+        help="also draw the first page of the minutes PDF and of the 公示 notice there (PNG)",
+    )
     db = add("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     roster = add("roster", help="the property register (units, owners, areas)")
@@ -71,7 +77,7 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
     from . import main
 
     if args.command == "demo":
-        await main.run_demo(minutes_dir=args.out)
+        await main.run_demo(minutes_dir=args.out, examples=args.examples)
         return 0
     if args.command == "serve":
         return await main.run_serve(url)

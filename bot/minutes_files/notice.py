@@ -30,7 +30,7 @@ from .words import Words, clip
 _MARGIN = 18 * mm
 _WIDTH = A4[0] - 2 * _MARGIN
 _HEIGHT = A4[1] - 2 * _MARGIN - 8 * mm  # less the footer line
-_QR_SIZE = 42 * mm
+_QR_SIZE = 50 * mm
 _DECIDED = ("adopted", "rejected", "failed_quorum")
 
 
@@ -103,7 +103,7 @@ def to_notice(
     decisions = _decisions(w, minutes) or [w("files.notice.no_decisions")]
     period = w("files.notice.period", start=w.day(starts), end=w.day(ends))
     objection = w("files.notice.objection", end=w.when(ends), contact=contact or w.names(minutes.recorders))
-    scan = w("files.notice.scan")
+    scan = w("files.notice.scan" if url.startswith(("http://", "https://")) else "files.notice.scan_head")
     head = w("files.notice.head", head=minutes.chain_head)
     signed = [minutes.council_name, w.day(starts)]
     texts = [title, council, intro, *decisions, period, objection, scan, head, *signed]
@@ -117,7 +117,7 @@ def to_notice(
             return Lines(_Measure(st.fontName, st.fontSize).wrap(xml_safe(text), width - st.leftIndent), st, bold)
 
         big = style("title", 40, fonts.heading, alignment=TA_CENTER, spaceAfter=6)
-        sub = style("council", 20, fonts.heading, alignment=TA_CENTER, spaceAfter=14)
+        sub = style("council", size + 2, fonts.heading, alignment=TA_CENTER, spaceAfter=14)
         body = style("body", size, spaceAfter=size * 0.5)
         item = style("item", size, leftIndent=size, spaceAfter=size * 0.4)
         small = style("small", 9, textColor="#333333")
@@ -135,7 +135,7 @@ def to_notice(
         story += [lines(text, right) for text in signed]
         return story
 
-    size = 18.0
+    size = 22.0
     story = build(size)
     while size > 9 and _height(story) > _HEIGHT:
         size -= 1  # many decisions: smaller type rather than a second page
