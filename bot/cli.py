@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["md", "docx", "pdf", "xlsx", "csv", "json", "notice"], default="md")
     export.add_argument("--period", default=None, help="all (default), today, meeting, or a motion number")
     export.add_argument("--out", type=Path, default=Path("."))
+    export.add_argument("--template", type=Path, default=None, help="docx: a Word form with Jinja tags to fill in")
     verify = add("verify", help="recompute a council's hash chain")
     verify.add_argument("--council", type=int, required=True)
     return parser
@@ -114,7 +115,16 @@ async def _record_command(app: Core, args: argparse.Namespace) -> int:
             if args.command == "verify":
                 verdict = await minutes_service.verify(uow, args.council)
             else:
-                filename, content = await minutes_service.export(uow, args.council, args.format, args.period)
+                filename, content = await minutes_service.export(
+                    uow,
+                    args.council,
+                    args.format,
+                    args.period,
+                    public_base_url=YishiSettings().public_base_url,
+                    docx_template=args.template.read_bytes()
+                    if args.template
+                    else app.dispatcher.defaults.docx_template,
+                )
     except CouncilMissing:
         print(f"yishi {args.command}: no council {args.council}", file=sys.stderr)
         return 2

@@ -110,6 +110,7 @@ async def build_core(
         default_locale=normalise_locale(yishi.locale) or "zh_Hans",
         default_timezone=yishi.timezone,
         public_base_url=yishi.public_base_url,
+        docx_template=yishi.docx_template.read_bytes() if yishi.docx_template else None,
     )
     router = PlatformRouter()
     drainer = OutboxDrainer(new_uow, router, clock)

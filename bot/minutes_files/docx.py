@@ -20,6 +20,7 @@ from docx.table import _Cell
 from deliberation.minutes import Minutes
 
 from .outline import Block, Fields, Heading, Para, Signatures, Table, Title, outline, xml_safe
+from .template import fill_template
 from .words import Words
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -27,13 +28,20 @@ _TEXT_WIDTH_CM = 16.0  # A4 less the margins
 _FIELD_WIDTHS = (Cm(2.6), Cm(5.4), Cm(2.6), Cm(5.4))  # label, value, label, value
 
 
-def to_docx(minutes: Minutes, locale: str | None = None) -> bytes:
-    """The usual 议事记录 form: title, header table, body, 表决情况 table, signature lines.
+def to_docx(minutes: Minutes, locale: str | None = None, *, template: bytes | None = None) -> bytes:
+    """The usual 议事记录 form: title, header table, body, 表决情况 table, signature lines; or, given a Word
+    `template` with Jinja tags (a 街道's own form, template.py), that form filled in.
 
     Body paragraphs and table rows are written as WordprocessingML directly and carry named
     styles instead of direct formatting: python-docx's `add_paragraph` scans the whole body on
     every call, which made a thousand-motion record take seconds.
     """
+    if template is not None:
+        filled = fill_template(template, minutes, locale)
+        _properties(filled.docx, minutes, Words(locale)("minutes.title", council=minutes.council_name))
+        out = io.BytesIO()
+        filled.save(out)
+        return out.getvalue()
     document = _a4_document()
     blocks = outline(minutes, locale)
     _properties(document, minutes, next(b.text for b in blocks if isinstance(b, Title)))

@@ -87,6 +87,7 @@ async def export_minutes(
     version: int | None = None,
     actor: Actor | None = None,
     public_base_url: str = "",
+    docx_template: bytes | None = None,
 ) -> tuple[str, bytes]:
     """(file name, file bytes): built from the log as it stands, unless `version` names a stored version
     of that scope, which is then rendered exactly as it was published. The notice's period starts now."""
@@ -99,4 +100,4 @@ async def export_minutes(
     if name == NOTICE:
         ends = publication.publication_end(found.rules, now)
         return await notice_file(uow, found, minutes, language, starts=now, ends=ends, public_base_url=public_base_url)
-    return file_name(found, minutes, name, language), render(minutes, name, language)
+    return file_name(found, minutes, name, language), render(minutes, name, language, docx_template=docx_template)

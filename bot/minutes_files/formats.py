@@ -21,13 +21,13 @@ MEDIA_TYPES = {
 }
 
 
-def render(minutes: Minutes, fmt: str, locale: str | None = None) -> bytes:
-    """The minutes in one of FORMATS."""
+def render(minutes: Minutes, fmt: str, locale: str | None = None, *, docx_template: bytes | None = None) -> bytes:
+    """The minutes in one of FORMATS; a DOCX in the given Word form when `docx_template` is set."""
     fmt = (fmt or "").strip().lower().lstrip(".")
     if fmt in ("md", "markdown"):
         return to_markdown(minutes, locale).encode("utf-8")
     if fmt == "docx":
-        return to_docx(minutes, locale)
+        return to_docx(minutes, locale, template=docx_template)
     if fmt == "pdf":
         return to_pdf(minutes, locale)
     if fmt == "xlsx":

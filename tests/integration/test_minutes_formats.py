@@ -310,3 +310,20 @@ def test_areas_in_the_xlsx_keep_their_decimals(minutes):
     header = [c.value for c in sheet[1]]
     values = [row[header.index("赞成面积(㎡)")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert Decimal(str(max(v for v in values if v is not None))) == Decimal("809.75")
+
+
+def test_a_streets_own_word_form_is_filled_in(minutes):
+    """docs/examples/minutes-template.docx, a 街道's form with Jinja tags, filled from the same outline; a motion's
+    text stays text (no Word markup, no template code)."""
+    import docx
+
+    tricky = '<w:p>&"{{ 7*7 }}"'
+    changed = replace(minutes, motions=(replace(minutes.motions[0], text=tricky), *minutes.motions[1:]))
+    form = (ROOT / "docs" / "examples" / "minutes-template.docx").read_bytes()
+    document = docx.Document(io.BytesIO(to_docx(changed, "zh_Hans", template=form)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert text.startswith("XX街道社区协商议事记录表\n阳光小区3号楼议事会议事记录（第1版）")
+    assert "主持人：王主任" in text and "记录人：孙七" in text and "一、议题及议事过程" in text
+    assert f"议题一（第1号）：{tricky}" in text and "{{" not in text.replace(tricky, "")
+    assert "主持人（签字）：" in text and f"记录校验码：{minutes.chain_head}" in text
+    assert document.core_properties.author == COUNCIL and document.core_properties.language == "zh-CN"

@@ -57,7 +57,14 @@ async def _notice(ctx: Ctx, published: minutes_service.Publication) -> Document:
 async def export(ctx: Ctx) -> Response:
     fmt, _, period = ctx.args.strip().partition(" ")
     filename, content = await minutes_service.export(
-        ctx.uow, ctx.the_council.id, fmt or "md", period.strip() or None, now=ctx.clock(), actor=ctx.actor
+        ctx.uow,
+        ctx.the_council.id,
+        fmt or "md",
+        period.strip() or None,
+        now=ctx.clock(),
+        actor=ctx.actor,
+        public_base_url=ctx.defaults.public_base_url,
+        docx_template=ctx.defaults.docx_template,
     )
     return Response(
         [Reply(ctx.t("minutes.export.sent", filename=filename), private=True)],
