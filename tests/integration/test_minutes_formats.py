@@ -327,3 +327,16 @@ def test_a_streets_own_word_form_is_filled_in(minutes):
     assert f"议题一（第1号）：{tricky}" in text and "{{" not in text.replace(tricky, "")
     assert "主持人（签字）：" in text and f"记录校验码：{minutes.chain_head}" in text
     assert document.core_properties.author == COUNCIL and document.core_properties.language == "zh-CN"
+
+
+def test_yishi_export_writes_the_notice(tmp_path):
+    from tests.integration.test_cli import _run
+
+    db = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    script = "@王 /setup\n@alice /join 3-101\n@bob /join 3-102\n@alice /motion 周末组织清洗水箱\n@bob /second 1\n"
+    script += "@王 /vote 1 10m\n@alice /yes 1\n@bob /yes 1\n"
+    assert _run(["--database", db, "chat"], tmp_path, stdin=script).returncode == 0
+    result = _run(["--database", db, "export", "--council", "1", "--format", "notice"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    [notice] = tmp_path.glob("*.pdf")
+    assert notice.name.startswith("公示_") and "周末组织清洗水箱" in pages_text(notice.read_bytes())[0]
