@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from reportlab.lib import colors
@@ -31,25 +31,28 @@ _CELL_SIZE, _CELL_PADDING = 9, 6  # table text size; a cell's left + right paddi
 _GREY = colors.HexColor("#F2F2F2")  # header cells
 
 
-def pdf_font(text: str = "") -> str:
-    """The registered name of the embedded body font (Noto Serif SC) holding every character of `text`."""
+def pdf_font(text: str) -> str:
+    """The registered name of the embedded body font (Noto Serif SC) holding every character of `text`: pass
+    every text the PDF will print (a character left out is drawn as an empty box)."""
     return document_fonts(text).body
 
 
 def block_text(blocks: list[Block]) -> str:
-    """Every character the blocks print, so that the document's fonts hold them all."""
+    """Every character the blocks print (every text a block holds, however deep), so that the document's fonts
+    hold them all."""
     parts: list[str] = []
-    for block in blocks:
-        if isinstance(block, Title):
-            parts += [block.text, block.subtitle]
-        elif isinstance(block, Fields):
-            parts += [x for row in block.rows for pair in row for x in pair]
-        elif isinstance(block, (Heading, Para)):
-            parts.append(block.text)
-        elif isinstance(block, Table):
-            parts += [*block.header, *(cell for row in block.rows for cell in row)]
-        else:
-            parts += [block.chair, block.recorder, block.date]
+
+    def collect(value: object) -> None:
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                collect(item)
+        elif is_dataclass(value):
+            for f in fields(value):
+                collect(getattr(value, f.name))
+
+    collect(blocks)
     return xml_safe("".join(parts))
 
 
