@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     add("chat", help="a local group chat in the terminal (@name /command …)")
     demo = add("demo", help="a whole scripted deliberation; prints it and writes the minutes")
     demo.add_argument("--out", type=Path, default=Path("."), help="folder for the minutes draft")
+    demo.add_argument(
+        "--examples",
+        type=Path,
+        default=None,
+        help="also draw the first page of the minutes PDF and of the 公示 notice there (PNG)",
+    )
     db = add("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     roster = add("roster", help="the property register (units, owners, areas)")
@@ -45,13 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     roster.add_argument("--council", type=int, required=True)
     export = add("export", help="write a council's minutes in a file format")
     export.add_argument("--council", type=int, required=True)
-    export.add_argument("--format", choices=["md", "docx", "pdf", "csv", "json"], default="md")
+    export.add_argument("--format", choices=["md", "docx", "pdf", "xlsx", "csv", "json", "notice"], default="md")
     export.add_argument(
         "--period",
         default=None,
         help="meeting [N], YYYY-MM, today, all, or a motion number (default: the latest meeting, else this month)",
     )
     export.add_argument("--out", type=Path, default=Path("."))
+    export.add_argument("--template", type=Path, default=None, help="docx: a Word form with Jinja tags to fill in")
     verify = add("verify", help="recompute a council's hash chain")
     verify.add_argument("--council", type=int, required=True)
     evidence = add("evidence", help="write the evidence pack (ZIP) of a closed owners' ballot")
@@ -84,7 +91,7 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
     from . import main
 
     if args.command == "demo":
-        await main.run_demo(minutes_dir=args.out)
+        await main.run_demo(minutes_dir=args.out, examples=args.examples)
         return 0
     if args.command == "serve":
         return await main.run_serve(url)
@@ -123,7 +130,16 @@ async def _record_command(app: Core, args: argparse.Namespace) -> int:
             if args.command == "verify":
                 verdict = await minutes_service.verify(uow, args.council)
             else:
-                filename, content = await minutes_service.export(uow, args.council, args.format, args.period)
+                filename, content = await minutes_service.export(
+                    uow,
+                    args.council,
+                    args.format,
+                    args.period,
+                    public_base_url=YishiSettings().public_base_url,
+                    docx_template=args.template.read_bytes()
+                    if args.template
+                    else app.dispatcher.defaults.docx_template,
+                )
     except CouncilMissing:
         print(f"yishi {args.command}: no council {args.council}", file=sys.stderr)
         return 2

@@ -110,6 +110,7 @@ async def build_core(
         default_locale=normalise_locale(yishi.locale) or "zh_Hans",
         default_timezone=yishi.timezone,
         public_base_url=yishi.public_base_url,
+        docx_template=yishi.docx_template.read_bytes() if yishi.docx_template else None,
     )
     router = PlatformRouter()
     drainer = OutboxDrainer(new_uow, router, clock)
@@ -434,14 +435,26 @@ async def run_console(database_url: str | None = None, stdin=sys.stdin) -> int:
     return 0
 
 
+def _write_examples(folder: Path, files: list[tuple[str, bytes]]) -> None:
+    """minutes-page1.png and notice.png: the first pages under stable names the README can show."""
+    from .minutes_files.examples import first_page_png
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for (_, content), picture in zip(files, ("minutes-page1", "notice"), strict=True):
+        print(f"{first_page_png(content, folder / f'{picture}.png')}")
+
+
 def _remove_database(database: Path) -> None:
     """The demo starts on a fresh SQLite file (with its WAL and shared-memory files gone too)."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
-async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = Path(".")) -> Path:
-    """`yishi demo`: play the script on a fresh database, print the transcript, write the minutes draft."""
+async def run_demo(
+    database: Path = Path("yishi-demo.db"), minutes_dir: Path = Path("."), examples: Path | None = None
+) -> Path:
+    """`yishi demo`: play the script on a fresh database, print the transcript, write the minutes draft; with
+    `examples`, also the first page of the minutes PDF and of the 公示 notice there, as PNG pictures."""
     from .console import CHAT_ID
     from .demo import play
     from .desk import minutes as minutes_service
@@ -454,9 +467,14 @@ async def run_demo(database: Path = Path("yishi-demo.db"), minutes_dir: Path = P
             council = await uow.councils.by_chat(f"console:{CHAT_ID}")
             assert council is not None, "the demo script opens the council first"
             filename, content = await minutes_service.export(uow, council.id, "md", "all")  # the whole script
+            files = (
+                [await minutes_service.export(uow, council.id, fmt) for fmt in ("pdf", "notice")] if examples else []
+            )
         path = minutes_dir / filename
         path.write_bytes(content)
         print(f"会议纪要草稿 / minutes draft: {path}")
+        if examples is not None:
+            await asyncio.to_thread(_write_examples, examples, files)
         return path
     finally:
         await core.close()

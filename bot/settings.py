@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -27,6 +28,8 @@ class YishiSettings(_Base):
     log_level: str = Field("INFO", validation_alias="YISHI_LOG_LEVEL")
     # Where the web pages are reached (the notice board's address that /board gives); "" when none are served.
     public_base_url: str = Field("", validation_alias="PUBLIC_BASE_URL")
+    # A 街道's own Word form for the minutes (.docx with Jinja tags, docs/docx-template.md); none: the usual form.
+    docx_template: Path | None = Field(None, validation_alias="YISHI_DOCX_TEMPLATE")
 
 
 class TelegramSettings(_Base):

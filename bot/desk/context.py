@@ -26,6 +26,7 @@ class Defaults:
     locale: str = "zh_Hans"
     timezone: str = "Asia/Shanghai"
     public_base_url: str = ""  # where the web pages are served (PUBLIC_BASE_URL): the notice board's address
+    docx_template: bytes | None = None  # a 街道's own Word form for /export docx (YISHI_DOCX_TEMPLATE)
 
 
 @dataclass

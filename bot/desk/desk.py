@@ -77,10 +77,11 @@ class Desk:
         default_locale: str = DEFAULT_LOCALE,
         default_timezone: str = "Asia/Shanghai",
         public_base_url: str = "",
+        docx_template: bytes | None = None,
     ) -> None:
         self.new_uow = new_uow
         self.clock = clock
-        self.defaults = Defaults(default_locale, default_timezone, public_base_url.rstrip("/"))
+        self.defaults = Defaults(default_locale, default_timezone, public_base_url.rstrip("/"), docx_template)
         self.repeats = RepeatedRefusals()  # in memory, per process (see bot.desk.repeats)
         self.commands: dict[str, Handler] = {}
         self.buttons: dict[type, ButtonHandler] = {}

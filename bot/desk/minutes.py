@@ -168,9 +168,22 @@ async def export(
     locale: str | None = None,
     version: int | None = None,
     actor: Actor | None = None,
+    public_base_url: str = "",
+    docx_template: bytes | None = None,
 ) -> tuple[str, bytes]:
-    """`/export md|docx|pdf|csv|json [period]` and `yishi export`: (file name, file bytes)."""
-    return await export_minutes(uow, council, fmt, period, now=_now(now), locale=locale, version=version, actor=actor)
+    """`/export md|docx|pdf|xlsx|csv|json|notice [period]` and `yishi export`: (file name, file bytes)."""
+    return await export_minutes(
+        uow,
+        council,
+        fmt,
+        period,
+        now=_now(now),
+        locale=locale,
+        version=version,
+        actor=actor,
+        public_base_url=public_base_url,
+        docx_template=docx_template,
+    )
 
 
 async def verify(uow: UnitOfWork, council: CouncilRef) -> Verdict:

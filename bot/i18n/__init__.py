@@ -88,6 +88,13 @@ def keys(locale: str) -> set[str]:
     return set(_catalogue(locale))
 
 
+def texts_under(locale: str | None, prefix: str) -> str:
+    """Every message whose key starts with `prefix`, run together: the characters a document built from them may
+    print (a PDF embeds only the glyphs it is told about)."""
+    locale = locale if locale in LOCALES else DEFAULT_LOCALE
+    return "".join(text for key, text in _catalogue(locale).items() if key.startswith(prefix))
+
+
 class Translator:
     """Bound to one locale: `t("motion.seconded", number=3, name="王")`."""
 

@@ -6,19 +6,21 @@
 from __future__ import annotations
 
 from .docx import to_docx
+from .fonts import DocumentFonts, document_fonts
 from .formats import FORMATS, MEDIA_TYPES, render
 from .outline import Block, Fields, Heading, Para, Signatures, Table, Title, outline, vote_lines, xml_safe
-from .pdf import CJK_FONT_PATH, pdf_font, to_pdf
+from .pdf import pdf_font, to_pdf
 from .tables import to_csv, to_json
 from .text import md_escape, to_markdown, to_text
 from .words import TABLE_TEXT_CHARS, Words
+from .xlsx import to_xlsx
 
 __all__ = [
-    "CJK_FONT_PATH",
     "FORMATS",
     "MEDIA_TYPES",
     "TABLE_TEXT_CHARS",
     "Block",
+    "DocumentFonts",
     "Fields",
     "Heading",
     "Para",
@@ -26,6 +28,7 @@ __all__ = [
     "Table",
     "Title",
     "Words",
+    "document_fonts",
     "md_escape",
     "outline",
     "pdf_font",
@@ -36,6 +39,7 @@ __all__ = [
     "to_markdown",
     "to_pdf",
     "to_text",
+    "to_xlsx",
     "vote_lines",
     "xml_safe",
 ]

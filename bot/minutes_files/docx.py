@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import UTC
 from typing import Any
 
 from docx import Document
@@ -18,30 +20,75 @@ from docx.table import _Cell
 from deliberation.minutes import Minutes
 
 from .outline import Block, Fields, Heading, Para, Signatures, Table, Title, outline, xml_safe
+from .template import fill_template
+from .words import Words
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _TEXT_WIDTH_CM = 16.0  # A4 less the margins
 _FIELD_WIDTHS = (Cm(2.6), Cm(5.4), Cm(2.6), Cm(5.4))  # label, value, label, value
 
 
-def to_docx(minutes: Minutes, locale: str | None = None) -> bytes:
-    """The usual 议事记录 form: title, header table, body, 表决情况 table, signature lines.
+def to_docx(minutes: Minutes, locale: str | None = None, *, template: bytes | None = None) -> bytes:
+    """The usual 议事记录 form: title, header table, body, 表决情况 table, signature lines; or, given a Word
+    `template` with Jinja tags (a 街道's own form, template.py), that form filled in.
 
     Body paragraphs and table rows are written as WordprocessingML directly and carry named
     styles instead of direct formatting: python-docx's `add_paragraph` scans the whole body on
     every call, which made a thousand-motion record take seconds.
     """
+    if template is not None:
+        filled = fill_template(template, minutes, locale)
+        _properties(filled.docx, minutes, Words(locale)("minutes.title", council=minutes.council_name))
+        out = io.BytesIO()
+        filled.save(out)
+        return out.getvalue()
     document = _a4_document()
     blocks = outline(minutes, locale)
-    document.core_properties.title = next(b.text for b in blocks if isinstance(b, Title))
-    document.core_properties.author = ", ".join(minutes.recorders) or "Yishi"
-    document.core_properties.subject = minutes.chain_head
+    _properties(document, minutes, next(b.text for b in blocks if isinstance(b, Title)))
+    _page_footer(document, Words(locale)("files.page", page="{page}", pages="{pages}"))
     writer = _Writer(document)
     for block in blocks:
         writer.write(block)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _properties(document: DocxDocument, minutes: Minutes, title: str) -> None:
+    """The file's own properties: what it is, whose it is and when it was made (not python-docx's defaults)."""
+    props = document.core_properties
+    props.title = title
+    props.author = props.last_modified_by = minutes.council_name
+    props.created = props.modified = minutes.generated_at.astimezone(UTC)  # python-docx writes the clock as UTC
+    props.subject = minutes.chain_head
+    props.language = "zh-CN"
+    props.revision = minutes.version
+    props.comments = props.keywords = props.category = ""
+
+
+def _field(instruction: str) -> Any:
+    """A simple field Word fills in when it lays out the pages (PAGE, NUMPAGES)."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {instruction} ")
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = "1"
+    r.append(t)
+    field.append(r)
+    return field
+
+
+def _page_footer(document: DocxDocument, pattern: str) -> None:
+    """ "第 N 页 共 M 页" centred in the footer, N and M as fields; `pattern` holds {page} and {pages}."""
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for part in re.split(r"(\{page\}|\{pages\})", pattern):
+        if part == "{page}":
+            paragraph._p.append(_field("PAGE"))
+        elif part == "{pages}":
+            paragraph._p.append(_field("NUMPAGES"))
+        elif part:
+            paragraph.add_run(part).font.size = Pt(9)
 
 
 def _a4_document() -> DocxDocument:
@@ -55,6 +102,14 @@ def _a4_document() -> DocxDocument:
     normal.font.name = "Times New Roman"
     normal.font.size = Pt(10.5)  # 五号
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    for rpr in [normal.element.rPr, *defaults.iter(qn("w:rPr"))]:  # proofing and line breaking in Chinese
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), "zh-CN")
+        lang.set(qn("w:eastAsia"), "zh-CN")
     normal.paragraph_format.space_after = Pt(2)
     return document
 
@@ -128,6 +183,20 @@ def _paragraph_xml(text: str, style_id: str) -> Any:
     return p
 
 
+def _keep_next(p: Any) -> None:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    if ppr.find(qn("w:keepNext")) is None:
+        keep = OxmlElement("w:keepNext")
+        style = ppr.find(qn("w:pStyle"))
+        if style is not None:  # w:pStyle comes first in w:pPr
+            style.addnext(keep)
+        else:
+            ppr.insert(0, keep)
+
+
 class _Writer:
     """Appends the outline's blocks to the document body, before its section properties."""
 
@@ -149,14 +218,32 @@ class _Writer:
         elif isinstance(block, Table):
             self.table(block)
         elif isinstance(block, Signatures):
-            self.paragraph("", self.styles[1])
+            self.keep_last_with_next()
+            self.paragraph("", self.styles[1], keep_next=True)
             if block.counter:
-                self.paragraph(f"{block.counter}　　　　{block.scrutineer}", "Normal")
-            self.paragraph(f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿", "Normal")
+                self.paragraph(f"{block.counter}　　　　{block.scrutineer}", "Normal", keep_next=True)
+            self.paragraph(
+                f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿", "Normal", keep_next=True
+            )
             self.paragraph(block.date, self.styles["right"])
 
-    def paragraph(self, text: str, style_id: str) -> None:
-        self.end.addprevious(_paragraph_xml(text, style_id))
+    def paragraph(self, text: str, style_id: str, *, keep_next: bool = False) -> None:
+        p = _paragraph_xml(text, style_id)
+        if keep_next:
+            _keep_next(p)
+        self.end.addprevious(p)
+
+    def keep_last_with_next(self) -> None:
+        """The signature lines never stand alone on a page: the paragraph (or table row) before them keeps
+        with them."""
+        last = self.end.getprevious()
+        if last is None:
+            return
+        if last.tag == qn("w:tbl"):
+            for p in last.findall(qn("w:tr"))[-1].iter(qn("w:p")):
+                _keep_next(p)
+        elif last.tag == qn("w:p"):
+            _keep_next(last)
 
     def fill(self, cell: _Cell, text: str, style_id: str) -> None:
         """Replace a cell's paragraphs with one styled paragraph."""

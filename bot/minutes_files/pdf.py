@@ -1,11 +1,10 @@
-"""The minutes as an A4 PDF in the same form as the DOCX, with the CJK font embedded (or a CID font)."""
+"""The minutes as an A4 PDF in the same form as the DOCX, with its Chinese fonts embedded (fonts.py)."""
 
 from __future__ import annotations
 
 import io
-import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from reportlab.lib import colors
@@ -14,44 +13,47 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import KeepTogether, LongTable, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 from reportlab.platypus.flowables import Flowable
 
 from deliberation.minutes import Minutes
 
-from .outline import Block, Fields, Heading, Para, Table, Title, outline, xml_safe
+from .fonts import DocumentFonts, document_fonts
+from .outline import Block, Fields, Heading, Para, Signatures, Table, Title, outline, xml_safe
 from .words import Words
 
-CJK_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 _PAGE_WIDTH = A4[0]
 _TEXT_WIDTH = _PAGE_WIDTH - 40 * mm  # A4 less the margins
 _CELL_SIZE, _CELL_PADDING = 9, 6  # table text size; a cell's left + right padding
 _GREY = colors.HexColor("#F2F2F2")  # header cells
 
-_PDF_FONT: dict[str, str] = {}  # font path -> registered font name
+
+def pdf_font(text: str) -> str:
+    """The registered name of the embedded body font (Noto Serif SC) holding every character of `text`: pass
+    every text the PDF will print (a character left out is drawn as an empty box)."""
+    return document_fonts(text).body
 
 
-def pdf_font(path: str | None = CJK_FONT_PATH) -> str:
-    """Register (once) and name the font: the embedded TrueType CJK font when installed, else a CID font."""
-    key = path or ""
-    if key in _PDF_FONT:
-        return _PDF_FONT[key]
-    name = "STSong-Light"
-    if path and os.path.exists(path):
-        try:
-            pdfmetrics.registerFont(TTFont("YishiCJK", path, subfontIndex=0))
-            name = "YishiCJK"
-        except Exception:  # an unreadable font file must not stop the minutes
-            name = "STSong-Light"
-    if name == "STSong-Light":
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    _PDF_FONT[key] = name
-    return name
+def block_text(blocks: list[Block]) -> str:
+    """Every character the blocks print (every text a block holds, however deep), so that the document's fonts
+    hold them all."""
+    parts: list[str] = []
+
+    def collect(value: object) -> None:
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                collect(item)
+        elif is_dataclass(value):
+            for f in fields(value):
+                collect(getattr(value, f.name))
+
+    collect(blocks)
+    return xml_safe("".join(parts))
 
 
 _NO_LINE_START = set("，。、；：？！）》」』】〕…,.;:?!)]}%％")
@@ -160,7 +162,8 @@ class Lines(Flowable):
 
 @dataclass(frozen=True)
 class _Styles:
-    """The paragraph styles of the minutes, in one font; `detail` is indexed by outline level."""
+    """The paragraph styles of the minutes: 宋体-style body, 黑体-style title and headings; `detail` is indexed
+    by outline level."""
 
     body: ParagraphStyle
     detail: tuple[ParagraphStyle, ...]
@@ -171,8 +174,8 @@ class _Styles:
     right: ParagraphStyle
 
     @classmethod
-    def in_font(cls, font: str) -> _Styles:
-        def style(name: str, size: float, **extra: Any) -> ParagraphStyle:
+    def in_fonts(cls, fonts: DocumentFonts) -> _Styles:
+        def style(name: str, size: float, font: str = fonts.body, **extra: Any) -> ParagraphStyle:
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.5, wordWrap="CJK", **extra)
 
         quote_grey = colors.HexColor("#333333")
@@ -184,8 +187,8 @@ class _Styles:
                 style("quote", 9.5, leftIndent=14 * mm, textColor=quote_grey),
                 style("quote2", 9.5, leftIndent=21 * mm, textColor=quote_grey),
             ),
-            heading=style("heading", 13, spaceBefore=10, spaceAfter=4, keepWithNext=1),
-            title=style("title", 18, alignment=TA_CENTER, spaceAfter=2),
+            heading=style("heading", 13, fonts.heading, spaceBefore=10, spaceAfter=4, keepWithNext=1),
+            title=style("title", 18, fonts.heading, alignment=TA_CENTER, spaceAfter=2),
             subtitle=style("subtitle", 9, alignment=TA_CENTER, spaceAfter=8),
             note=style("note", 7.5, textColor=colors.HexColor("#555555")),
             right=style("right", 10.5, alignment=TA_RIGHT),
@@ -195,26 +198,27 @@ class _Styles:
 class _Story:
     """Turns the outline's blocks into reportlab flowables, wrapping every text itself."""
 
-    def __init__(self, font: str) -> None:
-        self.font = font
-        self.styles = _Styles.in_font(font)
-        self.measures: dict[float, _Measure] = {}
+    def __init__(self, fonts: DocumentFonts) -> None:
+        self.fonts = fonts
+        self.styles = _Styles.in_fonts(fonts)
+        self.measures: dict[tuple[str, float], _Measure] = {}
         self.grid = [
-            ("FONT", (0, 0), (-1, -1), font, _CELL_SIZE, _CELL_SIZE * 1.3),
+            ("FONT", (0, 0), (-1, -1), fonts.body, _CELL_SIZE, _CELL_SIZE * 1.3),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]
 
-    def measure(self, size: float) -> _Measure:
-        if size not in self.measures:
-            self.measures[size] = _Measure(self.font, size)
-        return self.measures[size]
+    def measure(self, size: float, font: str | None = None) -> _Measure:
+        key = (font or self.fonts.body, size)
+        if key not in self.measures:
+            self.measures[key] = _Measure(*key)
+        return self.measures[key]
 
     def para(self, text: str, style: ParagraphStyle, bold: bool = False) -> Lines:
         available = _TEXT_WIDTH - style.leftIndent - style.rightIndent
-        return Lines(self.measure(style.fontSize).wrap(xml_safe(text), available), style, bold)
+        return Lines(self.measure(style.fontSize, style.fontName).wrap(xml_safe(text), available), style, bold)
 
     def cell(self, text: str, column_width: float) -> str:
         """Table cells are plain strings, wrapped here: the table draws one line per '\\n'."""
@@ -234,13 +238,16 @@ class _Story:
             return [self.para(block.text, styles.detail[min(block.level, 3)], bold=block.level == 0)]
         if isinstance(block, Table):
             return [self.table(block)]
+        return self.signatures(block)
+
+    def signatures(self, block: Signatures) -> list[Flowable]:
         tellers = f"{block.counter}　　　　{block.scrutineer}"
         return [
             Spacer(1, 14 * mm),
-            *([self.para(tellers, styles.body), Spacer(1, 4 * mm)] if block.counter else []),
-            self.para(f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿", styles.body),
+            *([self.para(tellers, self.styles.body), Spacer(1, 4 * mm)] if block.counter else []),
+            self.para(f"{block.chair}＿＿＿＿＿＿＿＿　　　　{block.recorder}＿＿＿＿＿＿＿＿", self.styles.body),
             Spacer(1, 6 * mm),
-            self.para(block.date, styles.right),
+            self.para(block.date, self.styles.right),
             Spacer(1, 8 * mm),
         ]
 
@@ -269,20 +276,65 @@ class _Story:
         return table
 
 
-def to_pdf(minutes: Minutes, locale: str | None = None, *, font_path: str | None = CJK_FONT_PATH) -> bytes:
-    """The same form as the DOCX, as an A4 PDF with the CJK font embedded (or a CID font as fallback)."""
-    font = pdf_font(font_path)
+def _story(story: _Story, blocks: list[Block]) -> list[Flowable]:
+    """The flowables of the blocks; the signature lines are kept on one page with the text before them
+    (the last lines of a paragraph, or the whole block before), so they never stand alone on a page."""
+    flowables: list[Flowable] = []
+    for block in blocks:
+        made = story.flowables(block)
+        if isinstance(block, Signatures) and flowables:
+            before = flowables.pop()
+            if isinstance(before, Lines) and len(before.lines) > _LINES_WITH_SIGNATURES:
+                head = Lines(before.lines[:-_LINES_WITH_SIGNATURES], before.style, before.bold)
+                before = Lines(before.lines[-_LINES_WITH_SIGNATURES:], before.style, before.bold)
+                head.spaceAfter, before.spaceBefore = 0, 0
+                flowables.append(head)
+            made = [KeepTogether([before, *made])]
+        flowables += made
+    return flowables
+
+
+_LINES_WITH_SIGNATURES = 2
+
+
+class PagedCanvas(Canvas):
+    """A canvas that holds its pages back until the end, so each can say "第 N 页 共 M 页"; it starts in the
+    document's own font (reportlab's default Helvetica would be an unembedded font) and says it is zh-CN."""
+
+    def __init__(self, *args: Any, footer: Any, font: str, **kwargs: Any) -> None:
+        kwargs.update(initialFontName=font, lang="zh-CN")
+        super().__init__(*args, **kwargs)
+        self._footer, self._font, self._pages = footer, font, []  # type: ignore[var-annotated]
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self.saveState()
+            self.setFont(self._font, 8)
+            self.drawCentredString(_PAGE_WIDTH / 2, 10 * mm, self._footer(number, total))
+            self.restoreState()
+            super().showPage()
+        super().save()
+
+
+def paged_canvas(footer: Any, font: str) -> Any:
+    """The `canvasmaker` for a document template: pages numbered by `footer(page, pages)`."""
+    return lambda *args, **kwargs: PagedCanvas(*args, footer=footer, font=font, **kwargs)
+
+
+def to_pdf(minutes: Minutes, locale: str | None = None) -> bytes:
+    """The same form as the DOCX, as an A4 PDF with its Chinese fonts embedded and "第 N 页 共 M 页" on
+    every page."""
     w = Words(locale)
     blocks = outline(minutes, locale)
-    story = _Story(font)
-    flowables = [flowable for block in blocks for flowable in story.flowables(block)]
-
-    def page_number(canvas: Any, doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(font, 8)
-        canvas.drawCentredString(_PAGE_WIDTH / 2, 10 * mm, w("minutes.page", page=doc.page))
-        canvas.restoreState()
-
+    footer = lambda page, pages: w("files.page", page=page, pages=pages)  # noqa: E731
+    fonts = document_fonts(block_text(blocks) + footer(0, 0) + "0123456789")
+    flowables = _story(_Story(fonts), blocks)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -292,9 +344,10 @@ def to_pdf(minutes: Minutes, locale: str | None = None, *, font_path: str | None
         topMargin=18 * mm,
         bottomMargin=18 * mm,
         title=next(b.text for b in blocks if isinstance(b, Title)),
-        author=", ".join(minutes.recorders) or "Yishi",
+        author=minutes.council_name,
         subject=minutes.chain_head,
         creator="Yishi",
+        lang="zh-CN",
     )
-    doc.build(flowables, onFirstPage=page_number, onLaterPages=page_number)
+    doc.build(flowables, canvasmaker=paged_canvas(footer, fonts.body))
     return buffer.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import string
 from collections.abc import Sequence
 
 import qrcode
@@ -19,7 +20,7 @@ from reportlab.platypus import Paragraph
 from deliberation.minutes import area_m2 as _m2
 from deliberation.usecases import OwnersBallot, Slip
 
-from ..i18n import Translator, moments
+from ..i18n import Translator, moments, texts_under
 from ..minutes_files.outline import xml_safe
 from ..minutes_files.pdf import pdf_font
 
@@ -78,14 +79,16 @@ def _paragraph(canvas: Canvas, text: str, style: ParagraphStyle, x: float, top: 
 
 def slips_pdf(t: Translator, council_title: str, timezone: str, found: OwnersBallot, slips: Sequence[Slip]) -> bytes:
     """The whole print run: one page per owner, in register order."""
-    font = pdf_font()
+    ballot, motion = found.ballot, found.motion
+    closes = moments.spell(t.locale, ballot.closes_at, timezone)
+    printed = [texts_under(t.locale, "slip."), council_title, motion.text, closes, string.printable]
+    printed += [f"{slip.code}{slip.owner.name}{slip.owner.unit_codes}{area_m2(slip.owner.area_cm2)}" for slip in slips]
+    font = pdf_font("".join(printed))
     # Big type for elderly owners (适老化): nothing on the slip is smaller than 10.5 pt.
     body = ParagraphStyle("body", fontName=font, fontSize=13, leading=19, wordWrap="CJK")
     matter = ParagraphStyle("matter", parent=body, fontSize=15, leading=23)
     small = ParagraphStyle("small", parent=body, fontSize=10.5, leading=15)
     title_style = ParagraphStyle("title", parent=body, fontSize=20, leading=26, alignment=TA_CENTER)
-    ballot, motion = found.ballot, found.motion
-    closes = moments.spell(t.locale, ballot.closes_at, timezone)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(t("slip.file_title", title=council_title, number=motion.number))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import string
 from datetime import datetime
 
 from reportlab.lib import colors
@@ -21,7 +22,7 @@ from deliberation.minutes import area_m2 as _m2
 from deliberation.progress import rounded_up
 from deliberation.usecases import BallotProgress
 
-from ..i18n import Translator, moments
+from ..i18n import Translator, moments, texts_under
 from ..minutes_files.outline import xml_safe
 from ..minutes_files.pdf import pdf_font
 
@@ -37,7 +38,12 @@ def _text(text: str) -> str:
 
 def sweep_pdf(t: Translator, council_title: str, timezone: str, shown: BallotProgress, now: datetime) -> bytes:
     """A4 table: unit, floor, owner, area, and empty columns to tick a visit and note the answer."""
-    font = pdf_font()
+    progress = shown.progress
+    printed = [texts_under(t.locale, "sweep."), council_title, moments.spell(t.locale, now, timezone), string.printable]
+    printed += [
+        f"{unit.code}{owner.name}{area_m2(unit.area_cm2)}" for owner in progress.not_voted for unit in owner.units
+    ]
+    font = pdf_font("".join(printed))
     body = ParagraphStyle("body", fontName=font, fontSize=11, leading=16, wordWrap="CJK")
     title = ParagraphStyle("title", parent=body, fontSize=17, leading=24)
     progress, motion = shown.progress, shown.found.motion

@@ -101,7 +101,9 @@ class AiohttpRequest(BaseRequest):
         )
         body: aiohttp.FormData | dict[str, str] | None = parameters
         if files:
-            body = aiohttp.FormData()
+            # quote_fields=False: aiohttp would otherwise percent-encode a file name ("%E8%AE%AE…docx") and
+            # Telegram shows the name as it arrives; unquoted, the UTF-8 name goes out as browsers send it.
+            body = aiohttp.FormData(quote_fields=False)
             for name, value in (parameters or {}).items():
                 body.add_field(name, value)
             for name, part in files.items():

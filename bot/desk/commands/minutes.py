@@ -6,6 +6,7 @@ so "/publish went through" always means a stored version.
 
 from __future__ import annotations
 
+from ...minutes_files.export import notice_file
 from .. import minutes as minutes_service
 from .. import subjects
 from ..context import Ctx, Table
@@ -35,21 +36,42 @@ async def publish(ctx: Ctx) -> Response:
     published = await minutes_service.publish(ctx.uow, council.id, ctx.args or None, now=ctx.clock(), actor=ctx.actor)
     text = published.announcement + "\n\n" + published.text
     subject = subjects.encode(subjects.MinutesPosted(published.version.id))
+    documents = [] if published.unchanged else [await _notice(ctx, published)]  # the A4 公示 for the notice board
     if len(text) > _DRAFT_LIMIT:
         filename, content = await minutes_service.export(
             ctx.uow, council.id, "md", ctx.args or None, now=ctx.clock(), version=published.version.version
         )
         return Response(
             [Reply(published.announcement, pin=not published.unchanged, subject=subject)],
-            documents=[Document(filename, content)],
+            documents=[Document(filename, content), *documents],
         )
-    return Response([Reply(text, pin=not published.unchanged, subject=subject)])
+    return Response([Reply(text, pin=not published.unchanged, subject=subject)], documents=documents)
+
+
+async def _notice(ctx: Ctx, published: minutes_service.Publication) -> Document:
+    filename, content = await notice_file(
+        ctx.uow,
+        published.council,
+        published.minutes,
+        ctx.t.locale,
+        starts=published.version.published_at or ctx.clock(),
+        ends=published.ends_at,
+        public_base_url=ctx.defaults.public_base_url,
+    )
+    return Document(filename, content)
 
 
 async def export(ctx: Ctx) -> Response:
     fmt, _, period = ctx.args.strip().partition(" ")
     filename, content = await minutes_service.export(
-        ctx.uow, ctx.the_council.id, fmt or "md", period.strip() or None, now=ctx.clock(), actor=ctx.actor
+        ctx.uow,
+        ctx.the_council.id,
+        fmt or "md",
+        period.strip() or None,
+        now=ctx.clock(),
+        actor=ctx.actor,
+        public_base_url=ctx.defaults.public_base_url,
+        docx_template=ctx.defaults.docx_template,
     )
     return Response(
         [Reply(ctx.t("minutes.export.sent", filename=filename), private=True)],
