@@ -31,6 +31,7 @@ from .follow_up import (
     report,
     split_done,
 )
+from .matters import MotionQueued, is_queued, matter_before, open_next, queue
 from .meetings import (
     EARLY_OPEN,
     LATE_OPEN,
@@ -68,6 +69,7 @@ from .motions import (
     warn,
     withdraw,
 )
+from .nantang import Called, QuestionOpened, RuleSet, call_question, open_called_question, set_rule
 from .reading import MotionHistory, ballot_for, ballot_for_typed_vote, motion_history, open_items, speeches_left
 from .steps import find_member, find_motion, record_event, require_chair, require_member
 
@@ -76,12 +78,16 @@ __all__ = [
     "LATE_OPEN",
     "MAX_AREA_CM2",
     "REFERRAL_MAX",
+    "Called",
     "ClosedBallot",
     "MeetingSummary",
     "MotionHistory",
+    "MotionQueued",
     "Presence",
+    "QuestionOpened",
     "RatingClosed",
     "RatingRecorded",
+    "RuleSet",
     "VoteRecorded",
     "Warned",
     "adjourn",
@@ -91,6 +97,7 @@ __all__ = [
     "assignment_for",
     "ballot_for",
     "ballot_for_typed_vote",
+    "call_question",
     "cancel_meeting",
     "cast_vote",
     "cast_votes",
@@ -100,18 +107,23 @@ __all__ = [
     "find_member",
     "find_motion",
     "import_roster",
+    "is_queued",
     "join",
     "lapse",
     "mark_left",
+    "matter_before",
     "may_vote",
     "motion_history",
+    "open_called_question",
     "open_items",
     "open_meeting",
+    "open_next",
     "open_rating",
     "parse_area",
     "parse_preset",
     "present_count",
     "put_question",
+    "queue",
     "raise_motion",
     "rate",
     "record_event",
@@ -127,6 +139,7 @@ __all__ = [
     "schedule_meeting",
     "second_motion",
     "set_language",
+    "set_rule",
     "setup_council",
     "speak",
     "speeches_left",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ..context import Table
-from . import ballots, board, council, follow_up, meetings, minutes, motions
+from . import ballots, board, council, follow_up, meetings, minutes, motions, nantang
 
 ALL: tuple[Table, ...] = (
     council.TABLE,
+    nantang.TABLE,
     motions.TABLE,
     ballots.TABLE,
     meetings.TABLE,

@@ -11,6 +11,7 @@ from deliberation.model import Motion, MotionKind, Side
 
 from .. import buttons
 from ..context import Ctx, Table
+from ..matters import next_matter
 from ..messages import Reply, Response
 from ..parsing import number_only, parse_command, split_number, target_and_rest, when
 from ..refusals import refuse
@@ -138,14 +139,18 @@ async def refer(ctx: Ctx) -> Response:
 async def withdraw(ctx: Ctx) -> Response:
     number = number_only(ctx.args)
     withdrawn = await usecases.withdraw(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number)
-    return Response(
-        [Reply(ctx.t("motion.withdrawn", number=withdrawn.number))], edits=[views.card_edit(await card(ctx, withdrawn))]
-    )
+    replies = [Reply(ctx.t("motion.withdrawn", number=withdrawn.number))]
+    replies += await next_matter(ctx.uow, ctx.clock, ctx.the_council, ctx.t)  # 一事一议: the next 待议 motion
+    return Response(replies, edits=[views.card_edit(await card(ctx, withdrawn))])
 
 
 async def status(ctx: Ctx) -> Response:
     items = await usecases.open_items(ctx.uow, ctx.the_council)
-    return Response([Reply(views.status_text(ctx.t, list(items)), title=ctx.t("status.title"))])
+    text = views.status_text(ctx.t, list(items))
+    waiting = await usecases.queue(ctx.uow, ctx.the_council)
+    if waiting:  # 一事一议: the 待议 motions, in the order they come up
+        text += "\n" + ctx.t("nantang.queue", numbers=" → ".join(f"#{m.number}" for m in waiting))
+    return Response([Reply(text, title=ctx.t("status.title"))])
 
 
 async def show(ctx: Ctx) -> Response:
