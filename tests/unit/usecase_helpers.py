@@ -16,3 +16,13 @@ class Clock:
 
     def tick(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+def with_rules(uow, **fields) -> None:  # type: ignore[no-untyped-def]
+    """Change the fake council's rules as if a chair had set them (`/set`) before the test began."""
+    import copy
+    from dataclasses import replace
+
+    council = replace(uow.council, rules=replace(uow.council.rules, **fields))
+    uow.council = uow.state.councils[council.id] = council
+    uow._committed = copy.deepcopy(uow.state)
