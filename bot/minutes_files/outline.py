@@ -272,6 +272,11 @@ def outline(minutes: Minutes, locale: str | None) -> list[Block]:
     w = Words(locale)
     version = w("minutes.version", version=minutes.version)
     blocks: list[Block] = [Title(w("minutes.title", council=minutes.council_name), version), _header(w, minutes)]
+    if minutes.rule_changes:  # /set within the record: which rule, to what, by whom, when
+        blocks.append(Heading(w("minutes.section.rule_changes")))
+        for change in minutes.rule_changes:
+            text = w("minutes.rule_change", when=w.when(change.at), rule=change.rule, value=change.value, by=change.by)
+            blocks.append(Para(text, 1))
     blocks += _items(w, minutes)
     blocks += _votes(w, minutes)
     blocks += _delivery(w, minutes)

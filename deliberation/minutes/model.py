@@ -204,6 +204,16 @@ class MinutesAssignment:
 
 
 @dataclass(frozen=True)
+class MinutesRuleChange:
+    """A rule the chair changed with /set: when, which rule (its /set name), the value as typed, by whom."""
+
+    at: datetime
+    rule: str
+    value: str
+    by: str
+
+
+@dataclass(frozen=True)
 class Minutes:
     """A whole set of minutes for one scope: the header fields, the items, delivery and the chain head."""
 
@@ -234,6 +244,7 @@ class Minutes:
     period_end: datetime | None = None
     motion_numbers: tuple[int, ...] = ()
     events: int = 0  # events within the scope
+    rule_changes: tuple[MinutesRuleChange, ...] = ()  # /set within the scope, in order
 
     @property
     def weighted(self) -> bool:

@@ -12,11 +12,20 @@ from zoneinfo import ZoneInfo
 from .. import events as kinds
 from ..chain import Event
 from .errors import MeetingNotFound
-from .model import DIGEST_PER_SIDE, Minutes, MinutesAssignment, MinutesMotion, MinutesRating, MinutesReport
+from .model import (
+    DIGEST_PER_SIDE,
+    Minutes,
+    MinutesAssignment,
+    MinutesMotion,
+    MinutesRating,
+    MinutesReport,
+    MinutesRuleChange,
+)
 from .motions import MotionEvent, MotionReplay, MotionTrack, Payload, apply, finish, when
 
 # The event types read here (the use cases write them; "?" marks an optional key):
 #   council.setup {title, preset, chair}            council.rules {preset, by}
+#   council.rule_set {rule, value, fields, by}      (/set: one rule changed)
 #   member.joined {member, name, unit, status}      member.approved {member, name, by}
 #   role.assigned {member, name, role ("chair"|"secretary"), by}
 #   motion.raised {number, kind, text, mover, mover_name, parent, second_deadline, postponed_until, referred_to}
@@ -115,6 +124,7 @@ class _Replay(MotionReplay):
     last_at: datetime | None = None
     adjourned_at: datetime | None = None
     in_scope_events: int = 0
+    rule_changes: list[MinutesRuleChange] = field(default_factory=list)
 
     def motion_wanted(self, number: int | None) -> bool:
         return self.wanted is None or number in self.wanted
@@ -177,6 +187,12 @@ def _setup(replay: _Replay, step: _Step) -> None:
 
 def _rules(replay: _Replay, step: _Step) -> None:
     replay.preset = step.payload.get("preset") or replay.preset
+
+
+def _rule_set(replay: _Replay, step: _Step) -> None:
+    if step.in_scope:
+        p = step.payload
+        replay.rule_changes.append(MinutesRuleChange(step.at, p.get("rule", ""), p.get("value", ""), p.get("by", "")))
 
 
 def _joined(replay: _Replay, step: _Step) -> None:
@@ -246,6 +262,7 @@ def _delivery(replay: _Replay, step: _Step) -> None:
 COUNCIL_EVENTS: dict[str, Callable[[_Replay, _Step], None]] = {
     kinds.COUNCIL_SETUP: _setup,
     kinds.COUNCIL_RULES: _rules,
+    kinds.COUNCIL_RULE_SET: _rule_set,
     kinds.MEMBER_JOINED: _joined,
     kinds.MEMBER_APPROVED: _approved,
     kinds.ROLE_ASSIGNED: _role,
@@ -340,7 +357,12 @@ def build_minutes(
         period_end=local(period_end),
         motion_numbers=tuple(sorted(numbers)) if numbers is not None else (),
         events=replay.in_scope_events,
+        rule_changes=tuple(replace_at(c, local(c.at)) for c in replay.rule_changes),
     )
+
+
+def replace_at(change: MinutesRuleChange, at: datetime | None) -> MinutesRuleChange:
+    return dataclasses.replace(change, at=at or change.at)
 
 
 def _motion_records(replay: _Replay) -> list[MinutesMotion]:

@@ -71,6 +71,9 @@ async def test_rules_lists_every_rule_with_its_source_and_set_changes_one(app):
         chain = await uow.events.all((await _council(app)).id)
     assert chain[-1].type == events.COUNCIL_RULE_SET and chain[-1].payload["rule"] == "quiet"
     assert "3 分钟（南塘第11条）" in _text(await chat.say("@bob /rules"))
+    exported = await chat.say("@chair /export md")
+    minutes = exported.documents[0].content.decode()
+    assert "议事规则变更" in minutes and "主持人 chair 修改规则：/set quiet 3m" in minutes
 
 
 async def test_a_question_is_refused_with_an_example_of_a_motion(app):
