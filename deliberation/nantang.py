@@ -1,11 +1,6 @@
-"""南塘十三条 in a chat: the rules the presets turn on under `nantang`, as pure checks (settings: `Rules`).
+"""南塘十三条 in a chat: the checks behind the settings the `nantang` preset turns on (`Rules`, `settings.py`).
 
-| 南塘 | in the chat | setting |
-| 2 | a question is not a motion: refused with an example | `questions` (motion_must_act) |
-| 8 | no third speech in a row on one side, unless nobody spoke for `alternation_wait` | `alternation` |
-| 11 | `/vote` right after a speech asks "还有人要发言吗？" and opens after `quiet_before_vote` of silence | `quiet` |
-| 11 | where the chair votes, last: when all others voted, or in the last 10 minutes | `chair_votes` |
-| 12 | 赞成/反对 only (not voting is abstaining) | `abstain` |
+The table of every 南塘 rule, how the bot applies it and its setting is in `lifecycle.md`.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from deliberation.counting import Preset
 from deliberation.model import Rules
 from deliberation.settings import SETTINGS, Setting, Source
 
@@ -30,5 +31,7 @@ def setting_line(t: Translator, setting: Setting, rules: Rules) -> str:
 def rules_text(t: Translator, rules: Rules) -> str:
     lines = [t(f"preset.{rules.preset}.name"), t(f"preset.{rules.preset}.summary")]
     lines += [setting_line(t, setting, rules) for setting in SETTINGS]
+    if rules.preset is Preset.NANTANG:  # how the chat applies each of 南塘十三条
+        lines.append(t("rules.nantang_in_chat"))
     lines.append(t("rules.set_hint"))
     return "\n".join(lines)
