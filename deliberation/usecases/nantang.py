@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from .. import errors, events
-from ..lifecycle import OPEN_FOR_DEBATE, next_state
+from ..lifecycle import OPEN_FOR_DEBATE, MotionState, next_state
 from ..lifecycle import Action as Move
 from ..model import Actor, Ballot, Council, Motion
 from ..nantang import CalledQuestion, CallState, quiet_opening
@@ -75,9 +75,14 @@ async def call_question(
     """The chair puts the question. Right after a speech (within `quiet_before_vote`) the bot first asks
     "还有人要发言吗？" and the ballot opens after that quiet spell with no new speech; a speech restarts it."""
     require_chair(actor)
+    if council.rules.weighted and not council.has_roster:
+        raise errors.RegisterRequired(council=council.id)
     await uow.councils.lock(council.id)
     motion = await find_motion(uow, council, number, OPEN_FOR_DEBATE)
     next_state(motion.state, Move.PUT_QUESTION, number=motion.number)
+    seconded = [c for c in await uow.motions.children(motion.id) if c.state in OPEN_FOR_DEBATE | {MotionState.VOTING}]
+    if seconded:  # refused now rather than when the quiet spell ends
+        raise errors.AmendmentPending(number=motion.number, amendment=seconded[0].number)
     already = await uow.questions.waiting_for(motion.id)
     if already is not None:
         return Called(motion, waiting=already)

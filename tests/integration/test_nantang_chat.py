@@ -101,7 +101,8 @@ async def test_vote_after_a_speech_waits_in_the_database_through_a_restart(datab
     assert "还有人要发言吗？" in _text(called) and (await _motion(app, 1)).state is MotionState.DEBATING
     await plan_subjects(app.new_uow, clock)
     clock.advance(minutes=2)
-    await _say_all(chat, "@carol /against 1 太费电")  # restarts the five minutes
+    restarted = await chat.say("@carol /against 1 太费电")  # restarts the five minutes, said in the group
+    assert "#1 的表决顺延到" in _text(restarted) and not restarted.replies[-1].private
     await app.close()
 
     app = await build_core(database_url, clock=clock)  # the bot restarts: the call is in the database

@@ -67,7 +67,12 @@ async def speak(ctx: Ctx) -> Response:
     speech, left = await usecases.speak(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number, side, text)
     spoken_on = await ctx.uow.motions.get(speech.motion_id)
     note = ctx.t("speech.recorded", number=spoken_on.number, side=ctx.t(f"side.{speech.side.value}"), left=left)
-    return Response([Reply(note, private=True)], quiet=True, popup=note)
+    response = Response([Reply(note, private=True)], quiet=True, popup=note)
+    called = await ctx.uow.questions.waiting_for(spoken_on.id)
+    if called is not None:  # 南塘 11: a new speech, so the called question waits again
+        when = local_time(ctx.the_council, called.opens_at)
+        response.replies.append(Reply(ctx.t("nantang.quiet_restarted", number=spoken_on.number, when=when)))
+    return response
 
 
 async def warn(ctx: Ctx) -> Response:
