@@ -92,9 +92,10 @@ class Rules:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Rules:
+    def from_json(cls, data: dict[str, Any], *, absent: dict[str, Any] | None = None) -> Rules:
+        """Rules as stored; a field the data lacks takes `absent`'s value if given, else the preset's."""
         base = cls.for_preset(data.get("preset", "nantang"))
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {k: v for k, v in (absent or {}).items() if k not in data}
         for key, value in data.items():
             if not hasattr(base, key):
                 continue
@@ -117,6 +118,8 @@ _NOT_NANTANG: dict[str, Any] = {
     "one_matter": False,
     "tally_live": True,
 }
+# A ballot frozen before these settings existed kept its abstain button, live tally and chair's vote at any time.
+BEFORE_SETTINGS: dict[str, Any] = {"abstain_choice": True, "tally_live": True, "chair_votes_last": False}
 _DURATIONS = frozenset(name for name, kind in Rules.__annotations__.items() if "timedelta" in str(kind))
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from deliberation import errors, events
 from deliberation.counting import Choice, Preset
-from deliberation.model import Rules
+from deliberation.model import BEFORE_SETTINGS, Rules
 from deliberation.settings import SETTINGS, BadSetting, BadSettingValue, apply_setting
 from deliberation.usecases import cast_vote, close_ballot, put_question, raise_motion, second_motion, set_rule
 from tests.fakes.fake_uow import FakeUnitOfWork
@@ -51,7 +51,7 @@ def test_each_setting_reads_its_value(name: str, value: str, field: str, expecte
     ("name", "value"),
     [
         ("quorum", "3/2"),
-        ("quorum", "0"),
+        ("quorum", "abc"),
         ("speeches", "0"),
         ("speeches", "11"),
         ("speech_length", "49"),
@@ -131,3 +131,10 @@ async def test_a_setting_never_applies_to_an_open_ballot() -> None:
     clock.tick(hours=1)
     closed = await close_ballot(uow, clock, council, ballot.id)
     assert closed is not None and closed.outcome.quorum_met and closed.outcome.passed  # counted as it opened
+
+
+def test_a_ballot_frozen_before_the_settings_existed_keeps_its_abstain_button_and_live_tally() -> None:
+    stored = {k: v for k, v in Rules().to_json().items() if k not in BEFORE_SETTINGS and k != "quiet_before_vote"}
+    old = Rules.from_json(stored, absent=BEFORE_SETTINGS)
+    assert (old.abstain_choice, old.tally_live, old.chair_votes_last) == (True, True, False)
+    assert Rules.from_json(Rules().to_json(), absent=BEFORE_SETTINGS) == Rules()  # stored fields win
