@@ -134,7 +134,7 @@ def _show_duration(field: str) -> Callable[[Rules], tuple[str, dict[str, Any]]]:
         minutes = int(value.total_seconds() // 60)
         if minutes == 0:
             return "set.value.none", {}
-        if minutes % (24 * 60) == 0:
+        if minutes % (24 * 60) == 0 and minutes > 48 * 60:
             return "set.value.days", {"n": minutes // (24 * 60)}
         if minutes % 60 == 0:
             return "set.value.hours", {"n": minutes // 60}
