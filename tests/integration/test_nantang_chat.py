@@ -103,6 +103,7 @@ async def test_vote_after_a_speech_waits_in_the_database_through_a_restart(datab
     clock.advance(minutes=2)
     restarted = await chat.say("@carol /against 1 太费电")  # restarts the five minutes, said in the group
     assert "#1 的表决顺延到" in _text(restarted) and not restarted.replies[-1].private
+    assert "#1 将于" in _text(await chat.say("@bob /status"))
     await app.close()
 
     app = await build_core(database_url, clock=clock)  # the bot restarts: the call is in the database

@@ -152,6 +152,11 @@ async def withdraw(ctx: Ctx) -> Response:
 async def status(ctx: Ctx) -> Response:
     items = await usecases.open_items(ctx.uow, ctx.the_council)
     text = views.status_text(ctx.t, list(items))
+    for item in items:  # 南塘 11: a called question waiting for its quiet spell
+        called = await ctx.uow.questions.waiting_for(item.id)
+        if called is not None:
+            when = local_time(ctx.the_council, called.opens_at)
+            text += "\n" + ctx.t("nantang.status_called", number=item.number, when=when)
     waiting = await usecases.queue(ctx.uow, ctx.the_council)
     if waiting:  # 一事一议: the 待议 motions, in the order they come up
         text += "\n" + ctx.t("nantang.queue", numbers=" → ".join(f"#{m.number}" for m in waiting))
