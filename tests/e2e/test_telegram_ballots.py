@@ -40,11 +40,11 @@ async def test_a_burst_of_clicks_gives_a_few_edits_and_the_right_tally(tmp_path,
         api.set_chat(G, "supergroup", "大院群")
         api.set_chat_member(G, CHAIR, "creator")
         await h.cmd(G, CHAIR, "/setup")
-        await classic_rules(h, G, CHAIR)
         voters = [FakeUser(id=30_000 + i, first_name=f"居民{i}") for i in range(200)]
         joins = await push_and_wait(h, [api.make_command(G, v, f"/join 9-{i:03d}") for i, v in enumerate(voters)])
         assert sum(1 for c in api.calls("sendMessage") if c.params.get("chat_id") == G) == 1  # only /setup spoke
         assert len([c for c in api.calls("setMessageReaction") if c.ok]) == len(joins)
+        await classic_rules(h, G, CHAIR)
         await h.cmd(G, voters[0], "/motion 小区东门加装遮雨棚")
         await h.cmd(G, voters[1], "/second 1")
         ballot = (await h.cmd(G, CHAIR, "/vote 1")).posted_with_button("v:")

@@ -41,7 +41,7 @@ async def test_a_whole_deliberation_through_the_wecom_app(rig: Rig):
     alice, bob, carol, dave = (rig.member(u) for u in ("alice", "bob", "carol", "dave"))
 
     assert "3号楼议事会" in await alice.say("开通")
-    for line in ("设置 quiet 0", "设置 tally live"):  # the question right after the speeches; the running count
+    for line in ("设置 quiet 0", "设置 tally live", "设置 abstain on"):  # put at once; running count; abstain
         await alice.say(line)
     council = await rig.council()
     assert council is not None and council.chat_key == "wecom:b3"
