@@ -22,6 +22,7 @@ from .desk.outbox_rows import Outbox, enqueue_drop_buttons
 from .desk.refusals import refusal_text
 from .desk.views import reminders as views
 from .desk.views.ballots import ballot_edit, ballot_reply, closed_announcements, shown_counts
+from .desk.views.motions import card_edit, motion_card
 from .desk.views.ratings import rating_result_reply
 from .i18n import Translator
 
@@ -96,7 +97,11 @@ async def _open_question(
         why = refusal_text(t, opened.refused.key, opened.refused.params)
         return [Reply(t("nantang.question_dropped", number=opened.motion.number, why=why))]
     counts = await shown_counts(uow, opened.ballot)
-    return [ballot_reply(ballot_edit(t, council, opened.motion, opened.ballot, 0, counts))]
+    mover = await uow.members.get(opened.motion.mover_id)
+    parent = await uow.motions.get(opened.motion.parent_id) if opened.motion.parent_id else None
+    name = mover.name if mover else "?"
+    card = motion_card(t, council, opened.motion, name, parent.number if parent else None)  # now 表决中
+    return [ballot_reply(ballot_edit(t, council, opened.motion, opened.ballot, 0, counts)), card_edit(card)]
 
 
 def _meeting_notice(key: str) -> Action:

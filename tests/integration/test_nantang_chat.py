@@ -12,7 +12,7 @@ from bot.console import ConsoleChat
 from bot.main import build_core
 from deliberation import events
 from deliberation.lifecycle import MotionState
-from storage.models import ReminderRow
+from storage.models import OutboxRow, ReminderRow
 
 pytestmark = pytest.mark.asyncio
 
@@ -123,6 +123,10 @@ async def test_vote_after_a_speech_waits_in_the_database_through_a_restart(datab
         clock.advance(seconds=1)
         assert (await ring(app.new_uow, last.id, clock))[0] == "fired"
         assert (await _motion(app, 1)).state is MotionState.VOTING
+        async with app.sessions() as session:
+            queued = [r.payload for r in (await session.execute(select(OutboxRow).order_by(OutboxRow.id))).scalars()]
+        ballot = next(p for p in queued if p.get("subject", "").startswith("ballot:"))
+        assert [b["label"] for b in ballot["buttons"][0]] == ["赞成", "反对"] and "已投票：0 / 3" in ballot["text"]
     finally:
         await app.close()
 
