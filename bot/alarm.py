@@ -44,6 +44,7 @@ from deliberation.delivery import (
     plan_meeting,
     plan_motion,
     plan_publication,
+    plan_question,
     plan_rating,
 )
 from deliberation.model import Council
@@ -108,6 +109,9 @@ async def _plan_now(uow: Any, council: Council, kind: ReminderKind, subject_id: 
         if version is None:
             return ()
         return plan_publication(subject_id, version.publication_ends_at, version.publication_announced_at is not None)
+    if subject == "question":
+        called = await uow.questions.get(subject_id)
+        return plan_question(called.id, called.opens_at, called.state == "waiting") if called else ()
     return ()
 
 
@@ -165,7 +169,7 @@ async def ring(new_uow: NewUnitOfWork, reminder_id: int, clock: Clock = utc_now)
 async def plan_subjects(new_uow: NewUnitOfWork, clock: Clock = utc_now, *, publications: bool = True) -> int:
     """Write the plan of every open subject that has none yet; returns how many reminders were added."""
     added = 0
-    scans = [_scan_motions, _scan_ballots, _scan_meetings, _scan_assignments]
+    scans = [_scan_motions, _scan_ballots, _scan_meetings, _scan_assignments, _scan_questions]
     if publications:
         scans.append(_scan_publications)
     for scan in scans:
@@ -199,6 +203,11 @@ async def _scan_assignments(uow: Any) -> list[tuple[int, Sequence[Planned]]]:
         (a.council_id, plan_assignment(a) + plan_rating(a))
         for a in await uow.reminders.unplanned_assignments(SCAN_BATCH)
     ]
+
+
+async def _scan_questions(uow: Any) -> list[tuple[int, Sequence[Planned]]]:
+    # A speech moved `opens_at`: the new time is a new reminder; the old one no longer fits and is dropped.
+    return [(q.council_id, plan_question(q.id, q.opens_at, True)) for q in await uow.questions.unplanned(SCAN_BATCH)]
 
 
 async def _scan_publications(uow: Any) -> list[tuple[int, Sequence[Planned]]]:

@@ -11,6 +11,7 @@ SCRIPT = """
 @carol /join 3-201
 @dave /join 3-202
 @王主任 /secretary @carol
+@王主任 /set quiet 0
 @alice /motion 在3号楼每层楼道安装声控感应灯，费用从公共收益中支出
 @bob /second 1
 @bob /for 1 晚上楼道太黑，老人上下楼容易摔倒，装灯很有必要
@@ -31,6 +32,7 @@ SCRIPT = """
 @bob /yes 1
 @carol /yes 1
 @dave /abstain 1
+@dave /no 1
 @王主任 /status
 @carol /publish
 @王主任 /verify

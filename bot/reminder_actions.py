@@ -17,11 +17,14 @@ from deliberation.minutes import publishing
 from deliberation.model import Council, Role
 from deliberation.ports import Clock, UnitOfWork
 
+from .desk.matters import next_matter
 from .desk.messages import Edit, Reply
 from .desk.outbox_rows import Outbox, enqueue_drop_buttons
+from .desk.refusals import refusal_text
 from .desk.views import owners as owner_views
 from .desk.views import reminders as views
-from .desk.views.ballots import closed_announcements
+from .desk.views.ballots import ballot_edit, ballot_reply, closed_announcements, shown_counts
+from .desk.views.motions import card_edit, motion_card
 from .desk.views.ratings import rating_result_reply
 from .i18n import Translator
 
@@ -48,7 +51,7 @@ async def _second_reminder(
 
 async def _lapse(uow: RingWork, clock: Clock, council: Council, t: Translator, subject_id: int) -> list[Reply]:
     motion = await usecases.lapse(uow, clock, council, subject_id)
-    return [] if motion is None else [views.lapsed(t, motion)]
+    return [] if motion is None else [views.lapsed(t, motion), *await next_matter(uow, clock, council, t)]
 
 
 async def _resume(uow: RingWork, clock: Clock, council: Council, t: Translator, subject_id: int) -> list[Reply]:
@@ -97,7 +100,26 @@ async def _ballot_close(
     await enqueue_drop_buttons(
         uow, chat_key=council.chat_key, subject=shown.reminder, at=clock(), council_id=council.id
     )
-    return [shown.ballot, *shown.replies]
+    return [shown.ballot, *shown.replies, *await next_matter(uow, clock, council, t)]
+
+
+async def _open_question(
+    uow: RingWork, clock: Clock, council: Council, t: Translator, subject_id: int
+) -> list[Reply | Edit]:
+    """南塘 11: nobody spoke during the quiet spell after the question was called; the ballot opens."""
+    opened = await usecases.open_called_question(uow, clock, council, subject_id)
+    if opened is None:
+        return []
+    if opened.ballot is None:
+        assert opened.refused is not None
+        why = refusal_text(t, opened.refused.key, opened.refused.params)
+        return [Reply(t("nantang.question_dropped", number=opened.motion.number, why=why))]
+    counts = await shown_counts(uow, opened.ballot)
+    mover = await uow.members.get(opened.motion.mover_id)
+    parent = await uow.motions.get(opened.motion.parent_id) if opened.motion.parent_id else None
+    name = mover.name if mover else "?"
+    card = motion_card(t, council, opened.motion, name, parent.number if parent else None)  # now 表决中
+    return [ballot_reply(ballot_edit(t, council, opened.motion, opened.ballot, 0, counts)), card_edit(card)]
 
 
 def _meeting_notice(key: str) -> Action:
@@ -157,4 +179,5 @@ ACTIONS: dict[ReminderKind, Action] = {
     ReminderKind.OVERDUE: _overdue,
     ReminderKind.RATING_CLOSE: _rating_close,
     ReminderKind.PUBLICATION_END: announce_publication_end,
+    ReminderKind.QUESTION_OPEN: _open_question,
 }

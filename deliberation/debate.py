@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from .errors import (
     ChairDoesNotDebate,
@@ -16,6 +17,7 @@ from .errors import (
 )
 from .lifecycle import OPEN_FOR_DEBATE, Action, next_state
 from .model import Motion, Rules, Side, Speech
+from .nantang import check_alternation
 
 # Words that state a side at the start of a /speak text (南塘: state the side first).
 _SIDE_WORDS = {
@@ -48,6 +50,7 @@ def check_speech(
     text: str,
     earlier: Sequence[Speech],
     warnings: int,
+    now: datetime | None = None,
 ) -> int:
     """Refuse a speech that breaks a rule; otherwise return how many speeches the speaker has left after it."""
     if motion.state not in OPEN_FOR_DEBATE:
@@ -70,4 +73,6 @@ def check_speech(
         raise SpeechLimitReached(limit=rules.speeches_per_member, left=0)
     if own and earlier and earlier[-1].member_id == speaker_id:
         raise SpeakAgainTooSoon(left=left)
+    if now is not None:
+        check_alternation(rules, side, earlier, now, left)
     return left - 1

@@ -234,6 +234,7 @@ class ReminderKind(StrEnum):
     OVERDUE = "assignment.overdue"  # flag to the chair
     RATING_CLOSE = "rating.close"
     PUBLICATION_END = "publication.end"  # the 公示 period of published minutes ends
+    QUESTION_OPEN = "question.open"  # 南塘 11: the quiet spell after a called question passed; the ballot opens
 
     @property
     def subject(self) -> str:
@@ -245,6 +246,7 @@ class ReminderKind(StrEnum):
             "assignment": "assignment",
             "rating": "assignment",
             "publication": "minutes",
+            "question": "question",
         }[self.value.split(".")[0]]
 
 
@@ -379,6 +381,11 @@ def plan_publication(version_id: int, ends_at: datetime | None, announced: bool)
     if ends_at is None or announced:
         return ()
     return (Planned(ReminderKind.PUBLICATION_END, version_id, ends_at),)
+
+
+def plan_question(called_id: int, opens_at: datetime, waiting: bool) -> tuple[Planned, ...]:
+    """A called question opens its ballot when its quiet spell ends (a speech moves `opens_at`)."""
+    return (Planned(ReminderKind.QUESTION_OPEN, called_id, opens_at),) if waiting else ()
 
 
 class Verdict(StrEnum):

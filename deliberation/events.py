@@ -9,6 +9,7 @@ from .model import BallotResult, Member, Rules
 
 COUNCIL_SETUP = "council.setup"
 COUNCIL_RULES = "council.rules"
+COUNCIL_RULE_SET = "council.rule_set"  # /set: one rule changed {rule, value, by}
 COUNCIL_LANGUAGE = "council.language"
 COUNCIL_MOVED = "council.moved"
 COUNCIL_RETIRED = "council.retired"
@@ -35,6 +36,9 @@ MOTION_AMENDED = "motion.amended"
 DEBATE_CLOSED = "debate.closed"
 MOTION_POSTPONED = "motion.postponed"
 MOTION_REFERRED = "motion.referred"
+MOTION_QUEUED = "motion.queued"  # 一事一议: raised while another matter is before the council; waits as 待议
+MOTION_DEQUEUED = "motion.dequeued"  # the matter before it settled: the waiting motion comes up
+QUESTION_CALLED = "question.called"  # 南塘 11: "还有人要发言吗？" — the ballot opens after a quiet spell
 
 BALLOT_OPENED = "ballot.opened"
 VOTE_CAST = "vote.cast"

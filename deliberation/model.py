@@ -55,15 +55,27 @@ class Rules:
     chair_votes: bool = False
     quorum: Fraction | None = None
     publication_days: int = 7
+    # 南塘十三条 as settings (deliberation/settings.py names them for /set and /rules)
+    motion_must_act: bool = True  # 南塘 2: a question is not a motion
+    alternation_wait: timedelta | None = timedelta(minutes=10)  # 南塘 8: None lets a side speak on and on
+    quiet_before_vote: timedelta = timedelta(minutes=5)  # 南塘 11: silence before the question is put
+    chair_votes_last: bool = True  # 南塘 11: where the chair votes, last
+    abstain_choice: bool = False  # 南塘 12: 赞成/反对 only
+    one_matter: bool = True  # 一事一议: a new main motion waits as 待议
+    tally_live: bool = False  # the running count shown while a ballot is open
 
     @classmethod
     def for_preset(cls, preset: Preset | str) -> Rules:
         """The preset's defaults; a name that is no preset gives 南塘's (stored rules never fail to load)."""
         if preset in (Preset.ROBERT, Preset.RESIDENT_MEETING):
-            return cls(preset=Preset(preset), chair_votes=True)
+            return cls(preset=Preset(preset), chair_votes=True, **_NOT_NANTANG)
         if preset == Preset.CIVIL278:
             return cls(
-                preset=Preset.CIVIL278, chair_votes=True, approval_required=True, ballot_duration=timedelta(days=7)
+                preset=Preset.CIVIL278,
+                chair_votes=True,
+                approval_required=True,
+                ballot_duration=timedelta(days=7),
+                **_NOT_NANTANG,
             )
         return cls(preset=Preset.NANTANG)
 
@@ -81,21 +93,35 @@ class Rules:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Rules:
+    def from_json(cls, data: dict[str, Any], *, absent: dict[str, Any] | None = None) -> Rules:
+        """Rules as stored; a field the data lacks takes `absent`'s value if given, else the preset's."""
         base = cls.for_preset(data.get("preset", "nantang"))
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {k: v for k, v in (absent or {}).items() if k not in data}
         for key, value in data.items():
             if not hasattr(base, key):
                 continue
-            current = getattr(base, key)
-            if isinstance(current, timedelta):
-                value = timedelta(seconds=int(value))
+            if key in _DURATIONS:
+                value = None if value is None else timedelta(seconds=int(value))
             elif key == "preset":
                 value = base.preset
             elif key == "quorum":
                 value = None if value is None else Fraction(value)
             values[key] = value
         return replace(base, **values)
+
+
+# What the presets other than 南塘 start from: the 南塘 settings off, the tally shown live.
+_NOT_NANTANG: dict[str, Any] = {
+    "alternation_wait": None,
+    "quiet_before_vote": timedelta(0),
+    "chair_votes_last": False,
+    "abstain_choice": True,
+    "one_matter": False,
+    "tally_live": True,
+}
+# A ballot frozen before these settings existed kept its abstain button, live tally and chair's vote at any time.
+BEFORE_SETTINGS: dict[str, Any] = {"abstain_choice": True, "tally_live": True, "chair_votes_last": False}
+_DURATIONS = frozenset(name for name, kind in Rules.__annotations__.items() if "timedelta" in str(kind))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from .model import Ballot, Council, Member, Motion, Speech, Unit
 if TYPE_CHECKING:  # annotations only: these modules are being reshaped, the ports must not pin them at run time
     from .delivery import Assignment, Meeting, MeetingState, Planned, Rating, Report
     from .minutes import MinutesVersion
+    from .nantang import CalledQuestion
 
 Clock = Callable[[], datetime]
 
@@ -209,6 +210,17 @@ class MinutesVersions(Protocol):
         """False on a database migrated to a revision before minutes were kept."""
 
 
+class CalledQuestions(Protocol):
+    """南塘 11: questions called and waiting for a quiet spell before their ballot opens."""
+
+    async def add(self, called: CalledQuestion) -> CalledQuestion: ...
+    async def get(self, called_id: int) -> CalledQuestion | None: ...
+    async def waiting_for(self, motion_id: int) -> CalledQuestion | None: ...
+    async def update(self, called: CalledQuestion) -> None: ...
+    async def waiting(self, limit: int) -> Sequence[CalledQuestion]:
+        """Every question still waiting (the alarm plans their openings), soonest first."""
+
+
 class UnitOfWork(Protocol):
     # Read-only properties: a plain attribute would be invariant, and storage's repositories are their own classes.
     @property
@@ -235,6 +247,8 @@ class UnitOfWork(Protocol):
     def reminders(self) -> Reminders: ...
     @property
     def minutes(self) -> MinutesVersions: ...
+    @property
+    def questions(self) -> CalledQuestions: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

@@ -12,6 +12,7 @@ from deliberation.delivery import Assignment, AssignmentState, Meeting, MeetingS
 from deliberation.lifecycle import MotionState
 from deliberation.minutes import MinutesVersion
 from deliberation.model import (
+    BEFORE_SETTINGS,
     Ballot,
     BallotResult,
     Council,
@@ -116,7 +117,7 @@ def ballot_from_row(row: BallotRow) -> Ballot:
         row.present,
         row.closed_at,
         ballot_result_from_json(row.result),
-        None if row.rules is None else Rules.from_json(row.rules),
+        None if row.rules is None else Rules.from_json(row.rules, absent=BEFORE_SETTINGS),
     )
 
 

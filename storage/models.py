@@ -323,6 +323,24 @@ class ReminderRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # fired, dropped
 
 
+class CalledQuestionRow(Base):
+    """南塘 11: a question the chair called while debate was still warm; the ballot opens after a quiet spell."""
+
+    __tablename__ = "called_questions"
+    __table_args__ = (Index("ix_called_questions_waiting", "state", "opens_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id", ondelete="CASCADE"))
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    quiet_seconds: Mapped[int] = mapped_column(Integer)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    major: Mapped[bool] = mapped_column(Boolean, default=False)
+    called_by: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16))  # waiting, opened, dropped
+
+
 # ---- minutes --------------------------------------------------------------------------------------
 
 

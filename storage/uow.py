@@ -28,6 +28,7 @@ from .repositories import (
     VoteRepository,
 )
 from .repositories.ballots import SHREDDED
+from .repositories.questions import CalledQuestionRepository
 
 
 class SqlUnitOfWork:
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
     posts: PostRepository
     updates: UpdateClaims
     notice_boards: NoticeBoardRepository
+    questions: CalledQuestionRepository
 
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -77,6 +79,7 @@ class SqlUnitOfWork:
         self.posts = PostRepository(session)
         self.updates = UpdateClaims(session)
         self.notice_boards = NoticeBoardRepository(session)
+        self.questions = CalledQuestionRepository(session)
         return self
 
     async def __aexit__(

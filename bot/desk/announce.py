@@ -12,6 +12,7 @@ from deliberation import usecases
 
 from . import subjects
 from .context import Ctx
+from .matters import dedupe_key, next_matter
 from .messages import Reply, Response
 from .outbox_rows import enqueue_drop_buttons, enqueue_edit, enqueue_row
 from .views import ballots as ballot_views
@@ -63,4 +64,6 @@ async def ballot_closed(ctx: Ctx, closed: usecases.ClosedBallot, response: Respo
     for n, reply in enumerate(shown.replies):
         key = subjects.encode(subjects.BallotClosed(closed.ballot.id, n))
         response.replies.append(await announce(ctx, response, reply, key))
+    for reply in await next_matter(ctx.uow, ctx.clock, council, ctx.t):  # 一事一议: the next 待议 motion
+        response.replies.append(await announce(ctx, response, reply, dedupe_key(council, reply)))
     return response

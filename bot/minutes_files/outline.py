@@ -317,6 +317,11 @@ def outline(minutes: Minutes, locale: str | None) -> list[Block]:
     agenda = proceedings_blocks.agenda_lines(w, minutes)
     if agenda:
         blocks += [Heading(w("record.section.agenda")), *(Para(line, 1) for line in agenda)]
+    if minutes.rule_changes:  # /set within the record: which rule, to what, by whom, when
+        blocks.append(Heading(w("minutes.section.rule_changes")))
+        for change in minutes.rule_changes:
+            text = w("minutes.rule_change", when=w.when(change.at), rule=change.rule, value=change.value, by=change.by)
+            blocks.append(Para(text, 1))
     blocks += _items(w, minutes)
     points = proceedings_blocks.point_lines(w, minutes)
     if points:  # within the proceedings, after the items

@@ -83,6 +83,8 @@ WORDS: dict[str, str] = {
     "成員": "members",
     "规则": "rules",
     "規則": "rules",
+    "设置": "set",
+    "設定": "set",
     "状态": "status",
     "狀態": "status",
     "议题": "status",

@@ -276,6 +276,7 @@ class BallotPages:
                 f'<button class="{code}" type="submit" name="choice" value="{code}">'
                 f"{_e(t('button.' + CODE_CHOICES[code].value))}</button>"
                 for code in CHOICES
+                if code != "a" or ballot.rules is None or ballot.rules.abstain_choice  # 南塘 12: 赞成/反对 only
             )
             action = _e(request.path)
             parts.append(

@@ -215,6 +215,16 @@ class MinutesAssignment:
 
 
 @dataclass(frozen=True)
+class MinutesRuleChange:
+    """A rule the chair changed with /set: when, which rule (its /set name), the value as typed, by whom."""
+
+    at: datetime
+    rule: str
+    value: str
+    by: str
+
+
+@dataclass(frozen=True)
 class Minutes:
     """A whole set of minutes for one scope: the header fields, the items, delivery and the chain head."""
 
@@ -261,6 +271,7 @@ class Minutes:
     approved: MinutesApproval | None = None  # these minutes were approved by a later meeting
     points: tuple[MinutesPoint, ...] = ()  # points of order and the chair's rulings
     tellers: tuple[MinutesTeller, ...] = ()  # 计票人 / 监票人; none: blank signature lines
+    rule_changes: tuple[MinutesRuleChange, ...] = ()  # /set within the scope, in order
 
     @property
     def weighted(self) -> bool:

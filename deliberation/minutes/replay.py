@@ -13,7 +13,15 @@ from .. import events as kinds
 from ..chain import Event
 from .errors import MeetingNotFound
 from .localise import local, localise_approval, localise_assignment, localise_attendee, localise_motion
-from .model import DIGEST_PER_SIDE, Minutes, MinutesAssignment, MinutesMotion, MinutesRating, MinutesReport
+from .model import (
+    DIGEST_PER_SIDE,
+    Minutes,
+    MinutesAssignment,
+    MinutesMotion,
+    MinutesRating,
+    MinutesReport,
+    MinutesRuleChange,
+)
 from .motions import MotionEvent, MotionReplay, MotionTrack, Payload, apply, finish, when
 from .proceedings import (
     MinutesAttendee,
@@ -28,6 +36,7 @@ from .proceedings import take as take_proceedings
 
 # The event types read here (the use cases write them; "?" marks an optional key):
 #   council.setup {title, preset, chair}            council.rules {preset, by}
+#   council.rule_set {rule, value, fields, by}      (/set: one rule changed)
 #   member.joined {member, name, unit, status}      member.approved {member, name, by}
 #   role.assigned {member, name, role ("chair"|"secretary"), by}
 #   motion.raised {number, kind, text, mover, mover_name, parent, second_deadline, postponed_until, referred_to}
@@ -127,6 +136,7 @@ class _Replay(MotionReplay):
     adjourned_at: datetime | None = None
     in_scope_events: int = 0
     proceedings: ProceedingsTrack = field(default_factory=ProceedingsTrack)
+    rule_changes: list[MinutesRuleChange] = field(default_factory=list)
 
     def motion_wanted(self, number: int | None) -> bool:
         return self.wanted is None or number in self.wanted
@@ -190,6 +200,12 @@ def _setup(replay: _Replay, step: _Step) -> None:
 
 def _rules(replay: _Replay, step: _Step) -> None:
     replay.preset = step.payload.get("preset") or replay.preset
+
+
+def _rule_set(replay: _Replay, step: _Step) -> None:
+    if step.in_scope:
+        p = step.payload
+        replay.rule_changes.append(MinutesRuleChange(step.at, p.get("rule", ""), p.get("value", ""), p.get("by", "")))
 
 
 def _joined(replay: _Replay, step: _Step) -> None:
@@ -261,6 +277,7 @@ def _delivery(replay: _Replay, step: _Step) -> None:
 COUNCIL_EVENTS: dict[str, Callable[[_Replay, _Step], None]] = {
     kinds.COUNCIL_SETUP: _setup,
     kinds.COUNCIL_RULES: _rules,
+    kinds.COUNCIL_RULE_SET: _rule_set,
     kinds.MEMBER_JOINED: _joined,
     kinds.MEMBER_APPROVED: _approved,
     kinds.ROLE_ASSIGNED: _role,
@@ -383,6 +400,7 @@ def build_minutes(
         ),
         points=tuple(dataclasses.replace(p, at=local(p.at, zone)) for p in track.points.values()),
         tellers=tuple(track.tellers.values()),
+        rule_changes=tuple(dataclasses.replace(c, at=here(c.at) or c.at) for c in replay.rule_changes),
     )
 
 

@@ -12,6 +12,7 @@ from ..counting import Choice, Electorate, Outcome, Threshold
 from ..delivery import MeetingState
 from ..lifecycle import OPEN_FOR_DEBATE, TERMINAL, Action, MotionState, next_state
 from ..model import Actor, Ballot, BallotResult, Council, Motion, MotionKind, Role, Rules, Unit
+from ..nantang import check_chair_last, check_choice_offered
 from ..ports import Clock, UnitOfWork
 from .membership import voting_refusal
 from .motions import fall_with
@@ -229,6 +230,7 @@ async def _record_votes(
             refusal = voting_refusal(rules, member)
             if refusal is not None:
                 raise refusal
+            check_choice_offered(rules, choice is Choice.ABSTAIN, motion.number)
             owner, area = None, 0
             if rules.weighted:
                 if units is None:
@@ -240,6 +242,16 @@ async def _record_votes(
             voter = events.voter_key(rules, member, owner)
             if owner is not None:
                 await _one_vote_per_owner(uow, ballot.id, voter, owner, member.id, rows)
+            if member.has(Role.CHAIR) and rules.chair_votes_last:
+                check_chair_last(
+                    rules,
+                    is_chair=True,
+                    others_voted=await _others_voted(uow, state, voter, rows),
+                    eligible=ballot.eligible_voters,
+                    closes_at=ballot.closes_at,
+                    now=clock(),
+                    number=motion.number,
+                )
         except errors.DeliberationError as refused:
             results.append(refused)
             continue
@@ -278,12 +290,24 @@ async def _record_votes(
                 previous,
                 voted,
                 closed,
-                None if ballot.secret else counts,
+                None if ballot.secret or not rules.tally_live else counts,
             )
         )
     if any(isinstance(r, VoteRecorded) for r in results):
         await flush()
     return results
+
+
+async def _others_voted(
+    uow: UnitOfWork, state: _OpenBallot, voter: str, rows: Sequence[tuple[int, str, int, Choice, int, datetime]]
+) -> int:
+    """How many voters other than `voter` have voted on the ballot so far (this run's votes included)."""
+    ballot_id = state.ballot.id
+    if state.choices is not None:
+        return sum(1 for v in state.choices if v != voter)
+    stored = {v for v, _member, _choice, _area in await uow.votes.all(ballot_id)}
+    stored |= {v for b, v, *_ in rows if b == ballot_id}
+    return len(stored - {voter})
 
 
 async def _one_vote_per_owner(

@@ -9,7 +9,9 @@ from .. import errors, events
 from ..debate import check_speech
 from ..lifecycle import OPEN_FOR_DEBATE, TERMINAL, Action, MotionState, next_state
 from ..model import Actor, Council, Member, Motion, MotionKind, Side, Speech
+from ..nantang import check_motion_text
 from ..ports import Clock, UnitOfWork
+from .matters import matter_before, refuse_if_queued, restart_quiet
 from .steps import check_text, find_member, find_motion, iso, record_event, require_chair, require_member
 
 REFERRAL_MAX = 200  # characters of a referral's target (a committee, an office)
@@ -41,6 +43,7 @@ async def raise_motion(
         referred_to = referral_target(referred_to)
     member = require_member(actor)
     text = check_text(text, council.rules.motion_max_chars)
+    check_motion_text(council.rules, text)
     await uow.councils.lock(council.id)
     parent = None
     if kind is not MotionKind.MAIN:
@@ -51,6 +54,8 @@ async def raise_motion(
         if kind is MotionKind.AMENDMENT:
             await _check_amendable(uow, parent)
     now = clock()
+    # 一事一议: while another matter is before the council a new main motion waits (no second clock yet).
+    before = await matter_before(uow, council) if kind is MotionKind.MAIN and council.rules.one_matter else None
     motion = await uow.motions.add(
         Motion(
             0,
@@ -61,7 +66,7 @@ async def raise_motion(
             member.id,
             MotionState.PROPOSED,
             now,
-            now + council.rules.second_deadline,
+            None if before else now + council.rules.second_deadline,
             parent_id=parent.id if parent else None,
             postponed_until=postponed_until,
             referred_to=referred_to,
@@ -83,6 +88,8 @@ async def raise_motion(
         postponed_until=iso(postponed_until) if postponed_until else None,
         referred_to=referred_to,
     )
+    if before is not None:
+        await record_event(uow, council, clock, events.MOTION_QUEUED, number=motion.number, after=before.number)
     return motion
 
 
@@ -138,6 +145,7 @@ async def second_motion(
     member = require_member(actor)
     await uow.councils.lock(council.id)
     motion = await find_motion(uow, council, number, frozenset({MotionState.PROPOSED}))
+    await refuse_if_queued(uow, council, motion)
     state = next_state(motion.state, Action.SECOND, number=motion.number)
     if motion.mover_id == member.id:
         raise errors.CannotSecondOwn(number=motion.number)
@@ -168,6 +176,7 @@ async def speak(
         text=text.strip(),
         earlier=earlier,
         warnings=await uow.speeches.warnings(motion.id, member.id),
+        now=clock(),
     )
     assert side is not None  # check_speech refuses a speech without a side
     motion = replace(motion, state=next_state(motion.state, Action.SPEAK, number=motion.number))
@@ -184,6 +193,7 @@ async def speak(
         side=side.value,
         text=speech.text,
     )
+    await restart_quiet(uow, clock, motion)
     return speech, left
 
 

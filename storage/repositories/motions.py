@@ -56,6 +56,7 @@ class MotionRepository:
                 seconder_id=motion.seconder_id,
                 original_text=motion.original_text,
                 debate_closed=motion.debate_closed,
+                second_deadline=motion.second_deadline,
                 postponed_until=motion.postponed_until,
                 referred_to=motion.referred_to,
                 major=motion.major,

@@ -189,6 +189,16 @@ async def harness(tmp_path, api):
 # ---- reading the bot's database ------------------------------------------------------------------
 
 
+# The 南塘 settings that tests of other things do not exercise (tests/integration/test_nantang_chat.py does):
+# the abstain button, the live tally, no quiet spell before the vote, several motions open at once.
+CLASSIC = ("/set abstain on", "/set tally live", "/set quiet 0", "/set one_matter off")
+
+
+async def classic_rules(h: Harness, chat_id: int, chair: Any) -> None:
+    for line in CLASSIC:
+        await h.cmd(chat_id, chair, line)
+
+
 async def council_of(h: Harness, chat_id: int):
     async with h.app.dispatcher.uow() as uow:
         return await uow.councils.by_chat(f"telegram:{chat_id}")

@@ -130,6 +130,7 @@ async def seed_council(
             assert not response.refused, (text, [r.text for r in response.replies])
 
         await say(CHAIR, "/setup", admin=True)
+        await say(CHAIR, "/set abstain on", admin=True)  # the bursts press all three buttons
         people = [FakeUser(id=first_user + i, first_name=f"居民{i}") for i in range(voters)]
         async with desk.uow() as uow:
             council = await uow.councils.by_chat(f"telegram:{chat_id}")

@@ -45,6 +45,8 @@ class Council:
 
     async def prepare(self, *, secret: bool = False) -> None:
         await self.say("alice", "/setup")
+        for line in ("/set abstain on", "/set tally live", "/set quiet 0"):  # not what these tests are about
+            await self.say("alice", line)
         for user, unit in (("bob", "3-502"), ("carol", "3-601"), ("dave", "3-702")):
             await self.say(user, f"/join {unit}")
         await self.say("bob", f"/motion {MOTION}")

@@ -18,6 +18,8 @@ from bot.outbox import BUTTONS_ONLY_KEY
 from storage.models import BallotRow, MotionRow, OutboxRow
 from tests.e2e.conftest import ALICE, BOB, CAROL, CHAIR, Harness, button_data, running_bot
 
+from .conftest import classic_rules
+
 pytestmark = pytest.mark.timeout(120)
 t = Translator("zh_Hans")
 G = -9601
@@ -83,6 +85,7 @@ async def test_results_and_reminders_survive_a_telegram_outage(tmp_path, api):
         api.set_chat(G, "group", "故障演练群")
         api.set_chat_member(G, CHAIR, "creator")
         await h.cmd(G, CHAIR, "/setup")
+        await classic_rules(h, G, CHAIR)
         for user, unit in ((ALICE, "6-101"), (BOB, "6-102"), (CAROL, "6-201")):
             await h.cmd(G, user, f"/join {unit}")
         for n, text in enumerate(("东门加装雨棚", "楼顶防水维修", "增设快递柜"), start=1):

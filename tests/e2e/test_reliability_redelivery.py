@@ -22,6 +22,8 @@ from tests.e2e.conftest import (
     votes_of,
 )
 
+from .conftest import classic_rules
+
 pytestmark = pytest.mark.timeout(60)
 t = Translator("zh_Hans")
 G = -9701
@@ -65,6 +67,7 @@ async def test_a_batch_delivered_twice_changes_nothing(harness):
     api.set_chat(G, "group", "重投群")
     api.set_chat_member(G, CHAIR, "creator")
     await h.cmd(G, CHAIR, "/setup")
+    await classic_rules(h, G, CHAIR)
     for user, unit in ((ALICE, "7-101"), (BOB, "7-102"), (CAROL, "7-201")):
         await h.cmd(G, user, f"/join {unit}")
     await h.cmd(G, ALICE, "/motion 楼道安装扶手")

@@ -33,6 +33,7 @@ AMENDED = "在3号楼每层楼道安装声控感应灯，费用不超过3000元"
 # ben, cat and dan are the voters.
 SCRIPT = [
     ("amy", "/setup"),
+    ("amy", "/set quiet 0"),  # the question is put right after the speeches (南塘 11 is tested elsewhere)
     ("ben", "/join 3-502"),
     ("cat", "/join 3-601"),
     ("dan", "/join 3-702"),
@@ -56,6 +57,7 @@ SCRIPT = [
 # WeCom members type the Chinese command words
 WECOM_WORDS = {
     "setup": "开通",
+    "set": "设置",
     "join": "加入",
     "motion": "提议",
     "second": "附议",

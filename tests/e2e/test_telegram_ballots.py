@@ -22,6 +22,8 @@ from tests.e2e.conftest import (
 )
 from tests.fakes.fake_bot_api import FakeUser
 
+from .conftest import classic_rules
+
 pytestmark = pytest.mark.timeout(90)
 t = Translator("zh_Hans")
 G = -8001
@@ -42,6 +44,7 @@ async def test_a_burst_of_clicks_gives_a_few_edits_and_the_right_tally(tmp_path,
         joins = await push_and_wait(h, [api.make_command(G, v, f"/join 9-{i:03d}") for i, v in enumerate(voters)])
         assert sum(1 for c in api.calls("sendMessage") if c.params.get("chat_id") == G) == 1  # only /setup spoke
         assert len([c for c in api.calls("setMessageReaction") if c.ok]) == len(joins)
+        await classic_rules(h, G, CHAIR)
         await h.cmd(G, voters[0], "/motion 小区东门加装遮雨棚")
         await h.cmd(G, voters[1], "/second 1")
         ballot = (await h.cmd(G, CHAIR, "/vote 1")).posted_with_button("v:")
@@ -85,6 +88,7 @@ async def test_a_secret_ballot_shows_only_the_turnout(harness):
     api.set_chat(G, "group", "秘密投票群")
     api.set_chat_member(G, CHAIR, "creator")
     await h.cmd(G, CHAIR, "/setup")
+    await classic_rules(h, G, CHAIR)
     dave = FakeUser(id=1004, first_name="Dave")
     for user, unit in ((ALICE, "1"), (BOB, "2"), (CAROL, "3"), (dave, "4")):
         await h.cmd(G, user, f"/join {unit}")
@@ -147,6 +151,7 @@ async def test_one_chat_in_order_other_chats_meanwhile(harness):
         api.set_chat(group, "group", f"群{group}")
         api.set_chat_member(group, CHAIR, "creator")
         await h.cmd(group, CHAIR, "/setup")
+        await classic_rules(h, group, CHAIR)
         await h.cmd(group, ALICE, "/join 1")
 
     # ten motions pushed at once into one chat are numbered in the order they were sent

@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     MALLORY,
     ballots_of,
     button_data,
+    classic_rules,
     council_of,
     motion_of,
     speeches_of,
@@ -51,6 +52,8 @@ async def test_full_deliberation(harness, preset, lang, locale):
     assert len(step.messages) == 1 and "3号楼议事群" in step.text
     council = await council_of(h, group)
     assert council.rules.preset == preset
+    if preset == "nantang":  # what this flow does not exercise of 南塘 (tests/integration/test_nantang_chat.py does)
+        await classic_rules(h, group, CHAIR)
     if civil:  # a civil278 ballot opens only on the property register: each resident owns the unit they claim
         register = [RosterUnit(unit, user.first_name, parse_area_cm2(area)) for user, unit, area in RESIDENTS]
         async with h.app.dispatcher.uow() as uow:

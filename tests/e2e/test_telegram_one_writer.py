@@ -11,6 +11,8 @@ import pytest
 from bot.i18n import Translator
 from tests.e2e.conftest import ALICE, BOB, CAROL, CHAIR, Harness, ballots_of, button_data, running_bot
 
+from .conftest import classic_rules
+
 pytestmark = pytest.mark.timeout(60)
 t = Translator("zh_Hans")
 G = -8601
@@ -28,6 +30,7 @@ async def _ballot(h: Harness) -> dict:
     h.api.set_chat(G, "supergroup", "大院群")
     h.api.set_chat_member(G, CHAIR, "creator")
     await h.cmd(G, CHAIR, "/setup nantang")
+    await classic_rules(h, G, CHAIR)
     for who, unit in ((ALICE, "1-101"), (BOB, "1-102"), (CAROL, "1-201")):
         await h.cmd(G, who, f"/join {unit}")
     await h.cmd(G, ALICE, "/motion 在1号楼安装感应灯")

@@ -9,6 +9,8 @@ import pytest
 from bot.i18n import Translator
 from tests.e2e.conftest import ALICE, BOB, CAROL, CHAIR, DAVE, button_data, running_bot
 
+from .conftest import classic_rules
+
 pytestmark = pytest.mark.timeout(90)
 t = Translator("zh_Hans")
 G = -8301
@@ -31,6 +33,7 @@ async def test_debug_logs_carry_no_token_and_no_secret_choice(tmp_path, api, all
         api.set_chat(G, "group", "日志群")
         api.set_chat_member(G, CHAIR, "creator")
         await h.cmd(G, CHAIR, "/setup")
+        await classic_rules(h, G, CHAIR)
         for user, unit in ((ALICE, "1"), (BOB, "2"), (CAROL, "3"), (DAVE, "4")):
             await h.cmd(G, user, f"/join {unit}")
         await h.cmd(G, ALICE, "/motion 选举新一届楼栋长")

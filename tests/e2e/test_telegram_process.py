@@ -89,6 +89,8 @@ async def test_yishi_run_as_a_process_drives_a_whole_deliberation(tmp_path):
             api.set_chat_member(G, CHAIR, "creator")
             setup = await d.cmd(CHAIR, "/setup")
             assert "3号楼议事群" in setup.result["text"]
+            await d.cmd(CHAIR, "/set quiet 0")  # the question right after the speeches (南塘 11: test_nantang_chat)
+            await d.cmd(CHAIR, "/set abstain on")  # and the three buttons
             for user, unit in ((ALICE, "3-101"), (BOB, "3-102"), (CAROL, "3-201"), (DAVE, "3-202")):
                 await d.cmd(user, f"/join {unit}", expect="setMessageReaction")
             card = (await d.cmd(ALICE, "/motion 在3号楼每层楼道安装声控感应灯", contains="s:")).result

@@ -30,6 +30,8 @@ from tests.e2e.conftest import (
 )
 from tests.fakes.fake_bot_api import NOT_MODIFIED, FakeUser
 
+from .conftest import classic_rules
+
 pytestmark = pytest.mark.timeout(60)
 t = Translator("zh_Hans")
 G = -7001
@@ -39,6 +41,7 @@ async def council_with_members(h: Harness, group: int = G, title: str = "7号楼
     h.api.set_chat(group, "group", title)
     h.api.set_chat_member(group, CHAIR, "creator")
     await h.cmd(group, CHAIR, "/setup")
+    await classic_rules(h, group, CHAIR)
     for user, unit in ((ALICE, "7-101"), (BOB, "7-102"), (CAROL, "7-201")):
         await h.cmd(group, user, f"/join {unit}")
 

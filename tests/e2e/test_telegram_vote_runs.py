@@ -12,6 +12,8 @@ from deliberation.chain import verify
 from tests.e2e.conftest import CHAIR, Harness, ballots_of, button_data, council_of, running_bot, votes_of
 from tests.fakes.fake_bot_api import FakeUser
 
+from .conftest import classic_rules
+
 pytestmark = pytest.mark.timeout(120)
 G = -8301
 VOTERS = 300
@@ -36,6 +38,7 @@ async def test_300_votes_at_once_are_recorded_in_runs_and_a_redelivery_changes_n
         api.set_chat(G, "supergroup", "大院群")
         api.set_chat_member(G, CHAIR, "creator")
         await h.cmd(G, CHAIR, "/setup")
+        await classic_rules(h, G, CHAIR)
         voters = [FakeUser(id=50_000 + i, first_name=f"居民{i}") for i in range(VOTERS + 1)]  # one never votes
         await push_and_wait(h, [api.make_command(G, v, f"/join 7-{i:03d}") for i, v in enumerate(voters)])
         await h.cmd(G, voters[0], "/motion 增设电动车充电桩")

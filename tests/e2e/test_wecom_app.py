@@ -41,6 +41,8 @@ async def test_a_whole_deliberation_through_the_wecom_app(rig: Rig):
     alice, bob, carol, dave = (rig.member(u) for u in ("alice", "bob", "carol", "dave"))
 
     assert "3号楼议事会" in await alice.say("开通")
+    for line in ("设置 quiet 0", "设置 tally live", "设置 abstain on"):  # put at once; running count; abstain
+        await alice.say(line)
     council = await rig.council()
     assert council is not None and council.chat_key == "wecom:b3"
     for member, unit in ((bob, "3-502"), (carol, "3-601"), (dave, "3-702")):
@@ -160,6 +162,8 @@ def test_chinese_and_slash_commands_map_onto_the_dispatcher():
 
 SCRIPT = [
     ("amy", "/setup", "开通"),
+    ("amy", "/set quiet 0", "设置 quiet 0"),  # the question is put right after the speeches
+    ("amy", "/set abstain on", "设置 abstain on"),  # and dan abstains
     ("ben", "/join 3-502", "加入 3-502"),
     ("cat", "/join 3-601", "登记 3-601"),
     ("dan", "/join 3-702", "加入 3-702"),

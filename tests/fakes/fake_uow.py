@@ -21,6 +21,8 @@ from deliberation.electorate import register_digest
 from deliberation.minutes import MinutesVersion
 from deliberation.model import Actor, Ballot, Council, Member, MemberStatus, Motion, Role, Rules, Speech, Unit
 
+from .fake_questions import FakeCalledQuestions
+
 VoteRow = tuple[str, int, Choice | None, int]  # voter, member id, choice (None once forgotten), area
 
 
@@ -46,6 +48,7 @@ class _State:
     minutes: dict[int, MinutesVersion] = field(default_factory=dict)
     registers: dict[int, tuple[Unit, ...]] = field(default_factory=dict)
     vote_times: dict[tuple[int, str], datetime | None] = field(default_factory=dict)
+    questions: dict[int, Any] = field(default_factory=dict)  # 南塘 11: tests.fakes.fake_questions
     next_id: int = 0
 
     def new_id(self) -> int:
@@ -457,6 +460,7 @@ class FakeUnitOfWork:
         self.assignments = FakeAssignments(self)
         self.reminders = FakeReminders(self)
         self.minutes = FakeMinutes(self)
+        self.questions = FakeCalledQuestions(self)
         self.council = Council(0, "", "", Rules())  # set by with_council
 
     async def commit(self) -> None:

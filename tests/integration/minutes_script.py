@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,10 @@ async def _scripted_council(sessions: Any, clock: Clock, chat_key: str, preset: 
         if council.rules.weighted:  # a civil278 ballot opens only on the register: each resident owns a unit
             register = [RosterUnit(unit, name, parse_area_cm2(area)) for _, name, unit, area in RESIDENTS]
             council = await usecases.import_roster(uow, clock, council, register)
+        # The script's 王五 abstains: the council offers the abstain button (南塘 12 does not), kept out of the
+        # chain so that it stays the unit tests' chain.
+        council = replace(council, rules=replace(council.rules, abstain_choice=True))
+        await uow.councils.update(council)
         await uow.commit()  # use cases leave the commit to their caller
     for user_key, name, unit, area in RESIDENTS:
         clock.tick()

@@ -80,6 +80,7 @@ async def open_group(url: str, clock=None, members=("alice", "bob", "carol")) ->
     app = await build_core(url, **kwargs)
     group = Group(app, clock)
     await group.say("chair", "/setup")
+    await group.say("chair", "/set one_matter off")  # the alarms of several motions at once (一事一议 waits them)
     for index, name in enumerate(members):
         response = await group.say(name, f"/join 1-{101 + index}")
         assert not response.refused, response

@@ -86,6 +86,7 @@ TABLE: list[tuple[str, set[str], list]] = [
     ("/verify", EVERYONE, []),
     # the chair (or a group admin)
     ("/setup robert confirm", CHAIRS, [("chair", "/close 2")]),  # the rules never change during a ballot
+    ("/set tally live", CHAIRS, []),
     ("/lang en", CHAIRS, []),
     ("/language zh_Hant", CHAIRS, []),
     ("/approve @pena", CHAIRS, []),
@@ -168,6 +169,9 @@ async def _council(desk, before: list) -> tuple[str, dict]:
     chat = f"m{next(_chats)}"
     say = lambda who, text: ok(desk, who, text, chat=chat)  # noqa: E731
     await say("chair", "/setup nantang")
+    # several main motions before the council at once, and an abstain button: this council chose both
+    await say("chair", "/set one_matter off")
+    await say("chair", "/set abstain on")
     for name, unit in (("alice", "1-101"), ("bob", "1-102"), ("carol", "1-201"), ("sec", "1-202")):
         await say(name, f"/join {unit}")
     await say("chair", "/secretary @sec")

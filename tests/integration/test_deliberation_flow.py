@@ -51,6 +51,11 @@ async def _setup_nantang(chat):
         "@bob /join 1-102",
         "@carol /join 1-201",
         "@dave /join 1-202",
+        # the flow below puts questions right after speeches, abstains, and keeps several motions open:
+        # 南塘 11, 12 and 一事一议 are tested in test_nantang_chat
+        "@chair /set quiet 0",
+        "@chair /set abstain on",
+        "@chair /set one_matter off",
     ):
         response = await chat.say(line)
         assert not response.refused, line

@@ -72,6 +72,8 @@ async def _postgres_pages(engine) -> dict[str, bytes]:
 async def test_a_closed_secret_ballot_leaves_no_voter_choice_pair_in_the_files(app, database_url):
     desk = app.dispatcher
     await ok(desk, "chair", "/setup nantang")
+    await ok(desk, "chair", "/set abstain on")  # the ballots below take abstentions too
+    await ok(desk, "chair", "/set one_matter off")  # and two motions are under vote at once
     for i, name in enumerate(NAMES):
         await ok(desk, name, f"/join 1-{101 + i}")
     await ok(desk, "ann", "/motion 楼道装感应灯")
@@ -141,6 +143,7 @@ async def test_sealed_choices_all_have_one_length_and_open_only_for_their_voter(
 
     desk = app.dispatcher
     await ok(desk, "chair", "/setup nantang")
+    await ok(desk, "chair", "/set abstain on")  # the ballots below take abstentions too
     for i, name in enumerate(NAMES[:4]):  # the fourth does not vote: the ballot stays open
         await ok(desk, name, f"/join 1-{101 + i}")
     await ok(desk, "ann", "/motion 楼道装感应灯")

@@ -113,6 +113,7 @@ async def test_secret_ballot_reveals_no_choice(app, clock, caplog):
         return response
 
     await run("chair", "/setup nantang")
+    await run("chair", "/set quiet 0")  # the question is put right after a speech
     for name, unit in (("alice", "1-101"), ("bob", "1-102"), ("carol", "1-201"), (SECRET_NO, "1-301")):
         await run(name, f"/join {unit}")
     await run("chair", "/meeting 业主议事会")

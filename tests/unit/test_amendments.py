@@ -22,7 +22,7 @@ from deliberation.usecases import (
 )
 from tests.fakes.fake_uow import FakeUnitOfWork
 
-from .usecase_helpers import Clock
+from .usecase_helpers import Clock, with_rules
 
 PEOPLE = ["alice", "bob", "carol"]
 
@@ -126,6 +126,7 @@ async def test_closing_debate_cannot_be_amended() -> None:
 
 async def test_an_unseconded_amendment_lapses_when_the_question_is_put() -> None:
     uow, clock = FakeUnitOfWork.with_council(members=PEOPLE), Clock()
+    with_rules(uow, one_matter=False)  # two main motions before the council at once
     main = await _seconded(uow, clock)
     unseconded = await _amend(uow, clock, main, "装感应灯")
     motion, _ballot = await put_question(uow, clock, uow.council, uow.actor("chair"), main)

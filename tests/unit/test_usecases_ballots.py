@@ -19,7 +19,7 @@ from deliberation.usecases import (
 )
 from tests.fakes.fake_uow import FakeUnitOfWork
 
-from .usecase_helpers import Clock
+from .usecase_helpers import Clock, with_rules
 
 NAMES = ["alice", "bob", "carol", "dave"]
 
@@ -95,6 +95,7 @@ async def test_the_chair_refused_a_vote_under_nantang_changes_nothing() -> None:
 
 async def test_the_last_vote_closes_the_ballot_with_a_typed_result() -> None:
     uow, clock = FakeUnitOfWork.with_council(members=NAMES), Clock()
+    with_rules(uow, abstain_choice=True)  # 南塘 12 offers no abstain; this council chose to
     number = await _debating(uow, clock)
     _, ballot = await put_question(uow, clock, uow.council, uow.actor("chair"), number)
     choices = [Choice.YES, Choice.YES, Choice.NO, Choice.ABSTAIN]

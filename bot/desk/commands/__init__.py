@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ..context import Table
-from . import ballots, board, council, follow_up, meetings, minutes, motions, owners, proceedings
+from . import ballots, board, council, follow_up, meetings, minutes, motions, nantang, owners, proceedings
 
 ALL: tuple[Table, ...] = (
     council.TABLE,
+    nantang.TABLE,
     motions.TABLE,
     ballots.TABLE,
     meetings.TABLE,

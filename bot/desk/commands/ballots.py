@@ -26,11 +26,14 @@ async def put(ctx: Ctx) -> Response:
     council = ctx.the_council
     number, rest = split_number(ctx.args)
     options = vote_options(rest)
-    motion, ballot = await usecases.put_question(
+    called = await usecases.call_question(
         ctx.uow, ctx.clock, council, ctx.actor, number, options.duration, secret=options.secret, major=options.major
     )
-    counts = None if ballot.secret else await ctx.uow.votes.counts(ballot.id)
-    edit = views.ballot_edit(ctx.t, council, motion, ballot, await ctx.uow.votes.count(ballot.id), counts)
+    motion, ballot = called.motion, called.ballot
+    if ballot is None:  # 南塘 11: right after a speech, the question waits for a quiet spell
+        assert called.waiting is not None
+        return Response([views.question_called(ctx.t, council, motion, called.waiting)])
+    edit = views.ballot_edit(ctx.t, council, motion, ballot, 0, await views.shown_counts(ctx.uow, ballot))
     return Response([views.ballot_reply(edit)], edits=[card_edit(await card(ctx, motion))])
 
 

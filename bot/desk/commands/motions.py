@@ -11,6 +11,7 @@ from deliberation.model import Motion, MotionKind, Side
 
 from .. import buttons
 from ..context import Ctx, Table
+from ..matters import next_matter
 from ..messages import Reply, Response
 from ..parsing import number_only, parse_command, split_number, target_and_rest, when
 from ..refusals import refuse
@@ -66,7 +67,12 @@ async def speak(ctx: Ctx) -> Response:
     speech, left = await usecases.speak(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number, side, text)
     spoken_on = await ctx.uow.motions.get(speech.motion_id)
     note = ctx.t("speech.recorded", number=spoken_on.number, side=ctx.t(f"side.{speech.side.value}"), left=left)
-    return Response([Reply(note, private=True)], quiet=True, popup=note)
+    response = Response([Reply(note, private=True)], quiet=True, popup=note)
+    called = await ctx.uow.questions.waiting_for(spoken_on.id)
+    if called is not None:  # 南塘 11: a new speech, so the called question waits again
+        when = local_time(ctx.the_council, called.opens_at)
+        response.replies.append(Reply(ctx.t("nantang.quiet_restarted", number=spoken_on.number, when=when)))
+    return response
 
 
 async def warn(ctx: Ctx) -> Response:
@@ -138,14 +144,23 @@ async def refer(ctx: Ctx) -> Response:
 async def withdraw(ctx: Ctx) -> Response:
     number = number_only(ctx.args)
     withdrawn = await usecases.withdraw(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number)
-    return Response(
-        [Reply(ctx.t("motion.withdrawn", number=withdrawn.number))], edits=[views.card_edit(await card(ctx, withdrawn))]
-    )
+    replies = [Reply(ctx.t("motion.withdrawn", number=withdrawn.number))]
+    replies += await next_matter(ctx.uow, ctx.clock, ctx.the_council, ctx.t)  # 一事一议: the next 待议 motion
+    return Response(replies, edits=[views.card_edit(await card(ctx, withdrawn))])
 
 
 async def status(ctx: Ctx) -> Response:
     items = await usecases.open_items(ctx.uow, ctx.the_council)
-    return Response([Reply(views.status_text(ctx.t, list(items)), title=ctx.t("status.title"))])
+    text = views.status_text(ctx.t, list(items))
+    for item in items:  # 南塘 11: a called question waiting for its quiet spell
+        called = await ctx.uow.questions.waiting_for(item.id)
+        if called is not None:
+            when = local_time(ctx.the_council, called.opens_at)
+            text += "\n" + ctx.t("nantang.status_called", number=item.number, when=when)
+    waiting = await usecases.queue(ctx.uow, ctx.the_council)
+    if waiting:  # 一事一议: the 待议 motions, in the order they come up
+        text += "\n" + ctx.t("nantang.queue", numbers=" → ".join(f"#{m.number}" for m in waiting))
+    return Response([Reply(text, title=ctx.t("status.title"))])
 
 
 async def show(ctx: Ctx) -> Response:

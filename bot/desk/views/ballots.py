@@ -13,6 +13,8 @@ from deliberation import usecases
 from deliberation.counting import Choice
 from deliberation.disclosure import SEAL_BELOW, civil278_counts, disclosable
 from deliberation.model import Ballot, Council, Motion
+from deliberation.nantang import CalledQuestion
+from deliberation.ports import UnitOfWork
 
 from ...i18n import Translator
 from ...i18n import figures as figures_text
@@ -56,7 +58,26 @@ def figures(ballot: Ballot) -> Figures:
 
 def vote_buttons(t: Translator, ballot: Ballot) -> tuple[tuple[Button, ...], ...]:
     yes, no, abstain = (buttons.encode(buttons.Vote(ballot.id, c)) for c in (Choice.YES, Choice.NO, Choice.ABSTAIN))
-    return ((Button(t("button.yes"), yes), Button(t("button.no"), no), Button(t("button.abstain"), abstain)),)
+    row: tuple[Button, ...] = (Button(t("button.yes"), yes), Button(t("button.no"), no))
+    row += (Button(t("button.abstain"), abstain),)
+    if ballot.rules is not None and not ballot.rules.abstain_choice:  # 南塘 12: 赞成/反对 only
+        row = row[:2]
+    return (row,)
+
+
+async def shown_counts(uow: UnitOfWork, ballot: Ballot) -> dict[Choice, int] | None:
+    """The running count an open ballot shows: none when secret or when the tally is hidden (turnout only)."""
+    if ballot.secret or (ballot.rules is not None and not ballot.rules.tally_live):
+        return None
+    return await uow.votes.counts(ballot.id)
+
+
+def question_called(t: Translator, council: Council, motion: Motion, called: CalledQuestion) -> Reply:
+    """南塘 11: "还有人要发言吗？" — when the ballot opens if nobody speaks."""
+    minutes = int(called.quiet.total_seconds() // 60)
+    return Reply(
+        t("nantang.question_called", number=motion.number, minutes=minutes, when=local_time(council, called.opens_at))
+    )
 
 
 def ballot_message(

@@ -31,7 +31,9 @@ def motion_card(t: Translator, council: Council, motion: Motion, mover: str, par
         subject=subjects.encode(subjects.MotionCard(motion.id)),
         buttons=((Button(t("button.second"), buttons.encode(buttons.Second(motion.id))),),),
     )
-    if motion.state is not MotionState.PROPOSED:
+    if usecases.is_queued(motion):  # 一事一议: no second until the matter before it settles
+        card = replace(card, buttons=(), text=card.text.rsplit("\n", 1)[0] + "\n" + t("nantang.card_queued"))
+    elif motion.state is not MotionState.PROPOSED:
         card = replace(
             card,
             buttons=(),
@@ -52,7 +54,7 @@ def status_text(t: Translator, motions: list[Motion]) -> str:
             "status.line",
             number=m.number,
             kind=kind_label(t, m),
-            state=t(f"state.{m.state.value}"),
+            state=t("nantang.state_queued") if usecases.is_queued(m) else t(f"state.{m.state.value}"),
             text=clip(m.text, 40),
         )
         for m in motions
