@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from .console import ConsoleChat
+    from .hall.pages import Hall
     from .telegram.runner import TelegramBot
     from .wecom.app import WeComApi, WeComApp
     from .wecom.robot import WeComRobot
@@ -275,6 +276,7 @@ def build_wecom(
     )
     app.add_routes(wecom.routes())
     app.add_routes(BallotPages(core.dispatcher, links, announce=wecom.announce).routes())
+    app.add_routes(build_hall(core, links.base_url).routes())
 
     async def _close(_app: web.Application) -> None:
         await wecom.settle()
@@ -284,6 +286,31 @@ def build_wecom(
 
     app.on_cleanup.append(_close)
     return app, wecom
+
+
+def build_hall(core: Core, base_url: str) -> Hall:
+    """The 议事厅 on the core: its sign-in on the database; what it queues wakes the outbox drainer."""
+    from .hall.pages import Hall
+    from .hall.signin import SignIn
+
+    signin = SignIn(core.new_uow, core.dispatcher.clock, secure=base_url.startswith("https:"))
+    return Hall(core.dispatcher, signin, on_queued=core.drainer.wake.set)
+
+
+def hall_app(core: Core, base_url: str) -> web.Application:
+    """The web pages when WeCom is not configured: the hall alone."""
+    from aiohttp import web
+
+    from .hall.render import CONTENT_SECURITY_POLICY
+    from .wecom.hardening import security_headers
+
+    app = web.Application(
+        middlewares=[
+            security_headers(content_security_policy=CONTENT_SECURITY_POLICY, https=base_url.startswith("https:"))
+        ]
+    )
+    app.add_routes(build_hall(core, base_url).routes())
+    return app
 
 
 @contextlib.asynccontextmanager
@@ -344,7 +371,8 @@ async def run_serve(
             file=sys.stderr,
         )
         return 2
-    if not _telegram_configured(telegram) and missing:
+    hall = bool(YishiSettings().public_base_url)
+    if not _telegram_configured(telegram) and missing and not hall:
         print(f"yishi serve: {NOTHING_TO_SERVE}", file=sys.stderr)
         return 2
     if _telegram_configured(telegram) and (refused := WebhookSettings().problem()):
@@ -377,17 +405,22 @@ async def _serve(
         stop_on_signals(stop)
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 23's timedelta durations now (no deprecation noise)
     core = await build_core(database_url, clock=clock, scan_interval=scan_interval)
+    yishi = YishiSettings()
     try:
         async with contextlib.AsyncExitStack() as running:
             if wecom is not None:
                 settings, link_settings = wecom
                 web_app, _ = build_wecom(core, settings, ballot_links(core, link_settings))
-                await running.enter_async_context(web_site(web_app, settings.listen))
+                await running.enter_async_context(web_site(web_app, yishi.web_listen or settings.listen))
                 log.info(
                     "WeCom callback on http://%s/wecom/callback, ballot pages under %s/b/",
                     settings.listen,
                     link_settings.public_base_url,
                 )
+            elif yishi.public_base_url:
+                listen = yishi.web_listen or "127.0.0.1:8080"
+                await running.enter_async_context(web_site(hall_app(core, yishi.public_base_url), listen))
+                log.info("the hall on http://%s/h/ (reached at %s/h/)", listen, yishi.public_base_url)
             if telegram is not None:
                 from .telegram.runner import transport
 

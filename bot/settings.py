@@ -27,6 +27,8 @@ class YishiSettings(_Base):
     log_level: str = Field("INFO", validation_alias="YISHI_LOG_LEVEL")
     # Where the web pages are reached (the notice board's address that /board gives); "" when none are served.
     public_base_url: str = Field("", validation_alias="PUBLIC_BASE_URL")
+    # Where `yishi serve` serves the web pages (the hall, ballot pages, the WeCom callback): host:port.
+    web_listen: str = Field("", validation_alias="YISHI_WEB_LISTEN")
 
 
 class TelegramSettings(_Base):

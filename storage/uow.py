@@ -14,6 +14,7 @@ from .repositories import (
     BallotRepository,
     CouncilRepository,
     EventRepository,
+    HallRepository,
     MeetingRepository,
     MemberRepository,
     MinutesRepository,
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
     posts: PostRepository
     updates: UpdateClaims
     notice_boards: NoticeBoardRepository
+    hall: HallRepository
 
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -77,6 +79,7 @@ class SqlUnitOfWork:
         self.posts = PostRepository(session)
         self.updates = UpdateClaims(session)
         self.notice_boards = NoticeBoardRepository(session)
+        self.hall = HallRepository(session)
         return self
 
     async def __aexit__(

@@ -21,6 +21,9 @@ class Incoming:
     is_admin: bool = False  # a platform group administrator (a chair by default)
     user_locale: str | None = None
     update_key: str | None = None  # the same key twice means a re-delivery
+    # Who acts when it is not the chat's platform: the hall (bot.hall) acts in a council's chat for a member
+    # who may have joined on another platform ("web" for those who joined on the page).
+    user_platform: str | None = None
 
     @property
     def chat_key(self) -> str:
@@ -28,7 +31,7 @@ class Incoming:
 
     @property
     def user_key(self) -> str:
-        return f"{self.platform}:{self.user_id}"
+        return f"{self.user_platform or self.platform}:{self.user_id}"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ _TOKEN_PATH = re.compile(r"^/b/[^/]*")
 
 
 def security_headers(*, content_security_policy: str, https: bool) -> Middleware:
-    """One middleware for every page, error pages too: no framing, no sniffing, no referrer, only our own style;
+    """One middleware for every page, error pages too: no framing, no sniffing, no referrer, only our own style
+    (unless the page sets its own Content-Security-Policy);
     Strict-Transport-Security when the pages are served over TLS (PUBLIC_BASE_URL is https)."""
     headers = {
         "Content-Security-Policy": content_security_policy,
@@ -35,7 +36,8 @@ def security_headers(*, content_security_policy: str, https: bool) -> Middleware
         except web.HTTPException as error:  # 404s from the router, 400s raised by handlers
             error.headers.update(headers)
             raise
-        response.headers.update(headers)
+        for name, value in headers.items():  # a page with its own policy (the hall's script) keeps it
+            response.headers.setdefault(name, value)
         return response
 
     return middleware
