@@ -40,6 +40,13 @@ def command_for(form: Mapping[str, object]) -> tuple[str, str | None] | None:
         return f"/second {n}", None
     if act in ("for", "against", "amend") and text:
         return f"/{act} {n} {text}", None
+    if act == "assign" and text and str(form.get("who", "")).strip():
+        who = "".join(str(form.get("who")).split())[:64]
+        return f"/assign {n} {who} {text}", None
+    if act == "done":
+        return f"/report {n} {text + ' ' if text else ''}done", None
+    if act == "open_rating":
+        return f"/rate {n}", None
     if act == "put":
         return f"/vote {n}", None
     if act == "close":

@@ -146,11 +146,12 @@ class Hall:
             mine: dict[int, str] = {}
             if visitor is not None:
                 for ballot in h.ballots:
-                    if not ballot.secret:
-                        choice = await uow.votes.choice_of(ballot.id, visitor.member.user_key)
-                        if choice is not None:
-                            mine[ballot.id] = choice.value
+                    if ballot.open and not ballot.secret:
+                        for _voter, member_id, choice, _area in await uow.votes.all(ballot.id):
+                            if member_id == visitor.member.id:
+                                mine[ballot.id] = choice.value
             assignment = await uow.assignments.by_motion(h.motion.id)
+            members = await uow.members.all(council.id)
             seq, _ = await uow.events.head(council.id)
         now_open = next((b for b in h.ballots if b.open), None)
         shown = await self._seen(visitor)
@@ -158,7 +159,7 @@ class Hall:
         body = (
             f"<h1>{e(title)}</h1>{shown}"
             + '<div id="live">'
-            + views.motion_body(t, base, council, h, visitor, mine, assignment, now_open)
+            + views.motion_body(t, base, council, h, visitor, mine, assignment, now_open, members)
             + "</div>"
         )
         return page(t, title, body, nav=self._nav(t, base), events=f"{base}/events", seq=seq)

@@ -97,6 +97,7 @@ def motion_body(
     mine: dict[int, str],
     assignment: Assignment | None,
     now_open: Ballot | None,
+    members: Sequence[Member] = (),
 ) -> str:
     m = h.motion
     parts = [card(f'<div class="motion">{e(m.text)}</div>' + lines(motion_views.history_lines(t, h)[1:]))]
@@ -112,6 +113,8 @@ def motion_body(
         parts.append(_ballot(t, base, council, ballot, h, visitor, mine.get(ballot.id)))
     if assignment is not None:
         parts.append(_delivery(t, base, council, assignment, visitor))
+    elif m.state is MotionState.ADOPTED and visitor is not None and visitor.member.has(Role.CHAIR):
+        parts.append(_assign(t, base, m, visitor, members))
     if visitor is not None and visitor.active:
         parts.append(_actions(t, base, m, visitor, now_open))
     return "".join(parts)
@@ -183,6 +186,17 @@ def _delivery(t: Translator, base: str, council: Council, a: Assignment, visitor
             t("hall.delivery_state." + a.state.value),
         ]
     )
+    back = {"n": a.number, "back": f"{base}/m/{a.number}"}
+    if visitor is not None and a.state is AssignmentState.ASSIGNED and visitor.member.id == a.assignee_id:
+        body += form(
+            f"{base}/do",
+            visitor.csrf,
+            {"act": "done", **back},
+            t("hall.report_done"),
+            text_label=t("hall.report_label"),
+        )
+    if visitor is not None and a.state is AssignmentState.DONE and visitor.member.has(Role.CHAIR):
+        body += form(f"{base}/do", visitor.csrf, {"act": "open_rating", **back}, t("hall.open_rating"), cls="quiet")
     if a.state is AssignmentState.RATING and visitor is not None and visitor.active:
         for rating in Rating:
             body += form(
@@ -223,3 +237,21 @@ def _actions(t: Translator, base: str, m: Motion, visitor: Visitor, now_open: Ba
         if visitor.member.has(Role.CHAIR) and now_open is None:
             out += form(f"{base}/do", visitor.csrf, {"act": "put", **fields}, t("hall.put"), cls="quiet")
     return card(f"<h2>{e(t('hall.actions'))}</h2>{out}") if out else ""
+
+
+def _assign(t: Translator, base: str, m: Motion, visitor: Visitor, members: Sequence[Member]) -> str:
+    """The chair names who carries an adopted motion out, and by when."""
+    options = "".join(
+        f'<option value="{e(x.username and "@" + x.username or x.name)}">{e(x.name)}（{e(x.unit or "—")}）</option>'
+        for x in members
+        if x.status.value == "active"
+    )
+    return card(
+        f"<h2>{e(t('hall.assign_title'))}</h2>"
+        f'<form method="post" action="{e(base)}/do"><input type="hidden" name="csrf" value="{e(visitor.csrf)}">'
+        f'<input type="hidden" name="act" value="assign"><input type="hidden" name="n" value="{m.number}">'
+        f'<input type="hidden" name="back" value="{e(base)}/m/{m.number}">'
+        f'<label for="who">{e(t("hall.assign_who"))}</label><select id="who" name="who">{options}</select>'
+        f'<label for="due">{e(t("hall.assign_due"))}</label><input id="due" name="text" value="30d">'
+        f'<button type="submit">{e(t("hall.assign"))}</button></form>'
+    )
