@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from deliberation.delivery import Assignment, AssignmentState, Rating
 from deliberation.lifecycle import MotionState
@@ -100,7 +101,8 @@ def motion_body(
     members: Sequence[Member] = (),
 ) -> str:
     m = h.motion
-    parts = [card(f'<div class="motion">{e(m.text)}</div>' + lines(motion_views.history_lines(t, h)[1:]))]
+    told = motion_views.history_lines(t, replace(h, speeches=(), children=()))[1:]  # speeches: by side below
+    parts = [card(f'<div class="motion">{e(m.text)}</div>' + lines(told))]
     if h.children:
         links = "".join(
             f'<li><a href="{e(base)}/m/{c.number}">#{c.number} {e(motion_views.kind_label(t, c))}：'

@@ -70,12 +70,12 @@ async def _serious(page, axe: str) -> list[tuple[str, str, int]]:
 
 
 async def _click(page, form) -> None:
-    async with page.expect_navigation():
+    async with page.expect_navigation(wait_until="domcontentloaded"):
         await form.locator("button").click()
 
 
 async def _step(page, root: str, hall: str, act: str, n: int | None, value: str) -> None:
-    await page.goto(root + (hall if act == "move" else f"{hall}/m/{n}"))
+    await page.goto(root + (hall if act == "move" else f"{hall}/m/{n}"), wait_until="domcontentloaded")
     if act == "vote":
         form = page.locator("form", has=page.locator(f'input[name="choice"][value="{value}"]'))
     elif act == "rate":
@@ -124,13 +124,13 @@ async def test_five_residents_and_a_chair_deliberate_in_the_hall(tmp_path):
                 pages[name] = await context.new_page()
             chair = pages[CHAIR]
             await chair.goto(chair_link)
-            async with chair.expect_navigation():
+            async with chair.expect_navigation(wait_until="domcontentloaded"):
                 await chair.get_by_role("button").click()
             for name, unit in RESIDENTS:  # each scans the QR code on their door: unit and code filled in
                 page = pages[name]
                 await page.goto(f"{root}{hall}/join?unit={unit}&code={codes[unit]}")
                 await page.fill("#name", name)
-                async with page.expect_navigation():
+                async with page.expect_navigation(wait_until="domcontentloaded"):
                     await page.get_by_role("button").click()
                 assert "等主持人批准" in await page.inner_text("main")
             await pages[RESIDENTS[0][0]].screenshot(path=str(ARTIFACTS / "1-joined-waiting.png"), full_page=True)
