@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from deliberation.ports import Clock
 from storage.database import make_engine, make_sessions
 from storage.leader import Leadership, leadership_for
+from storage.live import can_listen, listen_for_changes
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork, uow_factory
 
@@ -33,6 +34,7 @@ from .desk import Desk
 from .desk.commands import ALL as ALL_COMMANDS
 from .desk.desk import utc_now
 from .desk.messages import Reply
+from .hall.live import Changes
 from .i18n import normalise_locale
 from .outbox import OutboxDrainer, enqueue_row
 from .routing import PlatformRouter
@@ -63,18 +65,24 @@ class Core:
     router: PlatformRouter
     drainer: OutboxDrainer
     alarm: Alarm
+    changes: Changes
 
     @contextlib.asynccontextmanager
     async def running(self, *, drain_idle: float = 1.0) -> AsyncIterator[None]:
         """The alarm clock and the outbox drainer, running while the body runs."""
         stop = asyncio.Event()
         draining = asyncio.create_task(self.drainer.run(stop, idle=drain_idle), name="outbox")
+        listening = None
+        if self.changes.notified:
+            listening = asyncio.create_task(listen_for_changes(self.engine, self.changes.changed, stop), name="live")
         await self.alarm.start()
         try:
             yield
         finally:
             await self.alarm.stop()
             stop.set()
+            if listening is not None:
+                await asyncio.gather(listening, return_exceptions=True)
             self.drainer.wake.set()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(draining, 10)
@@ -123,7 +131,7 @@ async def build_core(
         on_rung=on_rung,
         on_announce=drainer.wake.set,
     )
-    return Core(engine, sessions, new_uow, desk, router, drainer, alarm)
+    return Core(engine, sessions, new_uow, desk, router, drainer, alarm, Changes(notified=can_listen(engine)))
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:
@@ -289,28 +297,17 @@ def build_wecom(
 
 
 def build_hall(core: Core, base_url: str) -> Hall:
-    """The 议事厅 on the core: its sign-in on the database; what it queues wakes the outbox drainer."""
-    from .hall.pages import Hall
-    from .hall.signin import SignIn
+    """The 议事厅 on the core: what it queues wakes the drainer; on PostgreSQL it hears every worker's changes."""
+    from .hall.app import make_hall
 
-    signin = SignIn(core.new_uow, core.dispatcher.clock, secure=base_url.startswith("https:"))
-    return Hall(core.dispatcher, signin, on_queued=core.drainer.wake.set)
+    return make_hall(core.dispatcher, core.new_uow, base_url, on_queued=core.drainer.wake.set, changes=core.changes)
 
 
 def hall_app(core: Core, base_url: str) -> web.Application:
     """The web pages when WeCom is not configured: the hall alone."""
-    from aiohttp import web
+    from .hall.app import web_app
 
-    from .hall.render import CONTENT_SECURITY_POLICY
-    from .wecom.hardening import security_headers
-
-    app = web.Application(
-        middlewares=[
-            security_headers(content_security_policy=CONTENT_SECURITY_POLICY, https=base_url.startswith("https:"))
-        ]
-    )
-    app.add_routes(build_hall(core, base_url).routes())
-    return app
+    return web_app(build_hall(core, base_url), base_url)
 
 
 @contextlib.asynccontextmanager

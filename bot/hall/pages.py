@@ -6,11 +6,10 @@ Every action is a plain form: POST, then a redirect to a GET page that shows the
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Callable
-from datetime import timedelta
 from importlib import resources
 
 from aiohttp import web
@@ -26,13 +25,13 @@ from ..desk.outbox_rows import enqueue_edit, enqueue_row
 from ..i18n import Translator
 from . import views
 from .actions import command_for
+from .live import Changes
 from .render import card, e, notice, page
 from .signin import Refused, SignIn, Visitor
 
 log = logging.getLogger(__name__)
 
-EVENTS_POLL = 1.0  # seconds between looks at the council's chain head for the live feed
-EVENTS_LIFETIME = timedelta(minutes=10)  # then the browser reconnects (and any worker may answer)
+EVENTS_LIFETIME = 600.0  # seconds; then the browser reconnects (and any worker may answer)
 
 
 def _static(name: str) -> bytes:
@@ -42,10 +41,13 @@ def _static(name: str) -> bytes:
 class Hall:
     """`Hall(desk, signin)`: aiohttp routes for every council's hall; `on_queued` wakes the outbox drainer."""
 
-    def __init__(self, desk: Desk, signin: SignIn, *, on_queued: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, desk: Desk, signin: SignIn, *, on_queued: Callable[[], None] | None = None, changes: Changes | None = None
+    ) -> None:
         self.desk = desk
         self.signin = signin
         self.on_queued = on_queued
+        self.changes = changes or Changes()
         self._css, self._js = _static("hall.css"), _static("hall.js")
 
     def routes(self) -> list[web.RouteDef]:
@@ -185,7 +187,8 @@ class Hall:
     async def events(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: "change" whenever the council's record (its chain) moves on.
 
-        The chain head is read from the database, so a change made through any worker reaches every page.
+        The chain head is read from the database, so a change made through any worker reaches every page;
+        `Changes` says when to look (a PostgreSQL notification, or every second).
         """
         council = await self._council(request)
         last_id = request.headers.get("Last-Event-ID") or request.query.get("after", "0")
@@ -194,14 +197,16 @@ class Hall:
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         )
         await response.prepare(request)
-        until = self.desk.clock() + EVENTS_LIFETIME
         await response.write(b"retry: 2000\n\n")
-        while self.desk.clock() < until:
+        started = time.monotonic()
+        while time.monotonic() - started < EVENTS_LIFETIME:
             seq = await self._seq(council)
             if seq != last:
                 last = seq
                 await response.write(f"id: {seq}\nevent: change\ndata: {seq}\n\n".encode())
-            await asyncio.sleep(EVENTS_POLL)
+            else:
+                await response.write(b": still here\n\n")
+            await self.changes.wait(council.id)
         return response
 
     # ---- acting -----------------------------------------------------------------------------------

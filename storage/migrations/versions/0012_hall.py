@@ -48,9 +48,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_hall_sessions_council_id", "hall_sessions", ["council_id"])
     op.create_index("ix_hall_sessions_member_id", "hall_sessions", ["member_id"])
+    if op.get_bind().dialect.name == "postgresql":
+        # The hall's live pages: every committed move of a council's chain is announced to listening workers.
+        op.execute(
+            "CREATE OR REPLACE FUNCTION yishi_chain_moved() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.chain_seq IS DISTINCT FROM OLD.chain_seq THEN PERFORM pg_notify('yishi_chain', NEW.id::text); "
+            "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        op.execute(
+            "CREATE TRIGGER councils_chain_moved AFTER UPDATE OF chain_seq ON councils "
+            "FOR EACH ROW EXECUTE FUNCTION yishi_chain_moved()"
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS councils_chain_moved ON councils")
+        op.execute("DROP FUNCTION IF EXISTS yishi_chain_moved()")
     op.drop_table("hall_sessions")
     op.drop_table("hall_passes")
     op.drop_table("hall_councils")
