@@ -14,6 +14,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # A ballot link's path is a bearer credential: whoever reads it in a log can vote as that member.
 _TOKEN_PATH = re.compile(r"^/b/[^/]*")
+# So is a hall's personal link (`/h/<slug>/in/<token>`) until it is first used.
+_HALL_LINK = re.compile(r"^(/h/[^/]*/in/)[^/]*")
 
 
 def security_headers(*, content_security_policy: str, https: bool) -> Middleware:
@@ -44,8 +46,8 @@ def security_headers(*, content_security_policy: str, https: bool) -> Middleware
 
 
 def redact(path: str) -> str:
-    """The path as the access log may show it: `/b/<token>` becomes `/b/…`."""
-    return _TOKEN_PATH.sub("/b/…", path)
+    """The path as the access log may show it: `/b/<token>` becomes `/b/…`, `/h/<slug>/in/<token>` `/h/<slug>/in/…`."""
+    return _HALL_LINK.sub(r"\1…", _TOKEN_PATH.sub("/b/…", path))
 
 
 class RedactingAccessLogger(AbstractAccessLogger):
