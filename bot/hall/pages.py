@@ -6,6 +6,7 @@ Every action is a plain form: POST, then a redirect to a GET page that shows the
 
 from __future__ import annotations
 
+import base64
 import logging
 import secrets
 import time
@@ -22,7 +23,7 @@ from deliberation.usecases import motion_history, open_items
 from ..desk import Desk
 from ..desk.messages import Incoming, Response
 from ..desk.outbox_rows import enqueue_edit, enqueue_row
-from ..i18n import Translator
+from ..i18n import LOCALES, Translator
 from . import views
 from .actions import command_for
 from .live import Changes
@@ -31,6 +32,8 @@ from .signin import Refused, SignIn, Visitor
 
 log = logging.getLogger(__name__)
 
+LANG_COOKIE = "yishi_lang"
+LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 EVENTS_LIFETIME = 600.0  # seconds; then the browser reconnects (and any worker may answer)
 
 
@@ -60,6 +63,8 @@ class Hall:
             web.get("/h/{slug}/events", self.events),
             web.post("/h/{slug}/do", self.act),
             web.post("/h/{slug}/export", self.export),
+            web.get("/h/{slug}/lang/{locale}", self.language),
+            web.get("/h/{slug}/share/{n}", self.share),
             web.get("/h/{slug}/join", self.join_form),
             web.post("/h/{slug}/join", self.join),
             web.get("/h/{slug}/in/{token}", self.enter_form),
@@ -82,6 +87,20 @@ class Hall:
         if council is None:
             raise web.HTTPNotFound()
         return council
+
+    def _t(self, request: web.Request, council: Council) -> Translator:
+        """The person's language when they chose one on this phone, else the council's."""
+        chosen = request.cookies.get(LANG_COOKIE)
+        return Translator(chosen if chosen in LOCALES else council.locale)
+
+    async def language(self, request: web.Request) -> web.Response:
+        await self._council(request)  # an unknown hall is not found
+        locale, base = request.match_info["locale"], self._base(request)
+        if locale not in LOCALES:
+            raise web.HTTPNotFound()
+        redirect = web.HTTPSeeOther(base)
+        redirect.set_cookie(LANG_COOKIE, locale, max_age=10 * 365 * 86400, path=base, samesite="Lax")
+        raise redirect
 
     def _base(self, request: web.Request) -> str:
         return f"/h/{request.match_info['slug']}"
@@ -107,7 +126,7 @@ class Hall:
 
     async def hall(self, request: web.Request) -> web.Response:
         council = await self._council(request)
-        t, base = Translator(council.locale), self._base(request)
+        t, base = self._t(request, council), self._base(request)
         visitor = await self.signin.visitor(request, council)
         async with self.desk.uow() as uow:
             items = []
@@ -135,7 +154,7 @@ class Hall:
 
     async def motion(self, request: web.Request) -> web.Response:
         council = await self._council(request)
-        t, base = Translator(council.locale), self._base(request)
+        t, base = self._t(request, council), self._base(request)
         number = request.match_info["n"]
         if not (number.isascii() and number.isdigit() and len(number) <= 9):
             raise web.HTTPNotFound()
@@ -168,7 +187,7 @@ class Hall:
 
     async def minutes(self, request: web.Request) -> web.Response:
         council = await self._council(request)
-        t, base = Translator(council.locale), self._base(request)
+        t, base = self._t(request, council), self._base(request)
         async with self.desk.uow() as uow:
             found = await publishing.versions(uow, council.id, now=self.desk.clock())
         published = sorted((v for v in found if v.published), key=lambda v: (v.published_at, v.id), reverse=True)
@@ -248,7 +267,7 @@ class Hall:
 
     async def act(self, request: web.Request) -> web.Response:
         council = await self._council(request)
-        t, base = Translator(council.locale), self._base(request)
+        t, base = self._t(request, council), self._base(request)
         form = await request.post()
         visitor = await self.signin.visitor(request, council)
         if visitor is None:
@@ -270,7 +289,7 @@ class Hall:
 
     async def export(self, request: web.Request) -> web.Response:
         council = await self._council(request)
-        t = Translator(council.locale)
+        t = self._t(request, council)
         form = await request.post()
         visitor = await self.signin.visitor(request, council)
         if visitor is None or not self.signin.csrf_ok(visitor, form.get("csrf")):
@@ -289,11 +308,34 @@ class Hall:
             headers={"Content-Disposition": f'attachment; filename="{doc.filename}"', "Cache-Control": "no-store"},
         )
 
+    async def share(self, request: web.Request) -> web.Response:
+        """For the chair: the text, link and QR code of `/share N`, to copy into the WeChat group."""
+        council = await self._council(request)
+        t, base = self._t(request, council), self._base(request)
+        visitor = await self.signin.visitor(request, council)
+        number = request.match_info["n"]
+        if visitor is None:
+            return await self._refuse(t, "hall.refused.stranger")
+        if not (number.isascii() and number.isdigit() and len(number) <= 9):
+            raise web.HTTPNotFound()
+        response = await self.desk.handle(self._incoming(council, visitor, f"/share {number}", None))
+        if response.refused or not response.documents:
+            return page(t, t("hall.refused_title"), notice(_answer(response, t), True), nav=self._nav(t, base))
+        text = response.replies[0].text
+        image = base64.b64encode(response.documents[0].content).decode()
+        body = f"<h1>{e(t('hall.share_title'))}</h1>" + card(
+            f'<label for="share-text">{e(t("hall.share_copy"))}</label>'
+            f'<textarea id="share-text" readonly rows="6">{e(text)}</textarea>'
+            f'<img src="data:image/png;base64,{image}" alt="{e(t("hall.share_qr"))}" width="240" height="240">'
+            f'<div class="muted">{e(response.documents[0].caption or "")}</div>'
+        )
+        return page(t, t("hall.share_title"), body, nav=self._nav(t, base))
+
     # ---- ways in ----------------------------------------------------------------------------------
 
     async def join_form(self, request: web.Request, *, shown: str = "", status: int = 200) -> web.Response:
         council = await self._council(request)
-        t, base = Translator(council.locale), self._base(request)
+        t, base = self._t(request, council), self._base(request)
         unit, code = request.query.get("unit", "")[:64], request.query.get("code", "")[:32]
         body = f"<h1>{e(t('hall.join_title'))}</h1>{shown}" + card(
             f"<div>{e(t('hall.join_help'))}</div>"
@@ -308,7 +350,7 @@ class Hall:
 
     async def join(self, request: web.Request) -> web.Response:
         council = await self._council(request)
-        t, base = Translator(council.locale), self._base(request)
+        t, base = self._t(request, council), self._base(request)
         form = await request.post()
         unit = " ".join(str(form.get("unit", "")).split())[:64]
         code = str(form.get("code", "")).strip()[:32]
@@ -340,7 +382,7 @@ class Hall:
 
     async def enter_form(self, request: web.Request) -> web.Response:
         council = await self._council(request)
-        t, base = Translator(council.locale), self._base(request)
+        t, base = self._t(request, council), self._base(request)
         async with self.desk.uow() as uow:
             refused, _member = await self.signin.check_link(uow, council, request.match_info["token"])
         if refused is not None:
@@ -358,7 +400,7 @@ class Hall:
 
     async def enter(self, request: web.Request) -> web.Response:
         council = await self._council(request)
-        t, base = Translator(council.locale), self._base(request)
+        t, base = self._t(request, council), self._base(request)
         token = request.match_info["token"]
         redirect = web.HTTPSeeOther(base)
         async with self.desk.uow() as uow:

@@ -238,6 +238,8 @@ def _actions(t: Translator, base: str, m: Motion, visitor: Visitor, now_open: Ba
         )
         if visitor.member.has(Role.CHAIR) and now_open is None:
             out += form(f"{base}/do", visitor.csrf, {"act": "put", **fields}, t("hall.put"), cls="quiet")
+    if visitor.member.has(Role.CHAIR):
+        out += f'<a class="item" href="{e(base)}/share/{m.number}">{e(t("hall.share_link"))}</a>'
     return card(f"<h2>{e(t('hall.actions'))}</h2>{out}") if out else ""
 
 

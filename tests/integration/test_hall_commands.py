@@ -76,3 +76,23 @@ async def test_share_gives_the_chair_text_link_and_qr(app):
     assert f"{BASE}/h/{slug}/m/1" in response.replies[0].text and "装感应灯" in response.replies[0].text
     assert response.documents[0].content.startswith(b"\x89PNG")
     assert (await say(app.dispatcher, "alice", "/share 1")).refused
+
+
+async def test_the_chair_shares_from_the_page_and_a_resident_reads_in_traditional_chinese(app):
+    _with_address(app)
+    council, slug = await council_with_hall(app)
+    await ok(app.dispatcher, "alice", "/motion 装感应灯")
+    from .hall_helpers import signed_in
+
+    chair = await signed_in(app, council, "chair")
+    alice = await signed_in(app, council, "alice")
+    try:
+        page = await (await chair.get(f"/h/{slug}/share/1")).text()
+        assert f"{BASE}/h/{slug}/m/1" in page and "data:image/png;base64," in page
+        assert "notice refused" in await (await alice.get(f"/h/{slug}/share/1")).text()  # the chair's
+        r = await alice.get(f"/h/{slug}/lang/zh_Hant")
+        assert r.url.path == f"/h/{slug}" and "議事廳" in await r.text()
+        assert "议事厅" in await (await chair.get(f"/h/{slug}")).text()  # the council's language for the others
+    finally:
+        await chair.close()
+        await alice.close()
