@@ -14,6 +14,7 @@ from collections.abc import Callable
 from importlib import resources
 
 from aiohttp import web
+from markdown_it import MarkdownIt
 
 from deliberation import errors
 from deliberation.minutes import publishing
@@ -32,6 +33,8 @@ from .signin import Refused, SignIn, Visitor
 
 log = logging.getLogger(__name__)
 
+# The minutes as the page shows them: their Markdown as HTML (tables included); raw HTML in it stays text.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 LANG_COOKIE = "yishi_lang"
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 EVENTS_LIFETIME = 600.0  # seconds; then the browser reconnects (and any worker may answer)
@@ -198,7 +201,7 @@ class Hall:
             parts.append(
                 card(
                     f"<h2>{e(t('hall.minutes_version', version=v.version))}</h2>"
-                    f'<pre class="minutes">{e(v.markdown)}</pre>'
+                    f'<div class="minutes">{_MARKDOWN.render(v.markdown)}</div>'
                 )
             )
         return page(t, t("hall.minutes_title"), "".join(parts), nav=self._nav(t, base))

@@ -22,7 +22,7 @@ SPEAKING = frozenset({MotionState.SECONDED, MotionState.DEBATING})
 
 
 def item_card(t: Translator, base: str, motion: Motion, ballot: Ballot | None, voted: int) -> str:
-    head = f"#{motion.number} {motion_views.kind_label(t, motion)} · {t('hall.state.' + motion.state.value)}"
+    head = f"#{motion.number} {motion_views.kind_label(t, motion)} · {t(f'hall.state.{motion.state.value}')}"
     extra = ""
     if ballot is not None and ballot.open:
         extra = f'<div class="tally">{e(t("hall.turnout", voted=voted, eligible=ballot.eligible_voters))}</div>'
@@ -129,7 +129,7 @@ def _debate(t: Translator, h: MotionHistory) -> str:
         items = "".join(f"<li><b>{e(name)}</b>：{e(s.text)}</li>" for s, name in said) or (
             f"<li>{e(t('hall.no_speeches'))}</li>"
         )
-        heading = t("hall.side." + side.value, count=len(said))
+        heading = t(f"hall.side.{side.value}", count=len(said))
         sides.append(f'<div class="{side.value}"><h3>{e(heading)}</h3><ul>{items}</ul></div>')
     return card(f"<h2>{e(t('hall.debate'))}</h2>{''.join(sides)}")
 
@@ -185,7 +185,7 @@ def _delivery(t: Translator, base: str, council: Council, a: Assignment, visitor
     body = f"<h2>{e(t('hall.delivery'))}</h2>" + lines(
         [
             t("hall.assignee", name=a.assignee_name, due=local_time(council, a.due_at)),
-            t("hall.delivery_state." + a.state.value),
+            t(f"hall.delivery_state.{a.state.value}"),
         ]
     )
     back = {"n": a.number, "back": f"{base}/m/{a.number}"}

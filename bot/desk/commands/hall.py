@@ -54,7 +54,7 @@ async def share(ctx: Ctx) -> Response:
         council=council.title,
         number=h.motion.number,
         text=clip(h.motion.text, 80),
-        state=ctx.t("hall.state." + h.motion.state.value),
+        state=ctx.t(f"hall.state.{h.motion.state.value}"),
         url=url,
     )
     caption = ctx.t("hall.share.caption")
