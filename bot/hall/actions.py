@@ -34,6 +34,8 @@ def command_for(form: Mapping[str, object]) -> tuple[str, str | None] | None:
     text = _text(form)
     if act == "move" and text:
         return f"/motion {text}", None
+    if act == "schedule" and text:
+        return f"/schedule {text}", None
     if n is None:
         return {"minutes": ("/minutes", None), "publish": ("/publish", None)}.get(act)
     if act == "second":

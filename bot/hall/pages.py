@@ -17,6 +17,7 @@ from aiohttp import web
 from markdown_it import MarkdownIt
 
 from deliberation import errors
+from deliberation.delivery import AssignmentState, MeetingState
 from deliberation.minutes import publishing
 from deliberation.model import Council, MemberStatus
 from deliberation.usecases import motion_history, open_items
@@ -29,7 +30,7 @@ from . import views
 from .actions import command_for
 from .live import Changes
 from .render import card, e, notice, page
-from .signin import Refused, SignIn, Visitor
+from .signin import GONE, Refused, SignIn, Visitor
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,8 @@ class Hall:
                 voted = await uow.votes.count(ballot.id) if ballot is not None else 0
                 items.append(views.item_card(t, base, motion, ballot, voted))
             pending = [m for m in await uow.members.all(council.id) if m.status is MemberStatus.PENDING]
+            delivering = [a for a in await uow.assignments.all(council.id) if a.state is not AssignmentState.CLOSED]
+            meetings = await uow.meetings.in_state(council.id, MeetingState.SCHEDULED, MeetingState.OPEN)
             seq, _ = await uow.events.head(council.id)
         shown = await self._seen(visitor)
         body = (
@@ -145,8 +148,11 @@ class Hall:
             + views.who_card(t, base, visitor)
             + '<div id="live">'
             + (f"<h2>{e(t('hall.open_items'))}</h2>" + "".join(items) if items else card(e(t("hall.nothing_open"))))
+            + views.delivery_list(t, base, council, delivering)
+            + views.meetings_list(t, council, meetings)
             + "</div>"
             + views.move_form(t, base, visitor)
+            + views.schedule_form(t, base, visitor)
             + views.chair_tools(t, base, visitor, pending)
             + views.secretary_tools(t, base, visitor)
             + views.rules_card(t, council)
@@ -414,7 +420,7 @@ class Hall:
                     t, f"hall.refused.{refused.value}", 410 if refused is Refused.EXPIRED else 403
                 )
             member = await uow.members.get(member_id)
-            if member is None or member.council_id != council.id or member.status is MemberStatus.LEFT:
+            if member is None or member.council_id != council.id or member.status in GONE:
                 return await self._refuse(t, "hall.refused.revoked")
             if not await self.signin.use_link(uow, token):
                 return await self._refuse(t, "hall.refused.used")

@@ -23,6 +23,7 @@ from deliberation.model import Council, Member, MemberStatus
 from .passes import digest, invite_digest, new_secret
 
 COOKIE = "yishi_hall"
+GONE = frozenset({MemberStatus.LEFT, MemberStatus.REMOVED})  # their sessions no longer count
 SESSION_TTL = timedelta(days=365)  # a resident's phone stays signed in; the chair revokes when needed
 
 
@@ -72,7 +73,7 @@ class SignIn:
             if found.expires_at <= self.clock():
                 return None
             member = await uow.members.get(found.member_id)
-        if member is None or member.council_id != council.id or member.status is MemberStatus.LEFT:
+        if member is None or member.council_id != council.id or member.status in GONE:
             return None
         return Visitor(token_hash, member, found.csrf, found.flash, found.flash_refused)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from deliberation.delivery import Assignment, AssignmentState, Rating
+from deliberation.delivery import Assignment, AssignmentState, Meeting, Rating
 from deliberation.lifecycle import MotionState
 from deliberation.model import Ballot, Council, Member, Motion, Role, Side
 from deliberation.usecases import MotionHistory
@@ -29,6 +29,45 @@ def item_card(t: Translator, base: str, motion: Motion, ballot: Ballot | None, v
     return card(
         f'<a class="item" href="{e(base)}/m/{motion.number}"><div class="muted">{e(head)}</div>'
         f'<div class="motion">{e(clip(motion.text, 120))}</div>{extra}</a>'
+    )
+
+
+def delivery_list(t: Translator, base: str, council: Council, assignments: Sequence[Assignment]) -> str:
+    if not assignments:
+        return ""
+    items = "".join(
+        card(
+            f'<a class="item" href="{e(base)}/m/{a.number}"><div class="muted">#{a.number} · '
+            f"{e(t(f'hall.delivery_state.{a.state.value}'))}</div>"
+            f"<div>{e(t('hall.assignee', name=a.assignee_name, due=local_time(council, a.due_at)))}</div></a>"
+        )
+        for a in assignments
+    )
+    return f"<h2>{e(t('hall.delivering'))}</h2>{items}"
+
+
+def meetings_list(t: Translator, council: Council, meetings: Sequence[Meeting]) -> str:
+    if not meetings:
+        return ""
+    rows = "".join(
+        f"<li>{e(t('hall.meeting_line', title=m.title, when=local_time(council, m.starts_at or m.created_at)))}</li>"
+        for m in meetings
+    )
+    return card(f"<h2>{e(t('hall.meetings'))}</h2><ul>{rows}</ul>")
+
+
+def schedule_form(t: Translator, base: str, visitor: Visitor | None) -> str:
+    if visitor is None or not visitor.member.has(Role.CHAIR):
+        return ""
+    return card(
+        f"<h2>{e(t('hall.schedule_title'))}</h2>"
+        + form(
+            f"{base}/do",
+            visitor.csrf,
+            {"act": "schedule", "back": base},
+            t("hall.schedule"),
+            text_label=t("hall.schedule_label"),
+        )
     )
 
 

@@ -96,3 +96,27 @@ async def test_forged_expired_revoked_and_foreign_links_and_posts_without_a_toke
             await carol.close()
     finally:
         await c.close()
+
+
+async def test_a_session_the_chair_revokes_or_of_a_removed_member_acts_no_more(app):
+    from .desk_helpers import say
+
+    council, slug = await council_with_hall(app)
+    desk = app.dispatcher
+    await ok(desk, "alice", "/motion 修车棚")
+    hall = f"/h/{slug}"
+    bob = await signed_in(app, council, "bob")
+    carol = await signed_in(app, council, "carol")
+    try:
+        bob_token, carol_token = await csrf(bob, hall), await csrf(carol, hall)
+        assert (await say(desk, "alice", "/web off @bob")).refused  # the chair's
+        await ok(desk, "chair", "/web off @bob")
+        await ok(desk, "chair", "/remove @carol")
+        before = await snapshot(desk)
+        form = {"act": "second", "n": "1", "back": hall}
+        assert (await bob.post(f"{hall}/do", data={**form, "csrf": bob_token})).status == 403
+        assert (await carol.post(f"{hall}/do", data={**form, "csrf": carol_token})).status == 403
+        assert await snapshot(desk) == before
+    finally:
+        await bob.close()
+        await carol.close()

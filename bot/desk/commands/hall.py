@@ -20,12 +20,33 @@ def _base(ctx: Ctx) -> str:
     return ctx.defaults.public_base_url
 
 
+_OFF = frozenset({"off", "关", "關", "注销", "註銷"})
+
+
 async def web(ctx: Ctx) -> Response:
-    """A personal link into the hall, privately: it turns into this phone's session when first opened."""
+    """A personal link into the hall, privately: it turns into this phone's session when first opened.
+
+    `/web off` signs all my phones out and cancels my unused links; the chair's `/web off @user` does it for them.
+    """
+    words = ctx.args.split()
+    if words and words[0].lower() in _OFF:
+        return await _sign_out(ctx, " ".join(words[1:]))
     member = usecases.require_member(ctx.actor)
     url = await passes.personal_link(ctx.uow, _base(ctx), ctx.the_council.id, member.id, ctx.clock())
     shown = ctx.t("hall.web.link", url=url)
     return Response([Reply(shown, private=True)], quiet=True, popup=ctx.t("hall.web.group"))
+
+
+async def _sign_out(ctx: Ctx, handle: str) -> Response:
+    council = ctx.the_council
+    if handle:
+        usecases.require_chair(ctx.actor)
+        member = await usecases.find_member(ctx.uow, council, handle)
+    else:
+        member = usecases.require_member(ctx.actor)
+    count = await ctx.uow.hall.revoke_member(council.id, member.id, ctx.clock())
+    shown = ctx.t("hall.web.signed_out", name=member.name, count=count)
+    return Response([Reply(shown, private=True)], quiet=True, popup=shown)
 
 
 async def invites(ctx: Ctx) -> Response:
