@@ -186,7 +186,8 @@ def _ballot(
         return card(
             f'<h2>{e(t("hall.result"))}</h2><div class="tally">{e(ballot_views.history_line(t, ballot, h.voted))}</div>'
         )
-    rule = t(f"ballot.rule.{council.rules.preset}.{ballot.threshold}")
+    rules = ballot.rules_under(council.rules)  # as frozen when the ballot opened
+    rule = t(f"ballot.rule.{rules.preset}.{ballot.threshold}")
     info = [rule, t("hall.closes", when=local_time(council, ballot.closes_at))]
     if ballot.secret:
         info.append(t("hall.secret"))
@@ -198,7 +199,7 @@ def _ballot(
         + lines(info)
     )
     if visitor is not None and visitor.active:
-        choices = ("y", "n") if council.rules.preset == "nantang" else ("y", "n", "a")
+        choices = ("y", "n") if rules.preset == "nantang" else ("y", "n", "a")  # 南塘 12: no abstain button
         for code in choices:
             label = t("button." + {"y": "yes", "n": "no", "a": "abstain"}[code])
             body += form(
