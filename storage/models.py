@@ -380,3 +380,13 @@ class HallSessionRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     flash: Mapped[str | None] = mapped_column(Text, nullable=True)  # shown once after POST-redirect-GET
     flash_refused: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class HallWeChatRow(Base):
+    """A WeChat Official Account user (their openid for the account) recognised as a member of a council."""
+
+    __tablename__ = "hall_wechat"
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

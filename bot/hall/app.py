@@ -14,6 +14,7 @@ from .live import Changes
 from .pages import Hall
 from .render import CONTENT_SECURITY_POLICY
 from .signin import SignIn
+from .wechat import WeChatLogin, WeChatSettings
 
 
 def make_hall(
@@ -24,9 +25,12 @@ def make_hall(
     on_queued: Callable[[], None] | None = None,
     changes: Changes | None = None,
     clock: Callable[[], datetime] | None = None,
+    wechat: WeChatSettings | None = None,
 ) -> Hall:
     signin = SignIn(new_uow, clock or desk.clock, secure=base_url.startswith("https:"))
-    return Hall(desk, signin, on_queued=on_queued, changes=changes)
+    wechat = wechat or WeChatSettings()
+    login = WeChatLogin(wechat) if wechat.configured else None
+    return Hall(desk, signin, on_queued=on_queued, changes=changes, wechat=login, base_url=base_url)
 
 
 def web_app(hall: Hall, base_url: str) -> web.Application:

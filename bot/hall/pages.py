@@ -29,8 +29,9 @@ from ..i18n import LOCALES, Translator
 from . import views
 from .actions import command_for
 from .live import Changes
-from .render import card, e, notice, page
+from .render import LANGS, card, e, notice, page
 from .signin import GONE, Refused, SignIn, Visitor
+from .wechat import WeChatLogin, WeChatPages
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +50,25 @@ class Hall:
     """`Hall(desk, signin)`: aiohttp routes for every council's hall; `on_queued` wakes the outbox drainer."""
 
     def __init__(
-        self, desk: Desk, signin: SignIn, *, on_queued: Callable[[], None] | None = None, changes: Changes | None = None
+        self,
+        desk: Desk,
+        signin: SignIn,
+        *,
+        on_queued: Callable[[], None] | None = None,
+        changes: Changes | None = None,
+        wechat: WeChatLogin | None = None,
+        base_url: str = "",
     ) -> None:
         self.desk = desk
         self.signin = signin
         self.on_queued = on_queued
         self.changes = changes or Changes()
+        self.wechat = wechat  # a configured WeChat Official Account recognises returning residents
+        self.base_url = base_url.rstrip("/")
         self._css, self._js = _static("hall.css"), _static("hall.js")
 
     def routes(self) -> list[web.RouteDef]:
-        return [
+        return (WeChatPages(self, self.wechat).routes() if self.wechat is not None else []) + [
             web.get("/h/static/hall.css", self.css),
             web.get("/h/static/hall.js", self.js),
             web.get("/h/{slug}", self.hall),
@@ -110,9 +120,13 @@ class Hall:
         return f"/h/{request.match_info['slug']}"
 
     def _nav(self, t: Translator, base: str) -> str:
-        return (
-            f'<a href="{e(base)}">{e(t("hall.nav.hall"))}</a><a href="{e(base)}/minutes">{e(t("hall.nav.minutes"))}</a>'
+        languages = "".join(
+            f'<a href="{e(base)}/lang/{locale}" lang="{LANGS[locale]}">{e(name)}</a>'
+            for locale, name in LANGUAGE_NAMES.items()
+            if locale != t.locale
         )
+        hall, minutes = e(t("hall.nav.hall")), e(t("hall.nav.minutes"))
+        return f'<a href="{e(base)}">{hall}</a><a href="{e(base)}/minutes">{minutes}</a>{languages}'
 
     async def _seen(self, visitor: Visitor | None) -> str:
         """The notice waiting for this device (shown once)."""
@@ -146,6 +160,7 @@ class Hall:
         body = (
             f"<h1>{e(t('hall.title', council=council.title))}</h1>{shown}"
             + views.who_card(t, base, visitor)
+            + self._wechat_offer(request, t, base)
             + '<div id="live">'
             + (f"<h2>{e(t('hall.open_items'))}</h2>" + "".join(items) if items else card(e(t("hall.nothing_open"))))
             + views.delivery_list(t, base, council, delivering)
@@ -339,6 +354,13 @@ class Hall:
             f'<div class="muted">{e(response.documents[0].caption or "")}</div>'
         )
         return page(t, t("hall.share_title"), body, nav=self._nav(t, base))
+
+    # ---- WeChat Official Account (snsapi_base) ---------------------------------------------------------
+
+    def _wechat_offer(self, request: web.Request, t: Translator, base: str) -> str:
+        if self.wechat is None or "MicroMessenger" not in request.headers.get("User-Agent", ""):
+            return ""
+        return card(f'<a class="item" href="{e(base)}/wx/start">{e(t("hall.wechat.offer"))}</a>')
 
     # ---- ways in ----------------------------------------------------------------------------------
 

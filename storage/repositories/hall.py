@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from deliberation.model import Council
 
 from ..mapping import council_from_row
-from ..models import CouncilRow, HallPassRow, HallRow, HallSessionRow
+from ..models import CouncilRow, HallPassRow, HallRow, HallSessionRow, HallWeChatRow
 
 SLUG_LIMIT = 32
 
@@ -171,3 +171,18 @@ class HallRepository:
         await self.session.execute(
             update(HallSessionRow).where(HallSessionRow.token_hash == token_hash).values(revoked_at=at)
         )
+
+    # ---- WeChat Official Account users --------------------------------------------------------------
+
+    async def wechat_member(self, council_id: int, openid: str) -> int | None:
+        row = await self.session.get(HallWeChatRow, (council_id, openid))
+        return None if row is None else row.member_id
+
+    async def bind_wechat(self, council_id: int, openid: str, member_id: int, at: datetime) -> None:
+        """Recognise this openid as this member from now on (a later binding replaces an earlier one)."""
+        row = await self.session.get(HallWeChatRow, (council_id, openid))
+        if row is None:
+            self.session.add(HallWeChatRow(council_id=council_id, openid=openid, member_id=member_id, created_at=at))
+        else:
+            row.member_id = member_id
+        await self.session.flush()

@@ -1,4 +1,5 @@
-"""the hall: each council's hall slug, one-time passes (personal links, invite codes) and device sessions
+"""the hall: each council's hall slug, one-time passes (personal links, invite codes), device sessions and
+WeChat Official Account users recognised as members
 
 Revision ID: 0012
 Revises: 0007
@@ -48,6 +49,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_hall_sessions_council_id", "hall_sessions", ["council_id"])
     op.create_index("ix_hall_sessions_member_id", "hall_sessions", ["member_id"])
+    op.create_table(
+        "hall_wechat",
+        sa.Column("council_id", sa.Integer(), sa.ForeignKey("councils.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("openid", sa.String(length=64), primary_key=True),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+    )
     if op.get_bind().dialect.name == "postgresql":
         # The hall's live pages: every committed move of a council's chain is announced to listening workers.
         op.execute(
@@ -65,6 +73,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS councils_chain_moved ON councils")
         op.execute("DROP FUNCTION IF EXISTS yishi_chain_moved()")
+    op.drop_table("hall_wechat")
     op.drop_table("hall_sessions")
     op.drop_table("hall_passes")
     op.drop_table("hall_councils")
