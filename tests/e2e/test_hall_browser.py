@@ -140,9 +140,17 @@ async def test_five_residents_and_a_chair_deliberate_in_the_hall(tmp_path):
                 form = chair.locator("form", has=chair.get_by_role("button", name=f"批准 {name}"))
                 await _click(chair, form)
 
+            neighbour = await (await browser.new_context(**PHONE, locale="zh-CN")).new_page()  # reads, signed out
             for i, (who, act, n, value) in enumerate(SCRIPT):
                 page = pages[who]
                 await _step(page, root, hall, act, n, value)
+                if (act, n) == ("put", 1):  # a neighbour follows the ballot live: no reload, no JavaScript of theirs
+                    await neighbour.goto(f"{root}{hall}/m/1")
+                    assert "已投票 0 人" in await neighbour.inner_text("#turnout")
+                if (act, n, who) == ("vote", 1, "王阿姨"):
+                    from playwright.async_api import expect
+
+                    await expect(neighbour.locator("#turnout")).to_contain_text("已投票 1 人", timeout=10000)
                 refused = await page.locator(".notice.refused").count()
                 assert refused == (1 if i in REFUSED else 0), (i, who, act, await page.inner_text("main"))
                 if i in REFUSED:
