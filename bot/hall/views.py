@@ -38,7 +38,7 @@ def delivery_list(t: Translator, base: str, council: Council, assignments: Seque
     items = "".join(
         card(
             f'<a class="item" href="{e(base)}/m/{a.number}"><div class="muted">#{a.number} · '
-            f"{e(t(f'hall.delivery_state.{a.state.value}'))}</div>"
+            f"{e(t(f'hall.delivery_short.{a.state.value}'))}</div>"
             f"<div>{e(t('hall.assignee', name=a.assignee_name, due=local_time(council, a.due_at)))}</div></a>"
         )
         for a in assignments
@@ -77,7 +77,10 @@ def who_card(t: Translator, base: str, visitor: Visitor | None) -> str:
             f'<div>{e(t("hall.stranger"))}</div><a class="item" href="{e(base)}/join">{e(t("hall.join_link"))}</a>'
         )
     m = visitor.member
-    state = t("hall.you_pending") if not visitor.active else t("hall.you", name=m.name, unit=m.unit or "—")
+    if not visitor.active:
+        state = t("hall.you_pending")
+    else:
+        state = t("hall.you", name=m.name, unit=m.unit) if m.unit else t("hall.you_no_unit", name=m.name)
     return card(f"<div>{e(state)}</div>")
 
 
