@@ -96,6 +96,9 @@ class Response:
     # adapter whose refusals show in the group then says nothing.
     personal: bool = False
     repeated: bool = False
+    # The replies carry a personal secret (a sign-in link): privately or not at all, never in a group; where
+    # the platform cannot write privately, the group gets only `popup` (a hint).
+    private_only: bool = False
     locale: str = "zh_Hans"
     council_id: int | None = None
     announced: list[int] = field(default_factory=list)  # outbox rows queued with this change: send them now

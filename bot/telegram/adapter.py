@@ -180,6 +180,12 @@ class TelegramAdapter:
             response = self._with_add_button(response)
         if response.personal and group and (response.repeated or await self._in_private(user.id, response)):
             return  # a non-member is told once per few minutes, privately when Telegram lets the bot
+        if response.private_only and group and user is not None and not response.refused:
+            if await self._in_private(user.id, response):  # a personal link: never in the group
+                await self._react(chat.id, message.message_id)
+            else:
+                await self.delivery.send(chat.id, Reply(response.popup or ""), reply_to=message.message_id)
+            return
         await self._answer_command(chat.id, message.message_id, group, response)
 
     async def _refuse_sender_chat(self, message: Message) -> None:

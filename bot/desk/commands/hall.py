@@ -34,7 +34,7 @@ async def web(ctx: Ctx) -> Response:
     member = usecases.require_member(ctx.actor)
     url = await passes.personal_link(ctx.uow, _base(ctx), ctx.the_council.id, member.id, ctx.clock())
     shown = ctx.t("hall.web.link", url=url)
-    return Response([Reply(shown, private=True)], quiet=True, popup=ctx.t("hall.web.group"))
+    return Response([Reply(shown, private=True)], quiet=True, popup=ctx.t("hall.web.group"), private_only=True)
 
 
 async def _sign_out(ctx: Ctx, handle: str) -> Response:
