@@ -209,6 +209,8 @@ class TelegramAdapter:
         try:
             for reply in response.replies:
                 await self.delivery.send(user_id, reply)
+            for document in response.documents if response.private_only else ():
+                await self.delivery.send_document(user_id, document)
         except (ChatGone, TelegramError) as error:
             log.info("no private message to %s: %s", user_id, error)
             return False

@@ -41,3 +41,17 @@ async def test_web_sends_the_link_privately_and_the_link_opens_the_hall(harness)
         assert r.status == 200 and "您好，Alice" in await r.text()
     finally:
         await client.close()
+
+
+async def test_invite_sheets_reach_the_chair_privately_never_the_group(harness):
+    h, api = harness, harness.api
+    h.app.dispatcher.defaults = replace(h.app.dispatcher.defaults, public_base_url=BASE)
+    api.set_chat(G, "group", "9号楼")
+    api.set_chat_member(G, CHAIR, "creator")
+    await h.cmd(G, CHAIR, "/setup")
+    step = await h.cmd(G, CHAIR, "/invites 9-101 9-102")
+    assert "私聊机器人" in step.text and api.documents(G) == []
+    api.start_private(CHAIR)
+    await h.cmd(G, CHAIR, "/invites 9-101 9-102")
+    await h.settle()
+    assert api.documents(G) == [] and api.documents(CHAIR.id)[-1]["content"].startswith(b"%PDF")

@@ -60,7 +60,12 @@ async def invites(ctx: Ctx) -> Response:
     made = await passes.invites(ctx.uow, base, council.id, units[:500], ctx.clock())
     pdf = invite_sheets(ctx.t, council.title, [(i.unit, i.code, i.url) for i in made])
     caption = ctx.t("hall.invites.caption", count=len(made))
-    return Response([Reply(caption, private=True)], documents=[Document("invites.pdf", pdf, caption)])
+    return Response(  # the codes are for the chair's printer, not for the group
+        [Reply(caption, private=True)],
+        documents=[Document("invites.pdf", pdf, caption)],
+        popup=ctx.t("hall.invites.private"),
+        private_only=True,
+    )
 
 
 async def share(ctx: Ctx) -> Response:
