@@ -36,11 +36,12 @@ def invite_sheets(t: Translator, council_title: str, invites: Sequence[tuple[str
         pdf.setFont(font, 26)
         pdf.drawString(20 * mm, top - 45 * mm, t("hall.invites.sheet_unit", unit=unit))
         pdf.drawString(20 * mm, top - 60 * mm, t("hall.invites.sheet_code", code=code))
-        pdf.drawImage(ImageReader(io.BytesIO(qr_png(url))), width - 90 * mm, top - 110 * mm, 70 * mm, 70 * mm)
-        pdf.setFont(font, 13)
+        pdf.drawImage(ImageReader(io.BytesIO(qr_png(url))), width - 90 * mm, top - 105 * mm, 70 * mm, 70 * mm)
+        pdf.setFont(font, 15)
         help_text = t("hall.invites.sheet_help")
-        for i in range(0, len(help_text), 24):
-            pdf.drawString(20 * mm, top - (80 + i // 24 * 8) * mm, help_text[i : i + 24])
+        per_line = 30 if t.locale != "en" else 80  # what fits in 170 mm at 15 pt
+        for i in range(0, len(help_text), per_line):
+            pdf.drawString(20 * mm, top - (116 + i // per_line * 8) * mm, help_text[i : i + per_line])
         if n % 2 == 1 or n == len(invites) - 1:
             pdf.showPage()
         else:
