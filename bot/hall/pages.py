@@ -254,7 +254,9 @@ class Hall:
 
     # ---- acting -----------------------------------------------------------------------------------
 
-    def _incoming(self, council: Council, visitor: Visitor, text: str, data: str | None) -> Incoming:
+    def _incoming(
+        self, council: Council, visitor: Visitor, text: str, data: str | None, once: object = None
+    ) -> Incoming:
         platform, _, chat_id = council.chat_key.partition(":")
         user_platform, _, user_id = visitor.member.user_key.partition(":")
         return Incoming(
@@ -267,6 +269,8 @@ class Hall:
             chat_title=council.title,
             username=visitor.member.username,
             user_platform=user_platform,
+            # each form carries its own nonce: the same form sent twice (a double tap) is done once
+            update_key=f"hall:{once}" if isinstance(once, str) and 8 <= len(once) <= 32 and once.isascii() else None,
         )
 
     async def _announce(self, council: Council, response: Response) -> None:
@@ -306,7 +310,7 @@ class Hall:
             await self.signin.flash(visitor, t("hall.refused.unknown"), True)
             raise web.HTTPSeeOther(back)
         text, data = asked
-        response = await self.desk.handle(self._incoming(council, visitor, text, data))
+        response = await self.desk.handle(self._incoming(council, visitor, text, data, form.get("once")))
         await self._announce(council, response)
         await self.signin.flash(visitor, _answer(response, t), response.refused)
         raise web.HTTPSeeOther(back)
@@ -386,10 +390,13 @@ class Hall:
         unit = " ".join(str(form.get("unit", "")).split())[:64]
         code = str(form.get("code", "")).strip()[:32]
         name = " ".join(str(form.get("name", "")).split())[:40]
-        async with self.desk.uow() as uow:
-            refused = await self.signin.check_invite(uow, council, unit, code)
-        if refused is None and not name:
+        if not name:
             return await self.join_form(request, shown=notice(t("hall.join_no_name"), True), status=400)
+        async with self.desk.uow() as uow:  # the code is spent first: two phones cannot both claim it
+            refused = await self.signin.check_invite(uow, council, unit, code)
+            if refused is None and not await self.signin.use_invite(uow, council, unit, code):
+                refused = Refused.USED
+            await uow.commit()
         if refused is not None:
             return await self.join_form(request, shown=notice(t(f"hall.refused.{refused.value}"), True), status=403)
         web_id = secrets.token_urlsafe(12)
@@ -398,13 +405,13 @@ class Hall:
             platform, chat_id, web_id, name, text=f"/join {unit}", chat_title=council.title, user_platform="web"
         )
         response = await self.desk.handle(incoming)
-        if response.refused:
+        if response.refused:  # e.g. a unit the roster does not list: the chair prints a new slip
             return await self.join_form(request, shown=notice(_answer(response, t), True), status=403)
         await self._announce(council, response)
         redirect = web.HTTPSeeOther(base)
         async with self.desk.uow() as uow:
             member = await uow.members.by_user(council.id, f"web:{web_id}")
-            if member is None or not await self.signin.use_invite(uow, council, unit, code):
+            if member is None:
                 return await self._refuse(t, "hall.refused.used")
             session = await self.signin.start(uow, redirect, council.id, member.id, base)
             await uow.hall.set_flash(session, _answer(response, t))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import secrets
 from collections.abc import Iterable
 
 from aiohttp import web
@@ -88,5 +89,6 @@ def form(
     css = f' class="{cls}"' if cls else ""
     return (
         f'<form method="post" action="{e(action)}"><input type="hidden" name="csrf" value="{e(csrf)}">'
+        f'<input type="hidden" name="once" value="{secrets.token_urlsafe(12)}">'
         f'{hidden}{box}<button type="submit"{css}>{e(button)}</button></form>'
     )

@@ -120,3 +120,26 @@ async def test_a_session_the_chair_revokes_or_of_a_removed_member_acts_no_more(a
     finally:
         await bob.close()
         await carol.close()
+
+
+async def test_the_same_form_sent_twice_moves_once(app):
+    import re
+
+    council, slug = await council_with_hall(app)
+    alice = await signed_in(app, council, "alice")
+    try:
+        hall = f"/h/{slug}"
+        page = await (await alice.get(hall)).text()
+        once = re.search(r'name="act" value="move">', page) and re.findall(r'name="once" value="([^"]+)"', page)[0]
+        token = await csrf(alice, hall)
+        form = {"csrf": token, "once": once, "act": "move", "text": "修车棚", "back": hall}
+        for _ in range(2):  # a double tap
+            assert (await alice.post(f"{hall}/do", data=form)).status == 200
+        async with app.dispatcher.uow() as uow:
+            assert [m.text for m in await uow.motions.all(council.id)] == ["修车棚"]
+        form["once"] = "another-form-nonce"
+        await alice.post(f"{hall}/do", data=form)
+        async with app.dispatcher.uow() as uow:
+            assert len(await uow.motions.all(council.id)) == 2
+    finally:
+        await alice.close()
