@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from deliberation.ports import Clock
 from storage.database import make_engine, make_sessions
 from storage.leader import Leadership, leadership_for
+from storage.live import can_listen, listen_for_changes
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork, uow_factory
 
@@ -33,6 +34,7 @@ from .desk import Desk
 from .desk.commands import ALL as ALL_COMMANDS
 from .desk.desk import utc_now
 from .desk.messages import Reply
+from .hall.live import Changes
 from .i18n import normalise_locale
 from .outbox import OutboxDrainer, enqueue_row
 from .routing import PlatformRouter
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from .console import ConsoleChat
+    from .hall.pages import Hall
     from .telegram.runner import TelegramBot
     from .wecom.app import WeComApi, WeComApp
     from .wecom.robot import WeComRobot
@@ -62,18 +65,24 @@ class Core:
     router: PlatformRouter
     drainer: OutboxDrainer
     alarm: Alarm
+    changes: Changes
 
     @contextlib.asynccontextmanager
     async def running(self, *, drain_idle: float = 1.0) -> AsyncIterator[None]:
         """The alarm clock and the outbox drainer, running while the body runs."""
         stop = asyncio.Event()
         draining = asyncio.create_task(self.drainer.run(stop, idle=drain_idle), name="outbox")
+        listening = None
+        if self.changes.notified:
+            listening = asyncio.create_task(listen_for_changes(self.engine, self.changes.changed, stop), name="live")
         await self.alarm.start()
         try:
             yield
         finally:
             await self.alarm.stop()
             stop.set()
+            if listening is not None:
+                await asyncio.gather(listening, return_exceptions=True)
             self.drainer.wake.set()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(draining, 10)
@@ -123,7 +132,7 @@ async def build_core(
         on_rung=on_rung,
         on_announce=drainer.wake.set,
     )
-    return Core(engine, sessions, new_uow, desk, router, drainer, alarm)
+    return Core(engine, sessions, new_uow, desk, router, drainer, alarm, Changes(notified=can_listen(engine)))
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:
@@ -276,6 +285,7 @@ def build_wecom(
     )
     app.add_routes(wecom.routes())
     app.add_routes(BallotPages(core.dispatcher, links, announce=wecom.announce).routes())
+    app.add_routes(build_hall(core, links.base_url).routes())
 
     async def _close(_app: web.Application) -> None:
         await wecom.settle()
@@ -285,6 +295,20 @@ def build_wecom(
 
     app.on_cleanup.append(_close)
     return app, wecom
+
+
+def build_hall(core: Core, base_url: str) -> Hall:
+    """The 议事厅 on the core: what it queues wakes the drainer; on PostgreSQL it hears every worker's changes."""
+    from .hall.app import make_hall
+
+    return make_hall(core.dispatcher, core.new_uow, base_url, on_queued=core.drainer.wake.set, changes=core.changes)
+
+
+def hall_app(core: Core, base_url: str) -> web.Application:
+    """The web pages when WeCom is not configured: the hall alone."""
+    from .hall.app import web_app
+
+    return web_app(build_hall(core, base_url), base_url)
 
 
 @contextlib.asynccontextmanager
@@ -345,7 +369,8 @@ async def run_serve(
             file=sys.stderr,
         )
         return 2
-    if not _telegram_configured(telegram) and missing:
+    hall = bool(YishiSettings().public_base_url)
+    if not _telegram_configured(telegram) and missing and not hall:
         print(f"yishi serve: {NOTHING_TO_SERVE}", file=sys.stderr)
         return 2
     if _telegram_configured(telegram) and (refused := WebhookSettings().problem()):
@@ -378,17 +403,22 @@ async def _serve(
         stop_on_signals(stop)
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 23's timedelta durations now (no deprecation noise)
     core = await build_core(database_url, clock=clock, scan_interval=scan_interval)
+    yishi = YishiSettings()
     try:
         async with contextlib.AsyncExitStack() as running:
             if wecom is not None:
                 settings, link_settings = wecom
                 web_app, _ = build_wecom(core, settings, ballot_links(core, link_settings))
-                await running.enter_async_context(web_site(web_app, settings.listen))
+                await running.enter_async_context(web_site(web_app, yishi.web_listen or settings.listen))
                 log.info(
                     "WeCom callback on http://%s/wecom/callback, ballot pages under %s/b/",
                     settings.listen,
                     link_settings.public_base_url,
                 )
+            elif yishi.public_base_url:
+                listen = yishi.web_listen or "127.0.0.1:8080"
+                await running.enter_async_context(web_site(hall_app(core, yishi.public_base_url), listen))
+                log.info("the hall on http://%s/h/ (reached at %s/h/)", listen, yishi.public_base_url)
             if telegram is not None:
                 from .telegram.runner import transport
 

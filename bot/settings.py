@@ -30,6 +30,8 @@ class YishiSettings(_Base):
     public_base_url: str = Field("", validation_alias="PUBLIC_BASE_URL")
     # A 街道's own Word form for the minutes (.docx with Jinja tags, docs/docx-template.md); none: the usual form.
     docx_template: Path | None = Field(None, validation_alias="YISHI_DOCX_TEMPLATE")
+    # Where `yishi serve` serves the web pages (the hall, ballot pages, the WeCom callback): host:port.
+    web_listen: str = Field("", validation_alias="YISHI_WEB_LISTEN")
 
 
 class TelegramSettings(_Base):

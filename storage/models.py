@@ -363,3 +363,57 @@ class MinutesVersionRow(Base):
     publication_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     publication_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     pinned_message_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+# ---- the hall (议事厅): web sign-in ------------------------------------------------------------------
+
+
+class HallRow(Base):
+    """A council's hall address: `/h/<slug>`, an unguessable slug made when the hall is first asked for."""
+
+    __tablename__ = "hall_councils"
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+
+
+class HallPassRow(Base):
+    """A one-time way in: a personal link (`kind` "link", for a member) or a unit's invite code ("invite").
+
+    Only the SHA-256 of the secret is kept; a pass is used once, expires and can be revoked.
+    """
+
+    __tablename__ = "hall_passes"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class HallSessionRow(Base):
+    """A device signed in to a council's hall (the cookie's SHA-256), its CSRF token and its next notice."""
+
+    __tablename__ = "hall_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(Integer, index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    flash: Mapped[str | None] = mapped_column(Text, nullable=True)  # shown once after POST-redirect-GET
+    flash_refused: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class HallWeChatRow(Base):
+    """A WeChat Official Account user (their openid for the account) recognised as a member of a council."""
+
+    __tablename__ = "hall_wechat"
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -14,6 +14,7 @@ from .repositories import (
     BallotRepository,
     CouncilRepository,
     EventRepository,
+    HallRepository,
     MeetingRepository,
     MemberRepository,
     MinutesRepository,
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
     updates: UpdateClaims
     notice_boards: NoticeBoardRepository
     questions: CalledQuestionRepository
+    hall: HallRepository
 
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
         self.updates = UpdateClaims(session)
         self.notice_boards = NoticeBoardRepository(session)
         self.questions = CalledQuestionRepository(session)
+        self.hall = HallRepository(session)
         return self
 
     async def __aexit__(

@@ -30,6 +30,9 @@ class Incoming:
     user_locale: str | None = None
     update_key: str | None = None  # the same key twice means a re-delivery
     attachment: Attachment | None = None  # the file the command came with (its caption), if any
+    # Who acts when it is not the chat's platform: the hall (bot.hall) acts in a council's chat for a member
+    # who may have joined on another platform ("web" for those who joined on the page).
+    user_platform: str | None = None
 
     @property
     def chat_key(self) -> str:
@@ -37,7 +40,7 @@ class Incoming:
 
     @property
     def user_key(self) -> str:
-        return f"{self.platform}:{self.user_id}"
+        return f"{self.user_platform or self.platform}:{self.user_id}"
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,9 @@ class Response:
     # adapter whose refusals show in the group then says nothing.
     personal: bool = False
     repeated: bool = False
+    # The replies carry a personal secret (a sign-in link): privately or not at all, never in a group; where
+    # the platform cannot write privately, the group gets only `popup` (a hint).
+    private_only: bool = False
     locale: str = "zh_Hans"
     council_id: int | None = None
     announced: list[int] = field(default_factory=list)  # outbox rows queued with this change: send them now

@@ -185,6 +185,12 @@ class TelegramAdapter:
             response = self._with_add_button(response)
         if response.personal and group and (response.repeated or await self._in_private(user.id, response)):
             return  # a non-member is told once per few minutes, privately when Telegram lets the bot
+        if response.private_only and group and user is not None and not response.refused:
+            if await self._in_private(user.id, response):  # a personal link: never in the group
+                await self._react(chat.id, message.message_id)
+            else:
+                await self.delivery.send(chat.id, Reply(response.popup or ""), reply_to=message.message_id)
+            return
         await self._answer_command(chat.id, message.message_id, group, response)
 
     async def _attachment(self, message: Message) -> Attachment | None:
@@ -221,6 +227,8 @@ class TelegramAdapter:
         try:
             for reply in response.replies:
                 await self.delivery.send(user_id, reply)
+            for document in response.documents if response.private_only else ():
+                await self.delivery.send_document(user_id, document)
         except (ChatGone, TelegramError) as error:
             log.info("no private message to %s: %s", user_id, error)
             return False

@@ -103,6 +103,8 @@ WORDS: dict[str, str] = {
     "公示": "publish",
     "纪要": "minutes",
     "紀要": "minutes",
+    "议事厅": "web",  # my personal link to the hall (bot.hall)
+    "議事廳": "web",
 }
 # Words the app answers itself (not a dispatcher command): "选票 3" sends my ballot link again.
 LINK_WORDS = {"选票", "選票", "投票链接", "投票鏈接", "ballot"}

@@ -14,10 +14,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # A ballot link's path is a bearer credential: whoever reads it in a log can vote as that member.
 _TOKEN_PATH = re.compile(r"^/b/[^/]*")
+# So is a hall's personal link (`/h/<slug>/in/<token>`) until it is first used.
+_HALL_LINK = re.compile(r"^(/h/[^/]*/in/)[^/]*")
 
 
 def security_headers(*, content_security_policy: str, https: bool) -> Middleware:
-    """One middleware for every page, error pages too: no framing, no sniffing, no referrer, only our own style;
+    """One middleware for every page, error pages too: no framing, no sniffing, no referrer, only our own style
+    (unless the page sets its own Content-Security-Policy);
     Strict-Transport-Security when the pages are served over TLS (PUBLIC_BASE_URL is https)."""
     headers = {
         "Content-Security-Policy": content_security_policy,
@@ -35,15 +38,16 @@ def security_headers(*, content_security_policy: str, https: bool) -> Middleware
         except web.HTTPException as error:  # 404s from the router, 400s raised by handlers
             error.headers.update(headers)
             raise
-        response.headers.update(headers)
+        for name, value in headers.items():  # a page with its own policy (the hall's script) keeps it
+            response.headers.setdefault(name, value)
         return response
 
     return middleware
 
 
 def redact(path: str) -> str:
-    """The path as the access log may show it: `/b/<token>` becomes `/b/…`."""
-    return _TOKEN_PATH.sub("/b/…", path)
+    """The path as the access log may show it: `/b/<token>` becomes `/b/…`, `/h/<slug>/in/<token>` `/h/<slug>/in/…`."""
+    return _HALL_LINK.sub(r"\1…", _TOKEN_PATH.sub("/b/…", path))
 
 
 class RedactingAccessLogger(AbstractAccessLogger):

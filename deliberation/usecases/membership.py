@@ -51,8 +51,11 @@ async def join(
     actor: Actor,
     unit_text: str | None = None,
     area_text: str | None = None,
+    *,
+    vouched: bool = True,
 ) -> Member:
-    """Register the actor as a member of a unit; pending until the chair approves when the rules ask.
+    """Register the actor as a member of a unit; pending until the chair approves when the rules ask, and
+    always when no platform vouches for who they are (`vouched=False`: someone who joined on a web page).
 
     `/join 列席` registers someone who attends without a unit or a vote (a community secretary)."""
     if unit_text is not None and unit_text.strip().lower() in OBSERVER_WORDS:
@@ -80,7 +83,7 @@ async def join(
         if council.rules.weighted and area is None:
             raise errors.AreaRequired(unit=code)
         await uow.units.add(council.id, Unit(code, code, area or 0), from_roster=False)
-    approval = council.rules.approval_required and not actor.is_chair
+    approval = (council.rules.approval_required or not vouched) and not actor.is_chair
     status = MemberStatus.PENDING if approval else MemberStatus.ACTIVE
     if existing is not None:  # a chair from /setup claiming their unit, or someone back in the group
         status = status if returning else existing.status

@@ -6,6 +6,7 @@ from .assignments import AssignmentRepository
 from .ballots import BallotRepository, VoteRepository
 from .councils import CouncilRepository
 from .events import EventRepository, read_chain
+from .hall import HallRepository
 from .meetings import MeetingRepository
 from .members import MemberRepository, UnitRepository
 from .minutes import MinutesRepository
@@ -22,6 +23,7 @@ __all__ = [
     "Claimed",
     "CouncilRepository",
     "EventRepository",
+    "HallRepository",
     "MeetingRepository",
     "MemberRepository",
     "MinutesRepository",

@@ -156,6 +156,7 @@ def test_chinese_and_slash_commands_map_onto_the_dispatcher():
     assert to_command("发言 3 反对：太贵") == ("/speak 3 反对：太贵", "")
     assert to_command("／motion 装灯") == ("/motion 装灯", "")
     assert to_command("选票 3") == ("", "3")
+    assert to_command("议事厅") == ("/web", "") and to_command("議事廳") == ("/web", "")
     assert to_command("反对意见很多") is None
     assert to_command("今天天气不错") is None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import Table
-from . import ballots, board, council, follow_up, meetings, minutes, motions, nantang, owners, proceedings
+from . import ballots, board, council, follow_up, hall, meetings, minutes, motions, nantang, owners, proceedings
 
 ALL: tuple[Table, ...] = (
     council.TABLE,
@@ -16,6 +16,7 @@ ALL: tuple[Table, ...] = (
     proceedings.TABLE,
     board.TABLE,
     owners.TABLE,
+    hall.TABLE,
 )
 
 # Every command name the full desk knows (the Telegram menu shows only these).

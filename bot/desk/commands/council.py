@@ -83,7 +83,11 @@ async def lang(ctx: Ctx) -> Response:
 
 async def join(ctx: Ctx) -> Response:
     unit, _, area = ctx.args.partition(" ")
-    member = await usecases.join(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, unit or None, area.strip() or None)
+    # Someone who joined on the hall's page (an invite code, no platform account) always waits for the chair.
+    vouched = ctx.incoming.user_platform != "web"
+    member = await usecases.join(
+        ctx.uow, ctx.clock, ctx.the_council, ctx.actor, unit or None, area.strip() or None, vouched=vouched
+    )
     if member.status is MemberStatus.PENDING:
         approve = buttons.encode(buttons.Approve(member.id))
         asked = ctx.t("member.pending", name=member.name, unit=member.unit or "—")
