@@ -54,6 +54,7 @@ class Rules:
     chair_votes: bool = False
     quorum: Fraction | None = None
     publication_days: int = 7
+    proxy_cap: int = 3  # owners one proxy holder may represent (civil278, spec §4a)
 
     @classmethod
     def for_preset(cls, preset: Preset | str) -> Rules:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .database import busy_or_same, erase_traces
 from .repositories import (
     AssignmentRepository,
+    BallotAttemptRepository,
     BallotRepository,
     CouncilRepository,
     EventRepository,
@@ -20,9 +21,12 @@ from .repositories import (
     MotionRepository,
     NoticeBoardRepository,
     OutboxRepository,
+    PaperEntryRepository,
     PostRepository,
+    ProxyRepository,
     ReminderRepository,
     SpeechRepository,
+    TellerRepository,
     UnitRepository,
     UpdateClaims,
     VoteRepository,
@@ -54,6 +58,10 @@ class SqlUnitOfWork:
     posts: PostRepository
     updates: UpdateClaims
     notice_boards: NoticeBoardRepository
+    ballot_attempts: BallotAttemptRepository
+    paper_entries: PaperEntryRepository
+    tellers: TellerRepository
+    proxies: ProxyRepository
 
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -77,6 +85,10 @@ class SqlUnitOfWork:
         self.posts = PostRepository(session)
         self.updates = UpdateClaims(session)
         self.notice_boards = NoticeBoardRepository(session)
+        self.ballot_attempts = BallotAttemptRepository(session)
+        self.paper_entries = PaperEntryRepository(session)
+        self.tellers = TellerRepository(session)
+        self.proxies = ProxyRepository(session)
         return self
 
     async def __aexit__(

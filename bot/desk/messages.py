@@ -21,6 +21,11 @@ class Incoming:
     is_admin: bool = False  # a platform group administrator (a chair by default)
     user_locale: str | None = None
     update_key: str | None = None  # the same key twice means a re-delivery
+    via_web: bool = False  # a vote from the H5 ballot page (the attempts ledger names its channel)
+    # The file of the message this command replied to (the photo of a signed 委托书): the platform's file id,
+    # and its bytes where the adapter could fetch them.
+    reply_file_id: str | None = None
+    reply_file: bytes | None = None
 
     @property
     def chat_key(self) -> str:

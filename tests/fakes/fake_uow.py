@@ -20,6 +20,8 @@ from deliberation.delivery import Assignment, Meeting, MeetingState, Planned, Ra
 from deliberation.minutes import MinutesVersion
 from deliberation.model import Actor, Ballot, Council, Member, MemberStatus, Motion, Role, Rules, Speech, Unit
 
+from .fake_channels import ChannelState, FakeBallotAttempts, FakePaperEntries, FakeProxies, FakeTellers
+
 VoteRow = tuple[str, int, Choice | None, int]  # voter, member id, choice (None once forgotten), area
 
 
@@ -43,6 +45,7 @@ class _State:
     ratings: dict[int, dict[int, Rating]] = field(default_factory=dict)
     reminders: dict[tuple[str, int, datetime], dict[str, Any]] = field(default_factory=dict)
     minutes: dict[int, MinutesVersion] = field(default_factory=dict)
+    channels: ChannelState = field(default_factory=ChannelState)
     next_id: int = 0
 
     def new_id(self) -> int:
@@ -442,6 +445,10 @@ class FakeUnitOfWork:
         self.assignments = FakeAssignments(self)
         self.reminders = FakeReminders(self)
         self.minutes = FakeMinutes(self)
+        self.ballot_attempts = FakeBallotAttempts(self)
+        self.paper_entries = FakePaperEntries(self)
+        self.tellers = FakeTellers(self)
+        self.proxies = FakeProxies(self)
         self.council = Council(0, "", "", Rules())  # set by with_council
 
     async def commit(self) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from ..context import Table
-from . import ballots, board, council, follow_up, meetings, minutes, motions
+from . import ballots, board, channels, council, follow_up, meetings, minutes, motions
 
 ALL: tuple[Table, ...] = (
     council.TABLE,
     motions.TABLE,
     ballots.TABLE,
+    channels.TABLE,
     meetings.TABLE,
     follow_up.TABLE,
     minutes.TABLE,

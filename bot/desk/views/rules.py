@@ -17,5 +17,9 @@ def rules_text(t: Translator, rules: Rules) -> str:
             t("rules.second_deadline", hours=hours),
             t("rules.chair_votes" if rules.chair_votes else "rules.chair_no_vote"),
             t("rules.approval" if rules.approval_required else "rules.no_approval"),
+            *(
+                # civil278: one vote per owner from any channel (deliberation.channels.CONFLICT_RULE), proxies
+                [t("rules.conflict"), t("rules.proxy_cap", cap=rules.proxy_cap)] if rules.weighted else []
+            ),
         ]
     )
