@@ -79,9 +79,17 @@ class SlipEntered:
 
 
 async def enter_slip(
-    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, number: int | None, slip: str, choice_text: str
+    uow: UnitOfWork,
+    clock: Clock,
+    council: Council,
+    actor: Actor,
+    number: int | None,
+    slip: str,
+    choice_text: str,
+    *,
+    in_group: bool = False,
 ) -> SlipEntered:
-    """`/paper N <unit or slip code> 赞成|反对|弃权` by a teller."""
+    """`/paper N <unit or slip code> 赞成|反对|弃权` by a teller; a secret ballot's slips only in a private chat."""
     member = actor.member
     teller = next(
         (t for t in await current_tellers(uow, council) if member is not None and t.member_id == member.id), None
@@ -94,6 +102,8 @@ async def enter_slip(
     ballot = await uow.ballots.open_for_motion(motion.id)
     if ballot is None or ballot.closes_at <= clock():
         raise errors.BallotNotOpen(number=motion.number)
+    if ballot.secret and in_group:
+        raise errors.SecretVoteTyped(number=motion.number)
     units = await uow.units.all(council.id)
     if looks_like_slip_code(slip):
         code = parse_slip_code(slip)

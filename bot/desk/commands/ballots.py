@@ -16,7 +16,7 @@ from .. import buttons
 from ..announce import ballot_closed
 from ..context import Ctx, Table
 from ..messages import Reply, Response
-from ..outbox_rows import enqueue
+from ..outbox_rows import enqueue_row
 from ..parsing import number_only, parse_command, split_number, vote_options
 from ..views import ballots as views
 from ..views.motions import card_edit
@@ -47,14 +47,14 @@ def vote_popup(t: Translator, recorded: usecases.VoteRecorded) -> str:
     return text
 
 
-async def tell_owner_of_proxy_vote(ctx: Ctx, recorded: usecases.VoteRecorded) -> None:
+async def tell_owner_of_proxy_vote(ctx: Ctx, response: Response, recorded: usecases.VoteRecorded) -> None:
     """The owner hears privately that their proxy voted for them (no choice: the message is kept in the outbox)."""
     if not (recorded.proxy and recorded.owner):
         return
     for member in await household(ctx.uow, ctx.the_council, recorded.owner):
         text = ctx.t("channels.proxy.used", holder=ctx.actor.name, number=recorded.motion.number, owner=recorded.owner)
         key = f"proxy-used:{recorded.ballot.id}:{member.id}:{ctx.clock().isoformat()}"
-        await enqueue(
+        row = await enqueue_row(
             ctx.uow,
             chat_key=member.user_key,
             reply=Reply(text, private=True),
@@ -62,12 +62,14 @@ async def tell_owner_of_proxy_vote(ctx: Ctx, recorded: usecases.VoteRecorded) ->
             council_id=ctx.the_council.id,
             dedupe_key=key,
         )
+        if row is not None:
+            response.announced.append(row)
 
 
 async def answer_vote(ctx: Ctx, recorded: usecases.VoteRecorded) -> Response:
     """A recorded vote: the pop-up, and the live tally while the ballot is open, or its closing messages."""
     response = Response(popup=vote_popup(ctx.t, recorded), quiet=True)
-    await tell_owner_of_proxy_vote(ctx, recorded)
+    await tell_owner_of_proxy_vote(ctx, response, recorded)
     if recorded.closed:
         return await ballot_closed(ctx, recorded.closed, response)
     response.edits.append(

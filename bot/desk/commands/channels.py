@@ -19,7 +19,7 @@ from ...i18n import Translator
 from ..announce import ballot_closed
 from ..context import Ctx, Table
 from ..messages import Reply, Response
-from ..outbox_rows import enqueue
+from ..outbox_rows import enqueue_row
 from ..parsing import number_only, split_number, when
 from ..refusals import refuse
 from ..views.notices import local_time
@@ -33,9 +33,9 @@ def _choice(t: Translator, choice: Choice | None) -> str:
     return "—" if choice is None else t(f"choice.{choice.value}")
 
 
-async def tell_privately(ctx: Ctx, member: Member, text: str, key: str) -> None:
+async def tell_privately(ctx: Ctx, response: Response, member: Member, text: str, key: str) -> None:
     """A private notice to a member other than the asker, queued with the change (their own chat)."""
-    await enqueue(
+    row = await enqueue_row(
         ctx.uow,
         chat_key=member.user_key,
         reply=Reply(text, private=True),
@@ -43,6 +43,8 @@ async def tell_privately(ctx: Ctx, member: Member, text: str, key: str) -> None:
         council_id=ctx.the_council.id,
         dedupe_key=key,
     )
+    if row is not None:
+        response.announced.append(row)
 
 
 async def teller(ctx: Ctx) -> Response:
@@ -71,7 +73,9 @@ async def paper_slip(ctx: Ctx) -> Response:
     words = rest.split()
     if len(words) != 2:
         raise refuse("channels.error.paper_usage")
-    entered = await paper.enter_slip(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number, words[0], words[1])
+    entered = await paper.enter_slip(
+        ctx.uow, ctx.clock, ctx.the_council, ctx.actor, number, words[0], words[1], in_group=ctx.incoming.chat_is_group
+    )
     t, secret = ctx.t, entered.ballot.secret
     figures = {
         "number": entered.number,
@@ -108,10 +112,11 @@ async def paper_slip(ctx: Ctx) -> Response:
         second_name=entered.entry.teller,
         second=_choice(t, entered.entry.choice),
     )
+    response = Response([Reply(text, private=True)])
     other_member = await ctx.uow.members.get(other.teller_id)
     if other_member is not None:
-        await tell_privately(ctx, other_member, text, f"paper-mismatch:{entered.entry.id}")
-    return Response([Reply(text, private=True)])
+        await tell_privately(ctx, response, other_member, text, f"paper-mismatch:{entered.entry.id}")
+    return response
 
 
 async def proxy(ctx: Ctx) -> Response:
@@ -130,14 +135,12 @@ async def proxy(ctx: Ctx) -> Response:
     p, t = recorded.proxy, ctx.t
     until_text = t("channels.proxy.until", until=local_time(council, p.until)) if p.until else ""
     figures = {"unit": p.unit, "owner": p.owner, "holder": p.holder, "until": until_text, "by": p.granted_by}
+    response = Response([Reply(t("channels.proxy.recorded", **figures))])
     for member in recorded.owner_members:
-        if member.user_key != ctx.actor.user_key:
-            await tell_privately(ctx, member, t("channels.proxy.told_owner", **figures), f"proxy:{p.id}:{member.id}")
-    owner_told = t("channels.proxy.told_owner", **figures)
-    replies = [Reply(t("channels.proxy.recorded", **figures))]
-    if ctx.actor.member is not None and any(m.id == ctx.actor.member.id for m in recorded.owner_members):
-        replies.append(Reply(owner_told, private=True))
-    return Response(replies)
+        if member.user_key != ctx.actor.user_key:  # the owner who typed it reads the group's confirmation
+            told = t("channels.proxy.told_owner", **figures)
+            await tell_privately(ctx, response, member, told, f"proxy:{p.id}:{member.id}")
+    return response
 
 
 async def proxy_list(ctx: Ctx) -> Response:
