@@ -21,6 +21,7 @@ from .desk.outbox_rows import Outbox, enqueue_drop_buttons
 from .desk.views import reminders as views
 from .desk.views.ballots import closed_announcements
 from .desk.views.ratings import rating_result_reply
+from .desk.views.receipts import receipts_reply
 from .i18n import Translator
 
 
@@ -79,7 +80,8 @@ async def _ballot_close(
     await enqueue_drop_buttons(
         uow, chat_key=council.chat_key, subject=shown.reminder, at=clock(), council_id=council.id
     )
-    return [shown.ballot, *shown.replies]
+    receipts = await receipts_reply(t, uow, closed.motion, closed.ballot)  # civil278: the codes counted
+    return [shown.ballot, *shown.replies, *([receipts] if receipts is not None else [])]
 
 
 def _meeting_notice(key: str) -> Action:

@@ -356,3 +356,9 @@ class ProxyUsage(DeliberationError):
 
 class PaperUsage(DeliberationError):
     key = "channels.error.paper_usage"
+
+
+class Civil278Only(DeliberationError):
+    """Paper slips and proxies belong to owners' votes under civil278 (one vote per owner)."""
+
+    key = "channels.error.civil278_only"

@@ -15,6 +15,7 @@ from .context import Ctx
 from .messages import Reply, Response
 from .outbox_rows import enqueue_drop_buttons, enqueue_edit, enqueue_row
 from .views import ballots as ballot_views
+from .views.receipts import receipts_reply
 
 
 async def announce(ctx: Ctx, response: Response, reply: Reply, key: str) -> Reply:
@@ -60,7 +61,11 @@ async def ballot_closed(ctx: Ctx, closed: usecases.ClosedBallot, response: Respo
         ),
     ]
     response.announced.extend(row for row in rows if row is not None)
-    for n, reply in enumerate(shown.replies):
+    replies = list(shown.replies)
+    receipts = await receipts_reply(ctx.t, ctx.uow, closed.motion, closed.ballot)  # civil278: the codes counted
+    if receipts is not None:
+        replies.append(receipts)
+    for n, reply in enumerate(replies):
         key = subjects.encode(subjects.BallotClosed(closed.ballot.id, n))
         response.replies.append(await announce(ctx, response, reply, key))
     return response

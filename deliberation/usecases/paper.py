@@ -96,12 +96,16 @@ async def enter_slip(
     )
     if teller is None or member is None or not member.active:
         raise errors.TellerRequired()
+    if not council.rules.weighted:
+        raise errors.Civil278Only()
     choice = parse_choice(choice_text)
     await uow.councils.lock(council.id)
     motion = await find_motion(uow, council, number)
     ballot = await uow.ballots.open_for_motion(motion.id)
     if ballot is None or ballot.closes_at <= clock():
         raise errors.BallotNotOpen(number=motion.number)
+    if not ballot.rules_under(council.rules).weighted:
+        raise errors.Civil278Only()
     if ballot.secret and in_group:
         raise errors.SecretVoteTyped(number=motion.number)
     units = await uow.units.all(council.id)

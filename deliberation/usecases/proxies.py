@@ -60,6 +60,8 @@ async def grant_proxy(
     member = actor.member
     if member is None or not member.active:
         raise errors.NotAMember()
+    if not council.rules.weighted:
+        raise errors.Civil278Only()
     await uow.councils.lock(council.id)
     units = await uow.units.all(council.id)
     code = normalise_unit_code(unit_text)

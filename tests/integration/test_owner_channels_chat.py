@@ -148,6 +148,7 @@ async def test_a_30_unit_building_votes_by_button_paper_and_proxy(app, clock):
     assert (result.yes, result.no, result.abstain) == (15, 4, 1)
     assert result.participation_heads == result.participation_area == Fraction(2, 3)
     assert result.approval_heads == result.approval_area == Fraction(3, 4)
+    assert "【#1 已计入的投票回执码（共 20 户）】" in out.text()  # the 公示 of the result lists them
     shown = await ok(chat, "@o05 /receipts 1")
     lines = shown.replies[0].text.splitlines()
     assert len(lines) == 20

@@ -44,6 +44,9 @@ def vote_popup(t: Translator, recorded: usecases.VoteRecorded) -> str:
         text += "\n" + t("channels.vote.receipt", receipt=recorded.receipt)
     if recorded.proxy and recorded.owner:
         text += "\n" + t("channels.vote.as_proxy", owner=recorded.owner)
+    if recorded.replaced is not None:  # the owner's own vote took the place of the proxy's
+        channel = t(f"channels.channel.{recorded.replaced.channel.value}")
+        text += "\n" + t("channels.vote.replaced", channel=channel, by=recorded.replaced.by)
     return text
 
 

@@ -22,7 +22,9 @@ from ..messages import Reply, Response
 from ..outbox_rows import enqueue_row
 from ..parsing import number_only, split_number, when
 from ..refusals import refuse
+from ..views import ballots as ballot_views
 from ..views.notices import local_time
+from ..views.receipts import receipts_reply
 
 
 def _role(t: Translator, role: channels.TellerRole) -> str:
@@ -90,6 +92,11 @@ async def paper_slip(ctx: Ctx) -> Response:
         response = Response([Reply(text, private=True)])
         if entered.closed is not None:
             return await ballot_closed(ctx, entered.closed, response)
+        motion = await ctx.uow.motions.get(entered.ballot.motion_id)
+        counts = None if secret else await ctx.uow.votes.counts(entered.ballot.id)
+        response.edits.append(
+            ballot_views.ballot_edit(t, ctx.the_council, motion, entered.ballot, entered.voted, counts)
+        )
         return response
     other = entered.other
     if not entered.state.mismatch or other is None:
@@ -198,17 +205,10 @@ async def conflicts(ctx: Ctx) -> Response:
 async def receipts(ctx: Ctx) -> Response:
     """The 公示 of the receipts counted, once the ballot closed: open ballots with unit and choice."""
     motion, ballot = await _ballot_of(ctx)
-    t = ctx.t
     if ballot.open:
-        return Response([Reply(t("channels.receipts.still_open", number=motion.number))])
-    lines = [
-        t("channels.receipts.line_secret", receipt=line.receipt)
-        if ballot.secret
-        else t("channels.receipts.line", receipt=line.receipt, units=line.units, choice=_choice(t, line.choice))
-        for line in await ledger.counted_receipts(ctx.uow, ballot)
-    ]
-    text = "\n".join(lines) or t("channels.receipts.none")
-    return Response([Reply(text, title=t("channels.receipts.title", number=motion.number, count=len(lines)))])
+        return Response([Reply(ctx.t("channels.receipts.still_open", number=motion.number))])
+    shown = await receipts_reply(ctx.t, ctx.uow, motion, ballot)
+    return Response([shown or Reply(ctx.t("channels.receipts.none"))])
 
 
 TABLE = Table(
