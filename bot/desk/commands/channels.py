@@ -105,7 +105,8 @@ async def paper_slip(ctx: Ctx) -> Response:
             if entered.entry.role is channels.TellerRole.COUNTER
             else channels.TellerRole.COUNTER
         )
-        return Response([Reply(t("channels.paper.first", **figures, other=_role(t, other_role)), private=True)])
+        key = "channels.paper.first_secret" if secret else "channels.paper.first"
+        return Response([Reply(t(key, **figures, other=_role(t, other_role)), private=True)])
     # A mismatch: both tellers are told; the slip counts for nothing until one of them enters it again.
     key = "channels.paper.mismatch_secret" if secret else "channels.paper.mismatch"
     text = t(
