@@ -117,6 +117,7 @@ def vote_lines(w: Words, vote: MinutesVote) -> list[str]:
             else (figures.heads(w.locale, counted.approval_heads), figures.area(w.locale, counted.approval_area))
         )
         lines.append(w("minutes.vote.approval", heads=approval[0], area=approval[1]))
+        lines.append(w("rules.conflict"))  # one vote per owner from any channel (deliberation.channels)
     else:
         lines.append(w("minutes.vote.turnout", eligible=vote.eligible, voted=vote.cast))
         if vote.sealed:
