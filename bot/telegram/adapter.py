@@ -139,7 +139,8 @@ class TelegramAdapter:
         Its bytes are fetched for /proxy only, up to 10 MB; when Telegram will not give them the file id alone is kept.
         """
         replied = message.reply_to_message
-        if replied is None or not text.lstrip("/／").lower().startswith("proxy"):
+        command = (text.lstrip("/／").split(maxsplit=1) or [""])[0].split("@")[0].casefold()
+        if replied is None or command != "proxy":
             return None, None
         found = replied.photo[-1] if replied.photo else replied.document
         if found is None:
