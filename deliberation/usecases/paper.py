@@ -163,7 +163,7 @@ async def enter_slip(
         owner,
         area_of_owner(units, owner),
         agreed,
-        name=unit,
+        name=owner,
         channel=Channel.PAPER,
     )
     return SlipEntered(ballot, motion.number, unit, owner, entry, state, admitted, voted, closed)
