@@ -39,6 +39,7 @@ BALLOT_OPENED = "ballot.opened"
 VOTE_CAST = "vote.cast"
 BALLOT_CLOSED = "ballot.closed"
 TELLER_APPOINTED = "teller.appointed"  # civil278 channels (deliberation.channels)
+TELLER_REMOVED = "teller.removed"
 SLIP_ENTERED = "slip.entered"  # a teller's entry of a paper slip; no choice for a secret ballot
 PROXY_GRANTED = "proxy.granted"
 

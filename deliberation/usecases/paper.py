@@ -8,7 +8,8 @@ one ballot, for the minutes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 
 from .. import errors, events
 from ..channels import (
@@ -30,21 +31,32 @@ from .ballots import ClosedBallot, count_owner_vote
 from .ledger import Admitted, admit, area_of_owner, owner_of_unit
 from .steps import find_member, find_motion, record_event, require_chair
 
+REMOVE_WORDS = frozenset({"撤销", "撤銷", "取消", "remove"})
+
 
 async def appoint_teller(
     uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, handle: str, role_text: str
 ) -> Teller:
-    """`/teller @user 计票人|监票人` by the chair; a new role replaces the person's old one."""
+    """`/teller @user 计票人|监票人` by the chair; a new role replaces the person's old one.
+
+    `/teller @user 撤销` ends the appointment (returns the appointment that ended).
+    """
     require_chair(actor)
-    role = parse_teller_role(role_text)
+    removing = unicodedata.normalize("NFKC", role_text).strip().casefold() in REMOVE_WORDS
+    role = None if removing else parse_teller_role(role_text)
     await uow.councils.lock(council.id)
     member = await find_member(uow, council, handle)
+    now = clock()
+    current = [t for t in await uow.tellers.all(council.id) if t.member_id == member.id and t.removed_at is None]
+    for old in current:
+        await uow.tellers.remove(old.id, now)
+    if role is None:
+        if not current:
+            raise errors.TellerRequired()
+        await record_event(uow, council, clock, events.TELLER_REMOVED, name=member.name, by=actor.name)
+        return replace(current[0], removed_at=now)
     if not member.active:
         raise errors.NotAMember()
-    now = clock()
-    for old in await uow.tellers.all(council.id):
-        if old.member_id == member.id and old.removed_at is None:
-            await uow.tellers.remove(old.id, now)
     teller = await uow.tellers.add(Teller(council.id, member.id, member.name, role, now))
     await record_event(uow, council, clock, events.TELLER_APPOINTED, name=member.name, role=role.value, by=actor.name)
     return teller

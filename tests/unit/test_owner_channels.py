@@ -207,3 +207,17 @@ def owner_unit(uow: FakeUnitOfWork, name: str) -> str:
     unit = uow.member(name).unit
     assert unit is not None
     return unit
+
+
+async def test_a_removed_teller_enters_no_more_slips_and_still_served_the_ballot_it_worked_on() -> None:
+    uow, clock = _council()
+    number, ballot = await _open(uow, clock)
+    await enter_slip(uow, clock, uow.council, uow.actor("ji"), number, "201", "赞成")
+    clock.tick(minutes=1)
+    removed = await appoint_teller(uow, clock, uow.council, uow.actor("chair"), "@ji", "撤销")
+    assert removed.removed_at == clock()
+    with pytest.raises(errors.TellerRequired):
+        await enter_slip(uow, clock, uow.council, uow.actor("ji"), number, "202", "赞成")
+    with pytest.raises(errors.TellerRequired):  # nobody to remove twice
+        await appoint_teller(uow, clock, uow.council, uow.actor("chair"), "@ji", "撤销")
+    assert {t.name for t in await tellers_of(uow, ballot)} == {"ji", "jian"}

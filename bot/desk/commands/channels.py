@@ -54,7 +54,8 @@ async def teller(ctx: Ctx) -> Response:
     if not handle or not role.strip():
         raise refuse("channels.error.teller_usage")
     appointed = await paper.appoint_teller(ctx.uow, ctx.clock, ctx.the_council, ctx.actor, handle, role.strip())
-    return Response([Reply(ctx.t("channels.teller.appointed", name=appointed.name, role=_role(ctx.t, appointed.role)))])
+    key = "channels.teller.removed" if appointed.removed_at is not None else "channels.teller.appointed"
+    return Response([Reply(ctx.t(key, name=appointed.name, role=_role(ctx.t, appointed.role)))])
 
 
 async def tellers(ctx: Ctx) -> Response:
