@@ -164,6 +164,10 @@ class ConsoleChat:
     # ---- the outbox Sender -----------------------------------------------------------------
 
     async def send(self, chat_key: str, reply: Reply) -> str | None:
+        if reply.private:  # a private notice to someone else (the other teller, an owner): their own chat
+            person = chat_key.partition(":")[2]
+            self.out(f"  (私信给 {person} / to {person} only) " + render_reply(reply).replace("\n", "\n    "))
+            return None
         self.out("议事助手: " + render_reply(reply).replace("\n", "\n    "))
         self._remember_buttons(reply)
         if reply.subject:

@@ -26,6 +26,7 @@ from .desk.views import reminders as views
 from .desk.views.ballots import ballot_edit, ballot_reply, closed_announcements, shown_counts
 from .desk.views.motions import card_edit, motion_card
 from .desk.views.ratings import rating_result_reply
+from .desk.views.receipts import receipts_reply
 from .i18n import Translator
 
 
@@ -100,7 +101,13 @@ async def _ballot_close(
     await enqueue_drop_buttons(
         uow, chat_key=council.chat_key, subject=shown.reminder, at=clock(), council_id=council.id
     )
-    return [shown.ballot, *shown.replies, *await next_matter(uow, clock, council, t)]
+    receipts = await receipts_reply(t, uow, closed.motion, closed.ballot)  # civil278: the codes counted
+    return [
+        shown.ballot,
+        *shown.replies,
+        *([receipts] if receipts is not None else []),
+        *await next_matter(uow, clock, council, t),
+    ]
 
 
 async def _open_question(

@@ -290,3 +290,102 @@ class MeetingNotFound(DeliberationError):
     """No meeting with that number (or no meeting at all) in the council's record (params: meeting)."""
 
     key = "minutes.error.no_meeting"
+
+
+# ---- paper slips, tellers, proxies (civil278, spec §4a) ------------------------------------------------
+
+
+class BadTellerRole(DeliberationError):
+    """/teller @user with a role that is neither 计票人 nor 监票人 (params: given)."""
+
+    key = "channels.error.bad_role"
+
+
+class TellerRequired(DeliberationError):
+    """Only an appointed teller enters paper slips."""
+
+    key = "channels.error.teller_required"
+
+
+class TellerIsOwner(DeliberationError):
+    """A teller may not enter a slip of their own household (params: unit)."""
+
+    key = "channels.error.own_household"
+
+
+class BadSlipChoice(DeliberationError):
+    key = "channels.error.bad_choice"
+
+
+class BadSlipCode(DeliberationError):
+    key = "channels.error.bad_code"
+
+
+class SlipCodeOtherBallot(DeliberationError):
+    """A slip's QR code from another ballot (params: number)."""
+
+    key = "channels.error.code_other_ballot"
+
+
+class SlipEnteredTwice(DeliberationError):
+    """The same teller (or a second teller in the same role) entered this slip already (params: unit, name)."""
+
+    key = "channels.error.entered_twice"
+
+
+class SlipAlreadyCounted(DeliberationError):
+    key = "channels.error.slip_counted"
+
+
+class PaperPrevails(DeliberationError):
+    """The owner's signed slip was counted: an electronic vote cannot replace it (params: owner)."""
+
+    key = "channels.error.paper_prevails"
+
+
+class OwnerVotedHimself(DeliberationError):
+    """The owner voted in person: the proxy's vote cannot replace it (params: owner)."""
+
+    key = "channels.error.owner_voted"
+
+
+class ProxyCapReached(DeliberationError):
+    """The holder already represents `cap` owners (params: name, cap)."""
+
+    key = "channels.error.proxy_cap"
+
+
+class ProxyOwnerVoted(DeliberationError):
+    """A proxy for an owner who already voted on an open ballot (params: owner, number)."""
+
+    key = "channels.error.proxy_owner_voted"
+
+
+class ProxyNotAllowed(DeliberationError):
+    """A proxy is recorded by the unit's owner, or by the secretary replying to the signed 委托书's photo."""
+
+    key = "channels.error.proxy_not_allowed"
+
+
+class ProxyToSelf(DeliberationError):
+    key = "channels.error.proxy_to_self"
+
+
+class NoProxy(DeliberationError):
+    """A vote for another owner's unit without a recorded proxy (params: unit)."""
+
+    key = "channels.error.no_proxy"
+
+
+class ProxyUsage(DeliberationError):
+    key = "channels.error.proxy_usage"
+
+
+class PaperUsage(DeliberationError):
+    key = "channels.error.paper_usage"
+
+
+class Civil278Only(DeliberationError):
+    """Paper slips and proxies belong to owners' votes under civil278 (one vote per owner)."""
+
+    key = "channels.error.civil278_only"

@@ -43,6 +43,10 @@ QUESTION_CALLED = "question.called"  # 南塘 11: "还有人要发言吗？" —
 BALLOT_OPENED = "ballot.opened"
 VOTE_CAST = "vote.cast"
 BALLOT_CLOSED = "ballot.closed"
+TELLER_APPOINTED = "teller.appointed"  # civil278 channels (deliberation.channels)
+TELLER_REMOVED = "teller.removed"
+SLIP_ENTERED = "slip.entered"  # a teller's entry of a paper slip; no choice for a secret ballot
+PROXY_GRANTED = "proxy.granted"
 
 MEETING_SCHEDULED = "meeting.scheduled"
 MEETING_CANCELLED = "meeting.cancelled"
@@ -73,8 +77,13 @@ def voter_key(rules: Rules, member: Member, owner: str | None = None) -> str:
     if rules.weighted:
         if owner is None:
             raise ValueError(f"member {member.id} has no owner to vote for")
-        return f"o:{owner}"
+        return owner_voter_key(owner)
     return f"m{member.id}"
+
+
+def owner_voter_key(owner: str) -> str:
+    """The voter key of an owner's one vote under civil278, whoever cast it (a paper slip has no member)."""
+    return f"o:{owner}"
 
 
 def _fraction(value: Fraction | None) -> str | None:

@@ -63,6 +63,7 @@ class Rules:
     abstain_choice: bool = False  # 南塘 12: 赞成/反对 only
     one_matter: bool = True  # 一事一议: a new main motion waits as 待议
     tally_live: bool = False  # the running count shown while a ballot is open
+    proxy_cap: int = 3  # owners one proxy holder may represent (civil278, spec §4a)
 
     @classmethod
     def for_preset(cls, preset: Preset | str) -> Rules:

@@ -205,7 +205,7 @@ def _read_quorum(text: str) -> dict[str, Any] | None:
     return None if isinstance(value, str) else {"quorum": value}
 
 
-# In the order /rules lists them. (#14 adds the proxy cap here: one more Setting.)
+# In the order /rules lists them.
 SETTINGS: tuple[Setting, ...] = (
     Setting("quorum", ("法定人数",), "set.expect.quorum", _read_quorum, _show_quorum, _quorum_source),
     Setting(
@@ -296,6 +296,14 @@ SETTINGS: tuple[Setting, ...] = (
         lambda text: None if (flag := _flag(text)) is None else {"motion_must_act": not flag},
         lambda r: ("set.value.off" if r.motion_must_act else "set.value.on", {}),
         _fixed(Source("nantang", "2")),
+    ),
+    Setting(
+        "proxy_cap",
+        ("委托上限", "委託上限", "proxies"),
+        "set.expect.speeches",  # a whole number from 1 to 10
+        lambda text: None if (n := _whole(text, *SPEECHES_RANGE)) is None else {"proxy_cap": n},
+        lambda r: ("set.value.count", {"n": r.proxy_cap}),
+        _fixed(Source("council")),
     ),
 )
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .database import busy_or_same, erase_traces
 from .repositories import (
     AssignmentRepository,
+    BallotAttemptRepository,
     BallotRepository,
     CouncilRepository,
     EventRepository,
@@ -21,9 +22,12 @@ from .repositories import (
     MotionRepository,
     NoticeBoardRepository,
     OutboxRepository,
+    PaperEntryRepository,
     PostRepository,
+    ProxyRepository,
     ReminderRepository,
     SpeechRepository,
+    TellerRepository,
     UnitRepository,
     UpdateClaims,
     VoteRepository,
@@ -58,6 +62,10 @@ class SqlUnitOfWork:
     notice_boards: NoticeBoardRepository
     questions: CalledQuestionRepository
     hall: HallRepository
+    ballot_attempts: BallotAttemptRepository
+    paper_entries: PaperEntryRepository
+    tellers: TellerRepository
+    proxies: ProxyRepository
 
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -83,6 +91,10 @@ class SqlUnitOfWork:
         self.notice_boards = NoticeBoardRepository(session)
         self.questions = CalledQuestionRepository(session)
         self.hall = HallRepository(session)
+        self.ballot_attempts = BallotAttemptRepository(session)
+        self.paper_entries = PaperEntryRepository(session)
+        self.tellers = TellerRepository(session)
+        self.proxies = ProxyRepository(session)
         return self
 
     async def __aexit__(

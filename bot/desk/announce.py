@@ -16,6 +16,7 @@ from .matters import dedupe_key, next_matter
 from .messages import Reply, Response
 from .outbox_rows import enqueue_drop_buttons, enqueue_edit, enqueue_row
 from .views import ballots as ballot_views
+from .views.receipts import receipts_reply
 
 
 async def announce(ctx: Ctx, response: Response, reply: Reply, key: str) -> Reply:
@@ -61,7 +62,11 @@ async def ballot_closed(ctx: Ctx, closed: usecases.ClosedBallot, response: Respo
         ),
     ]
     response.announced.extend(row for row in rows if row is not None)
-    for n, reply in enumerate(shown.replies):
+    replies = list(shown.replies)
+    receipts = await receipts_reply(ctx.t, ctx.uow, closed.motion, closed.ballot)  # civil278: the codes counted
+    if receipts is not None:
+        replies.append(receipts)
+    for n, reply in enumerate(replies):
         key = subjects.encode(subjects.BallotClosed(closed.ballot.id, n))
         response.replies.append(await announce(ctx, response, reply, key))
     for reply in await next_matter(ctx.uow, ctx.clock, council, ctx.t):  # 一事一议: the next 待议 motion

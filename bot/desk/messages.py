@@ -33,6 +33,11 @@ class Incoming:
     # Who acts when it is not the chat's platform: the hall (bot.hall) acts in a council's chat for a member
     # who may have joined on another platform ("web" for those who joined on the page).
     user_platform: str | None = None
+    via_web: bool = False  # a vote from the H5 ballot page (the attempts ledger names its channel)
+    # The file of the message this command replied to (the photo of a signed 委托书): the platform's file id,
+    # and its bytes where the adapter could fetch them.
+    reply_file_id: str | None = None
+    reply_file: bytes | None = None
 
     @property
     def chat_key(self) -> str:

@@ -139,6 +139,7 @@ def vote_lines(w: Words, vote: MinutesVote) -> list[str]:
                 area=area_m2(max(vote.total_area_cm2 - vote.participating_area_cm2, 0)),
             )
         )
+        lines.append(w("rules.conflict"))  # one vote per owner from any channel (deliberation.channels)
     else:
         lines.append(w("minutes.vote.turnout", eligible=vote.eligible, voted=vote.cast))
         lines.append(w("record.vote.absent", count=max(vote.eligible - vote.cast, 0)))

@@ -1,5 +1,5 @@
 """One A4 表决票 per owner: units, area, the matter in its final wording, three boxes, the signature line,
-a QR code carrying the slip code (deliberation.slips), and a stub below the cut line with the receipt line."""
+a QR code carrying the slip code (deliberation.channels), and a stub below the cut line with the receipt line."""
 
 from __future__ import annotations
 
@@ -82,7 +82,10 @@ def slips_pdf(t: Translator, council_title: str, timezone: str, found: OwnersBal
     ballot, motion = found.ballot, found.motion
     closes = moments.spell(t.locale, ballot.closes_at, timezone)
     printed = [texts_under(t.locale, "slip."), council_title, motion.text, closes, string.printable]
-    printed += [f"{slip.code}{slip.owner.name}{slip.owner.unit_codes}{area_m2(slip.owner.area_cm2)}" for slip in slips]
+    printed += [
+        f"{slip.code}{slip.receipt}{slip.owner.name}{slip.owner.unit_codes}{area_m2(slip.owner.area_cm2)}"
+        for slip in slips
+    ]
     font = pdf_font("".join(printed))
     # Big type for elderly owners (适老化): nothing on the slip is smaller than 10.5 pt.
     body = ParagraphStyle("body", fontName=font, fontSize=13, leading=19, wordWrap="CJK")
@@ -160,7 +163,7 @@ def _stub(canvas: Canvas, t: Translator, font: str, slip: Slip, number: int, cou
         canvas.drawString(MARGIN, y, row)
     y -= 10 * mm
     canvas.drawString(MARGIN, y, t("slip.receipt"))
-    canvas.line(MARGIN + 24 * mm, y - 1 * mm, MARGIN + 84 * mm, y - 1 * mm)
+    canvas.drawString(MARGIN + 24 * mm, y, slip.receipt)
     canvas.drawString(MARGIN + 90 * mm, y, t("slip.received_by"))
     canvas.line(MARGIN + 112 * mm, y - 1 * mm, WIDTH - MARGIN, y - 1 * mm)
     y -= 9 * mm

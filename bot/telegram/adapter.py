@@ -136,6 +136,27 @@ class TelegramAdapter:
             return
         await self._command(message, text)
 
+    async def _replied_file(self, message: Message, text: str) -> tuple[str | None, bytes | None]:
+        """The photo (or document) a /proxy command replied to: the signed 委托书, kept with the proxy.
+
+        Its bytes are fetched for /proxy only, up to 10 MB; when Telegram will not give them the file id alone is kept.
+        """
+        replied = message.reply_to_message
+        command = (text.lstrip("/／").split(maxsplit=1) or [""])[0].split("@")[0].casefold()
+        if replied is None or command != "proxy":
+            return None, None
+        found = replied.photo[-1] if replied.photo else replied.document
+        if found is None:
+            return None, None
+        try:
+            if (found.file_size or 0) > 10 * 1024 * 1024:
+                return found.file_id, None
+            telegram_file = await self.bot.get_file(found.file_id)
+            return found.file_id, bytes(await telegram_file.download_as_bytearray())
+        except Exception:  # the file id is still the record of what was replied to
+            log.warning("the replied file of a /proxy could not be fetched", exc_info=True)
+            return found.file_id, None
+
     def _addressed_to_me(self, text: str) -> bool:
         head = text.split(maxsplit=1)[0]
         if "@" not in head:
@@ -153,6 +174,7 @@ class TelegramAdapter:
         user_id, name, username = str(user.id), user.full_name, user.username
         admin = group and await self.admins.is_admin(chat.id, user.id)
         attachment = await self._attachment(message)
+        file_id, content = await self._replied_file(message, text)
         incoming = clean_incoming(
             Incoming(
                 "telegram",
@@ -167,6 +189,8 @@ class TelegramAdapter:
                 user_locale=user.language_code if user else None,
                 update_key=update_key_of_message(message),
                 attachment=attachment,
+                reply_file_id=file_id,
+                reply_file=content,
             )
         )
         try:

@@ -354,6 +354,7 @@ class BallotPages:
                 data=encode_button(Vote(ballot.id, CODE_CHOICES[code])),
                 chat_title=council.title,
                 username=member.username,
+                via_web=True,
             )
         )
         if response.refused:

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .. import counting, errors, events
+from ..channels import Attempt, Channel
 from ..counting import Choice, Electorate, Outcome, Threshold
 from ..delivery import MeetingState
 from ..lifecycle import OPEN_FOR_DEBATE, TERMINAL, Action, MotionState, next_state
 from ..model import Actor, Ballot, BallotResult, Council, Motion, MotionKind, Role, Rules, Unit
 from ..nantang import check_chair_last, check_choice_offered
 from ..ports import Clock, UnitOfWork
+from . import ledger
 from .membership import voting_refusal
 from .motions import fall_with
 from .steps import find_motion, iso, record_event, require_chair, require_member
@@ -25,14 +27,13 @@ async def _electorate(uow: UnitOfWork, council: Council) -> tuple[Electorate, in
     if not council.rules.chair_votes:
         members = [m for m in members if not m.has(Role.CHAIR)]
     if council.rules.weighted:
+        # Every owner of the register can vote (a paper slip reaches those who are not in the chat).
         units = await uow.units.all(council.id)
-        owner_of = {u.code: u.owner for u in units}
-        voters = {owner_of[m.unit] for m in members if m.unit in owner_of}
         owners = {u.owner for u in units}
         electorate = Electorate(
             members=len(owners), total_area_cm2=sum(u.area_cm2 for u in units), total_owners=len(owners)
         )
-        return electorate, len(voters), units
+        return electorate, len(owners), units
     return Electorate(members=len(members)), len(members), ()
 
 
@@ -148,6 +149,10 @@ class VoteRecorded:
     voted: int
     closed: ClosedBallot | None = None
     counts: dict[Choice, int] | None = None  # choice -> votes, for the live tally of an open (not secret) ballot
+    receipt: str | None = None  # civil278: the owner's receipt code, sent privately
+    owner: str | None = None  # civil278: whose vote it is
+    proxy: bool = False  # cast by the owner's recorded proxy holder
+    replaced: Attempt | None = None  # the attempt of another channel it took the place of (a conflict)
 
 
 async def find_ballot(uow: UnitOfWork, council: Council, ballot_id: int) -> Ballot:
@@ -158,11 +163,25 @@ async def find_ballot(uow: UnitOfWork, council: Council, ballot_id: int) -> Ball
 
 
 async def cast_vote(
-    uow: UnitOfWork, clock: Clock, council: Council, actor: Actor, ballot_id: int, choice: Choice
+    uow: UnitOfWork,
+    clock: Clock,
+    council: Council,
+    actor: Actor,
+    ballot_id: int,
+    choice: Choice,
+    *,
+    channel: Channel = Channel.BUTTON,
+    unit: str | None = None,
 ) -> VoteRecorded:
-    """Record (or change) a vote; the ballot closes at once when every eligible voter has voted."""
+    """Record (or change) a vote; the ballot closes at once when every eligible voter has voted.
+
+    Under civil278 `channel` says how it came (button, typed, H5 page) and `unit` names another owner's unit
+    the actor votes for as that owner's recorded proxy.
+    """
     require_member(actor)
-    [recorded] = await _record_votes(uow, clock, council, [(actor, ballot_id, choice)], read_all_choices=False)
+    [recorded] = await _record_votes(
+        uow, clock, council, [(actor, ballot_id, choice)], read_all_choices=False, channel=channel, unit=unit
+    )
     if isinstance(recorded, errors.DeliberationError):
         raise recorded
     return recorded
@@ -198,6 +217,8 @@ async def _record_votes(
     votes: Sequence[tuple[Actor, int, Choice]],
     *,
     read_all_choices: bool,
+    channel: Channel = Channel.BUTTON,
+    unit: str | None = None,
 ) -> list[VoteRecorded | errors.DeliberationError]:
     # One vote reads just its voter's choice and the counts; a run reads every choice of a ballot once.
     results: list[VoteRecorded | errors.DeliberationError] = []
@@ -231,17 +252,20 @@ async def _record_votes(
             if refusal is not None:
                 raise refusal
             check_choice_offered(rules, choice is Choice.ABSTAIN, motion.number)
-            owner, area = None, 0
+            owner, area, admitted, by_proxy, used = None, 0, None, False, channel
             if rules.weighted:
                 if units is None:
                     units = await uow.units.all(council.id)
-                owner = next((u.owner for u in units if u.code == member.unit), None)
+                owner = ledger.owner_of_unit(units, member.unit)
                 if owner is None:
                     raise errors.NotEligible(reason="unit")
-                area = sum(u.area_cm2 for u in units if u.owner == owner)
+                if unit is not None:
+                    represented = await ledger.proxy_owner(uow, council, member, unit, units, clock())
+                    owner, by_proxy = represented or owner, represented is not None
+                area = ledger.area_of_owner(units, owner)
+                used = Channel.PROXY if by_proxy else channel
+                admitted = await ledger.admit(uow, ballot, owner, used, choice, member.name, member.id, clock())
             voter = events.voter_key(rules, member, owner)
-            if owner is not None:
-                await _one_vote_per_owner(uow, ballot.id, voter, owner, member.id, rows)
             if member.has(Role.CHAIR) and rules.chair_votes_last:
                 check_chair_last(
                     rules,
@@ -264,6 +288,8 @@ async def _record_votes(
             # A secret ballot's single votes leave nothing in the chain (no name, no time): its
             # `ballot.closed` carries the counts, and the votes table who took part.
             payload = {"number": motion.number, "ballot": ballot.id, "name": member.name, "choice": choice.value}
+            if admitted is not None:
+                payload.update(channel=used.value, owner=owner)
             pending.append((events.VOTE_CAST, clock(), {**payload, "voter": voter, "area_cm2": area}))
         if state.choices is None:
             await flush()
@@ -291,6 +317,10 @@ async def _record_votes(
                 voted,
                 closed,
                 None if ballot.secret or not rules.tally_live else counts,
+                admitted.receipt if admitted else None,
+                owner,
+                by_proxy,
+                admitted.conflict if admitted else None,
             )
         )
     if any(isinstance(r, VoteRecorded) for r in results):
@@ -310,21 +340,43 @@ async def _others_voted(
     return len(stored - {voter})
 
 
-async def _one_vote_per_owner(
+async def count_owner_vote(
     uow: UnitOfWork,
-    ballot_id: int,
-    voter: str,
+    clock: Clock,
+    council: Council,
+    ballot: Ballot,
+    motion: Motion,
     owner: str,
-    member_id: int,
-    rows: Sequence[tuple[int, str, int, Choice, int, datetime]],
-) -> None:
-    """An owner has one vote: only the person who cast it may change it (proxies do not exist yet)."""
-    cast_by = next((m for b, v, m, *_ in reversed(rows) if (b, v) == (ballot_id, voter)), None)
-    if cast_by is None:
-        cast_by = next((m for v, m, _choice, _area in await uow.votes.all(ballot_id) if v == voter), None)
-    if cast_by is not None and cast_by != member_id:
-        other = await uow.members.get(cast_by)
-        raise errors.OwnerAlreadyVoted(owner=owner, name=other.name if other else "?")
+    area: int,
+    choice: Choice,
+    *,
+    name: str,
+    channel: Channel,
+) -> tuple[int, ClosedBallot | None]:
+    """An owner's vote that came without a member (a paper slip the tellers agreed on): counted, and the
+    ballot closes when every owner has voted. Returns (owners voted, the closed ballot or None)."""
+    voter = events.owner_voter_key(owner)
+    await uow.votes.upsert(ballot.id, voter, 0, choice, area, clock())
+    if not ballot.secret:
+        await record_event(
+            uow,
+            council,
+            clock,
+            events.VOTE_CAST,
+            number=motion.number,
+            ballot=ballot.id,
+            name=name,
+            choice=choice.value,
+            voter=voter,
+            area_cm2=area,
+            channel=channel.value,
+            owner=owner,
+        )
+    voted = await uow.votes.count(ballot.id)
+    closed = None
+    if voted >= ballot.eligible_voters > 0:
+        closed = await _close(uow, clock, council, ballot, motion, early=True)
+    return voted, closed
 
 
 async def close_ballot(
@@ -397,6 +449,7 @@ async def _close(
     ballot = replace(ballot, closed_at=clock(), result=result)
     await uow.ballots.update(ballot)
     if ballot.secret:
+        await uow.ballot_attempts.forget_choices(ballot.id)
         await uow.votes.forget_choices(ballot.id)
     await record_event(
         uow,

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import errors
+from ..channels import receipt_code, slip_code
 from ..electorate import Owner, owners_of
 from ..model import Actor, Ballot, Council, Motion, Unit
 from ..ports import UnitOfWork
 from ..progress import Progress, participation
 from ..publication import require_recorder
-from ..slips import slip_code
 from .steps import find_motion, require_member
 
 
@@ -62,10 +62,12 @@ async def owners_ballot(uow: UnitOfWork, council: Council, number: int | None) -
 
 @dataclass(frozen=True)
 class Slip:
-    """One owner's paper 表决票: the code on it names the ballot and the owner (deliberation.slips)."""
+    """One owner's paper 表决票: the code on it names the ballot and the owner (deliberation.channels), and the
+    stub carries the receipt the owner's counted vote will have, whatever the channel."""
 
     owner: Owner
     code: str
+    receipt: str
 
 
 async def paper_slips(
@@ -76,7 +78,11 @@ async def paper_slips(
     found = await owners_ballot(uow, council, number)
     if not found.ballot.open:
         raise errors.BallotNotOpen(number=found.motion.number)
-    return found, [Slip(owner, slip_code(found.ballot.id, owner.number)) for owner in found.owners]
+    ballot = found.ballot
+    return found, [
+        Slip(owner, slip_code(ballot.id, owner.name), receipt_code(ballot.id, ballot.opened_at, owner.name))
+        for owner in found.owners
+    ]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .assignments import AssignmentRepository
 from .ballots import BallotRepository, VoteRepository
+from .channels import BallotAttemptRepository, PaperEntryRepository, ProxyRepository, TellerRepository
 from .councils import CouncilRepository
 from .events import EventRepository, read_chain
 from .hall import HallRepository
@@ -19,6 +20,10 @@ from .updates import UpdateClaims
 
 __all__ = [
     "AssignmentRepository",
+    "BallotAttemptRepository",
+    "PaperEntryRepository",
+    "ProxyRepository",
+    "TellerRepository",
     "BallotRepository",
     "Claimed",
     "CouncilRepository",

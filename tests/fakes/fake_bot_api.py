@@ -684,6 +684,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(700_000_001)
         self._callback_ids = itertools.count(4_200_000_000_000_000_001)
         self._file_ids = itertools.count(1)
+        self.user_files: dict[str, bytes] = {}  # files users sent (a photo), fetched with getFile
         self._reset_state()
         self._handlers: dict[str, tuple[str, Callable[..., Awaitable[Any]]]] = {}
         for attr in dir(self):
@@ -1993,6 +1994,25 @@ class FakeBotApi:
         key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
         self._commands.pop(key, None)
         return True
+
+    async def _m_getFile(self, p: dict[str, Any], request: web.Request) -> Any:
+        file_id = str(p.get("file_id", ""))
+        if file_id not in self.user_files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        size = len(self.user_files[file_id])
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": size,
+            "file_path": f"photos/{file_id}",
+        }
+
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        """The download of a file `getFile` described: `{base}/file/bot{token}/{file_path}`."""
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        if request.match_info["token"] != self.token or file_id not in self.user_files:
+            return web.Response(status=404)
+        return web.Response(body=self.user_files[file_id])
 
     async def _m_getChatMember(self, p: dict[str, Any], request: web.Request) -> Any:
         chat_id = self._chat_id(p)

@@ -21,6 +21,7 @@ from deliberation.electorate import register_digest
 from deliberation.minutes import MinutesVersion
 from deliberation.model import Actor, Ballot, Council, Member, MemberStatus, Motion, Role, Rules, Speech, Unit
 
+from .fake_channels import ChannelState, FakeBallotAttempts, FakePaperEntries, FakeProxies, FakeTellers
 from .fake_questions import FakeCalledQuestions
 
 VoteRow = tuple[str, int, Choice | None, int]  # voter, member id, choice (None once forgotten), area
@@ -49,6 +50,7 @@ class _State:
     registers: dict[int, tuple[Unit, ...]] = field(default_factory=dict)
     vote_times: dict[tuple[int, str], datetime | None] = field(default_factory=dict)
     questions: dict[int, Any] = field(default_factory=dict)  # 南塘 11: tests.fakes.fake_questions
+    channels: ChannelState = field(default_factory=ChannelState)
     next_id: int = 0
 
     def new_id(self) -> int:
@@ -461,6 +463,10 @@ class FakeUnitOfWork:
         self.reminders = FakeReminders(self)
         self.minutes = FakeMinutes(self)
         self.questions = FakeCalledQuestions(self)
+        self.ballot_attempts = FakeBallotAttempts(self)
+        self.paper_entries = FakePaperEntries(self)
+        self.tellers = FakeTellers(self)
+        self.proxies = FakeProxies(self)
         self.council = Council(0, "", "", Rules())  # set by with_council
 
     async def commit(self) -> None:

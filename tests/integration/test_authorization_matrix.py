@@ -53,7 +53,11 @@ WHO_KEYS = {
     "sched.error.not_assignee",
     "error.speech.chair",
     "error.not_eligible",
+    "channels.error.teller_required",
 }
+# Rows whose allowed roles pass every check of who they are and are then refused because the council is not a
+# civil278 one (paper slips and proxies are owners' votes): the refusal the first allowed role must get.
+CIVIL278_ONLY = "channels.error.civil278_only"
 JOIN_KEYS = WHO_KEYS | {"error.already_member"}  # for /join, being a member already is who you are
 
 # Preconditions beyond the base council (see _council): lines said before the row, by whom.
@@ -155,6 +159,14 @@ TABLE: list[tuple[str, set[str], list]] = [
     ("/report 1 进展顺利", CHAIRS, ASSIGNED),
     # joining: anyone who is not yet a member of a unit (the chair set up without one)
     ("/join 9-901", {STRANGER, ADMIN, CHAIR}, []),
+    # owners' votes from every channel (civil278)
+    ("/teller @bob 计票人", CHAIRS, []),
+    ("/tellers", EVERYONE, []),
+    ("/proxies", EVERYONE, []),
+    ("/receipts 1", EVERYONE, []),
+    ("/conflicts 2", RECORDERS | {MEMBER}, [("chair", "/teller @alice 监票人")]),
+    ("/paper 2 1-102 赞成", {MEMBER}, [("chair", "/teller @alice 计票人")]),
+    ("/proxy 1-101 @bob", MEMBERS, []),
     # buttons
     ("v:{ballot}:y", VOTERS, []),
     ("v:{ballot}:n", VOTERS, []),
@@ -254,7 +266,7 @@ async def test_every_command_and_button_by_every_role(app, monkeypatch):
                     problems.append(f"{action} by {role}: refused but changed state")
             elif first_allowed:
                 first_allowed = False
-                if response.refused:
+                if response.refused and not (key == CIVIL278_ONLY and action.startswith(("/paper", "/proxy"))):
                     problems.append(f"{action} by {role}: refused ({key}), but the table says yes")
             elif key in who_keys:
                 problems.append(f"{action} by {role}: refused for who they are ({key}), but the table says yes")

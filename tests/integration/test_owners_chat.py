@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from bot.cli import main as yishi
 from bot.main import build_core, console_chat
+from deliberation.channels import owner_code, parse_slip_code
 from deliberation.evidence import verify_pack
-from deliberation.slips import parse_slip_code
 
 REGISTER = """房号,业主,专有面积
 3-101,张三,80
@@ -103,7 +103,7 @@ async def test_owners_vote_progress_paper_slips_reimport_refused_and_evidence_pa
     third = pdf.pages[2].extract_text()
     assert "3-201、3-202" in third and "加装3号楼电梯" in third and "赞成" in third and "弃权" in third
     code = next(word for word in third.split() if word.startswith("票号"))
-    assert parse_slip_code(code.split("：")[1]).owner_key == 3
+    assert parse_slip_code(code.split("：")[1]).owner_code == owner_code("王五")
 
     for name, _ in PEOPLE[:3]:
         await ok(chat, f"@{name} /yes 1")

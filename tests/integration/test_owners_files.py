@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
 from bot.i18n import Translator
 from bot.owner_files import slips_pdf
 from bot.owner_files.ballot_slips import qr_modules
+from deliberation.channels import owner_code, parse_slip_code, receipt_code, slip_code
 from deliberation.electorate import owners_of
 from deliberation.lifecycle import MotionState
 from deliberation.model import Ballot, Motion, MotionKind, Unit
-from deliberation.slips import parse_slip_code, slip_code
 from deliberation.usecases import OwnersBallot, Slip
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -49,7 +50,7 @@ def test_the_qr_code_printed_on_a_slip_carries_its_code(tmp_path: Path) -> None:
     owners = owners_of(units)
     ballot = Ballot(12, 1, 1, NOW, NOW + timedelta(days=7), "ordinary")
     motion = Motion(1, 1, 3, MotionKind.MAIN, "加装电梯", 1, MotionState.VOTING, NOW)
-    slips = [Slip(o, slip_code(12, o.number)) for o in owners]
+    slips = [Slip(o, slip_code(12, o.name), receipt_code(12, NOW, o.name)) for o in owners]
     pdf = tmp_path / "slips.pdf"
     pdf.write_bytes(
         slips_pdf(Translator("zh_Hans"), "3号楼", "Asia/Shanghai", OwnersBallot(motion, ballot, owners, True), slips)
@@ -60,4 +61,5 @@ def test_the_qr_code_printed_on_a_slip_carries_its_code(tmp_path: Path) -> None:
     borderless = [row[2:-2] for row in expected[2:-2]]
     read = [row[2:-2] for row in read_qr(png, len(expected))[2:-2]]
     assert read == borderless
-    assert parse_slip_code(slips[1].code).owner_key == 2
+    assert parse_slip_code(slips[1].code).owner_code == owner_code("王五")
+    assert slips[1].receipt in PdfReader(pdf).pages[1].extract_text()  # the receipt printed on the stub

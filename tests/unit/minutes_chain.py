@@ -124,6 +124,8 @@ class ScriptedChain:
             return  # a secret ballot's single votes leave nothing in the chain: its close carries the counts
         payload: dict[str, Any] = {"number": opened["number"], "ballot": ballot, "name": name}
         payload.update(choice=choice.value, voter=voter, area_cm2=area)
+        if self.rules.weighted:  # civil278: the attempts ledger names the channel and the owner
+            payload.update(channel="button", owner=name)
         self.record("vote.cast", **payload)
 
     def close(self, ballot: int, *, amends: int | None = None) -> str:

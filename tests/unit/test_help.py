@@ -17,7 +17,7 @@ def named(text: str) -> set[str]:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_help_names_every_command_of_the_desk_in_groups(locale: str) -> None:
-    shown = translate(locale, "help.group") + "\n" + translate(locale, "help.owners")
+    shown = "\n".join(translate(locale, key) for key in ("help.group", "help.owners", "channels.help"))
     assert COMMAND_NAMES - named(shown) == set()
     headings = {
         "zh_Hans": ("【议事】", "【会议】", "【落实】", "【纪要】", "【议事会】"),

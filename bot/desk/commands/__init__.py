@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from ..context import Table
-from . import ballots, board, council, follow_up, hall, meetings, minutes, motions, nantang, owners, proceedings
+from . import (
+    ballots,
+    board,
+    channels,
+    council,
+    follow_up,
+    hall,
+    meetings,
+    minutes,
+    motions,
+    nantang,
+    owners,
+    proceedings,
+)
 
 ALL: tuple[Table, ...] = (
     council.TABLE,
     nantang.TABLE,
     motions.TABLE,
     ballots.TABLE,
+    channels.TABLE,
     meetings.TABLE,
     follow_up.TABLE,
     minutes.TABLE,

@@ -18,15 +18,8 @@ from ..views.rules import rules_text
 async def help_(ctx: Ctx) -> Response:
     if not ctx.incoming.chat_is_group:
         return Response([Reply(ctx.t("help.private"), title=ctx.t("help.title"))])
-    return Response(
-        [
-            Reply(
-                ctx.t("help.group") + "\n" + ctx.t("help.owners"),
-                title=ctx.t("help.title"),
-                private=ctx.council is not None,
-            )
-        ]
-    )
+    text = "\n".join([ctx.t("help.group"), ctx.t("help.owners"), ctx.t("channels.help")])
+    return Response([Reply(text, title=ctx.t("help.title"), private=ctx.council is not None)])
 
 
 # The console is a terminal on the operator's own machine: whoever types there runs the bot. Every other

@@ -31,6 +31,8 @@ def setting_line(t: Translator, setting: Setting, rules: Rules) -> str:
 def rules_text(t: Translator, rules: Rules) -> str:
     lines = [t(f"preset.{rules.preset}.name"), t(f"preset.{rules.preset}.summary")]
     lines += [setting_line(t, setting, rules) for setting in SETTINGS]
+    if rules.weighted:  # civil278: one vote per owner from any channel (deliberation.channels.CONFLICT_RULE)
+        lines.append(t("rules.conflict"))
     if rules.preset is Preset.NANTANG:  # how the chat applies each of 南塘十三条
         lines.append(t("rules.nantang_in_chat"))
     lines.append(t("rules.set_hint"))

@@ -1,0 +1,174 @@
+"""Issue 14 end to end through the console: a 30-unit building votes by button, paper slip and proxy (civil278).
+
+12 owners vote by button; 8 paper slips are entered twice by the 计票人 and the 监票人 (one mismatch, resolved by a
+re-entry; one slip for an owner who had voted by button, so paper prevails); proxies: one holder at the cap of 3,
+a fourth refused, one proxy's vote overridden by its owner, one counted. 20 of 30 owners take part, exactly 2/3
+of owners and of area, and 15 of 20 approve, exactly 3/4: the major matter passes. A second ballot missing by
+one owner fails. The receipts of the 公示 are checked against `receipt_code`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from bot.main import console_chat
+from deliberation import channels, usecases
+from deliberation.lifecycle import MotionState
+from deliberation.roster import RosterUnit
+
+pytestmark = pytest.mark.asyncio
+
+AREA = 953_700  # 95.37 ㎡ each: 20 of 30 units hold exactly 2/3 of the area, 15 of 20 exactly 3/4
+UNITS = [f"{floor}-{room:02d}" for floor in range(1, 11) for room in (1, 2, 3)]  # 30 units, 1-01 … 10-03
+OWNER = {unit: f"业主{n:02d}" for n, unit in enumerate(UNITS, start=1)}
+BUTTON = UNITS[:12]  # o01 … o12 vote by button; o12 also holds the proxies
+PAPER = UNITS[12:19] + [UNITS[0]]  # 7 owners not in the chat, and 1-01 who voted by button: paper prevails
+PROXIED = UNITS[19]  # 7-02: its owner is represented by o12, who votes for it
+OVERRIDDEN = UNITS[1]  # 1-02: o12 votes for it as proxy, then its owner votes himself
+HOLDER = "o12"
+COUNTER, SCRUTINEER = "ji", "jian"  # owners of 10-02 and 10-03: they do not vote
+
+
+def member(unit: str) -> str:
+    return f"o{UNITS.index(unit) + 1:02d}"
+
+
+class Transcript:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, line: str) -> None:
+        self.lines.append(line)
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+async def _building(app, clock, chat) -> int:
+    await ok(chat, "@chair /setup civil278")
+    async with app.dispatcher.uow() as uow:
+        council = await uow.councils.by_chat("console:main")
+        await usecases.import_roster(uow, clock, council, [RosterUnit(u, OWNER[u], AREA) for u in UNITS])
+        await uow.commit()
+    joiners = [(member(u), u) for u in BUTTON] + [("p20", PROXIED), ("p22", UNITS[21]), ("p23", UNITS[22])]
+    joiners += [("p24", UNITS[23]), (COUNTER, UNITS[28]), (SCRUTINEER, UNITS[29])]
+    for name, unit in joiners:
+        await ok(chat, f"@{name} /join {unit}")
+        await ok(chat, f"@chair /approve @{name}")
+    await ok(chat, f"@chair /teller @{COUNTER} 计票人")
+    await ok(chat, f"@chair /teller @{SCRUTINEER} 监票人")
+    return council.id
+
+
+async def ok(chat, line: str):
+    response = await chat.say(line)
+    assert response is not None and not response.refused, (line, [r.text for r in response.replies], response.popup)
+    return response
+
+
+async def refused(chat, line: str, key: str):
+    response = await chat.say(line)
+    assert response is not None and response.refusal == key, (line, response and response.refusal)
+    return response
+
+
+async def _ballot(app, number: int):
+    async with app.dispatcher.uow() as uow:
+        council = await uow.councils.by_chat("console:main")
+        motion = await uow.motions.by_number(council.id, number)
+        [ballot] = await uow.ballots.for_motion(motion.id)
+        return motion, ballot, await uow.ballot_attempts.for_ballot(ballot.id)
+
+
+async def test_a_30_unit_building_votes_by_button_paper_and_proxy(app, clock):
+    out = Transcript()
+    chat = console_chat(app, out=out)
+    await _building(app, clock, chat)
+    await ok(chat, "@o01 /motion 加装电梯，费用按面积分摊")
+    await ok(chat, "@o02 /second 1")
+    await ok(chat, "@chair /vote 1 7d major")
+    motion, ballot, _ = await _ballot(app, 1)
+    assert ballot.eligible_voters == 30  # every owner of the register can vote: paper reaches those not in the chat
+
+    # proxies: o12 holds three; a fourth is refused over the cap; an owner who already voted cannot give one
+    for owner_member, unit in (("o02", OVERRIDDEN), ("p20", PROXIED), ("p22", UNITS[21])):
+        await ok(chat, f"@{owner_member} /proxy {unit} @{HOLDER}")
+    assert "(私信给 o02 / to o02 only)" not in out.text()  # the owner who typed it reads the group's message
+    await refused(chat, f"@p23 /proxy {UNITS[22]} @{HOLDER}", "channels.error.proxy_cap")
+    await ok(chat, f"@{HOLDER} /yes 1 {PROXIED}")  # counted: its owner never votes himself
+    assert "(私信给 p20 / to p20 only)" in out.text()  # the owner is told privately that the proxy was used
+    await ok(chat, f"@{HOLDER} /no 1 {OVERRIDDEN}")  # then overridden by its owner's own vote below
+    await refused(chat, f"@{HOLDER} /yes 1 {UNITS[23]}", "channels.error.no_proxy")
+
+    # 12 owners by button: 9 yes, 3 no (among them the owner of 1-02, overriding the proxy's vote)
+    receipts = {}
+    for unit in BUTTON:
+        choice = "反对" if unit in (OVERRIDDEN, UNITS[2], UNITS[3]) else "赞成"
+        response = await ok(chat, f"@{member(unit)} [{choice}]")
+        receipts[unit] = response.popup
+    assert channels.receipt_code(ballot.id, ballot.opened_at, OWNER[UNITS[4]]) in receipts[UNITS[4]]
+    await refused(chat, f"@{HOLDER} /yes 1 {OVERRIDDEN}", "channels.error.owner_voted")
+    await refused(chat, f"@p24 /proxy {UNITS[23]} @{HOLDER}", "channels.error.proxy_cap")
+    await refused(chat, f"@o03 /proxy {UNITS[2]} @p24", "channels.error.proxy_owner_voted")
+
+    # 8 paper slips, each entered by both tellers: 1-01's slip says 反对 and prevails over its button 赞成
+    slips = dict.fromkeys(UNITS[12:19], "赞成") | {UNITS[0]: "反对", UNITS[18]: "弃权"}
+    for n, (unit, choice) in enumerate(slips.items()):
+        await ok(chat, f"@{COUNTER} /paper 1 {unit} {choice}")
+        if n == 1:
+            await refused(chat, f"@{COUNTER} /paper 1 {unit} {choice}", "channels.error.entered_twice")
+        if n == 2:  # a mismatch: both are told, the slip counts for nothing until one of them enters it again
+            mismatch = await ok(chat, f"@{SCRUTINEER} /paper 1 {unit} 反对")
+            assert "不一致" in mismatch.replies[0].text and f"(私信给 {COUNTER} / to {COUNTER} only)" in out.text()
+            assert all(a.owner != OWNER[unit] for a in (await _ballot(app, 1))[2])
+            await ok(chat, f"@{SCRUTINEER} /paper 1 {unit} {choice}")  # the re-entry resolves it
+        else:
+            code = channels.slip_code(ballot.id, OWNER[unit])  # the QR code stands for the unit
+            await ok(chat, f"@{SCRUTINEER} /paper 1 {code if n == 4 else unit} {choice}")
+    await refused(chat, f"@{COUNTER} /paper 1 {UNITS[28]} 赞成", "channels.error.own_household")
+    await refused(chat, f"@{COUNTER} /paper 1 {UNITS[12]} 赞成", "channels.error.slip_counted")
+    await refused(chat, "@o01 [赞成]", "channels.error.paper_prevails")
+
+    _, _, attempts = await _ballot(app, 1)
+    counted = {a.owner: a for a in attempts if a.counted}
+    assert len(counted) == 20
+    assert counted[OWNER[UNITS[0]]].channel is channels.Channel.PAPER
+    assert counted[OWNER[OVERRIDDEN]].channel is channels.Channel.BUTTON
+    assert counted[OWNER[PROXIED]].channel is channels.Channel.PROXY
+    conflicts = await ok(chat, f"@{COUNTER} /conflicts 1")
+    assert UNITS[0] in conflicts.replies[0].text and OVERRIDDEN in conflicts.replies[0].text
+    assert PROXIED not in conflicts.replies[0].text
+
+    await ok(chat, "@chair /close 1")
+    motion, ballot, _ = await _ballot(app, 1)
+    result = ballot.result
+    assert result is not None and motion.state is MotionState.ADOPTED
+    assert (result.yes, result.no, result.abstain) == (15, 4, 1)
+    assert result.participation_heads == result.participation_area == Fraction(2, 3)
+    assert result.approval_heads == result.approval_area == Fraction(3, 4)
+    assert "【#1 已计入的投票回执码（共 20 户）】" in out.text()  # the 公示 of the result lists them
+    shown = await ok(chat, "@o05 /receipts 1")
+    lines = shown.replies[0].text.splitlines()
+    assert len(lines) == 20
+    assert f"{channels.receipt_code(ballot.id, ballot.opened_at, OWNER[UNITS[0]])}  {UNITS[0]}  反对" in lines
+    await refused(chat, f"@{COUNTER} /paper 1 {UNITS[20]} 赞成", "error.ballot_not_open")  # a slip after close
+
+    # a second ballot, one owner short of 2/3: 19 of 30 take part, all for it, and it fails
+    await ok(chat, "@o01 /motion 更换单元门禁")
+    await ok(chat, "@o02 /second 2")
+    await ok(chat, "@chair /vote 2 7d")
+    _, second, _ = await _ballot(app, 2)
+    old_code = channels.slip_code(ballot.id, OWNER[UNITS[13]])
+    await refused(chat, f"@{COUNTER} /paper 2 {old_code} 赞成", "channels.error.code_other_ballot")
+    for unit in BUTTON:
+        await ok(chat, f"@{member(unit)} [赞成]")
+    for unit in UNITS[12:19]:
+        await ok(chat, f"@{COUNTER} /paper 2 {unit} 赞成")
+        await ok(chat, f"@{SCRUTINEER} /paper 2 {unit} 赞成")
+    await ok(chat, "@chair /close 2")
+    motion2, second, attempts2 = await _ballot(app, 2)
+    assert len([a for a in attempts2 if a.counted]) == 19
+    assert second.result is not None and not second.result.quorum_met
+    assert motion2.state is MotionState.FAILED_QUORUM
