@@ -99,7 +99,10 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(
             total=total, connect=pool if pool is not None else None, sock_connect=connect, sock_read=read
         )
-        body: aiohttp.FormData | dict[str, str] | None = parameters
+        body: aiohttp.FormData | bytes | None = None
+        headers = None
+        if request_data is not None and not files:  # JSON: no form encoding of every field
+            body, headers = request_data.json_payload, {"Content-Type": "application/json"}
         if files:
             body = aiohttp.FormData()
             for name, value in (parameters or {}).items():
@@ -111,7 +114,9 @@ class AiohttpRequest(BaseRequest):
                 else:
                     body.add_field(name, part)
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout, proxy=self._proxy) as response:
+            async with self._session.request(
+                method, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
