@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import FakeUser, TimedFakeBotApi, _bot_message, database, wait_answered
+from common import FakeUser, TimedFakeBotApi, _bot_message, commit_latency_ms, database, wait_answered
 from fleet import Process, seed_groups, start_bare_ptb, start_yishi
 
 FIRST_CHAT = -300_000
@@ -86,6 +86,7 @@ async def ours(kind: str, rate: float, seconds: float, groups: int) -> dict:
     async with TimedFakeBotApi() as api, database(kind) as url:
         chats = [FIRST_CHAT - g for g in range(groups)]
         seeded = await seed_groups(api, url, chats, per_group + 1, first_user=3_000_000)
+        commit_ms = await commit_latency_ms(url)
         with tempfile.TemporaryDirectory(prefix="yishi-open-loop-") as home:
             bot = await start_yishi(api, url, Path(home), "yishi")
             try:
@@ -94,7 +95,7 @@ async def ours(kind: str, rate: float, seconds: float, groups: int) -> dict:
                     for j in range(per_group)
                     for g in seeded
                 ]
-                return await measure(api, bot, clicks, rate, f"yishi ({kind})")
+                return {**await measure(api, bot, clicks, rate, f"yishi ({kind})"), "commit_ms": commit_ms}
             finally:
                 await bot.stop()
 
@@ -124,7 +125,10 @@ async def bare(rate: float, seconds: float, groups: int) -> dict:
 async def measure(api: TimedFakeBotApi, bot: Process, clicks: list[dict], rate: float, name: str) -> dict:
     since = len(api.calls())
     cpu = bot.cpu_seconds()
+    spy = await bot.sample(len(clicks) / rate)
     updates, arrived, bench_cpu = await drive(api, clicks, rate)
+    if spy is not None:
+        await spy.wait()
     figures = latencies(api, updates, arrived, since)
     return {
         "bot": name,

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import TimedFakeBotApi, database
+from common import TimedFakeBotApi, commit_latency_ms, database
 from fleet import SECRET, seed_groups, start_yishi
 
 FIRST_CHAT = -400_000
@@ -31,6 +31,7 @@ async def run(workers: int, groups: int, presses: int, in_flight: int) -> dict:
     per_group = presses // groups
     async with TimedFakeBotApi() as api, database("postgres") as url:
         seeded = await seed_groups(api, url, [FIRST_CHAT - g for g in range(groups)], per_group + 1, 5_000_000)
+        commit_ms = await commit_latency_ms(url)
         clicks = [
             api.make_callback(g.chat_id, g.voters[j], g.message_id, g.data[j % 3])
             for j in range(per_group)
@@ -75,6 +76,7 @@ async def run(workers: int, groups: int, presses: int, in_flight: int) -> dict:
             "worker_cpu_share": [c / seconds for c in worker_cpu],
             "bench_cpu_ms_per_press": bench_cpu * 1000 / len(clicks),
             "bench_cpu_share": bench_cpu / seconds,
+            "commit_ms": commit_ms,
         }
 
 
@@ -99,6 +101,7 @@ async def main() -> None:
             f"{r['workers']:<9}{r['rate']:>10.0f}{r['p50_ms']:>8.0f}{r['p99_ms']:>8.0f}{r['answered']:>9}"
             f"{' + '.join(f'{c:.2f}' for c in r['worker_cpu_ms_per_press']):>21}"
             f"{' + '.join(f'{c:.2f}' for c in r['worker_cpu_share']):>14}{r['bench_cpu_share']:>12.2f}"
+            f"{r['commit_ms']:>10.1f}"
             f"{r['rate'] / runs[0]['rate']:>7.2f}"
         )
     ok = all(r["answered"] == r["presses"] and r["failed"] == 0 for r in runs)

@@ -114,6 +114,25 @@ class Process:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / TICKS
 
+    async def sample(self, seconds: float) -> asyncio.subprocess.Process | None:
+        """With BENCH_PYSPY=<dir>: py-spy samples the bot for `seconds` (collapsed stacks, <name>.raw)."""
+        where = os.environ.get("BENCH_PYSPY")
+        if not where:
+            return None
+        spy = Path(sys.executable).with_name("py-spy")
+        out = Path(where) / f"{self.name}.raw"
+        command = [str(spy), "record", "--pid", str(self.process.pid), "--duration", str(int(seconds))]
+        return await asyncio.create_subprocess_exec(
+            *command,
+            "--format",
+            "raw",
+            "--nonblocking",
+            "-o",
+            str(out),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+
     async def stop(self, timeout: float = 30) -> None:
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)

@@ -87,7 +87,6 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data and request_data.contains_files else None
-        parameters = request_data.json_parameters if request_data else None
         read = self._read_timeout if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
         write = self._write_timeout if write_timeout is BaseRequest.DEFAULT_NONE else write_timeout
         if files and write_timeout is BaseRequest.DEFAULT_NONE:
@@ -105,7 +104,7 @@ class AiohttpRequest(BaseRequest):
             body, headers = request_data.json_payload, {"Content-Type": "application/json"}
         if files:
             body = aiohttp.FormData()
-            for name, value in (parameters or {}).items():
+            for name, value in (request_data.json_parameters if request_data else {}).items():
                 body.add_field(name, value)
             for name, part in files.items():
                 if isinstance(part, tuple):
