@@ -1,6 +1,6 @@
 """Benchmark 5 — scale-out: two webhook workers on one PostgreSQL database against one, same load.
 
-    .venv/bin/python bench/bench_scale_out.py [--groups 100] [--presses 6000] [--in-flight 40]
+    .venv/bin/python bench/bench_scale_out.py [--groups 50] [--presses 2000] [--in-flight 40]
 
 Each configuration gets a fresh database with `--groups` councils, each with an open ballot. The
 presses (round-robin over the groups) are POSTed to the webhook(s) as Telegram does, at most
@@ -82,8 +82,8 @@ async def run(workers: int, groups: int, presses: int, in_flight: int) -> dict:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--groups", type=int, default=100)
-    parser.add_argument("--presses", type=int, default=6000)
+    parser.add_argument("--groups", type=int, default=50)
+    parser.add_argument("--presses", type=int, default=2000)
     parser.add_argument("--in-flight", type=int, default=40)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
