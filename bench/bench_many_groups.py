@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import time
 
 from common import (
@@ -129,6 +130,7 @@ async def main() -> None:
         action="store_true",
         help="one more member who never votes: no ballot closes (no 200 results to announce)",
     )
+    parser.add_argument("--json", action="store_true", help="also print one JSON object")
     args = parser.parse_args()
     started = time.monotonic()
     baseline = await bare(args.groups, args.votes)
@@ -138,6 +140,8 @@ async def main() -> None:
         if args.slow_seconds:
             runs.append(await ours(kind, args.groups, args.votes, args.slow_seconds, args.http_client, args.keep_open))
     n = args.groups * args.votes
+    if args.json:
+        print(json.dumps({"baseline": baseline, "ours": runs}))
     print(
         f"\nMany groups: {args.groups} groups x {args.votes} votes = {n} clicks, interleaved "
         f"(http client {args.http_client}; {time.monotonic() - started:.0f} s in all)"

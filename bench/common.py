@@ -129,6 +129,28 @@ async def database(kind: str):
             await conn.close()
 
 
+async def commit_latency_ms(url: str, n: int = 50) -> float:
+    """The median time of a one-row insert and commit in this database (fsync included): what one
+    transaction costs at least on this machine, now."""
+    if not url.startswith("postgresql"):
+        return float("nan")
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await conn.execute("CREATE TABLE IF NOT EXISTS bench_probe (x int)")
+        took = []
+        for i in range(n):
+            started = time.monotonic()
+            async with conn.transaction():
+                await conn.execute("INSERT INTO bench_probe VALUES ($1)", i)
+            took.append((time.monotonic() - started) * 1000)
+        await conn.execute("DROP TABLE bench_probe")
+        return statistics.median(took)
+    finally:
+        await conn.close()
+
+
 # ---- the bot under test --------------------------------------------------------------------------
 
 

@@ -2,19 +2,21 @@
 
 Chat etiquette (spec §9) is decided here, from what the desk says about its answer:
 - a button press is answered with the pop-up (a refusal as an alert), never a group message;
-- a quiet command (joins, speeches, text votes) gets a 👍 reaction on the member's message;
+- a quiet command (joins, speeches, text votes) gets a 👍 reaction on the member's message, after the
+  chat's content and coalesced into one note when a wave comes (`acks.Acknowledgements`);
 - a refusal, or any reply meant for the asker only, answers the member's own message;
 - tally and card changes go to the coalesced editor.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import CallbackQuery, Chat, ChatMember, Message, Update, User
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
@@ -26,6 +28,7 @@ from ..desk.buttons import Approve, Vote, try_decode
 from ..desk.messages import Attachment, Incoming, Reply, Response
 from ..desk.parsing import parse_command
 from ..i18n import Translator, normalise_locale
+from .acks import Ack, Acknowledgements
 from .admins import AdminCache
 from .chats import TelegramChats
 from .delivery import ChatGone, Delivery
@@ -87,6 +90,9 @@ class TelegramAdapter:
         self._prepared: dict[int, Response] = {}  # vote presses answered by a run (`prepare`)
         self.vote_runs = VoteRuns(dispatcher)  # runs of several chats recorded in one transaction
         delivery.on_migrated.append(self._after_migration)
+        self.acks = Acknowledgements(self._react, self._ack_note)
+        self.acks.busy.append(delivery.busy)
+        delivery.on_idle.append(self.acks.wake)
 
     @property
     def bot(self):
@@ -215,7 +221,7 @@ class TelegramAdapter:
             else:
                 await self.delivery.send(chat.id, Reply(response.popup or ""), reply_to=message.message_id)
             return
-        await self._answer_command(chat.id, message.message_id, group, response)
+        await self._answer_command(chat.id, message.message_id, group, response, user.id if user else 0)
 
     async def _attachment(self, message: Message) -> Attachment | None:
         """The document a command came with, downloaded (a register is small; a big file is not read)."""
@@ -271,7 +277,9 @@ class TelegramAdapter:
             except Exception:  # the rows are in the database: the drainer's loop sends them
                 log.exception("announcements %s left to the outbox loop", response.announced)
 
-    async def _answer_command(self, chat_id: int, message_id: int, group: bool, response: Response) -> None:
+    async def _answer_command(
+        self, chat_id: int, message_id: int, group: bool, response: Response, user_id: int = 0
+    ) -> None:
         announced = False
         for reply in response.replies:
             if reply.announce:  # queued in the outbox with the change
@@ -289,10 +297,10 @@ class TelegramAdapter:
                 chat_id, _ = await self.delivery.send(chat_id, reply)
         for document in response.documents:
             chat_id = await self.delivery.send_document(chat_id, document, reply_to=message_id)
-        if response.quiet and group and not response.refused:
-            await self._react(chat_id, message_id)
         for edit in response.edits:
             self.edits.submit(chat_id, edit)
+        if response.quiet and group and not response.refused:  # after the chat's content, maybe in a wave
+            self.acks.submit(chat_id, Ack(message_id, user_id, response.locale))
 
     async def _react(self, chat_id: int, message_id: int) -> None:
         try:
@@ -300,11 +308,27 @@ class TelegramAdapter:
                 chat_id,
                 lambda target: self.bot.set_message_reaction(target, message_id, THUMBS_UP),
                 follow_migration=False,
+                quiet=True,
             )
         except BadRequest as error:  # reactions switched off in this group: stay quiet anyway
             log.info("no reaction in %s: %s", chat_id, error)
         except TelegramError as error:
             log.info("reaction in %s failed: %s", chat_id, error)
+
+    async def _ack_note(self, chat_id: int, people: int, locale: str) -> None:
+        """One note for a wave of quiet commands: "收到，已登记 40 人。" (no notification)."""
+        text = html.escape(Translator(locale)("tg.ack.wave", people=people))
+        try:
+            await self.delivery.call(
+                chat_id,
+                lambda target: self.bot.send_message(
+                    target, text, parse_mode=ParseMode.HTML, disable_notification=True
+                ),
+                follow_migration=False,
+                quiet=True,
+            )
+        except TelegramError as error:
+            log.info("acknowledgement note in %s failed: %s", chat_id, error)
 
     def _with_add_button(self, response: Response) -> Response:
         """Private /start and /help: a button that opens "add to group" for this bot."""

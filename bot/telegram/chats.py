@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
@@ -37,26 +38,58 @@ def _utc_now() -> datetime:
 
 
 class TelegramChats:
-    """Remembers posted messages per subject and follows a council when its chat changes."""
+    """Remembers posted messages per subject and follows a council when its chat changes.
 
-    def __init__(self, new_uow: Callable[[], AbstractAsyncContextManager[Any]], clock: Clock = _utc_now) -> None:
+    The message a subject was posted as is read on every tally edit (a ballot under a burst: one edit per
+    3 s in each of hundreds of groups), so it is kept in memory for `ref_ttl` seconds. A post recorded
+    here replaces it at once; one recorded by another worker (a ballot posted anew) is seen within that
+    time, and an edit of the old message meanwhile fails as "message can't be edited" or lands on the
+    old copy, which the next edit after the interval corrects.
+    """
+
+    def __init__(
+        self,
+        new_uow: Callable[[], AbstractAsyncContextManager[Any]],
+        clock: Clock = _utc_now,
+        ref_ttl: float = 60.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.new_uow = new_uow  # storage.uow.uow_factory(sessions)
         self.clock = clock
+        self.ref_ttl = ref_ttl
+        self.monotonic = monotonic
+        self._refs: dict[tuple[int, str], tuple[float, int | None]] = {}
 
     # ---- posts: "ballot:4" in a chat -> the Telegram message to edit --------------------------
 
     async def post_ref(self, chat_id: int, subject: str) -> int | None:
+        now = self.monotonic()
+        cached = self._refs.get((chat_id, subject))
+        if cached is not None and cached[0] > now:
+            return cached[1]
         async with self.new_uow() as uow:
             ref = await uow.posts.ref(chat_key(chat_id), subject)
         try:
-            return int(ref) if ref else None
+            message_id = int(ref) if ref else None
         except ValueError:
-            return None
+            message_id = None
+        self._remember(chat_id, subject, message_id)
+        return message_id
+
+    def _remember(self, chat_id: int, subject: str, message_id: int | None) -> None:
+        if len(self._refs) > 10_000:
+            now = self.monotonic()
+            self._refs = {key: value for key, value in self._refs.items() if value[0] > now}
+        self._refs[(chat_id, subject)] = (self.monotonic() + self.ref_ttl, message_id)
+
+    def _forget_chat(self, chat_id: int) -> None:
+        self._refs = {key: value for key, value in self._refs.items() if key[0] != chat_id}
 
     async def record_post(self, chat_id: int, subject: str, message_id: int, rendered: str | None = None) -> None:
         async with self.new_uow() as uow:
             await uow.posts.record(chat_key(chat_id), subject, str(message_id), rendered, self.clock())
             await uow.commit()
+        self._remember(chat_id, subject, message_id)
 
     # ---- councils --------------------------------------------------------------------------------
 
@@ -72,6 +105,7 @@ class TelegramChats:
         old id could name a different message in the new chat; the next edit posts afresh.
         """
         old_key, new_key = chat_key(old_chat_id), chat_key(new_chat_id)
+        self._forget_chat(old_chat_id)
         async with self.new_uow() as uow:
             await uow.outbox.follow_chat(old_key, new_key)
             await uow.posts.forget_chat(old_key)
@@ -93,6 +127,7 @@ class TelegramChats:
     async def retire(self, chat_id: int, reason: str) -> Council | None:
         """The bot left the group (removed, kicked, forbidden): deactivate its council, drop its queue."""
         key = chat_key(chat_id)
+        self._forget_chat(chat_id)
         async with self.new_uow() as uow:
             council = await uow.councils.by_chat(key)
             await uow.outbox.drop_unsent(key)

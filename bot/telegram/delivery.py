@@ -56,6 +56,9 @@ class Delivery:
         self.bot = bot
         self.chats = chats
         self.on_migrated: list[MigrationHook] = []
+        # Content (cards, ballots, results, edits) being sent per chat; quiet acknowledgements wait for it.
+        self.sending: dict[int, int] = {}
+        self.on_idle: list[Callable[[int], None]] = []  # told when a chat has no content in flight
 
     async def send(
         self, chat_id: int, reply: Reply, *, reply_to: int | None = None, notify: bool = True
@@ -107,11 +110,37 @@ class Delivery:
         except BadRequest as error:  # not an admin with the pin right: the message still stands
             log.info("could not pin %s in %s: %s", message_id, chat_id, error)
 
+    def busy(self, chat_id: int) -> bool:
+        """Is content being sent to this chat now?"""
+        return chat_id in self.sending
+
     async def call(
-        self, chat_id: int, request: Callable[[int], Awaitable[T]], *, follow_migration: bool = True
+        self,
+        chat_id: int,
+        request: Callable[[int], Awaitable[T]],
+        *,
+        follow_migration: bool = True,
+        quiet: bool = False,
     ) -> tuple[int, T]:
         """Run one request for a chat: on ChatMigrated move the council and (if asked) repeat it
-        in the new chat; on Forbidden in a group retire the council and raise ChatGone."""
+        in the new chat; on Forbidden in a group retire the council and raise ChatGone.
+        A `quiet` request (an acknowledgement) is not content: acknowledgements do not wait for it."""
+        if quiet:
+            return await self._call(chat_id, request, follow_migration)
+        self.sending[chat_id] = self.sending.get(chat_id, 0) + 1
+        try:
+            return await self._call(chat_id, request, follow_migration)
+        finally:
+            left = self.sending.pop(chat_id) - 1
+            if left:
+                self.sending[chat_id] = left
+            else:
+                for hook in self.on_idle:
+                    hook(chat_id)
+
+    async def _call(
+        self, chat_id: int, request: Callable[[int], Awaitable[T]], follow_migration: bool
+    ) -> tuple[int, T]:
         try:
             return chat_id, await request(chat_id)
         except ChatMigrated as migrated:
@@ -119,7 +148,7 @@ class Delivery:
             await self.migrated(chat_id, new_chat_id)
             if not follow_migration:
                 raise
-            return await self.call(new_chat_id, request, follow_migration=False)
+            return await self._call(new_chat_id, request, False)
         except Forbidden as forbidden:
             if is_group(chat_id):
                 await self.chats.retire(chat_id, reason=f"forbidden: {forbidden.message}")

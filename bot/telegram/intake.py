@@ -25,8 +25,10 @@ import hmac
 import json
 import logging
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from aiohttp import web
 from telegram import Update
@@ -38,6 +40,7 @@ from .delivery import retry_seconds
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+READ_TIMEOUT = 5.0  # beyond the long poll's own timeout (python-telegram-bot's default read timeout)
 
 
 async def handle(application: Application, update: Update) -> None:
@@ -148,12 +151,8 @@ class Polling:
             window = self.unconfirmed()
             limit = self.LIMIT if window <= self.LIMIT // 2 else 1  # 1: a confirmation, the window is full
             try:
-                updates = await self.application.bot.get_updates(
-                    offset=offset,
-                    limit=limit,
-                    timeout=0 if window else self.timeout,  # what is unconfirmed comes back at once anyway
-                    allowed_updates=self.allowed_updates,
-                )
+                # what is unconfirmed comes back at once anyway
+                updates = await self._fetch(offset, limit, 0 if window else self.timeout)
             except RetryAfter as error:
                 await asyncio.sleep(retry_seconds(error))
                 continue
@@ -170,12 +169,32 @@ class Polling:
             backoff = 1.0
             if offset is not None:
                 self._sent = offset if self._sent is None else max(self._sent, offset)
-            fresh = [update for update in updates if self._take(update.update_id, offset)]
+            # Only what is new here is parsed: the updates being handled come back with every call.
+            fresh = [
+                Update.de_json(raw, self.application.bot) for raw in updates if self._take(raw["update_id"], offset)
+            ]
             for update in fresh:
                 self.application.create_task(self._handle(update), update=update)
             if fresh and len(updates) == limit and self.unconfirmed() <= self.LIMIT // 2:
                 continue  # a full page of new updates: more may be waiting
             await self._wait_for_progress(offset)
+
+    async def _fetch(self, offset: int | None, limit: int, timeout: int) -> list[dict[str, Any]]:
+        """getUpdates, unparsed (python-telegram-bot's `get_updates` would parse every update of the page)."""
+        bot = self.application.bot
+        with warnings.catch_warnings():  # "use get_updates instead": on purpose, see above
+            warnings.simplefilter("ignore")
+            result = await bot.do_api_request(
+                "getUpdates",
+                api_kwargs={
+                    "offset": offset,
+                    "limit": limit,
+                    "timeout": timeout,
+                    "allowed_updates": self.allowed_updates,
+                },
+                read_timeout=READ_TIMEOUT + timeout,
+            )
+        return result if isinstance(result, list) else []
 
     def _take(self, update_id: int, offset: int | None) -> bool:
         """Is this update new here? Handled ones between the offset asked with and the low-water mark now

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from telegram import Update
@@ -73,6 +73,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self.answer_concurrency = answer_concurrency
         self._turns: dict[object, _Turn] = {}
         self._busy = asyncio.Semaphore(max_busy_chats)
+        self.on_idle: list[Callable[[object], None]] = []  # told (with the key) when a chat's line empties
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_of(update)
@@ -98,6 +99,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                             waiting.cancel()
                     turn.line.clear()
                 self._turns.pop(key, None)
+                for hook in self.on_idle:
+                    hook(key)
         await done
 
     async def _work(self, turn: _Turn) -> None:
@@ -128,6 +131,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 await _settle(coroutine, done)
 
         await asyncio.gather(*(one(coroutine, done) for _, coroutine, done in run))
+
+    def working(self, key: object) -> bool:
+        """Are updates of this chat (`chat_of`) being handled or waiting their turn?"""
+        return key in self._turns
 
     @property
     def busy_chats(self) -> int:

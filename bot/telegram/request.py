@@ -87,7 +87,6 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data and request_data.contains_files else None
-        parameters = request_data.json_parameters if request_data else None
         read = self._read_timeout if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
         write = self._write_timeout if write_timeout is BaseRequest.DEFAULT_NONE else write_timeout
         if files and write_timeout is BaseRequest.DEFAULT_NONE:
@@ -99,12 +98,15 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(
             total=total, connect=pool if pool is not None else None, sock_connect=connect, sock_read=read
         )
-        body: aiohttp.FormData | dict[str, str] | None = parameters
+        body: aiohttp.FormData | bytes | None = None
+        headers = None
+        if request_data is not None and not files:  # JSON: no form encoding of every field
+            body, headers = request_data.json_payload, {"Content-Type": "application/json"}
         if files:
             # quote_fields=False: aiohttp would otherwise percent-encode a file name ("%E8%AE%AE…docx") and
             # Telegram shows the name as it arrives; unquoted, the UTF-8 name goes out as browsers send it.
             body = aiohttp.FormData(quote_fields=False)
-            for name, value in (parameters or {}).items():
+            for name, value in (request_data.json_parameters if request_data else {}).items():
                 body.add_field(name, value)
             for name, part in files.items():
                 if isinstance(part, tuple):
@@ -113,7 +115,9 @@ class AiohttpRequest(BaseRequest):
                 else:
                     body.add_field(name, part)
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout, proxy=self._proxy) as response:
+            async with self._session.request(
+                method, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error

@@ -82,7 +82,15 @@ def attach(application: Application, adapter: TelegramAdapter) -> None:
     processor = application.update_processor
     assert isinstance(processor, ChatOrderedProcessor)  # make_application installs it
     processor.batcher = adapter
+    # quiet acknowledgements wait while the chat's updates are still being handled
+    adapter.acks.busy.append(lambda chat_id: processor.working(("chat", chat_id)))
+    processor.on_idle.append(lambda key: _wake_chat(adapter, key))
     application.add_error_handler(_log_error)
+
+
+def _wake_chat(adapter: TelegramAdapter, key: object) -> None:
+    if isinstance(key, tuple) and key[0] == "chat":
+        adapter.acks.wake(key[1])
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -132,3 +140,7 @@ async def transport(bot: TelegramBot, settings: TelegramSettings, webhook: Webho
             if isinstance(intake, Polling):
                 await intake.confirm()  # what was handled since the last getUpdates
             await bot.edits.close()
+            try:
+                await bot.adapter.acks.settle(timeout=5)
+            except TimeoutError:
+                log.warning("acknowledgements not sent before shutdown")

@@ -130,12 +130,14 @@ class Harness:
         since = len(self.api.calls())
         update = self.api.push_raw(update)
         await self.wait_processed(update["update_id"], times)
+        await self.bot.adapter.acks.settle(timeout=15)  # a 👍 goes out once the chat is quiet
         return Step(update, self.api.calls(since=since))
 
     async def cmd(self, chat_id: int, user: Any, text: str, **kwargs: Any) -> Step:
         since = len(self.api.calls())
         update = self.api.push_command(chat_id, user, text, **kwargs)
         await self.wait_processed(update["update_id"])
+        await self.bot.adapter.acks.settle(timeout=15)  # a 👍 goes out once the chat is quiet
         return Step(update, self.api.calls(since=since))
 
     async def click(self, chat_id: int, user: Any, message_id: int, data: str, **kwargs: Any) -> Step:

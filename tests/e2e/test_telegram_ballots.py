@@ -42,8 +42,11 @@ async def test_a_burst_of_clicks_gives_a_few_edits_and_the_right_tally(tmp_path,
         await h.cmd(G, CHAIR, "/setup")
         voters = [FakeUser(id=30_000 + i, first_name=f"居民{i}") for i in range(200)]
         joins = await push_and_wait(h, [api.make_command(G, v, f"/join 9-{i:03d}") for i, v in enumerate(voters)])
-        assert sum(1 for c in api.calls("sendMessage") if c.params.get("chat_id") == G) == 1  # only /setup spoke
-        assert len([c for c in api.calls("setMessageReaction") if c.ok]) == len(joins)
+        await h.bot.adapter.acks.settle(timeout=30)
+        wave = Translator("zh_Hans")("tg.ack.wave", people=len(joins))  # the 200 👍s are one note
+        posted = [c.params["text"] for c in api.calls("sendMessage") if c.params.get("chat_id") == G]
+        assert len(posted) == 2 and posted[1] == wave  # /setup spoke, then the note
+        assert not [c for c in api.calls("setMessageReaction") if c.ok]
         await classic_rules(h, G, CHAIR)
         await h.cmd(G, voters[0], "/motion 小区东门加装遮雨棚")
         await h.cmd(G, voters[1], "/second 1")
