@@ -91,7 +91,9 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
     from . import main
 
     if args.command == "demo":
-        await main.run_demo(minutes_dir=args.out, examples=args.examples)
+        from .demo import run_demo
+
+        await run_demo(minutes_dir=args.out, examples=args.examples)
         return 0
     if args.command == "serve":
         return await main.run_serve(url)

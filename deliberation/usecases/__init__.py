@@ -9,16 +9,7 @@ named here, so `usecases.second_motion(...)` reads the same wherever it is writt
 
 from __future__ import annotations
 
-from .ballots import (
-    ClosedBallot,
-    VoteRecorded,
-    cast_vote,
-    cast_votes,
-    close_ballot,
-    find_ballot,
-    present_count,
-    put_question,
-)
+from .ballots import ClosedBallot, VoteRecorded, cast_vote, cast_votes, close_ballot, find_ballot, put_question
 from .council import import_roster, parse_preset, set_language, setup_council
 from .evidence import EvidenceRecord, evidence_record, evidence_sections
 from .follow_up import (
@@ -81,6 +72,7 @@ from .owners import (
     paper_slips,
     register_now,
 )
+from .presence import present_count
 from .reading import MotionHistory, ballot_for, ballot_for_typed_vote, motion_history, open_items, speeches_left
 from .steps import find_member, find_motion, record_event, require_chair, require_member
 

@@ -10,14 +10,14 @@ from typing import Any
 from .. import counting, errors, events
 from ..channels import Attempt, Channel
 from ..counting import Choice, Electorate, Outcome, Threshold
-from ..delivery import MeetingState
 from ..lifecycle import OPEN_FOR_DEBATE, TERMINAL, Action, MotionState, next_state
-from ..model import Actor, Ballot, BallotResult, Council, Motion, MotionKind, Role, Rules, Unit
+from ..model import Actor, Ballot, BallotResult, Council, Motion, MotionKind, Role, Unit
 from ..nantang import check_chair_last, check_choice_offered
 from ..ports import Clock, UnitOfWork
 from . import ledger
 from .membership import voting_refusal
 from .motions import fall_with
+from .presence import present_at_close, present_count
 from .steps import find_motion, iso, record_event, require_chair, require_member
 
 
@@ -35,12 +35,6 @@ async def _electorate(uow: UnitOfWork, council: Council) -> tuple[Electorate, in
         )
         return electorate, len(owners), units
     return Electorate(members=len(members)), len(members), ()
-
-
-async def present_count(uow: UnitOfWork, council: Council) -> int | None:
-    """Members present at the live meeting, or None when no meeting is open (a ballot's quorum counts them)."""
-    current = await uow.meetings.in_state(council.id, MeetingState.OPEN)
-    return len(await uow.meetings.attendance(current[0].id)) if current else None
 
 
 async def put_question(
@@ -400,32 +394,6 @@ async def close_ballot(
     return await _close(uow, clock, council, ballot, motion, early=False)
 
 
-async def _present_at_close(
-    uow: UnitOfWork, council: Council, ballot: Ballot, rules: Rules, voters: set[int]
-) -> int | None:
-    """Those present at a meeting ballot, counted when it closes: the meeting's roll plus everyone who voted.
-
-    A voter is present by definition (组织法 art. 9: 出席人). Outside a live meeting there is no roll (None).
-    """
-    if ballot.present is None:
-        return None
-    meetings = [
-        m
-        for m in await uow.meetings.in_state(council.id, MeetingState.OPEN, MeetingState.ADJOURNED)
-        if m.opened_at is not None and m.opened_at <= ballot.opened_at
-    ]
-    roll: set[int] = set()
-    if meetings:
-        meeting = max(meetings, key=lambda m: (m.opened_at or m.created_at, m.id))
-        members = {m.id: m for m in await uow.members.all(council.id)}
-        roll = {
-            member_id
-            for member_id, _name in await uow.meetings.attendance(meeting.id)
-            if member_id in members and members[member_id].active and voting_refusal(rules, members[member_id]) is None
-        }
-    return len(roll | voters)
-
-
 async def _close(
     uow: UnitOfWork, clock: Clock, council: Council, ballot: Ballot, motion: Motion, *, early: bool
 ) -> ClosedBallot:
@@ -436,7 +404,7 @@ async def _close(
         members=ballot.members,
         total_area_cm2=ballot.total_area_cm2,
         total_owners=ballot.total_owners,
-        present=await _present_at_close(uow, council, ballot, rules, {member for _v, member, _c, _a in rows}),
+        present=await present_at_close(uow, council, ballot, rules, {member for _v, member, _c, _a in rows}),
     )
     outcome = counting.decide(rules.preset, votes, electorate, Threshold(ballot.threshold), rules.quorum)
     if not outcome.quorum_met:

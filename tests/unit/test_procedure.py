@@ -175,6 +175,7 @@ async def test_civil278_two_people_of_one_owner_neither_close_the_ballot_nor_cou
 
 async def test_with_two_ballots_open_a_vote_without_a_number_is_refused_and_records_nothing() -> None:
     uow, clock = FakeUnitOfWork.with_council(members=PEOPLE), Clock()
+    uow.council = replace(uow.council, rules=replace(uow.council.rules, one_matter=False))  # not 一事一议: two at once
     chair = uow.actor("chair")
     first = await _seconded(uow, clock, "装声控灯")
     second = await _seconded(uow, clock, "修门禁")
