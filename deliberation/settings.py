@@ -302,7 +302,7 @@ SETTINGS: tuple[Setting, ...] = (
         ("委托上限", "委託上限", "proxies"),
         "set.expect.speeches",  # a whole number from 1 to 10
         lambda text: None if (n := _whole(text, *SPEECHES_RANGE)) is None else {"proxy_cap": n},
-        lambda r: ("set.value.count", {"n": r.proxy_cap}),
+        lambda r: ("set.value.proxy_cap", {"n": r.proxy_cap}),
         _fixed(Source("council")),
     ),
 )

@@ -22,10 +22,15 @@ async def _say_all(chat: ConsoleChat, *lines: str) -> None:
         assert response is not None and not response.refused, (line, [r.text for r in response.replies])
 
 
-async def _chat(app, preset: str = "nantang") -> ConsoleChat:
+async def _chat(app, preset: str = "nantang", *settings: str) -> ConsoleChat:
     chat = ConsoleChat(app.dispatcher, out=lambda _line: None)
     await _say_all(chat, f"@chair /setup {preset}", "@alice /join 1-101", "@bob /join 1-102", "@carol /join 1-103")
+    await _say_all(chat, *(f"@chair /set {setting}" for setting in settings))
     return chat
+
+
+# 南塘 settings these tests do not exercise: the question is put at once, and two matters may be open together.
+CLASSIC = ("quiet 0", "one_matter off")
 
 
 async def _council(app):
@@ -58,7 +63,7 @@ async def test_the_chair_may_not_adjourn_until_the_meetings_ballot_is_closed(app
 
 
 async def test_show_tells_the_whole_story_from_the_text_to_the_rating(app):
-    chat = await _chat(app)
+    chat = await _chat(app, "nantang", *CLASSIC)
     await _say_all(chat, "@alice /motion 在1号楼安装感应灯", "@bob /second 1")
     await _say_all(chat, "@alice /for 1 晚上太黑", "@carol /against 1 太贵", "@bob /amend 1 在1号楼安装声控灯")
     await _say_all(chat, "@chair /vote 1 10m", "@alice /yes 1")
@@ -96,7 +101,7 @@ async def test_show_tells_the_whole_story_from_the_text_to_the_rating(app):
 
 
 async def test_with_two_ballots_open_a_vote_without_a_number_is_refused_and_records_nothing(app):
-    chat = await _chat(app)
+    chat = await _chat(app, "nantang", *CLASSIC)
     await _say_all(chat, "@alice /motion 在1号楼安装感应灯", "@bob /second 1", "@chair /vote 1 2h")
     await _say_all(chat, "@bob /motion 修理单元门禁", "@carol /second 2", "@chair /vote 2 2h")
     for word in ("/yes", "/no", "/abstain"):

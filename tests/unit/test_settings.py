@@ -39,6 +39,8 @@ PEOPLE = ["alice", "bob", "carol"]
         ("ballot_duration", "3天", "ballot_duration", timedelta(days=3)),
         ("abstain", "on", "abstain_choice", True),
         ("questions", "on", "motion_must_act", False),
+        ("proxy_cap", "5", "proxy_cap", 5),
+        ("委托上限", "1", "proxy_cap", 1),
     ],
 )
 def test_each_setting_reads_its_value(name: str, value: str, field: str, expected: object) -> None:
@@ -61,6 +63,8 @@ def test_each_setting_reads_its_value(name: str, value: str, field: str, expecte
         ("tally", "maybe"),
         ("chair_votes", "sometimes"),
         ("one_matter", ""),
+        ("proxy_cap", "0"),
+        ("proxy_cap", "11"),
     ],
 )
 def test_a_value_out_of_range_is_refused(name: str, value: str) -> None:
@@ -73,6 +77,7 @@ def test_the_edges_of_the_ranges_are_accepted() -> None:
     assert apply_setting(Rules(), "speeches", "10")[1].speeches_per_member == 10
     assert apply_setting(Rules(), "speech_length", "50")[1].speech_max_chars == 50
     assert apply_setting(Rules(), "quorum", "1")[1].quorum == Fraction(1)
+    assert apply_setting(Rules(), "proxy_cap", "10")[1].proxy_cap == 10
 
 
 def test_every_setting_has_a_value_and_a_source_under_every_preset() -> None:
