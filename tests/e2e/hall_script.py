@@ -43,7 +43,8 @@ SCRIPT: list[tuple[str, str, int | None, str]] = [
     ("张姐", "rate", 1, "b"),
     ("赵伯", "rate", 1, "s"),
 ]
-REFUSED = {6}  # the steps (indexes) the desk refuses
+REFUSED = {6}
+SETTINGS = "/set quiet 0"  # the chair puts the question at once (南塘 11's quiet spell is tested elsewhere)  # the steps (indexes) the desk refuses
 ASSIGNEE = "李叔"
 
 
@@ -65,6 +66,7 @@ async def play_on_console(desk, chat: str = "main") -> list[bool]:
         return Incoming("console", chat, who, who, text=text, data=data, chat_title="2号楼议事会", username=who)
 
     await desk.handle(incoming(CHAIR, "/setup"))
+    await desk.handle(incoming(CHAIR, SETTINGS))
     for name, unit in RESIDENTS:
         await desk.handle(incoming(name, f"/join {unit}"))
     refused = []

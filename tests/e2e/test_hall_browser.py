@@ -18,7 +18,7 @@ from bot.desk.messages import Incoming
 from bot.main import build_core, hall_app
 from tests.conftest import IN_CI, FakeClock
 
-from .hall_script import ASSIGNEE, CHAIR, REFUSED, RESIDENTS, SCRIPT, play_on_console
+from .hall_script import ASSIGNEE, CHAIR, REFUSED, RESIDENTS, SCRIPT, SETTINGS, play_on_console
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -109,6 +109,7 @@ async def test_five_residents_and_a_chair_deliberate_in_the_hall(tmp_path):
         assert [i for i, r in enumerate(refused_on_console) if r] == sorted(REFUSED)
         # the council exists in its group chat; the chair prints the invitations and opens their own link
         await desk.handle(_say(CHAIR, "/setup"))
+        await desk.handle(_say(CHAIR, SETTINGS))
         sheet = await desk.handle(_say(CHAIR, "/invites " + " ".join(unit for _, unit in RESIDENTS)))
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(sheet.documents[0].content)).pages)
         codes = dict(re.findall(r"(2-20\d)\D+?([23456789A-HJKMNP-Z]{8})", text))
