@@ -147,8 +147,9 @@ class Harness:
         return Step(update, self.api.calls(since=since))
 
     async def settle(self) -> None:
-        """Wait until the coalesced edits asked for so far are written."""
+        """Wait until the coalesced edits and the acknowledgements asked for so far are written."""
         await self.bot.edits.settle(timeout=15)
+        await self.bot.adapter.acks.settle(timeout=30)
 
     async def db(self):
         """A unit of work on the bot's database (for assertions on state)."""
