@@ -131,6 +131,7 @@ async def seed_council(
 
         await say(CHAIR, "/setup", admin=True)
         await say(CHAIR, "/set abstain on", admin=True)  # the bursts press all three buttons
+        await say(CHAIR, "/set one_matter off", admin=True)  # many motions raised at once, each open to a second
         people = [FakeUser(id=first_user + i, first_name=f"居民{i}") for i in range(voters)]
         async with desk.uow() as uow:
             council = await uow.councils.by_chat(f"telegram:{chat_id}")
