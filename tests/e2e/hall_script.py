@@ -43,8 +43,8 @@ SCRIPT: list[tuple[str, str, int | None, str]] = [
     ("张姐", "rate", 1, "b"),
     ("赵伯", "rate", 1, "s"),
 ]
-REFUSED = {6}
-SETTINGS = "/set quiet 0"  # the chair puts the question at once (南塘 11's quiet spell is tested elsewhere)  # the steps (indexes) the desk refuses
+REFUSED = {6}  # the steps (indexes) the desk refuses
+SETTINGS = "/set quiet 0"  # the chair puts the question at once (南塘 11's quiet spell is tested elsewhere)
 ASSIGNEE = "李叔"
 
 

@@ -14,6 +14,7 @@ from tests.e2e.conftest import (
     CHAIR,
     ballots_of,
     button_data,
+    classic_rules,
     events_of,
     motion_of,
     speeches_of,
@@ -30,6 +31,7 @@ async def test_a_speech_opening_with_a_building_number_and_a_press_after_an_earl
     h.api.set_chat(GROUP, "group", "3号楼")
     h.api.set_chat_member(GROUP, CHAIR, "administrator")
     await h.cmd(GROUP, CHAIR, "/setup")
+    await classic_rules(h, GROUP, CHAIR)
     for user, unit in ((ALICE, "3-101"), (BOB, "3-102"), (CAROL, "3-201")):
         await h.cmd(GROUP, user, f"/join {unit}")
     await h.cmd(GROUP, ALICE, "/motion 在3号楼楼道安装感应灯")

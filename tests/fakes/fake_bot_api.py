@@ -775,7 +775,7 @@ class FakeBotApi:
         self._pinned: dict[Any, list[int]] = {}
         self._reactions: dict[tuple[Any, int], list[Any]] = {}
         self._documents: list[dict[str, Any]] = []
-        self._files: dict[str, bytes] = {}  # file_id -> content of documents users sent (getFile, /file/bot…)
+        self._files = self.user_files  # documents users sent share the store the photos use (getFile, /file/bot…)
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._open_callbacks: set[str] = set()
         self._answered_callbacks: set[str] = set()
@@ -1239,7 +1239,7 @@ class FakeBotApi:
         self, chat_id: int, user: Any, filename: str, content: bytes, caption: str = "", chat_type: str | None = None
     ) -> dict[str, Any]:
         """A ``message`` update carrying a document (its bytes served by getFile), with a command caption."""
-        file_id = f"doc{len(self._files) + 1}"
+        file_id = f"doc{sum(1 for f in self._files if f.startswith('doc')) + 1}"
         self._files[file_id] = content
         document = {
             "file_id": file_id,
@@ -1253,23 +1253,6 @@ class FakeBotApi:
             chat_id, user, chat_type, None, document=document, caption=caption or None, caption_entities=entities
         )
         return {"message": msg}
-
-    async def _m_getFile(self, p: dict[str, Any], request: web.Request) -> Any:
-        file_id = self._need(p, "file_id")
-        if file_id not in self._files:
-            raise ApiError(400, "Bad Request: invalid file_id")
-        return {
-            "file_id": file_id,
-            "file_unique_id": f"u{file_id}",
-            "file_size": len(self._files[file_id]),
-            "file_path": f"documents/{file_id}",
-        }
-
-    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
-        file_id = request.match_info["path"].rsplit("/", 1)[-1]
-        if file_id not in self._files:
-            return web.Response(status=404)
-        return web.Response(body=self._files[file_id])
 
     def make_callback(
         self,
