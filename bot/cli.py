@@ -1,4 +1,5 @@
-"""The `yishi` command: serve, run, wecom, chat, demo, db upgrade, roster import, export, verify."""
+"""The `yishi` command: serve, run, wecom, chat, demo, db upgrade, roster import, export, verify, community,
+ledger."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .community_desk.commands import add_parsers as community_parsers
 from .settings import DatabaseSettings, YishiSettings
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, default=Path("."))
     verify = add("verify", help="recompute a council's hash chain")
     verify.add_argument("--council", type=int, required=True)
+    community_parsers(add)
     return parser
 
 
@@ -60,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
     url = args.database or DatabaseSettings().url
     try:
         return asyncio.run(_dispatch(args, url))
@@ -90,6 +94,10 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
             return await _roster_import(app, args.file, args.council)
         if args.command in ("export", "verify"):
             return await _record_command(app, args)
+        if args.command in ("community", "ledger"):
+            from .community_desk.commands import run as community_command
+
+            return await community_command(app, args, YishiSettings().public_base_url)
     finally:
         await app.close()
     return 2

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .chain import Event
+from .community import Communities
 from .counting import Choice
 from .model import Ballot, Council, Member, Motion, Speech, Unit
 
@@ -226,6 +227,8 @@ class UnitOfWork(Protocol):
     def reminders(self) -> Reminders: ...
     @property
     def minutes(self) -> MinutesVersions: ...
+    @property
+    def communities(self) -> Communities: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

@@ -12,6 +12,7 @@ from .database import busy_or_same, erase_traces
 from .repositories import (
     AssignmentRepository,
     BallotRepository,
+    CommunityRepository,
     CouncilRepository,
     EventRepository,
     MeetingRepository,
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
     posts: PostRepository
     updates: UpdateClaims
     notice_boards: NoticeBoardRepository
+    communities: CommunityRepository
 
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -77,6 +79,7 @@ class SqlUnitOfWork:
         self.posts = PostRepository(session)
         self.updates = UpdateClaims(session)
         self.notice_boards = NoticeBoardRepository(session)
+        self.communities = CommunityRepository(session)
         return self
 
     async def __aexit__(

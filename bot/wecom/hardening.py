@@ -14,6 +14,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # A ballot link's path is a bearer credential: whoever reads it in a log can vote as that member.
 _TOKEN_PATH = re.compile(r"^/b/[^/]*")
+# So is a community secretary's personal desk link: /c/<slug>/k/<token>.
+_DESK_TOKEN_PATH = re.compile(r"^(/c/[^/]+/k/)[^/?]*")
 
 
 def security_headers(*, content_security_policy: str, https: bool) -> Middleware:
@@ -43,7 +45,7 @@ def security_headers(*, content_security_policy: str, https: bool) -> Middleware
 
 def redact(path: str) -> str:
     """The path as the access log may show it: `/b/<token>` becomes `/b/…`."""
-    return _TOKEN_PATH.sub("/b/…", path)
+    return _DESK_TOKEN_PATH.sub(r"\1…", _TOKEN_PATH.sub("/b/…", path))
 
 
 class RedactingAccessLogger(AbstractAccessLogger):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .assignments import AssignmentRepository
 from .ballots import BallotRepository, VoteRepository
+from .communities import CommunityRepository
 from .councils import CouncilRepository
 from .events import EventRepository, read_chain
 from .meetings import MeetingRepository
@@ -20,6 +21,7 @@ __all__ = [
     "AssignmentRepository",
     "BallotRepository",
     "Claimed",
+    "CommunityRepository",
     "CouncilRepository",
     "EventRepository",
     "MeetingRepository",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import Table
-from . import ballots, board, council, follow_up, meetings, minutes, motions
+from . import ballots, board, community, council, follow_up, meetings, minutes, motions
 
 ALL: tuple[Table, ...] = (
     council.TABLE,
@@ -13,6 +13,7 @@ ALL: tuple[Table, ...] = (
     follow_up.TABLE,
     minutes.TABLE,
     board.TABLE,
+    community.TABLE,
 )
 
 # Every command name the full desk knows (the Telegram menu shows only these).
