@@ -69,7 +69,7 @@ class Chart:
         with _LOCK:
             family = _font()
             with matplotlib.rc_context(
-                {"font.family": family, "font.size": 9, "svg.fonttype": "none", "svg.hashsalt": self.key}
+                {"font.family": family, "font.size": 10, "svg.fonttype": "none", "svg.hashsalt": self.key}
             ):
                 figure = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
                 self.draw(figure)

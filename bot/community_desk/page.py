@@ -86,7 +86,7 @@ def render(view: DeskView, w: Words, *, month: str) -> str:
             f' alt="{escape(chart.title)}：{escape(chart.description()[:300])}"'
             f' width="700" height="320">'
             f'<figcaption id="f-{chart.key}">{escape(chart.title)}'
-            f"<details><summary>{escape(w('desk.charts'))}</summary>"
+            f"<details><summary>{escape(w('desk.numbers'))}</summary>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details></figcaption></figure>"
         )
     cards = "".join(_card(card, w) for card in view.cards)
@@ -98,8 +98,8 @@ def render(view: DeskView, w: Words, *, month: str) -> str:
         f"<p>{escape(w('desk.councils', count=len(view.cards)))} · "
         f'<a href="/c/{slug}/ledger.xlsx?month={month}">{escape(w("desk.ledger"))} (XLSX)</a> · '
         f'<a href="/c/{slug}/ledger.pdf?month={month}">PDF</a></p></header>'
-        f"<main><h2>{escape(w('desk.charts'))}</h2><div class=charts>{''.join(figures)}</div>"
-        f"<h2>{escape(w('desk.councils', count=len(view.cards)))}</h2><div class=cards>{cards}</div></main>"
+        f"<main><h2>{escape(w('desk.councils', count=len(view.cards)))}</h2><div class=cards>{cards}</div>"
+        f"<h2>{escape(w('desk.charts'))}</h2><div class=charts>{''.join(figures)}</div></main>"
         "</body></html>"
     )
 
