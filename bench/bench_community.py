@@ -97,6 +97,7 @@ async def _month(desk, clock: Clock, chat: str, index: int) -> None:
     await say("chair", "/rate 1")
     for who, choice in zip(PEOPLE, ("满意", "满意", "基本满意", "不满意"), strict=False):
         await say(who, f"/rate 1 {choice}")
+    await say("chair", "/rate 1 close")
     if index % 3 == 0:
         await say("carol", "/publish all")
 

@@ -272,7 +272,7 @@ def build_wecom(
     )
     wecom.on_changed.append(core.alarm.poke)
     # The community desk's page carries its own inline style: the policy allows it by its hash as well.
-    policy = CONTENT_SECURITY_POLICY.replace("style-src ", f"style-src {DESK_STYLE_SOURCE} ", 1)
+    policy = CONTENT_SECURITY_POLICY.replace("; script-src", f" {DESK_STYLE_SOURCE}; script-src", 1)
     app = web.Application(
         middlewares=[security_headers(content_security_policy=policy, https=links.base_url.startswith("https:"))]
     )

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -137,33 +138,36 @@ def table_rows(ledger: Ledger, w: Words) -> dict[str, tuple[list[str], list[list
 
 
 def _fill(sheet: Any, head: list[str], rows: list[list[Any]], percent_columns: set[int]) -> None:
-    sheet.append(head)
-    for cell in sheet[1]:
+    """Write one sheet row by row (a write-only workbook: a few hundred councils stay quick)."""
+    for column, title in enumerate(head, start=1):
+        longest = max([len(str(title))] + [len(str(r[column - 1] or "")) for r in rows[:200]])
+        sheet.column_dimensions[get_column_letter(column)].width = min(60, max(8, longest * 1.6 + 2))
+    sheet.freeze_panes = "B2"
+    titles = []
+    for title in head:
+        cell = WriteOnlyCell(sheet, title)
         cell.font, cell.fill = Font(bold=True), _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        titles.append(cell)
+    sheet.append(titles)
     for values in rows:
-        sheet.append([None] * len(values))
-        row = sheet.max_row
+        cells = []
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=column)
-            cell.value = value
+            cell = WriteOnlyCell(sheet, value)
             if isinstance(value, str):
                 cell.data_type = "s"  # a leading "=" stays text: members' words never run as a formula
             elif isinstance(value, datetime):
                 cell.number_format = DATE_FORMAT
             elif column in percent_columns and value is not None:
                 cell.number_format = PERCENT
-    for column, title in enumerate(head, start=1):
-        longest = max([len(str(title))] + [len(str(r[column - 1] or "")) for r in rows[:200]])
-        sheet.column_dimensions[get_column_letter(column)].width = min(60, max(8, longest * 1.6 + 2))
-    sheet.freeze_panes = "B2"
+            cells.append(cell)
+        sheet.append(cells)
 
 
 def to_xlsx(ledger: Ledger, locale: str | None = None) -> bytes:
     w = words(locale)
-    book = Workbook()
-    summary = book.active
-    summary.title = w("ledger.sheet.summary")
+    book = Workbook(write_only=True)
+    summary = book.create_sheet(w("ledger.sheet.summary"))
     head, rows = summary_rows(ledger, w)
     _fill(summary, head, rows, {head.index(w("col.participation")) + 1})
     for key, (head, rows) in table_rows(ledger, w).items():

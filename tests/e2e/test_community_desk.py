@@ -59,7 +59,7 @@ async def desk(app, clock):
         east = await uow.councils.by_chat("console:east")
         await uow.session.execute(text("INSERT INTO hall_councils VALUES (:c, 'east-hall')"), {"c": east.id})
         await uow.commit()
-    policy = CONTENT_SECURITY_POLICY.replace("style-src ", f"style-src {STYLE_SOURCE} ", 1)
+    policy = CONTENT_SECURITY_POLICY.replace("; script-src", f" {STYLE_SOURCE}; script-src", 1)
     server = web.Application(middlewares=[security_headers(content_security_policy=policy, https=False)])
     add_desk_routes(server, app.new_uow, clock)
     server.add_routes([web.get("/h/{slug}", _stub_hall)])
