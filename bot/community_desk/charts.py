@@ -79,7 +79,13 @@ class Chart:
 
     def description(self) -> str:
         """The numbers in one line: what a screen reader announces for the picture."""
-        return "；".join("，".join(row) for row in self.rows) or "—"
+        return (
+            "；".join(
+                f"{row[0]}：" + "，".join(f"{h} {v}" for h, v in zip(self.head[1:], row[1:], strict=False))
+                for row in self.rows
+            )
+            or "—"
+        )
 
 
 def _empty(figure: Figure, w: Words) -> None:
@@ -159,8 +165,9 @@ def delivery(states: dict[str, int], w: Words) -> Chart:
         axes.set_xlim(0, max(values) * 1.2 + 1)
         return None
 
-    head = tuple(w(f"delivery.{s}") for s in shown)
-    return Chart("delivery", w("chart.delivery"), head, (tuple(str(states.get(s, 0)) for s in shown),), draw)
+    head = ("",) + tuple(w(f"delivery.{s}") for s in shown)
+    rows = ((w("ledger.total"),) + tuple(str(states.get(s, 0)) for s in shown),)
+    return Chart("delivery", w("chart.delivery"), head, rows, draw)
 
 
 def satisfaction(per_council: dict[str, tuple[int, int, int]], w: Words, *, most: int = 20) -> Chart:
