@@ -28,7 +28,8 @@ border-radius:6px;text-decoration:none}
 figure{margin:0;background:#fff;border:1px solid #d6d6d0;border-radius:8px;padding:10px}
 figure img{width:100%;height:auto}figcaption{font-size:.85em;color:#333}
 table{border-collapse:collapse;font-size:.85em;margin-top:4px}td,th{border:1px solid #ccc;padding:2px 6px}
-details summary{cursor:pointer;color:#0b4f8a}
+details summary{cursor:pointer;color:#0b4f8a}.requests form{display:inline}
+.requests button{font-size:1em;padding:4px 14px;margin:4px 4px 4px 0}
 @media (max-width:500px){body{font-size:17px}.charts{grid-template-columns:1fr}}
 """
 STYLE_SOURCE = "'sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode() + "'"
@@ -90,6 +91,14 @@ def render(view: DeskView, w: Words, *, month: str) -> str:
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details></figcaption></figure>"
         )
     cards = "".join(_card(card, w) for card in view.cards)
+    requests = "".join(
+        f"<li>{escape(title)} · {escape(w('desk.request_by', name=by, at=_when(at, view.timezone)))}"
+        f' <form method=post action="/c/{slug}/requests/{council_id}">'
+        f"<button name=decision value=approve>{escape(w('desk.approve'))}</button> "
+        f"<button name=decision value=refuse>{escape(w('desk.refuse'))}</button></form></li>"
+        for council_id, title, by, at in view.requests
+    )
+    pending = f"<h2>{escape(w('desk.requests'))}</h2><ul class=requests>{requests}</ul>" if requests else ""
     title = escape(w("desk.title", name=view.community.name))
     return (
         f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8">'
@@ -98,7 +107,7 @@ def render(view: DeskView, w: Words, *, month: str) -> str:
         f"<p>{escape(w('desk.councils', count=len(view.cards)))} · "
         f'<a href="/c/{slug}/ledger.xlsx?month={month}">{escape(w("desk.ledger"))} (XLSX)</a> · '
         f'<a href="/c/{slug}/ledger.pdf?month={month}">PDF</a></p></header>'
-        f"<main><h2>{escape(w('desk.councils', count=len(view.cards)))}</h2><div class=cards>{cards}</div>"
+        f"<main>{pending}<h2>{escape(w('desk.councils', count=len(view.cards)))}</h2><div class=cards>{cards}</div>"
         f"<h2>{escape(w('desk.charts'))}</h2><div class=charts>{''.join(figures)}</div></main>"
         "</body></html>"
     )

@@ -50,6 +50,7 @@ class DeskView:
     outcomes: dict[str, dict[str, int]]
     delivery: dict[str, int]
     satisfaction: dict[str, tuple[int, int, int]]
+    requests: list[tuple[int, str, str, datetime]] = field(default_factory=list)  # council id, title, by, when
 
     def charts(self, w: Words) -> list[charts.Chart]:
         return [
@@ -117,4 +118,9 @@ async def desk_view(uow: Any, community: Community, now: datetime) -> DeskView:
             by_month[key][outcome] = by_month[key].get(outcome, 0) + 1
     ratings = await store.ratings_of(ids)
     satisfaction = {titles[c]: (r.get("s", 0), r.get("b", 0), r.get("u", 0)) for c, r in ratings.items() if c in titles}
-    return DeskView(community, now, zone_name, ordered, points, by_month, dict(states), satisfaction)
+    requests = []
+    for request in await store.pending(community.id):
+        council = await uow.councils.get_optional(request.council_id)
+        if council is not None:
+            requests.append((council.id, council.title, request.requested_by, request.requested_at))
+    return DeskView(community, now, zone_name, ordered, points, by_month, dict(states), satisfaction, requests)

@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from deliberation import community
 from deliberation.community import Community
+from deliberation.errors import DeliberationError
 from deliberation.ledger import Month
 
 from . import page
@@ -46,10 +48,14 @@ class CommunityDesk:
             web.get("/c/{slug}/k/{token}", self.sign_in),
             web.get("/c/{slug}/chart/{name}.svg", self.chart),
             web.get("/c/{slug}/ledger.{fmt}", self.ledger),
+            web.post("/c/{slug}/requests/{council}", self.decide),
         ]
 
     async def _allowed(self, request: web.Request) -> Community:
-        """The community of the address, when the signed-in person is one of its secretaries."""
+        return (await self._secretary(request))[0]
+
+    async def _secretary(self, request: web.Request) -> tuple[Community, str]:
+        """The community of the address and the signed-in person, when that person is one of its secretaries."""
         async with self.new_uow() as uow:
             found = await uow.communities.find(request.match_info["slug"])
         if found is None or found.slug != request.match_info["slug"]:
@@ -58,7 +64,7 @@ class CommunityDesk:
         if person is not None:
             async with self.new_uow() as uow:
                 if await uow.communities.is_secretary(found.id, person):
-                    return found
+                    return found, person
         raise web.HTTPForbidden(text=page.refusal(self.words), content_type="text/html")
 
     async def sign_in(self, request: web.Request) -> web.StreamResponse:
@@ -89,6 +95,30 @@ class CommunityDesk:
                 raise web.HTTPBadRequest(text="month: YYYY-MM") from None
         local = self.clock().astimezone(ZoneInfo(timezone))
         return Month(local.year, local.month)
+
+    async def decide(self, request: web.Request) -> web.StreamResponse:
+        """A secretary approves or refuses a council's request to join (a form on the desk; the cookie is
+        SameSite=Lax, so another site cannot post it)."""
+        found, person = await self._secretary(request)
+        form = await request.post()
+        try:
+            council_id = int(request.match_info["council"])
+        except ValueError:
+            raise web.HTTPNotFound() from None
+        async with self.new_uow() as uow:
+            try:
+                await community.decide(
+                    uow.communities,
+                    found,
+                    council_id,
+                    approve=form.get("decision") == "approve",
+                    by=person,
+                    now=self.clock(),
+                )
+            except DeliberationError as refused:
+                raise web.HTTPConflict(text=self.words(refused.key, **refused.params)) from None
+            await uow.commit()
+        raise web.HTTPSeeOther(f"/c/{quote(found.slug)}")
 
     async def desk(self, request: web.Request) -> web.Response:
         found = await self._allowed(request)

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from bot.community_desk.page import STYLE_SOURCE
 from bot.community_desk.signin import new_pass
 from bot.community_desk.web import add_desk_routes
+from bot.desk.messages import Incoming
 from bot.wecom.hardening import redact, security_headers
 from bot.wecom.web import CONTENT_SECURITY_POLICY
 from deliberation import community
@@ -29,6 +30,7 @@ ROOT = Path(__file__).parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SOUTH = "南苑2号楼议事会"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
@@ -59,6 +61,12 @@ async def desk(app, clock):
         east = await uow.councils.by_chat("console:east")
         await uow.session.execute(text("INSERT INTO hall_councils VALUES (:c, 'east-hall')"), {"c": east.id})
         await uow.commit()
+    # a fourth council's chair asks in its chat to join
+    for text_ in ("/setup robert", f"/community {made.code}"):
+        asked = await app.dispatcher.handle(
+            Incoming("console", "south", "chair", "Chair", text=text_, chat_title=SOUTH, is_admin=True)
+        )
+        assert not asked.refused, asked
     policy = CONTENT_SECURITY_POLICY.replace("; script-src", f" {STYLE_SOURCE}; script-src", 1)
     server = web.Application(middlewares=[security_headers(content_security_policy=policy, https=False)])
     add_desk_routes(server, app.new_uow, clock)
@@ -93,6 +101,15 @@ async def test_only_a_secretary_with_a_live_link_sees_the_desk(app, desk, clock)
     assert "#1 Dave，11-07" in html  # west's overdue delivery, in the council's time zone
     assert "公示中" in html and 'href="/h/east-hall"' in html
     assert "<figcaption" in html and "<table>" in html and 'alt="每月议题结果：' in html
+    # the request to join waits on the desk; a secretary approves it there
+    assert "待批准的加入申请" in html and SOUTH in html and "Chair 申请" in html
+    decided = await client.post(f"/c/{made.slug}/requests/999", data={"decision": "approve"}, allow_redirects=False)
+    assert decided.status == 409  # no such request
+    south = next(int(part) for part in html.split("/requests/")[1:2] for part in [part.split('"')[0]])
+    decided = await client.post(f"/c/{made.slug}/requests/{south}", data={"decision": "approve"}, allow_redirects=False)
+    assert decided.status == 303
+    html = await (await client.get(f"/c/{made.slug}")).text()
+    assert "待批准的加入申请" not in html and "4 个议事会" in html and SOUTH in html
     svg = await client.get(f"/c/{made.slug}/chart/satisfaction.svg")
     assert svg.status == 200 and "基本满意" in await svg.text()
     ledger = await client.get(f"/c/{made.slug}/ledger.xlsx?month=2026-11")
