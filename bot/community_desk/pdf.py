@@ -50,8 +50,8 @@ def ledger_charts(ledger: Ledger, w: Words) -> list[charts.Chart]:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime):  # the ledger's title names the year and month
+        return value.strftime("%m-%d %H:%M")
     if isinstance(value, float):
         return f"{value * 100:.1f}%"
     return str(value)
@@ -85,6 +85,19 @@ def _widths(head: list[str], wide: dict[int, float]) -> list[float]:
     return [wide.get(i, rest) for i in range(len(head))]
 
 
+def _fraction(*parts: Any) -> str:
+    return "" if all(p is None for p in parts) else "/".join("—" if p is None else str(p) for p in parts)
+
+
+def _motions_on_paper(head: list[str], rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The motions table with the counts in two columns ("2/1/0", "3/5"): narrower, and quicker to print."""
+    counts, turnout = "/".join(head[9:12]), "/".join(head[12:14])
+    return (
+        head[:9] + [counts, turnout, head[14]],
+        [row[:9] + [_fraction(*row[9:12]), _fraction(*row[12:14]), row[14]] for row in rows],
+    )
+
+
 def to_pdf(ledger: Ledger, locale: str | None = None) -> bytes:
     w = words(locale)
     font = pdf_font()
@@ -111,12 +124,14 @@ def to_pdf(ledger: Ledger, locale: str | None = None) -> bytes:
         images.append(KeepTogether([Paragraph(chart.title, body), image, caption, Spacer(1, 3 * mm)]))
     story += images
     wide = {
-        "ledger.sheet.motions": {3: 70 * mm, 14: 45 * mm},
+        "ledger.sheet.motions": {3: 80 * mm, 11: 50 * mm},
         "ledger.sheet.delivery": {2: 70 * mm},
         "ledger.sheet.minutes": {1: 60 * mm, 6: 95 * mm},
         "ledger.sheet.meetings": {2: 60 * mm},
     }
     for key, (head, rows) in table_rows(ledger, w).items():
+        if key == "ledger.sheet.motions":
+            head, rows = _motions_on_paper(head, rows)
         story.append(Paragraph(w(key), heading))
         widths = _widths(head, wide.get(key, {0: 40 * mm}))
         story.append(_table(head, rows, cell, widths) if rows else Paragraph("—", body))

@@ -130,6 +130,7 @@ async def test_the_ledger_rows_and_totals_equal_the_record_in_xlsx_and_pdf(app, 
     assert "在3号楼每层安装声控感应灯" in text and "赞成：Alice、Bob；反对：Carol" in text
     assert published.chain_head in text
     assert "反对：Bob" not in text and "无记名表决只列票数，不列姓名。" in text
+    assert "赞成/反对/弃权" in text and "2/1/0" in text
 
 
 async def test_the_ledger_command_writes_both_files(app, month, tmp_path, capsys):
