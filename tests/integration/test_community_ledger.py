@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import update
 
 from bot.community_desk.commands import run as community_cli
 from bot.community_desk.ledger import build_ledger
@@ -17,6 +18,7 @@ from bot.community_desk.pdf import to_pdf
 from bot.community_desk.xlsx import to_xlsx
 from deliberation import community
 from deliberation.ledger import Month
+from storage.models import EventRow
 from tests.integration.community_script import COUNCILS, play_month
 
 pytestmark = pytest.mark.timeout(120)
@@ -150,3 +152,21 @@ async def test_the_ledger_command_writes_both_files(app, month, tmp_path, capsys
     bad = Args()
     bad.month, bad.format, bad.out = "2026-13", "xlsx", tmp_path  # type: ignore[attr-defined]
     assert await community_cli(app, bad, "") == 2
+
+
+async def test_a_council_whose_record_was_altered_stops_the_ledger_and_is_named(app, month, tmp_path, capsys):
+    made, ids = month
+    async with app.new_uow() as uow:
+        await uow.session.execute(
+            update(EventRow)
+            .where(EventRow.council_id == ids["west"], EventRow.seq == 5)
+            .values(payload='{"text": "改过的"}')
+        )
+        await uow.commit()
+
+    class Args:
+        command, community, month, locale, format, out = "ledger", made.code, "2026-11", None, "xlsx", tmp_path / "o"
+
+    assert await community_cli(app, Args(), "") == 2
+    assert "“西苑7号楼议事会”的议事记录第 5 条核对不上" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
