@@ -1,5 +1,5 @@
 """The `yishi` command: serve, run, wecom, chat, demo, db upgrade, roster import, export, verify, evidence,
-verify-pack."""
+verify-pack, community, ledger."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .community_desk.commands import add_parsers as community_parsers
 from .settings import DatabaseSettings, YishiSettings
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     evidence.add_argument("--out", type=Path, default=Path("."))
     pack = sub.add_parser("verify-pack", help="check an evidence pack offline: every file's sha256 and the chain")
     pack.add_argument("zip", type=Path)
+    community_parsers(add)
     return parser
 
 
@@ -80,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if args.command == "verify-pack":  # offline: no database
         return _verify_pack(args.zip)
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
     url = args.database or DatabaseSettings().url
     try:
         return asyncio.run(_dispatch(args, url))
@@ -114,6 +117,10 @@ async def _dispatch(args: argparse.Namespace, url: str) -> int:
             return await _record_command(app, args)
         if args.command == "evidence":
             return await _evidence(app, args)
+        if args.command in ("community", "ledger"):
+            from .community_desk.commands import run as community_command
+
+            return await community_command(app, args, YishiSettings().public_base_url)
     finally:
         await app.close()
     return 2

@@ -245,9 +245,12 @@ def build_wecom(
     robot: WeComRobot | None = None,
     wall_clock: Callable[[], float] | None = None,
 ) -> tuple[web.Application, WeComApp]:
-    """The WeCom callback, the H5 ballot pages and the 公示栏 on the core; WeCom's sender joins the router."""
+    """The WeCom callback, the H5 ballot pages, the 公示栏 and the community desk on the core; WeCom's sender
+    joins the router."""
     from aiohttp import web
 
+    from .community_desk.page import STYLE_SOURCE as DESK_STYLE_SOURCE
+    from .community_desk.web import add_desk_routes
     from .wecom.app import WeComApi, WeComApp
     from .wecom.hardening import security_headers
     from .wecom.robot import WeComRobot
@@ -278,14 +281,15 @@ def build_wecom(
         core.dispatcher, settings, api=api, links=links, drainer=core.drainer, queue=queue, wall_clock=wall_clock
     )
     wecom.on_changed.append(core.alarm.poke)
+    # The community desk's page carries its own inline style: the policy allows it by its hash as well.
+    policy = CONTENT_SECURITY_POLICY.replace("; script-src", f" {DESK_STYLE_SOURCE}; script-src", 1)
     app = web.Application(
-        middlewares=[
-            security_headers(content_security_policy=CONTENT_SECURITY_POLICY, https=links.base_url.startswith("https:"))
-        ]
+        middlewares=[security_headers(content_security_policy=policy, https=links.base_url.startswith("https:"))]
     )
     app.add_routes(wecom.routes())
     app.add_routes(BallotPages(core.dispatcher, links, announce=wecom.announce).routes())
     app.add_routes(build_hall(core, links.base_url).routes())
+    add_desk_routes(app, core.new_uow, core.dispatcher.clock, base_url=links.base_url)
 
     async def _close(_app: web.Application) -> None:
         await wecom.settle()
@@ -305,10 +309,13 @@ def build_hall(core: Core, base_url: str) -> Hall:
 
 
 def hall_app(core: Core, base_url: str) -> web.Application:
-    """The web pages when WeCom is not configured: the hall alone."""
+    """The web pages when WeCom is not configured: the hall and the community desk."""
+    from .community_desk.web import add_desk_routes
     from .hall.app import web_app
 
-    return web_app(build_hall(core, base_url), base_url)
+    app = web_app(build_hall(core, base_url), base_url)
+    add_desk_routes(app, core.new_uow, core.dispatcher.clock, base_url=base_url)
+    return app
 
 
 @contextlib.asynccontextmanager

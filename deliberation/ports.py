@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .chain import Event
+from .community import Communities
 from .counting import Choice
 from .model import Ballot, Council, Member, Motion, Speech, Unit
 
@@ -291,6 +292,8 @@ class UnitOfWork(Protocol):
     def tellers(self) -> Tellers: ...
     @property
     def proxies(self) -> Proxies: ...
+    @property
+    def communities(self) -> Communities: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...

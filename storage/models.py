@@ -485,3 +485,60 @@ class ProxyRow(Base):
     file_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     file_bytes: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# ---- communities (社区) and their desk --------------------------------------------------------------
+
+
+class CommunityRow(Base):
+    """A community groups councils; its desk is at /c/<slug>; a chair asks to join with its code."""
+
+    __tablename__ = "communities"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CommunityCouncilRow(Base):
+    """A council in a community: the council is the key, so it belongs to at most one."""
+
+    __tablename__ = "community_councils"
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CommunitySecretaryRow(Base):
+    __tablename__ = "community_secretaries"
+    __table_args__ = (UniqueConstraint("community_id", "user_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(255))
+
+
+class CommunityRequestRow(Base):
+    """A chair's request for the council to join a community, until a secretary decides."""
+
+    __tablename__ = "community_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    requested_by: Mapped[str] = mapped_column(String(255))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DeskPassRow(Base):
+    """A secretary's personal link to the desk: only the SHA-256 of its secret is kept; it can be revoked."""
+
+    __tablename__ = "desk_passes"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -13,6 +13,7 @@ from .repositories import (
     AssignmentRepository,
     BallotAttemptRepository,
     BallotRepository,
+    CommunityRepository,
     CouncilRepository,
     EventRepository,
     HallRepository,
@@ -66,6 +67,7 @@ class SqlUnitOfWork:
     paper_entries: PaperEntryRepository
     tellers: TellerRepository
     proxies: ProxyRepository
+    communities: CommunityRepository
 
     def __init__(self, sessions: async_sessionmaker) -> None:
         self._sessions = sessions
@@ -95,6 +97,7 @@ class SqlUnitOfWork:
         self.paper_entries = PaperEntryRepository(session)
         self.tellers = TellerRepository(session)
         self.proxies = ProxyRepository(session)
+        self.communities = CommunityRepository(session)
         return self
 
     async def __aexit__(

@@ -35,10 +35,12 @@ def make_hall(
 
 def web_app(hall: Hall, base_url: str) -> web.Application:
     """The hall alone, with the same security headers as every page."""
+    from ..community_desk.page import STYLE_SOURCE as DESK_STYLE_SOURCE
+
+    # The community desk (served beside the hall) carries its own inline style: the policy allows it by its hash.
+    policy = CONTENT_SECURITY_POLICY.replace("; script-src", f" {DESK_STYLE_SOURCE}; script-src", 1)
     app = web.Application(
-        middlewares=[
-            security_headers(content_security_policy=CONTENT_SECURITY_POLICY, https=base_url.startswith("https:"))
-        ]
+        middlewares=[security_headers(content_security_policy=policy, https=base_url.startswith("https:"))]
     )
     app.add_routes(hall.routes())
     return app

@@ -34,6 +34,7 @@ MENU = (
     "unchair",
     "remove",
     "board",
+    "community",
     "warn",
     "withdraw",
     "postpone",

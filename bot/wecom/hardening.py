@@ -16,6 +16,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _TOKEN_PATH = re.compile(r"^/b/[^/]*")
 # So is a hall's personal link (`/h/<slug>/in/<token>`) until it is first used.
 _HALL_LINK = re.compile(r"^(/h/[^/]*/in/)[^/]*")
+# So is a community secretary's personal desk link: /c/<slug>/k/<token>.
+_DESK_TOKEN_PATH = re.compile(r"^(/c/[^/]+/k/)[^/?]*")
 
 
 def security_headers(*, content_security_policy: str, https: bool) -> Middleware:
@@ -46,8 +48,9 @@ def security_headers(*, content_security_policy: str, https: bool) -> Middleware
 
 
 def redact(path: str) -> str:
-    """The path as the access log may show it: `/b/<token>` becomes `/b/…`, `/h/<slug>/in/<token>` `/h/<slug>/in/…`."""
-    return _HALL_LINK.sub(r"\1…", _TOKEN_PATH.sub("/b/…", path))
+    """The path as the access log may show it: `/b/<token>` becomes `/b/…`, `/h/<slug>/in/<token>` `/h/<slug>/in/…`,
+    `/c/<slug>/k/<token>` `/c/<slug>/k/…`."""
+    return _DESK_TOKEN_PATH.sub(r"\1…", _HALL_LINK.sub(r"\1…", _TOKEN_PATH.sub("/b/…", path)))
 
 
 class RedactingAccessLogger(AbstractAccessLogger):

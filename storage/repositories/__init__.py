@@ -5,6 +5,7 @@ from __future__ import annotations
 from .assignments import AssignmentRepository
 from .ballots import BallotRepository, VoteRepository
 from .channels import BallotAttemptRepository, PaperEntryRepository, ProxyRepository, TellerRepository
+from .communities import CommunityRepository
 from .councils import CouncilRepository
 from .events import EventRepository, read_chain
 from .hall import HallRepository
@@ -26,6 +27,7 @@ __all__ = [
     "TellerRepository",
     "BallotRepository",
     "Claimed",
+    "CommunityRepository",
     "CouncilRepository",
     "EventRepository",
     "HallRepository",

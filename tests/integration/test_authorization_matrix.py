@@ -89,6 +89,7 @@ TABLE: list[tuple[str, set[str], list]] = [
     ("/tasks", EVERYONE, ASSIGNED),
     ("/minutes", EVERYONE, []),
     ("/verify", EVERYONE, []),
+    ("/community", EVERYONE, []),  # which community the council is in; asking to join is tested on its own
     # the chair (or a group admin)
     ("/setup robert confirm", CHAIRS, [("chair", "/close 2")]),  # the rules never change during a ballot
     ("/set tally live", CHAIRS, []),

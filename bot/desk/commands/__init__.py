@@ -7,6 +7,7 @@ from . import (
     ballots,
     board,
     channels,
+    community,
     council,
     follow_up,
     hall,
@@ -31,6 +32,7 @@ ALL: tuple[Table, ...] = (
     board.TABLE,
     owners.TABLE,
     hall.TABLE,
+    community.TABLE,
 )
 
 # Every command name the full desk knows (the Telegram menu shows only these).
