@@ -3,57 +3,37 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
-from typing import ClassVar
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
-    Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from .base import NAMING, Base, UTCDateTime
 
-
-class UTCDateTime(TypeDecorator):
-    """Aware datetimes in, aware UTC datetimes out, whatever the database keeps."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    # Every model maps one plain table, so the repositories' Core statements may take `Model.__table__`.
-    __table__: ClassVar[Table]
+# Tables kept in their own modules, named here too: every table is reachable as storage.models.<Row>.
+from .owners import BallotAttemptRow, PaperEntryRow, ProxyRow, TellerRow
+from .web import (
+    CommunityCouncilRow,
+    CommunityRequestRow,
+    CommunityRow,
+    CommunitySecretaryRow,
+    DeskPassRow,
+    HallPassRow,
+    HallRow,
+    HallSessionRow,
+    HallWeChatRow,
+)
 
 
 class CouncilRow(Base):
@@ -365,180 +345,43 @@ class MinutesVersionRow(Base):
     pinned_message_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
-# ---- the hall (议事厅): web sign-in ------------------------------------------------------------------
-
-
-class HallRow(Base):
-    """A council's hall address: `/h/<slug>`, an unguessable slug made when the hall is first asked for."""
-
-    __tablename__ = "hall_councils"
-    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), primary_key=True)
-    slug: Mapped[str] = mapped_column(String(32), unique=True)
-
-
-class HallPassRow(Base):
-    """A one-time way in: a personal link (`kind` "link", for a member) or a unit's invite code ("invite").
-
-    Only the SHA-256 of the secret is kept; a pass is used once, expires and can be revoked.
-    """
-
-    __tablename__ = "hall_passes"
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8))
-    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    unit: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class HallSessionRow(Base):
-    """A device signed in to a council's hall (the cookie's SHA-256), its CSRF token and its next notice."""
-
-    __tablename__ = "hall_sessions"
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(Integer, index=True)
-    csrf: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    flash: Mapped[str | None] = mapped_column(Text, nullable=True)  # shown once after POST-redirect-GET
-    flash_refused: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class HallWeChatRow(Base):
-    """A WeChat Official Account user (their openid for the account) recognised as a member of a council."""
-
-    __tablename__ = "hall_wechat"
-    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), primary_key=True)
-    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    member_id: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-# ---- civil278 channels (spec §4a): tellers, paper entries, the attempts ledger, proxies --------------------
-
-
-class TellerRow(Base):
-    """A teller of the council (计票人 or 监票人), appointed by the chair; serves every ballot until removed."""
-
-    __tablename__ = "tellers"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
-    appointed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class PaperEntryRow(Base):
-    """One teller's entry of a returned paper slip; a secret ballot's choice is sealed and destroyed at close."""
-
-    __tablename__ = "paper_entries"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
-    owner: Mapped[str] = mapped_column(String(255))
-    teller_id: Mapped[int] = mapped_column(Integer)
-    teller: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
-    choice: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    sealed: Mapped[bytes | None] = mapped_column(LargeBinary(64), nullable=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    replaced: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class BallotAttemptRow(Base):
-    """Every accepted vote attempt with its channel and time; `counted` marks the one that counts per owner."""
-
-    __tablename__ = "ballot_attempts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
-    owner: Mapped[str] = mapped_column(String(255))
-    channel: Mapped[str] = mapped_column(String(16))
-    by: Mapped[str] = mapped_column(String(255))
-    member_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    choice: Mapped[str | None] = mapped_column(String(8), nullable=True)  # open ballots only
-    sealed: Mapped[bytes | None] = mapped_column(LargeBinary(64), nullable=True)  # a secret ballot's, until close
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    counted: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class ProxyRow(Base):
-    """A written proxy (委托书): the holder votes for the owner; the signed paper's photo kept when given."""
-
-    __tablename__ = "proxies"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
-    owner: Mapped[str] = mapped_column(String(255))
-    unit: Mapped[str] = mapped_column(String(64))
-    holder_id: Mapped[int] = mapped_column(Integer)
-    holder: Mapped[str] = mapped_column(String(255))
-    granted_by: Mapped[str] = mapped_column(String(255))
-    via: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    file_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    file_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    file_bytes: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-# ---- communities (社区) and their desk --------------------------------------------------------------
-
-
-class CommunityRow(Base):
-    """A community groups councils; its desk is at /c/<slug>; a chair asks to join with its code."""
-
-    __tablename__ = "communities"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    code: Mapped[str] = mapped_column(String(16), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class CommunityCouncilRow(Base):
-    """A council in a community: the council is the key, so it belongs to at most one."""
-
-    __tablename__ = "community_councils"
-    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class CommunitySecretaryRow(Base):
-    __tablename__ = "community_secretaries"
-    __table_args__ = (UniqueConstraint("community_id", "user_key"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
-    user_key: Mapped[str] = mapped_column(String(200))
-    name: Mapped[str] = mapped_column(String(255))
-
-
-class CommunityRequestRow(Base):
-    """A chair's request for the council to join a community, until a secretary decides."""
-
-    __tablename__ = "community_requests"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
-    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
-    requested_by: Mapped[str] = mapped_column(String(255))
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class DeskPassRow(Base):
-    """A secretary's personal link to the desk: only the SHA-256 of its secret is kept; it can be revoked."""
-
-    __tablename__ = "desk_passes"
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
-    user_key: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+__all__ = [
+    "AssignmentRow",
+    "AttendanceRow",
+    "BallotAttemptRow",
+    "BallotKeyRow",
+    "BallotRegisterRow",
+    "BallotRow",
+    "Base",
+    "CalledQuestionRow",
+    "CommunityCouncilRow",
+    "CommunityRequestRow",
+    "CommunityRow",
+    "CommunitySecretaryRow",
+    "CouncilRow",
+    "DeskPassRow",
+    "EventRow",
+    "HallPassRow",
+    "HallRow",
+    "HallSessionRow",
+    "HallWeChatRow",
+    "MeetingRow",
+    "MemberRow",
+    "MinutesVersionRow",
+    "MotionRow",
+    "NAMING",
+    "OutboxRow",
+    "PaperEntryRow",
+    "PostRow",
+    "ProcessedUpdateRow",
+    "ProxyRow",
+    "RatingRow",
+    "ReminderRow",
+    "ReportRow",
+    "SpeechRow",
+    "TellerRow",
+    "UTCDateTime",
+    "UnitRow",
+    "VoteRow",
+    "WarningRow",
+]
