@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import text
 
 from bot.community_desk.page import STYLE_SOURCE
 from bot.community_desk.signin import new_pass
 from bot.community_desk.web import add_desk_routes
 from bot.desk.messages import Incoming
+from bot.main import build_hall
 from bot.wecom.hardening import redact, security_headers
 from bot.wecom.web import CONTENT_SECURITY_POLICY
 from deliberation import community
@@ -32,12 +32,6 @@ CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SOUTH = "南苑2号楼议事会"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-
-async def _stub_hall(request: web.Request) -> web.Response:
-    """Stands in for the hall's page (/h/<slug>), which the hall serves in production."""
-    body = f"<html><body><h1>hall {request.match_info['slug']}</h1></body></html>"
-    return web.Response(text=body, content_type="text/html")
 
 
 @pytest.fixture
@@ -56,10 +50,9 @@ async def desk(app, clock):
         await uow.communities.add_secretary(made.id, "console:sec", "王书记")
         token = await new_pass(uow.communities, made.id, "console:sec", clock())
         stranger = await new_pass(uow.communities, made.id, "console:nobody", clock())
-        # the hall's table, as the hall makes it, with an address for the east council
-        await uow.session.execute(text("CREATE TABLE IF NOT EXISTS hall_councils (council_id INTEGER, slug TEXT)"))
+        # the east council has a hall (its address made as `/web` or `/share` would make it)
         east = await uow.councils.by_chat("console:east")
-        await uow.session.execute(text("INSERT INTO hall_councils VALUES (:c, 'east-hall')"), {"c": east.id})
+        hall_slug = await uow.hall.slug_of(east.id)
         await uow.commit()
     # a fourth council's chair asks in its chat to join
     for text_ in ("/setup robert", f"/community {made.code}"):
@@ -70,17 +63,17 @@ async def desk(app, clock):
     policy = CONTENT_SECURITY_POLICY.replace("; script-src", f" {STYLE_SOURCE}; script-src", 1)
     server = web.Application(middlewares=[security_headers(content_security_policy=policy, https=False)])
     add_desk_routes(server, app.new_uow, clock)
-    server.add_routes([web.get("/h/{slug}", _stub_hall)])
+    server.add_routes(build_hall(app, "http://127.0.0.1").routes())  # the real hall, read by anyone with its address
     client = TestClient(TestServer(server, host="127.0.0.1"))
     await client.start_server()
     try:
-        yield client, made, token, stranger
+        yield client, made, token, stranger, hall_slug
     finally:
         await client.close()
 
 
 async def test_only_a_secretary_with_a_live_link_sees_the_desk(app, desk, clock):
-    client, made, token, stranger = desk
+    client, made, token, stranger, hall_slug = desk
     assert (await client.get(f"/c/{made.slug}")).status == 403  # no link
     assert (await client.get(f"/c/{made.slug}/k/forged-token")).status == 403
     assert (await client.get(f"/c/{made.slug}/chart/outcomes.svg")).status == 403
@@ -99,7 +92,7 @@ async def test_only_a_secretary_with_a_live_link_sees_the_desk(app, desk, clock)
     assert cards.index(COUNCILS["west"]) < cards.index(COUNCILS["east"]) < cards.index(COUNCILS["north"])
     assert "楼道窗户加装纱窗" in html and "已投 0/5" in html
     assert "#1 Dave，11-07" in html  # west's overdue delivery, in the council's time zone
-    assert "公示中" in html and 'href="/h/east-hall"' in html
+    assert "公示中" in html and f'href="/h/{hall_slug}"' in html
     assert "<figcaption" in html and "<table>" in html and 'alt="每月议题结果：' in html
     # the request to join waits on the desk; a secretary approves it there
     assert "待批准的加入申请" in html and SOUTH in html and "Chair 申请" in html
@@ -150,7 +143,7 @@ async def test_headless_chromium_on_a_phone_and_a_desktop(desk):
         if IN_CI:
             pytest.fail("CI needs Debian's chromium at /usr/bin/chromium and the playwright package")
         pytest.skip("chromium or playwright missing (outside CI)")
-    client, made, token, _ = desk
+    client, made, token, _, hall_slug = desk
     base = str(client.make_url("")).rstrip("/")
     ARTIFACTS.mkdir(exist_ok=True)
     axe = _axe_script()
@@ -168,7 +161,8 @@ async def test_headless_chromium_on_a_phone_and_a_desktop(desk):
                 await page.screenshot(path=str(ARTIFACTS / f"community-desk-{name}.png"), full_page=True)
                 assert await _serious(page, axe) == []
                 await page.click("a.hall")
-                await page.wait_for_url(f"{base}/h/east-hall")
+                await page.wait_for_url(f"{base}/h/{hall_slug}")
+                assert COUNCILS["east"] in await page.content()  # the council's own hall page
                 await page.close()
         finally:
             await browser.close()
