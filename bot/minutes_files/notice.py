@@ -101,6 +101,8 @@ def to_notice(
     council = w("files.notice.council", council=minutes.council_name)
     intro = w("files.notice.intro", council=minutes.council_name, version=w("minutes.version", version=minutes.version))
     decisions = _decisions(w, minutes) or [w("files.notice.no_decisions")]
+    if any(vote.closed and vote.receipts for vote in minutes.votes):  # civil278: the receipts are in the minutes
+        decisions.append(w("pack.notice.receipts"))
     period = w("files.notice.period", start=w.day(starts), end=w.day(ends))
     objection = w("files.notice.objection", end=w.when(ends), contact=contact or w.names(minutes.recorders))
     scan = w("files.notice.scan" if url.startswith(("http://", "https://")) else "files.notice.scan_head")

@@ -126,3 +126,19 @@ async def counted_receipts(uow: UnitOfWork, ballot: Ballot) -> list[CountedRecei
 async def ballot_conflicts(uow: UnitOfWork, ballot: Ballot) -> dict[str, list[Attempt]]:
     """Owners whose attempts came through channels of different rank, for the tellers to check."""
     return conflicts(await uow.ballot_attempts.for_ballot(ballot.id))
+
+
+async def receipts_payload(uow: UnitOfWork, ballot: Ballot) -> dict[str, object]:
+    """What `ballot.closed` records of the receipts counted, for the minutes (公示): nothing for a ballot without
+    an attempts ledger; a secret ballot's codes alone, sorted; an open ballot's with unit and choice."""
+    lines = await counted_receipts(uow, ballot)
+    if not lines:
+        return {}
+    if ballot.secret:
+        return {"receipts": [line.receipt for line in lines]}
+    return {
+        "receipts": [
+            {"receipt": line.receipt, "units": line.units, "choice": line.choice.value if line.choice else None}
+            for line in lines
+        ]
+    }
