@@ -44,8 +44,9 @@ def _mismatches(record: EvidenceRecord, entries: Sequence[PaperEntry]) -> list[b
     return out
 
 
-def _yes_no(flag: bool | None) -> str:
-    return "" if flag is None else ("yes" if flag else "no")
+def _flag(flag: bool | None) -> str:
+    """true / false (never yes / no, which a reader could take for a choice); empty when not known."""
+    return "" if flag is None else ("true" if flag else "false")
 
 
 async def channel_sections(uow: UnitOfWork, record: EvidenceRecord) -> list[Section]:
@@ -61,7 +62,7 @@ async def channel_sections(uow: UnitOfWork, record: EvidenceRecord) -> list[Sect
     attempts: Sequence[Attempt] = await uow.ballot_attempts.for_ballot(ballot.id)
     head = ["owner_no", "units", "owner", "channel", "at", "by", "counted"]
     rows = [
-        (*owner_cols(a.owner), a.channel.value, _when(a.at), a.by, _yes_no(a.counted))
+        (*owner_cols(a.owner), a.channel.value, _when(a.at), a.by, _flag(a.counted))
         + (() if secret else (a.choice.value if a.choice else "",))
         for a in sorted(attempts, key=lambda a: (a.at, a.id))
     ]
@@ -76,7 +77,7 @@ async def channel_sections(uow: UnitOfWork, record: EvidenceRecord) -> list[Sect
     )
     entries = sorted(await uow.paper_entries.for_ballot(ballot.id), key=lambda e: e.id)
     entry_rows = [
-        (*owner_cols(e.owner), e.teller, e.role.value, _when(e.at), _yes_no(mismatch), _yes_no(e.replaced))
+        (*owner_cols(e.owner), e.teller, e.role.value, _when(e.at), _flag(mismatch), _flag(e.replaced))
         + (() if secret else (e.choice.value if e.choice else "",))
         for e, mismatch in zip(entries, _mismatches(record, entries), strict=True)
     ]
