@@ -13,6 +13,7 @@ from datetime import datetime
 from .. import errors
 from ..channels import Attempt, Channel, Proxy, conflicts, rank, receipt_code
 from ..counting import Choice
+from ..electorate import unit_sort_key
 from ..model import Ballot, Council, Member, Unit
 from ..ports import UnitOfWork
 from ..roster import normalise_unit_code
@@ -120,7 +121,7 @@ async def counted_receipts(uow: UnitOfWork, ballot: Ballot) -> list[CountedRecei
         )
         for a in counted
     ]
-    return sorted(lines, key=lambda line: line.units or "")
+    return sorted(lines, key=lambda line: unit_sort_key((line.units or "").split(", ")[0]))  # 2-01 before 10-01
 
 
 async def ballot_conflicts(uow: UnitOfWork, ballot: Ballot) -> dict[str, list[Attempt]]:
