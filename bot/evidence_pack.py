@@ -3,9 +3,10 @@
 
 The domain gathers the records and writes them as sections (deliberation.usecases.evidence); here the
 minutes files are added (PDF and DOCX, rendered by bot.minutes_files) and the ZIP is built. Further records
-join as further sections: `EXTRA_SECTIONS` holds the functions that make them (for example the ballot
-attempts per channel, the tellers' entries, the proxies with their attachments), each called with the
-unit of work and the record, in order, before the chain section.
+join as further sections: `EXTRA_SECTIONS` holds the functions that make them (the ballot attempts per
+channel, the tellers' entries, the proxies with their attachments and the receipts counted:
+deliberation.usecases.channel_sections), each called with the unit of work and the record, in order,
+before the chain section.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from .minutes_files.export import export_minutes
 
 SectionSource = Callable[[UnitOfWork, usecases.EvidenceRecord], Awaitable[Sequence[Section]]]
 
-# Records kept outside the core ballot (channels, tellers, proxies) add their sections here.
-EXTRA_SECTIONS: list[SectionSource] = []
+# Records kept outside the core ballot (channels, tellers, proxies, receipts) add their sections here.
+EXTRA_SECTIONS: list[SectionSource] = [usecases.channel_sections]
 
 
 async def minutes_section(uow: UnitOfWork, record: usecases.EvidenceRecord, now: datetime) -> Section:

@@ -101,12 +101,14 @@ def to_notice(
     council = w("files.notice.council", council=minutes.council_name)
     intro = w("files.notice.intro", council=minutes.council_name, version=w("minutes.version", version=minutes.version))
     decisions = _decisions(w, minutes) or [w("files.notice.no_decisions")]
+    # civil278: the receipts counted are in the minutes; said beside the QR code, so the page keeps its size
+    receipts = w("pack.notice.receipts") if any(v.closed and v.receipts for v in minutes.votes) else ""
     period = w("files.notice.period", start=w.day(starts), end=w.day(ends))
     objection = w("files.notice.objection", end=w.when(ends), contact=contact or w.names(minutes.recorders))
     scan = w("files.notice.scan" if url.startswith(("http://", "https://")) else "files.notice.scan_head")
     head = w("files.notice.head", head=minutes.chain_head)
     signed = [minutes.council_name, w.day(starts)]
-    texts = [title, council, intro, *decisions, period, objection, scan, head, *signed]
+    texts = [title, council, intro, *decisions, period, objection, scan, receipts, head, *signed]
     fonts = document_fonts(xml_safe("".join(texts)) + "0123456789")
 
     def build(size: float) -> list[Flowable]:
@@ -124,6 +126,8 @@ def to_notice(
         right = style("right", size, alignment=TA_RIGHT)
         qr_width = _QR_SIZE + 6 * mm
         side = [lines(scan, style("scan", 11), _WIDTH - qr_width), Spacer(1, 3 * mm)]
+        if receipts:
+            side += [lines(receipts, style("receipts", 13), _WIDTH - qr_width), Spacer(1, 3 * mm)]
         side.append(lines(head, small, _WIDTH - qr_width))
         code = PdfTable([[QrCode(url), side]], colWidths=[qr_width, _WIDTH - qr_width])
         code.setStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])

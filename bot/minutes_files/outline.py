@@ -11,7 +11,7 @@ from deliberation.disclosure import SEAL_BELOW
 from deliberation.minutes import Minutes, MinutesMotion, MinutesVote, area_m2
 
 from ..i18n import figures, moments
-from . import proceedings_blocks
+from . import proceedings_blocks, receipts_blocks
 from .words import Words, clip, share
 
 
@@ -410,6 +410,9 @@ def _votes(w: Words, minutes: Minutes) -> list[Block]:
     if roll_call:
         blocks.append(Para(w("minutes.section.roll_call"), 0))
         blocks.extend(Para(line, 1) for line in roll_call)
+    for heading, lines in receipts_blocks.receipt_sections(w, minutes):  # civil278: the receipts of the 公示
+        blocks.append(Para(heading, 0))
+        blocks.extend(Para(line, 1) for line in lines)
     return blocks
 
 

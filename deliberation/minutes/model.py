@@ -44,6 +44,15 @@ class MinutesRollCall:
 
 
 @dataclass(frozen=True)
+class MinutesReceipt:
+    """A receipt code counted on a civil278 ballot (公示): unit and choice only for an open ballot."""
+
+    receipt: str
+    units: str | None = None
+    choice: str | None = None  # "yes" | "no" | "abstain"
+
+
+@dataclass(frozen=True)
 class MinutesVote:
     """One ballot on a motion: how it was put, its turnout and, once closed, its counts and result."""
 
@@ -81,6 +90,7 @@ class MinutesVote:
     # kept for the tellers only; the participation is `voted` and `voted_area_cm2`.
     sealed: bool = False
     voted_area_cm2: int = 0
+    receipts: tuple[MinutesReceipt, ...] = ()  # civil278: the receipt codes counted (a secret ballot: codes alone)
 
     @property
     def cast(self) -> int:

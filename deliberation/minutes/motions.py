@@ -9,7 +9,16 @@ from typing import Any
 
 from .. import events
 from ..lifecycle import TERMINAL, TRANSITIONS, Action, MotionState, allowed, next_state
-from .model import MinutesAmendment, MinutesMotion, MinutesRollCall, MinutesSpeech, MinutesVote, MinutesWarning, excerpt
+from .model import (
+    MinutesAmendment,
+    MinutesMotion,
+    MinutesReceipt,
+    MinutesRollCall,
+    MinutesSpeech,
+    MinutesVote,
+    MinutesWarning,
+    excerpt,
+)
 
 Payload = dict[str, Any]
 
@@ -336,4 +345,19 @@ def vote_record(number: int, ballot_id: int, ballot: BallotTrack) -> MinutesVote
         participation_heads=result.get("participation_heads"),
         participation_area=result.get("participation_area"),
         roll_call=roll_call,
+        receipts=_receipts(result.get("receipts"), secret),
     ).disclosed()
+
+
+def _receipts(recorded: Any, secret: bool) -> tuple[MinutesReceipt, ...]:
+    """The receipts `ballot.closed` recorded (civil278); a secret ballot's as codes alone, sorted, whatever the log."""
+    if not isinstance(recorded, list):
+        return ()
+    if secret:
+        codes = (r.get("receipt") if isinstance(r, dict) else r for r in recorded)
+        return tuple(MinutesReceipt(str(code)) for code in sorted(str(c) for c in codes if c))
+    return tuple(
+        MinutesReceipt(str(r.get("receipt")), r.get("units"), r.get("choice"))
+        for r in recorded
+        if isinstance(r, dict) and r.get("receipt")
+    )

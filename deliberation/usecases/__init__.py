@@ -12,6 +12,7 @@ from __future__ import annotations
 from .ballots import ClosedBallot, VoteRecorded, cast_vote, cast_votes, close_ballot, find_ballot, put_question
 from .council import import_roster, parse_preset, set_language, setup_council
 from .evidence import EvidenceRecord, evidence_record, evidence_sections
+from .evidence_channels import channel_sections
 from .follow_up import (
     RatingClosed,
     RatingRecorded,
@@ -91,6 +92,7 @@ __all__ = [
     "ballot_progress",
     "evidence_record",
     "evidence_sections",
+    "channel_sections",
     "owners_ballot",
     "paper_slips",
     "register_now",

@@ -419,6 +419,7 @@ async def _close(
     if ballot.secret:
         await uow.ballot_attempts.forget_choices(ballot.id)
         await uow.votes.forget_choices(ballot.id)
+    receipts = await ledger.receipts_payload(uow, ballot) if rules.weighted else {}  # civil278: for the 公示
     await record_event(
         uow,
         council,
@@ -430,6 +431,7 @@ async def _close(
         early=early,
         secret=ballot.secret,
         **events.ballot_result_payload(result),
+        **receipts,
     )
     parent = await _apply_to_parent(uow, clock, council, motion) if motion.state is MotionState.ADOPTED else None
     return ClosedBallot(ballot, motion, outcome, parent)

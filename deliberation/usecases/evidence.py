@@ -153,7 +153,7 @@ async def evidence_sections(uow: UnitOfWork, record: EvidenceRecord) -> list[Sec
             "voted": len(ledger),
             "result": None
             if closed is None
-            else {k: v for k, v in closed.payload.items() if k not in ("number", "ballot")},
+            else {k: v for k, v in closed.payload.items() if k not in ("number", "ballot", "receipts")},
         },
     )
     sections = [

@@ -13,6 +13,7 @@ from datetime import datetime
 from .. import errors
 from ..channels import Attempt, Channel, Proxy, conflicts, rank, receipt_code
 from ..counting import Choice
+from ..electorate import unit_sort_key
 from ..model import Ballot, Council, Member, Unit
 from ..ports import UnitOfWork
 from ..roster import normalise_unit_code
@@ -120,9 +121,25 @@ async def counted_receipts(uow: UnitOfWork, ballot: Ballot) -> list[CountedRecei
         )
         for a in counted
     ]
-    return sorted(lines, key=lambda line: line.units or "")
+    return sorted(lines, key=lambda line: unit_sort_key((line.units or "").split(", ")[0]))  # 2-01 before 10-01
 
 
 async def ballot_conflicts(uow: UnitOfWork, ballot: Ballot) -> dict[str, list[Attempt]]:
     """Owners whose attempts came through channels of different rank, for the tellers to check."""
     return conflicts(await uow.ballot_attempts.for_ballot(ballot.id))
+
+
+async def receipts_payload(uow: UnitOfWork, ballot: Ballot) -> dict[str, object]:
+    """What `ballot.closed` records of the receipts counted, for the minutes (公示): nothing for a ballot without
+    an attempts ledger; a secret ballot's codes alone, sorted; an open ballot's with unit and choice."""
+    lines = await counted_receipts(uow, ballot)
+    if not lines:
+        return {}
+    if ballot.secret:
+        return {"receipts": [line.receipt for line in lines]}
+    return {
+        "receipts": [
+            {"receipt": line.receipt, "units": line.units, "choice": line.choice.value if line.choice else None}
+            for line in lines
+        ]
+    }

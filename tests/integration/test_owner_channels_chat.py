@@ -4,15 +4,27 @@
 re-entry; one slip for an owner who had voted by button, so paper prevails); proxies: one holder at the cap of 3,
 a fourth refused, one proxy's vote overridden by its owner, one counted. 20 of 30 owners take part, exactly 2/3
 of owners and of area, and 15 of 20 approve, exactly 3/4: the major matter passes. A second ballot missing by
-one owner fails. The receipts of the 公示 are checked against `receipt_code`.
+one owner fails. The receipts of the 公示 are checked against `receipt_code`, in the chat and in the published
+minutes; the evidence pack holds every attempt, the tellers' entries and the proxies (one with the photo of its
+委托书), and `yishi verify-pack` accepts it and names the one file changed by one byte.
 """
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import hashlib
+import io
+import json
+import zipfile
 from fractions import Fraction
 
 import pytest
+from pypdf import PdfReader
 
+from bot.cli import main as yishi
+from bot.console import CHAT_ID
+from bot.desk.messages import Incoming
 from bot.main import console_chat
 from deliberation import channels, usecases
 from deliberation.lifecycle import MotionState
@@ -29,6 +41,8 @@ PROXIED = UNITS[19]  # 7-02: its owner is represented by o12, who votes for it
 OVERRIDDEN = UNITS[1]  # 1-02: o12 votes for it as proxy, then its owner votes himself
 HOLDER = "o12"
 COUNTER, SCRUTINEER = "ji", "jian"  # owners of 10-02 and 10-03: they do not vote
+SECRETARY = "p24"  # records a proxy from the photo of its signed 委托书: 9-01 to p23, never used
+PHOTO = b"\xff\xd8\xff\xe0" + b"the signed proxy form, as photographed" + b"\xff\xd9"
 
 
 def member(unit: str) -> str:
@@ -82,10 +96,38 @@ async def _ballot(app, number: int):
         return motion, ballot, await uow.ballot_attempts.for_ballot(ballot.id)
 
 
-async def test_a_30_unit_building_votes_by_button_paper_and_proxy(app, clock):
+async def _photo_proxy(app, chat) -> None:
+    """The secretary replies `/proxy 9-01 @p23` to the photo of the signed 委托书 (kept as its attachment)."""
+    await ok(chat, f"@chair /secretary @{SECRETARY}")
+    line = f"/proxy {UNITS[24]} @p23"
+    replied = Incoming(
+        "console", CHAT_ID, SECRETARY, SECRETARY, text=line, username=SECRETARY, reply_file_id="p1", reply_file=PHOTO
+    )
+    response = await app.dispatcher.handle(replied)
+    assert not response.refused, [r.text for r in response.replies]
+
+
+def _csv(pack: zipfile.ZipFile, path: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(pack.read(path).decode("utf-8-sig"))))
+
+
+def _one_byte_changed(pack: bytes, path: str) -> bytes:
+    """The pack rewritten with one byte of one file changed (the manifest left as it was)."""
+    source = zipfile.ZipFile(io.BytesIO(pack))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == path:
+                content = content[:-3] + bytes([content[-3] ^ 1]) + content[-2:]
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+async def test_a_30_unit_building_votes_by_button_paper_and_proxy(app, clock, tmp_path, capsys):
     out = Transcript()
     chat = console_chat(app, out=out)
-    await _building(app, clock, chat)
+    council_id = await _building(app, clock, chat)
     await ok(chat, "@o01 /motion 加装电梯，费用按面积分摊")
     await ok(chat, "@o02 /second 1")
     await ok(chat, "@chair /vote 1 7d major")
@@ -112,6 +154,7 @@ async def test_a_30_unit_building_votes_by_button_paper_and_proxy(app, clock):
     await refused(chat, f"@{HOLDER} /yes 1 {OVERRIDDEN}", "channels.error.owner_voted")
     await refused(chat, f"@p24 /proxy {UNITS[23]} @{HOLDER}", "channels.error.proxy_cap")
     await refused(chat, f"@o03 /proxy {UNITS[2]} @p24", "channels.error.proxy_owner_voted")
+    await _photo_proxy(app, chat)
 
     # 8 paper slips, each entered by both tellers: 1-01's slip says 反对 and prevails over its button 赞成
     slips = dict.fromkeys(UNITS[12:19], "赞成") | {UNITS[0]: "反对", UNITS[18]: "弃权"}
@@ -154,6 +197,9 @@ async def test_a_30_unit_building_votes_by_button_paper_and_proxy(app, clock):
     assert len(lines) == 20
     assert f"{channels.receipt_code(ballot.id, ballot.opened_at, OWNER[UNITS[0]])}  {UNITS[0]}  反对" in lines
     await refused(chat, f"@{COUNTER} /paper 1 {UNITS[20]} 赞成", "error.ballot_not_open")  # a slip after close
+    codes = {unit: channels.receipt_code(ballot.id, ballot.opened_at, OWNER[unit]) for unit in UNITS}
+    await _published_receipts(app, chat, council_id, codes)
+    await _evidence(chat, codes, tmp_path, capsys)
 
     # a second ballot, one owner short of 2/3: 19 of 30 take part, all for it, and it fails
     await ok(chat, "@o01 /motion 更换单元门禁")
@@ -172,3 +218,72 @@ async def test_a_30_unit_building_votes_by_button_paper_and_proxy(app, clock):
     assert len([a for a in attempts2 if a.counted]) == 19
     assert second.result is not None and not second.result.quorum_met
     assert motion2.state is MotionState.FAILED_QUORUM
+
+
+async def _published_receipts(app, chat, council_id: int, codes: dict[str, str]) -> None:
+    """The minutes published (公示) list the 20 receipt codes counted with unit and choice (an open ballot);
+    the A4 notice tells owners to look for theirs."""
+    published = await ok(chat, "@chair /publish all")
+    async with app.dispatcher.uow() as uow:
+        [version] = [v for v in await uow.minutes.versions(council_id) if v.published]
+    text = version.markdown  # Markdown folds the wide spaces between code, unit and choice
+    assert "第1号表决已计入的投票回执码（共20户）" in text
+    assert f"- {codes[UNITS[0]]} 1-01 反对" in text and f"- {codes[PROXIED]} 7-02 赞成" in text
+    counted = [u for u in UNITS if codes[u] in text]
+    assert counted == BUTTON + UNITS[12:20]  # the 20 who took part, and no one else
+    notice = next(d for d in published.documents if d.content.startswith(b"%PDF") and "公示" in d.filename)
+    page = PdfReader(io.BytesIO(notice.content)).pages[0].extract_text()
+    assert "回执码" in page and "已计入" in page
+
+
+async def _evidence(chat, codes: dict[str, str], tmp_path, capsys) -> None:
+    """`/evidence 1`: the attempts with their channels, the tellers' entries with the mismatch and its re-entry,
+    the proxies with the 委托书 photo, the receipts; `yishi verify-pack` accepts it, then names a changed file."""
+    [document] = (await ok(chat, "@chair /evidence 1")).documents
+    data = document.content
+    pack = zipfile.ZipFile(io.BytesIO(data))
+    manifest = json.loads(pack.read("manifest.json"))
+    for path in ("attempts/attempts.csv", "tellers/entries.csv", "proxies/proxies.csv", "receipts/receipts.csv"):
+        assert manifest["files"][path]["sha256"] == hashlib.sha256(pack.read(path)).hexdigest()
+
+    attempts = _csv(pack, "attempts/attempts.csv")
+    assert len(attempts) == 22  # 12 buttons, 8 slips, 2 proxy votes
+    assert {a["channel"] for a in attempts} == {"button", "paper", "proxy"}
+    assert sum(a["counted"] == "true" for a in attempts) == 20
+    first = [(a["channel"], a["counted"], a["choice"]) for a in attempts if a["units"] == UNITS[0]]
+    assert first == [("button", "false", "yes"), ("paper", "true", "no")]  # the slip prevailed
+    overridden = [(a["channel"], a["by"], a["counted"]) for a in attempts if a["units"] == OVERRIDDEN]
+    assert overridden == [("proxy", HOLDER, "false"), ("button", "o02", "true")]
+    assert all(a["at"].endswith("+00:00") for a in attempts)
+
+    entries = _csv(pack, "tellers/entries.csv")
+    assert len(entries) == 17  # 8 slips by two tellers, and the mismatched entry re-entered
+    slip = [(e["teller"], e["choice"], e["mismatch"], e["re_entered"]) for e in entries if e["units"] == UNITS[14]]
+    mismatched, resolved = (SCRUTINEER, "no", "true", "true"), (SCRUTINEER, "yes", "false", "false")
+    assert slip == [(COUNTER, "yes", "false", "false"), mismatched, resolved]
+    tellers = _csv(pack, "tellers/tellers.csv")
+    assert {(t["teller"], t["role"]) for t in tellers} == {(COUNTER, "counter"), (SCRUTINEER, "scrutineer")}
+
+    proxies = _csv(pack, "proxies/proxies.csv")
+    assert sorted((p["unit"], p["holder"], p["via"]) for p in proxies) == [
+        (OVERRIDDEN, HOLDER, "owner"),
+        (PROXIED, HOLDER, "owner"),
+        (UNITS[21], HOLDER, "owner"),
+        (UNITS[24], "p23", "secretary"),
+    ]
+    [photo] = [p for p in proxies if p["attachment"]]
+    assert pack.read(photo["attachment"]) == PHOTO and photo["attachment"].endswith(".jpg")
+    assert photo["attachment_sha256"] == photo["file_sha256_recorded"] == hashlib.sha256(PHOTO).hexdigest()
+    assert photo["attachment"] in manifest["files"]
+
+    receipts = _csv(pack, "receipts/receipts.csv")
+    assert {r["receipt"] for r in receipts} == {codes[u] for u in BUTTON + UNITS[12:20]}
+
+    written = tmp_path / document.filename
+    written.write_bytes(data)
+    assert await asyncio.to_thread(yishi, ["verify-pack", str(written)]) == 0
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(_one_byte_changed(data, "tellers/entries.csv"))
+    capsys.readouterr()
+    assert await asyncio.to_thread(yishi, ["verify-pack", str(damaged)]) == 2
+    assert "tellers/entries.csv: sha256" in capsys.readouterr().err

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
 
 from deliberation import usecases
+from deliberation.channels import receipt_code
+from deliberation.evidence import verify_pack
 from deliberation.roster import RosterUnit
 from storage.models import BallotAttemptRow, BallotKeyRow, PaperEntryRow
 
@@ -66,3 +70,35 @@ async def test_a_secret_ballots_attempts_and_slips_are_sealed_and_lose_their_cho
     shown = await ok(desk, "b", "/receipts 1")
     lines = shown.replies[0].text.splitlines()
     assert len(lines) == 3 and all("1-0" not in line and "赞成" not in line for line in lines)
+
+
+async def test_a_secret_ballots_minutes_and_evidence_pack_hold_the_codes_alone(app, clock):
+    desk = app.dispatcher
+    ballot_id = await _secret_ballot(app, clock)
+    await desk.handle(replace(incoming(Person("a"), "/yes 1"), chat_is_group=False))
+    await desk.handle(incoming(Person("b"), data=f"v:{ballot_id}:n"))
+    for teller in ("ji", "jian"):
+        await desk.handle(replace(incoming(Person(teller), "/paper 1 1-03 赞成"), chat_is_group=False))
+    await ok(desk, "chair", "/close 1")
+    async with desk.uow() as uow:
+        council = await uow.councils.by_chat("console:main")
+        ballot = await uow.ballots.get(ballot_id)
+    codes = sorted(receipt_code(ballot_id, ballot.opened_at, f"业主{n}") for n in (1, 2, 3))
+
+    await ok(desk, "chair", "/publish all")
+    async with desk.uow() as uow:
+        [version] = [v for v in await uow.minutes.versions(council.id) if v.published]
+    shown = version.markdown
+    assert f"- {'　'.join(codes)}".replace("　", " ") in shown  # the codes alone, sorted, on one line
+    assert "1-01" not in shown.split("已计入的投票回执码")[1]
+
+    pack = zipfile.ZipFile(io.BytesIO((await ok(desk, "chair", "/evidence 1")).documents[0].content))
+    attempts = pack.read("attempts/attempts.csv").decode("utf-8-sig").splitlines()
+    assert attempts[0] == "owner_no,units,owner,channel,at,by,counted" and len(attempts) == 4
+    entries = pack.read("tellers/entries.csv").decode("utf-8-sig").splitlines()
+    assert entries[0] == "owner_no,units,owner,teller,role,at,mismatch,re_entered" and len(entries) == 3
+    assert pack.read("receipts/receipts.csv").decode("utf-8-sig").split() == ["receipt", *codes]
+    for path in ("attempts/attempts.csv", "tellers/entries.csv", "receipts/receipts.csv"):
+        text = pack.read(path).decode("utf-8-sig")
+        assert not any(word in text for word in (",yes", ",no", ",abstain", "赞成", "反对"))
+    assert verify_pack(pack.fp.getvalue()).ok  # type: ignore[union-attr]

@@ -8,8 +8,9 @@ from typing import Any
 
 from deliberation import counting
 from deliberation.chain import GENESIS, Event, seal
+from deliberation.channels import receipt_code
 from deliberation.counting import CastVote, Choice, Electorate, Outcome, Threshold
-from deliberation.electorate import register_digest
+from deliberation.electorate import register_digest, unit_sort_key
 from deliberation.minutes import Minutes, build_minutes
 from deliberation.model import Rules, Unit
 from deliberation.roster import parse_area_cm2
@@ -110,7 +111,7 @@ class ScriptedChain:
             by=CHAIR,
             **register,
         ).payload
-        self.ballots[ballot] = {"opened": payload, "votes": {}}
+        self.ballots[ballot] = {"opened": payload, "votes": {}, "at": self.now}
         return ballot
 
     def vote(self, ballot: int, name: str, choice: Choice) -> None:
@@ -144,6 +145,7 @@ class ScriptedChain:
             early=False,
             secret=opened["secret"],
             **_outcome_payload(outcome),
+            **self.receipts(ballot),
         )
         if amends is not None and state == "adopted":
             amendment = next(
@@ -151,6 +153,22 @@ class ScriptedChain:
             )
             self.record("motion.amended", number=amends, amendment=opened["number"], text=amendment["text"])
         return state
+
+    def receipts(self, ballot: int) -> dict[str, Any]:
+        """civil278: the receipts counted, as `ballot.closed` carries them for the 公示 (a secret ballot: codes)."""
+        if not self.rules.weighted or not self.ballots[ballot]["votes"]:
+            return {}
+        at, votes = self.ballots[ballot]["at"], self.ballots[ballot]["votes"].values()
+        owners = [(v.voter[2:], v.choice) for v in votes]
+        if self.ballots[ballot]["opened"]["secret"]:
+            return {"receipts": sorted(receipt_code(ballot, at, owner) for owner, _ in owners)}
+        lines = sorted(owners, key=lambda o: unit_sort_key(self.unit[o[0]][0]))
+        return {
+            "receipts": [
+                {"receipt": receipt_code(ballot, at, owner), "units": self.unit[owner][0], "choice": choice.value}
+                for owner, choice in lines
+            ]
+        }
 
     def electorate(self) -> Electorate:
         """Who may vote: the owners by area under civil278, else the active members (and the chair
