@@ -28,9 +28,10 @@ EXTRA_SECTIONS: list[SectionSource] = [usecases.channel_sections]
 
 
 async def minutes_section(uow: UnitOfWork, record: usecases.EvidenceRecord, now: datetime) -> Section:
-    """The minutes of the motion as they stand, PDF and DOCX (the chain is verified first, or refused)."""
+    """The minutes of the motion as they stand, PDF and DOCX, and its 公示 notice (one A4 page, as `/export notice`
+    prints it); the chain is verified first, or refused."""
     files = []
-    for fmt in ("pdf", "docx"):
+    for fmt in ("pdf", "docx", "notice"):
         name, content = await export_minutes(uow, record.council.id, fmt, str(record.found.motion.number), now=now)
         files.append(PackFile(f"minutes/{name}", content))
     return Section("minutes", files)

@@ -130,6 +130,7 @@ async def test_owners_vote_progress_paper_slips_reimport_refused_and_evidence_pa
     names = set(zipfile.ZipFile(io.BytesIO(pack)).namelist())
     assert {"manifest.json", "register/register.json", "votes/votes.csv", "count/count.json"} <= names
     assert any(n.endswith(".pdf") for n in names) and any(n.endswith(".docx") for n in names)
+    assert any(n.startswith("minutes/公示_") and n.endswith(".pdf") for n in names)  # the 公示 notice, one A4 page
 
     # The same pack from the command line; verify-pack accepts it, then names the one file changed by one byte.
     out = tmp_path / "packs"
