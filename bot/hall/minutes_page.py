@@ -50,7 +50,7 @@ def scope_of(value: object) -> str | None:
 
 def attachment(filename: str) -> str:
     """Content-Disposition with an ASCII fallback and the real name as RFC 6266 / RFC 5987 `filename*`."""
-    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    fallback = re.sub(r"[^A-Za-z0-9.-]+", "_", filename).strip("_") or "minutes"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
