@@ -33,6 +33,11 @@ MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 DOWNLOADS = (*FORMATS, NOTICE)
 
 
+def as_html(markdown: str) -> str:
+    """The minutes' Markdown as HTML; its small-print tags (`<sub>`) are dropped rather than shown as text."""
+    return f'<div class="minutes">{MARKDOWN.render(re.sub(r"</?sub>", "", markdown))}</div>'
+
+
 def recorder(visitor: Visitor | None) -> bool:
     """The secretary or the chair, signed in and active."""
     return (
@@ -80,12 +85,7 @@ class MinutesPages:
         if not published:
             parts.append(card(e(t("hall.no_minutes"))))
         for v in published:
-            parts.append(
-                card(
-                    f"<h2>{e(t('hall.minutes_version', version=v.version))}</h2>"
-                    f'<div class="minutes">{MARKDOWN.render(v.markdown)}</div>'
-                )
-            )
+            parts.append(card(f"<h2>{e(t('hall.minutes_version', version=v.version))}</h2>" + as_html(v.markdown)))
         return page(t, t("hall.minutes_title"), "".join(parts), nav=hall._nav(t, base))
 
     async def _secretary(self, t: Translator, base: str, council_id: int, visitor: Visitor, meetings: list) -> str:
@@ -93,7 +93,7 @@ class MinutesPages:
         async with desk.uow() as uow:
             try:
                 drafted = await publishing.draft(uow, council_id, None, now=desk.clock(), place=place(t.locale))
-                shown = f'<div class="minutes">{MARKDOWN.render(to_markdown(drafted.minutes, t.locale))}</div>'
+                shown = as_html(to_markdown(drafted.minutes, t.locale))
             except errors.DeliberationError:
                 shown = f"<div>{e(t('hallmin.no_draft'))}</div>"
         back = f"{base}/minutes"
@@ -123,10 +123,10 @@ class MinutesPages:
             f'<li><a href="{e(base)}/minutes/file/{fmt}" download>{e(t(f"hallmin.file.{fmt}"))}</a></li>'
             for fmt in DOWNLOADS
         )
-        return (
-            card(f"<h2>{e(t('hallmin.draft_title'))}</h2>{shown}")
-            + card(f"<h2>{e(t('hallmin.publish_title'))}</h2>{publish}{approve}")
+        return (  # the forms first (a draft is long on a phone), then the draft they act on
+            card(f"<h2>{e(t('hallmin.publish_title'))}</h2>{publish}{approve}")
             + card(f"<h2>{e(t('hallmin.files_title'))}</h2><ul>{links}</ul>")
+            + card(f"<h2>{e(t('hallmin.draft_title'))}</h2>{shown}")
         )
 
     async def download(self, request: web.Request) -> web.Response:
