@@ -6,6 +6,7 @@ export as a download that runs the same `/export` as the chat.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -13,7 +14,7 @@ from aiohttp import web
 from markdown_it import MarkdownIt
 
 from deliberation import errors
-from deliberation.delivery import MeetingState
+from deliberation.delivery import Meeting, MeetingState
 from deliberation.minutes import publishing
 from deliberation.model import Role
 
@@ -88,7 +89,9 @@ class MinutesPages:
             parts.append(card(f"<h2>{e(t('hall.minutes_version', version=v.version))}</h2>" + as_html(v.markdown)))
         return page(t, t("hall.minutes_title"), "".join(parts), nav=hall._nav(t, base))
 
-    async def _secretary(self, t: Translator, base: str, council_id: int, visitor: Visitor, meetings: list) -> str:
+    async def _secretary(
+        self, t: Translator, base: str, council_id: int, visitor: Visitor, meetings: Sequence[Meeting]
+    ) -> str:
         desk = self.hall.desk
         async with desk.uow() as uow:
             try:

@@ -164,3 +164,33 @@ async def test_share_of_a_published_notice_and_of_a_result(app):
         assert f"{BASE}{hall}/minutes" in page and "data:image/png;base64," in page
     finally:
         await carol.close()
+
+
+async def test_at_a_meeting_the_secretary_approves_the_last_minutes_with_corrections_and_publishes_one(app, clock):
+    council, hall = await _council(app)
+    desk = app.dispatcher
+    carol = await signed_in(app, council, "carol")
+    try:
+        page = await (await carol.get(f"{hall}/minutes")).text()
+        assert 'value="approve_minutes"' not in page  # no meeting open: the chat would refuse it too
+        await ok(desk, "chair", "/meeting 第一次")  # meeting 2 (standard_council scheduled meeting 1)
+        await ok(desk, "chair", "/adjourn")
+        clock.advance(days=1)
+        await ok(desk, "chair", "/meeting 第二次")
+        page = await (await carol.get(f"{hall}/minutes")).text()
+        assert 'value="approve_minutes"' in page and '<option value="meeting 2">' in page, page[:3000]
+        token = await csrf(carol, f"{hall}/minutes")
+        back = f"{hall}/minutes"
+        form = {"csrf": token, "act": "approve_minutes", "text": "出席人员漏记王五", "back": back}
+        shown = await (await carol.post(f"{hall}/do", data=form)).text()
+        assert "notice refused" not in shown and "出席人员漏记王五" in shown, shown[shown.find("notice") :][:300]
+        again = await (await carol.post(f"{hall}/do", data=form)).text()
+        assert "notice refused" in again  # approved once, as in the chat
+        form = {"csrf": token, "act": "publish", "scope": "meeting 2", "back": back}
+        assert "notice refused" not in await (await carol.post(f"{hall}/do", data=form)).text()
+        async with desk.uow() as uow:
+            stored = await publishing.versions(uow, council.id, now=clock())
+            assert (await publishing.verify_chain(uow, council.id)).ok
+        assert [(v.minutes.scope, v.minutes.meeting) for v in stored] == [("meeting", 2)]
+    finally:
+        await carol.close()
