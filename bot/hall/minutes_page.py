@@ -82,7 +82,7 @@ class MinutesPages:
         parts = [f"<h1>{e(t('hall.minutes_title'))}</h1>", await hall._seen(visitor)]
         if recorder(visitor):
             assert visitor is not None
-            parts.append(await self._secretary(t, base, council.id, visitor, meetings))
+            parts.append(await self._secretary(t, base, council.id, visitor, meetings, bool(published)))
         if not published:
             parts.append(card(e(t("hall.no_minutes"))))
         for v in published:
@@ -90,7 +90,7 @@ class MinutesPages:
         return page(t, t("hall.minutes_title"), "".join(parts), nav=hall._nav(t, base))
 
     async def _secretary(
-        self, t: Translator, base: str, council_id: int, visitor: Visitor, meetings: Sequence[Meeting]
+        self, t: Translator, base: str, council_id: int, visitor: Visitor, meetings: Sequence[Meeting], shared: bool
     ) -> str:
         desk = self.hall.desk
         async with desk.uow() as uow:
@@ -126,6 +126,8 @@ class MinutesPages:
             f'<li><a href="{e(base)}/minutes/file/{fmt}" download>{e(t(f"hallmin.file.{fmt}"))}</a></li>'
             for fmt in DOWNLOADS
         )
+        if shared:  # the newest 公示 for a WeChat group: text, link and QR code (`/share minutes`)
+            approve += f'<a class="item" href="{e(base)}/share/minutes">{e(t("hallmin.share_link"))}</a>'
         return (  # the forms first (a draft is long on a phone), then the draft they act on
             card(f"<h2>{e(t('hallmin.publish_title'))}</h2>{publish}{approve}")
             + card(f"<h2>{e(t('hallmin.files_title'))}</h2><ul>{links}</ul>")

@@ -160,6 +160,7 @@ async def test_share_of_a_published_notice_and_of_a_result(app):
     assert result.startswith("表决结果") and f"{BASE}{hall}/m/1" in result, result
     carol = await signed_in(app, council, "carol")
     try:
+        assert f'href="{hall}/share/minutes"' in await (await carol.get(f"{hall}/minutes")).text()
         page = await (await carol.get(f"{hall}/share/minutes")).text()
         assert f"{BASE}{hall}/minutes" in page and "data:image/png;base64," in page
     finally:
