@@ -6,6 +6,7 @@ so the same use case, refusal, unit of work, chain event and outbox announcement
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from deliberation.counting import Choice
@@ -15,6 +16,8 @@ from ..desk import buttons
 
 CHOICES = {"y": Choice.YES, "n": Choice.NO, "a": Choice.ABSTAIN}
 RATINGS = {r.value: r for r in Rating}
+# `/publish`'s scope from the hall: the default, `meeting N` or a month `YYYY-MM`
+SCOPE = re.compile(r"^(|meeting \d{1,6}|\d{4}-(0[1-9]|1[0-2]))$")
 TEXT_LIMIT = 2000  # a form's text box; the desk applies the council's own limits
 
 
@@ -36,8 +39,13 @@ def command_for(form: Mapping[str, object]) -> tuple[str, str | None] | None:
         return f"/motion {text}", None
     if act == "schedule" and text:
         return f"/schedule {text}", None
+    if act == "publish":
+        scope = " ".join(str(form.get("scope", "")).split()).lower()
+        return (f"/publish {scope}".strip(), None) if SCOPE.match(scope) else None
+    if act == "approve_minutes":
+        return f"/minutes approve {text}".strip(), None
     if n is None:
-        return {"minutes": ("/minutes", None), "publish": ("/publish", None)}.get(act)
+        return {"minutes": ("/minutes", None)}.get(act)
     if act == "second":
         return f"/second {n}", None
     if act in ("for", "against", "amend") and text:

@@ -14,11 +14,9 @@ from collections.abc import Callable
 from importlib import resources
 
 from aiohttp import web
-from markdown_it import MarkdownIt
 
 from deliberation import errors
 from deliberation.delivery import AssignmentState, MeetingState
-from deliberation.minutes import publishing
 from deliberation.model import Council, MemberStatus
 from deliberation.usecases import motion_history, open_items
 
@@ -29,14 +27,13 @@ from ..i18n import LOCALES, Translator
 from . import views
 from .actions import command_for
 from .live import Changes
+from .minutes_page import MinutesPages
 from .render import LANGS, card, e, notice, page
 from .signin import GONE, Refused, SignIn, Visitor
 from .wechat import WeChatLogin, WeChatPages
 
 log = logging.getLogger(__name__)
 
-# The minutes as the page shows them: their Markdown as HTML (tables included); raw HTML in it stays text.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 LANG_COOKIE = "yishi_lang"
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 EVENTS_LIFETIME = 600.0  # seconds; then the browser reconnects (and any worker may answer)
@@ -68,22 +65,25 @@ class Hall:
         self._css, self._js = _static("hall.css"), _static("hall.js")
 
     def routes(self) -> list[web.RouteDef]:
-        return (WeChatPages(self, self.wechat).routes() if self.wechat is not None else []) + [
-            web.get("/h/static/hall.css", self.css),
-            web.get("/h/static/hall.js", self.js),
-            web.get("/h/{slug}", self.hall),
-            web.get("/h/{slug}/m/{n}", self.motion),
-            web.get("/h/{slug}/minutes", self.minutes),
-            web.get("/h/{slug}/events", self.events),
-            web.post("/h/{slug}/do", self.act),
-            web.post("/h/{slug}/export", self.export),
-            web.get("/h/{slug}/lang/{locale}", self.language),
-            web.get("/h/{slug}/share/{n}", self.share),
-            web.get("/h/{slug}/join", self.join_form),
-            web.post("/h/{slug}/join", self.join),
-            web.get("/h/{slug}/in/{token}", self.enter_form),
-            web.post("/h/{slug}/in/{token}", self.enter),
-        ]
+        wechat = WeChatPages(self, self.wechat).routes() if self.wechat is not None else []
+        return (
+            wechat
+            + MinutesPages(self).routes()
+            + [
+                web.get("/h/static/hall.css", self.css),
+                web.get("/h/static/hall.js", self.js),
+                web.get("/h/{slug}", self.hall),
+                web.get("/h/{slug}/m/{n}", self.motion),
+                web.get("/h/{slug}/events", self.events),
+                web.post("/h/{slug}/do", self.act),
+                web.get("/h/{slug}/lang/{locale}", self.language),
+                web.get("/h/{slug}/share/{n}", self.share),
+                web.get("/h/{slug}/join", self.join_form),
+                web.post("/h/{slug}/join", self.join),
+                web.get("/h/{slug}/in/{token}", self.enter_form),
+                web.post("/h/{slug}/in/{token}", self.enter),
+            ]
+        )
 
     async def css(self, _request: web.Request) -> web.Response:
         return web.Response(body=self._css, content_type="text/css", headers={"Cache-Control": "max-age=3600"})
@@ -209,24 +209,6 @@ class Hall:
         )
         return page(t, title, body, nav=self._nav(t, base), events=f"{base}/events", seq=seq)
 
-    async def minutes(self, request: web.Request) -> web.Response:
-        council = await self._council(request)
-        t, base = self._t(request, council), self._base(request)
-        async with self.desk.uow() as uow:
-            found = await publishing.versions(uow, council.id, now=self.desk.clock())
-        published = sorted((v for v in found if v.published), key=lambda v: (v.published_at, v.id), reverse=True)
-        parts = [f"<h1>{e(t('hall.minutes_title'))}</h1>"]
-        if not published:
-            parts.append(card(e(t("hall.no_minutes"))))
-        for v in published:
-            parts.append(
-                card(
-                    f"<h2>{e(t('hall.minutes_version', version=v.version))}</h2>"
-                    f'<div class="minutes">{_MARKDOWN.render(v.markdown)}</div>'
-                )
-            )
-        return page(t, t("hall.minutes_title"), "".join(parts), nav=self._nav(t, base))
-
     async def events(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: "change" whenever the council's record (its chain) moves on.
 
@@ -291,7 +273,10 @@ class Hall:
             self.on_queued()
 
     async def _refuse(self, t: Translator, key: str, status: int = 403) -> web.Response:
-        return page(t, t("hall.refused_title"), notice(t(key), True), status=status)
+        return await self._refuse_text(t, t(key), status)
+
+    async def _refuse_text(self, t: Translator, text: str, status: int = 403) -> web.Response:
+        return page(t, t("hall.refused_title"), notice(text, True), status=status)
 
     async def act(self, request: web.Request) -> web.Response:
         council = await self._council(request)
@@ -315,36 +300,15 @@ class Hall:
         await self.signin.flash(visitor, _answer(response, t), response.refused)
         raise web.HTTPSeeOther(back)
 
-    async def export(self, request: web.Request) -> web.Response:
-        council = await self._council(request)
-        t = self._t(request, council)
-        form = await request.post()
-        visitor = await self.signin.visitor(request, council)
-        if visitor is None or not self.signin.csrf_ok(visitor, form.get("csrf")):
-            return await self._refuse(t, "hall.refused.csrf" if visitor else "hall.refused.stranger")
-        fmt = str(form.get("format", ""))
-        if fmt not in ("pdf", "docx", "md", "csv", "json"):
-            raise web.HTTPBadRequest()
-        response = await self.desk.handle(self._incoming(council, visitor, f"/export {fmt}", None))
-        if response.refused or not response.documents:
-            await self.signin.flash(visitor, _answer(response, t), True)
-            raise web.HTTPSeeOther(self._base(request))
-        doc = response.documents[0]
-        return web.Response(
-            body=doc.content,
-            content_type="application/octet-stream",
-            headers={"Content-Disposition": f'attachment; filename="{doc.filename}"', "Cache-Control": "no-store"},
-        )
-
     async def share(self, request: web.Request) -> web.Response:
-        """For the chair: the text, link and QR code of `/share N`, to copy into the WeChat group."""
+        """For the chair: the text, link and QR code of `/share N` (or `/share minutes`, the 公示), for WeChat."""
         council = await self._council(request)
         t, base = self._t(request, council), self._base(request)
         visitor = await self.signin.visitor(request, council)
         number = request.match_info["n"]
         if visitor is None:
             return await self._refuse(t, "hall.refused.stranger")
-        if not (number.isascii() and number.isdigit() and len(number) <= 9):
+        if number != "minutes" and not (number.isascii() and number.isdigit() and len(number) <= 9):
             raise web.HTTPNotFound()
         response = await self.desk.handle(self._incoming(council, visitor, f"/share {number}", None))
         if response.refused or not response.documents:

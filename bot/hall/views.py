@@ -110,17 +110,10 @@ def secretary_tools(t: Translator, base: str, visitor: Visitor | None) -> str:
     if visitor is None or not (visitor.member.has(Role.SECRETARY) or visitor.member.has(Role.CHAIR)):
         return ""
     fields = {"back": base}
-    exports = "".join(
-        f'<form method="post" action="{e(base)}/export"><input type="hidden" name="csrf" value="{e(visitor.csrf)}">'
-        f'<input type="hidden" name="format" value="{fmt}"><button type="submit" class="quiet">'
-        f"{e(t('hall.export', format=fmt.upper()))}</button></form>"
-        for fmt in ("pdf", "docx", "md", "csv", "json")
-    )
     return card(
         f"<h2>{e(t('hall.secretary_title'))}</h2>"
         + form(f"{base}/do", visitor.csrf, {"act": "minutes", **fields}, t("hall.draft"))
-        + form(f"{base}/do", visitor.csrf, {"act": "publish", **fields}, t("hall.publish"))
-        + exports
+        + f'<a class="item" href="{e(base)}/minutes">{e(t("hallmin.open_page"))}</a>'
     )
 
 

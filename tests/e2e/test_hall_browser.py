@@ -1,7 +1,8 @@
 """A whole deliberation in the hall, in headless Chromium on a phone-sized screen: five residents join by invite
 code and are approved, move, second, debate (a third speech refused), amend, vote (one vote changed), see the
 result and rate the delivery. Its minutes equal those of the same script on the console; axe-core finds no
-serious or critical problem on the hall, motion, ballot and minutes pages. Screenshots go to test-artifacts/."""
+serious or critical problem on the hall, motion, ballot, secretary's minutes and minutes pages. Screenshots go to
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -169,14 +170,19 @@ async def test_five_residents_and_a_chair_deliberate_in_the_hall(tmp_path):
             await resident.screenshot(path=str(ARTIFACTS / "6-hall.png"), full_page=True)
             assert await _serious(resident, axe) == []  # the hall
 
-            await chair.goto(root + hall)  # the chair drafts and publishes the minutes from the hall
-            for act in ("minutes", "publish"):
+            # the chair drafts from the hall, then reviews and publishes on the minutes page
+            for act, where in (("minutes", hall), ("publish", f"{hall}/minutes")):
+                await chair.goto(root + where)
+                if act == "publish":
+                    assert "在2号楼门口装一盏感应灯" in await chair.inner_text("main")  # the draft, reviewed
+                    await chair.screenshot(path=str(ARTIFACTS / "7-secretary-minutes.png"), full_page=True)
+                    assert await _serious(chair, axe) == []  # the secretary's minutes page
                 form = chair.locator("form", has=chair.locator(f'input[name="act"][value="{act}"]'))
                 await _click(chair, form)
                 assert await chair.locator(".notice.refused").count() == 0, await chair.inner_text("main")
             await resident.goto(f"{root}{hall}/minutes")
             assert "在2号楼门口装一盏感应灯" in await resident.inner_text("main")
-            await resident.screenshot(path=str(ARTIFACTS / "7-minutes.png"), full_page=True)
+            await resident.screenshot(path=str(ARTIFACTS / "8-minutes.png"), full_page=True)
             assert await _serious(resident, axe) == []  # the minutes
             await browser.close()
 

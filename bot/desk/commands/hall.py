@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from deliberation import usecases
+from deliberation import publication, usecases
+from deliberation.minutes import publishing
 
 from ...hall import passes
+from ...i18n import moments
 from ...minutes_files.invites import invite_sheets, qr_png
 from ..context import Ctx, Table
 from ..messages import Document, Reply, Response
 from ..parsing import number_only
 from ..refusals import refuse
+from ..views import history as history_views
 from ..views import motions as views
 from ..views.notices import clip
 
@@ -68,8 +71,17 @@ async def invites(ctx: Ctx) -> Response:
     )
 
 
+_MINUTES = frozenset({"minutes", "公示", "纪要", "紀要"})
+
+
 async def share(ctx: Ctx) -> Response:
-    """A short text, the hall's link and its QR code, for the chair to paste into the WeChat group."""
+    """A short text, the hall's link and its QR code, for the chair to paste into the WeChat group.
+
+    `/share N`: motion N (with its result once the vote is closed); `/share minutes` (or 公示): the newest
+    published minutes, for the secretary or the chair.
+    """
+    if ctx.args.strip().lower() in _MINUTES:
+        return await _share_minutes(ctx)
     usecases.require_chair(ctx.actor)
     base = _base(ctx)
     council = ctx.the_council
@@ -83,10 +95,32 @@ async def share(ctx: Ctx) -> Response:
         state=ctx.t(f"hall.state.{h.motion.state.value}"),
         url=url,
     )
-    caption = ctx.t("hall.share.caption")
+    closed = [b for b in h.ballots if not b.open]
+    if closed:  # the result as counted, above the link
+        result = "\n".join(history_views.ballot_lines(ctx.t, council, h.motion, closed[-1], h.voted))
+        text = ctx.t("hallmin.share.result", result=result) + "\n" + text
+    return _shared(ctx, text, views.kind_label(ctx.t, h.motion), f"hall-{h.motion.number}.png", url)
+
+
+async def _share_minutes(ctx: Ctx) -> Response:
+    """The newest published minutes: title, version, end of the 公示, and the hall's minutes page."""
+    publication.require_recorder(ctx.actor)
+    base = _base(ctx)
+    council = ctx.the_council
+    found = [v for v in await publishing.versions(ctx.uow, council.id, now=ctx.clock()) if v.published]
+    if not found:
+        raise refuse("hallmin.share.no_minutes")
+    newest = max(found, key=lambda v: (v.published_at, v.id))
+    url = f"{passes.hall_url(base, await ctx.uow.hall.slug_of(council.id))}/minutes"
+    ends = moments.spell(ctx.t.locale, newest.publication_ends_at, council.timezone)
+    text = ctx.t("hallmin.share.minutes", council=council.title, version=newest.version, ends=ends, url=url)
+    return _shared(ctx, text, ctx.t("hallmin.share.minutes_title"), f"minutes-v{newest.version}.png", url)
+
+
+def _shared(ctx: Ctx, text: str, title: str, filename: str, url: str) -> Response:
     return Response(
-        [Reply(text, title=views.kind_label(ctx.t, h.motion), private=True)],
-        documents=[Document(f"hall-{h.motion.number}.png", qr_png(url), caption)],
+        [Reply(text, title=title, private=True)],
+        documents=[Document(filename, qr_png(url), ctx.t("hall.share.caption"))],
     )
 
 
