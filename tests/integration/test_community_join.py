@@ -110,5 +110,5 @@ async def test_the_councils_group_is_told_the_secretarys_answer_through_the_outb
     capsys.readouterr()
     told_east = (await _queued(app, "console:east"))[len(before["east"]) :]
     told_west = (await _queued(app, "console:west"))[len(before["west"]) :]
-    assert told_east == ["“东湖社区”的社区书记已同意本议事会加入社区。"]
-    assert told_west == ["“东湖社区”的社区书记没有同意本议事会加入社区。如有疑问，请与社区联系。"]
+    assert told_east == ["社区书记已同意本议事会加入“东湖社区”。"]
+    assert told_west == ["社区书记没有同意本议事会加入“东湖社区”。如有疑问，请与社区联系。"]
