@@ -14,6 +14,7 @@ from deliberation.errors import DeliberationError
 from deliberation.ledger import Month
 
 from ..i18n import translate
+from .answer import tell_council
 from .ledger import build_ledger
 from .signin import new_pass
 
@@ -108,6 +109,7 @@ async def _action(uow: Any, found: communities.Community, args: argparse.Namespa
         decided = await communities.decide(
             store, found, args.council, approve=args.action == "approve", by=args.by, now=now
         )
+        await tell_council(uow, found, decided, now)
         print(f"council {args.council}: {decided.state}")
     return 0
 

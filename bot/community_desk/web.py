@@ -18,6 +18,7 @@ from deliberation.errors import DeliberationError
 from deliberation.ledger import Month
 
 from . import page
+from .answer import tell_council
 from .commands import ledger_filename
 from .ledger import build_ledger
 from .signin import COOKIE, Resolver, holder_of, pass_resolver
@@ -107,7 +108,7 @@ class CommunityDesk:
             raise web.HTTPNotFound() from None
         async with self.new_uow() as uow:
             try:
-                await community.decide(
+                decided = await community.decide(
                     uow.communities,
                     found,
                     council_id,
@@ -117,6 +118,7 @@ class CommunityDesk:
                 )
             except DeliberationError as refused:
                 raise web.HTTPConflict(text=self.words(refused.key, **refused.params)) from None
+            await tell_council(uow, found, decided, self.clock())
             await uow.commit()
         raise web.HTTPSeeOther(f"/c/{quote(found.slug)}")
 

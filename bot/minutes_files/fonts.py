@@ -97,29 +97,31 @@ class _Source:
 
 
 _SOURCES = {"body": _Source(SERIF_PATH, "Noto Serif SC"), "heading": _Source(SANS_PATH, "Noto Sans SC")}
-_REGISTERED: OrderedDict[str, DocumentFonts] = OrderedDict()
+_REGISTERED: OrderedDict[str, str] = OrderedDict()  # font name -> font name, oldest first
 _LOCK = threading.Lock()
 
 
 def document_fonts(text: str) -> DocumentFonts:
     """Register (or reuse) the body and heading fonts holding every character of `text`."""
+    return DocumentFonts(body=face_font("body", text), heading=face_font("heading", text))
+
+
+def face_font(role: str, text: str) -> str:
+    """Register (or reuse) one face ("body" or "heading") holding every character of `text`: a document that
+    prints in one face converts only that face's glyphs."""
     characters = "".join(sorted(set(text) | set(_ALWAYS)))
     key = hashlib.sha1(characters.encode("utf-8")).hexdigest()[:12]
+    name = f"Yishi{'Serif' if role == 'body' else 'Sans'}-{key}"
     with _LOCK:
-        if key in _REGISTERED:
-            _REGISTERED.move_to_end(key)
-            return _REGISTERED[key]
-        names = {}
-        for role, source in _SOURCES.items():
-            name = f"Yishi{'Serif' if role == 'body' else 'Sans'}-{key}"
-            font = TTFont(name, io.BytesIO(source.build(characters, name)))
-            font.face.name = name.encode("ascii")  # reportlab shares a face among fonts of one face name
-            pdfmetrics.registerFont(font)
-            names[role] = name
-        fonts = _REGISTERED[key] = DocumentFonts(**names)
-        while len(_REGISTERED) > _KEPT_FONTS:
-            _, old = _REGISTERED.popitem(last=False)
-            for name in (old.body, old.heading):  # reportlab has no public way to forget a font
-                pdfmetrics._fonts.pop(name, None)
-                pdfmetrics._dynFaceNames.pop(name, None)
-        return fonts
+        if name in _REGISTERED:
+            _REGISTERED.move_to_end(name)
+            return name
+        font = TTFont(name, io.BytesIO(_SOURCES[role].build(characters, name)))
+        font.face.name = name.encode("ascii")  # reportlab shares a face among fonts of one face name
+        pdfmetrics.registerFont(font)
+        _REGISTERED[name] = name
+        while len(_REGISTERED) > 2 * _KEPT_FONTS:
+            old, _ = _REGISTERED.popitem(last=False)  # reportlab has no public way to forget a font
+            pdfmetrics._fonts.pop(old, None)
+            pdfmetrics._dynFaceNames.pop(old, None)
+        return name

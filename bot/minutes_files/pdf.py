@@ -21,7 +21,7 @@ from reportlab.platypus.flowables import Flowable
 
 from deliberation.minutes import Minutes
 
-from .fonts import DocumentFonts, document_fonts
+from .fonts import DocumentFonts, document_fonts, face_font
 from .outline import Block, Fields, Heading, Para, Signatures, Table, Title, outline, xml_safe
 from .words import Words
 
@@ -34,7 +34,7 @@ _GREY = colors.HexColor("#F2F2F2")  # header cells
 def pdf_font(text: str) -> str:
     """The registered name of the embedded body font (Noto Serif SC) holding every character of `text`: pass
     every text the PDF will print (a character left out is drawn as an empty box)."""
-    return document_fonts(text).body
+    return face_font("body", text)
 
 
 def block_text(blocks: list[Block]) -> str:

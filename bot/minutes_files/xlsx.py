@@ -69,6 +69,26 @@ def _sheet(book: Workbook, title: str, titles: Sequence[str], rows: Sequence[Seq
         sheet.column_dimensions[get_column_letter(c)].width = min(max(8, widest * 1.6), 60)
 
 
+def _attendance(w: Words, minutes: Minutes) -> tuple[list[str], list[list[Cell]]]:
+    """Who attended, with unit and sign-in time (the council's wall clock, as an Excel date), who was absent
+    with unit, and 列席 people as such; without a meeting's roll, the names the record has."""
+    zone = minutes.timezone
+    rows: list[list[Cell]] = []
+    if minutes.sign_ins:
+        for a in minutes.sign_ins:
+            rows.append([a.name, a.unit, w("files.attended"), local_time(a.at and a.at.isoformat(), zone)])
+    else:
+        rows += [[name, None, w("files.attended"), None] for name in minutes.attendees]
+    if minutes.absent:
+        rows += [[a.name, a.unit, w("files.absent"), None] for a in minutes.absent]
+    else:
+        rows += [[name, None, w("files.absent"), None] for name in minutes.absentees]
+    for a in minutes.observers:
+        rows.append([a.name, a.unit, w("files.observer"), local_time(a.at and a.at.isoformat(), zone)])
+    titles = [w("files.col.name"), w("files.col.unit"), w("files.col.attendance"), w("files.col.signed_in_at")]
+    return titles, rows
+
+
 def to_xlsx(minutes: Minutes, locale: str | None = None) -> bytes:
     w = Words(locale)
     book = Workbook()
@@ -89,18 +109,17 @@ def to_xlsx(minutes: Minutes, locale: str | None = None) -> bytes:
             continue
         for rc in vote.roll_call:
             area = Decimal(area_m2(rc.area_cm2)) if vote.weighted else None
-            votes.append([vote.number, vote.ballot, rc.name, w(f"minutes.choice.{rc.choice}"), area])
+            votes.append([vote.number, vote.ballot, rc.name, rc.unit, w(f"minutes.choice.{rc.choice}"), area])
     _sheet(
         book,
         w("files.sheet.votes"),
-        [w("minutes.csv.number"), w("minutes.csv.ballot"), w("files.col.voter"), w("files.col.choice")]
+        [w("minutes.csv.number"), w("minutes.csv.ballot"), w("files.col.voter"), w("files.col.unit")]
+        + [w("files.col.choice")]
         + [w("files.col.voter_area")],
         votes,
     )
 
-    attendance: list[list[Cell]] = [[name, w("files.attended")] for name in minutes.attendees]
-    attendance += [[name, w("files.absent")] for name in minutes.absentees]
-    _sheet(book, w("files.sheet.attendance"), [w("files.col.name"), w("files.col.attendance")], attendance)
+    _sheet(book, w("files.sheet.attendance"), *_attendance(w, minutes))
 
     delivery: list[list[Cell]] = []
     for item in minutes.assignments:

@@ -41,6 +41,7 @@ class MinutesRollCall:
     name: str
     choice: str  # "yes" | "no" | "abstain"
     area_cm2: int = 0
+    unit: str | None = None  # the voter's unit (门牌), where the record knows it
 
 
 @dataclass(frozen=True)

@@ -260,8 +260,14 @@ def apply(kind: str, motion: MotionTrack, event: MotionEvent, replay: MotionRepl
 # ---- the records the minutes keep ---------------------------------------------------------------------
 
 
-def finish(motion: MotionTrack, children: Iterable[MotionTrack], ballots: dict[int, BallotTrack]) -> MinutesMotion:
-    """The motion as the record ends; `children` are the motions raised on it, in number order."""
+def finish(
+    motion: MotionTrack,
+    children: Iterable[MotionTrack],
+    ballots: dict[int, BallotTrack],
+    units: Callable[[str, str], str | None] | None = None,
+) -> MinutesMotion:
+    """The motion as the record ends; `children` are the motions raised on it, in number order. `units` gives
+    an open ballot's voter's unit from the voter key and name, where the record knows it."""
     amendments = tuple(
         MinutesAmendment(child.number, child.text, child.mover, child.state.value)
         for child in children
@@ -269,7 +275,7 @@ def finish(motion: MotionTrack, children: Iterable[MotionTrack], ballots: dict[i
     )
     speeches = sorted(motion.speeches["for"] + motion.speeches["against"], key=lambda s: s.at)
     votes = tuple(
-        vote_record(motion.number, ballot_id, ballots[ballot_id])
+        vote_record(motion.number, ballot_id, ballots[ballot_id], units)
         for ballot_id in motion.ballots
         if ballots[ballot_id].in_scope
     )
@@ -298,7 +304,9 @@ def finish(motion: MotionTrack, children: Iterable[MotionTrack], ballots: dict[i
     )
 
 
-def vote_record(number: int, ballot_id: int, ballot: BallotTrack) -> MinutesVote:
+def vote_record(
+    number: int, ballot_id: int, ballot: BallotTrack, units: Callable[[str, str], str | None] | None = None
+) -> MinutesVote:
     """A ballot as the minutes show it: still open (turnout only), or closed with its counts."""
     opened = ballot.opened
     secret = bool(opened.get("secret"))
@@ -321,8 +329,14 @@ def vote_record(number: int, ballot_id: int, ballot: BallotTrack) -> MinutesVote
     if result is None:
         return MinutesVote(**base)
     # Names only for an open (roll-call) ballot; a secret ballot's minutes hold counts alone.
+    unit_of = units or (lambda voter, name: None)
     roll_call = (
-        () if secret else tuple(MinutesRollCall(name, choice, area) for name, choice, area in ballot.votes.values())
+        ()
+        if secret
+        else tuple(
+            MinutesRollCall(name, choice, area, unit_of(voter, name))
+            for voter, (name, choice, area) in ballot.votes.items()
+        )
     )
     cast = int(result.get("yes", 0)) + int(result.get("no", 0)) + int(result.get("abstain", 0))
     base["voted"] = max(base["voted"], cast)

@@ -97,12 +97,21 @@ class ProceedingsTrack:
     agenda: dict[int, list[str]] = field(default_factory=dict)  # meeting -> items
     kinds: dict[int, str] = field(default_factory=dict)  # meeting -> kind
     units: dict[Any, str | None] = field(default_factory=dict)  # member id -> unit
+    unit_of_name: dict[str, str | None] = field(default_factory=dict)  # member's name -> unit (the latest join)
     observers: dict[Any, str] = field(default_factory=dict)  # member id -> name (列席)
     sign_ins: dict[Any, MinutesAttendee] = field(default_factory=dict)  # member id -> sign-in (the meeting's)
     observers_present: dict[Any, MinutesAttendee] = field(default_factory=dict)
     approvals: list[MinutesApproval] = field(default_factory=list)  # made within the record
     points: dict[int, MinutesPoint] = field(default_factory=dict)
     tellers: dict[str, MinutesTeller] = field(default_factory=dict)
+
+    def voter_unit(self, voter: str, name: str) -> str | None:
+        """An open ballot's voter's unit: by member (voter key "m<id>"), else by the name they joined with."""
+        if voter.startswith("m") and voter[1:].isdigit():
+            for member in (int(voter[1:]), voter[1:]):
+                if self.units.get(member):
+                    return self.units[member]
+        return self.unit_of_name.get(name)
 
 
 def take(track: ProceedingsTrack, kind: str, payload: dict[str, Any], at: datetime, in_scope: bool) -> None:
@@ -112,6 +121,8 @@ def take(track: ProceedingsTrack, kind: str, payload: dict[str, Any], at: dateti
     elif kind == kinds.MEMBER_JOINED:
         member = payload.get("member")
         track.units[member] = payload.get("unit")
+        if payload.get("name"):
+            track.unit_of_name[payload["name"]] = payload.get("unit")
         if payload.get("status") == OBSERVER:
             track.observers[member] = payload.get("name", "")
         else:

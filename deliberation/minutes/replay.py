@@ -424,7 +424,8 @@ def _motion_records(replay: _Replay) -> list[MinutesMotion]:
     for _, motion in sorted(motions.items()):
         if motion.parent is not None:
             children.setdefault(motion.parent, []).append(motion)
-    return [finish(m, children.get(number, ()), replay.ballots) for number, m in sorted(motions.items()) if m.in_scope]
+    units, ballots = replay.proceedings.voter_unit, replay.ballots
+    return [finish(m, children.get(n, ()), ballots, units) for n, m in sorted(motions.items()) if m.in_scope]
 
 
 def _assignment_records(replay: _Replay) -> list[MinutesAssignment]:

@@ -101,6 +101,9 @@ async def test_only_a_secretary_with_a_live_link_sees_the_desk(app, desk, clock)
     south = next(int(part) for part in html.split("/requests/")[1:2] for part in [part.split('"')[0]])
     decided = await client.post(f"/c/{made.slug}/requests/{south}", data={"decision": "approve"}, allow_redirects=False)
     assert decided.status == 303
+    async with app.new_uow() as uow:  # the council's group is told, through the outbox
+        told = [q.payload["text"] for q in await uow.outbox.unsent(500) if q.chat_key == "console:south"]
+    assert told[-1] == "社区书记已同意本议事会加入“东湖社区”。"
     html = await (await client.get(f"/c/{made.slug}")).text()
     assert "待批准的加入申请" not in html and "4 个议事会" in html and SOUTH in html
     svg = await client.get(f"/c/{made.slug}/chart/satisfaction.svg")

@@ -78,3 +78,37 @@ async def test_approving_with_no_request_is_refused(app, clock):
     with pytest.raises(community.CommunityNameBad):
         community.clean_name("  ")
     assert community.read_code("ｋ２ｗ-jed ") == "K2WJED"
+
+
+async def _queued(app, chat_key: str) -> list[str]:
+    async with app.new_uow() as uow:
+        return [q.payload["text"] for q in await uow.outbox.unsent(100) if q.chat_key == chat_key]
+
+
+async def test_the_councils_group_is_told_the_secretarys_answer_through_the_outbox(app, clock, capsys):
+    chats = Chats(app.dispatcher, clock)
+    for chat in ("east", "west"):
+        await chats.say(chat, "chair", "/setup robert")
+    async with app.new_uow() as uow:
+        made = await community.create(uow.communities, "东湖社区", clock())
+        await uow.communities.add_secretary(made.id, "console:sec", "王书记")
+        await uow.commit()
+    for chat in ("east", "west"):
+        await _say(app, chat, "chair", f"/community {made.code}")
+    async with app.new_uow() as uow:
+        east_id = (await uow.councils.by_chat("console:east")).id
+        west_id = (await uow.councils.by_chat("console:west")).id
+    before = {chat: await _queued(app, f"console:{chat}") for chat in ("east", "west")}
+
+    # a refusal by someone who is not the secretary tells no one
+    code = await community_cli(app, _args(action="refuse", community=made.slug, council=west_id, by="console:x"), "")
+    assert code == 2 and await _queued(app, "console:west") == before["west"]
+    code = await community_cli(app, _args(action="refuse", community=made.slug, council=west_id, by="console:sec"), "")
+    assert code == 0
+    code = await community_cli(app, _args(action="approve", community=made.slug, council=east_id, by="console:sec"), "")
+    assert code == 0
+    capsys.readouterr()
+    told_east = (await _queued(app, "console:east"))[len(before["east"]) :]
+    told_west = (await _queued(app, "console:west"))[len(before["west"]) :]
+    assert told_east == ["社区书记已同意本议事会加入“东湖社区”。"]
+    assert told_west == ["社区书记没有同意本议事会加入“东湖社区”。如有疑问，请与社区联系。"]

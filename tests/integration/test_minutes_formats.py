@@ -247,6 +247,15 @@ def test_json_follows_its_documented_schema_with_offsets(minutes):
     document = json.loads(to_json(minutes))
     jsonschema.validate(document, schema)
     assert document["minutes"]["motions"][0]["raised_at"] == "2026-11-20T18:06:00+08:00"
+    # an open ballot's named votes carry each voter's unit code; a secret ballot names no one
+    [first, *_] = [v for m in document["minutes"]["motions"] for v in m["votes"] if not v["secret"]]
+    assert [(r["name"], r["unit"]) for r in first["roll_call"]] == [
+        ("张三", "3-501"),
+        ("李四", "3-502"),
+        ("王五", "3-601"),
+        ("赵六", "3-602"),
+    ]
+    assert all(not v["roll_call"] for m in document["minutes"]["motions"] for v in m["votes"] if v["secret"])
     naive = json.loads(json.dumps(document).replace("2026-11-20T18:06:00+08:00", "2026-11-20T18:06:00"))
     with pytest.raises(jsonschema.ValidationError):  # a time without its offset is not in the schema
         jsonschema.validate(naive, schema)
