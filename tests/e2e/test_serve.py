@@ -75,16 +75,16 @@ async def test_a_wecom_only_serve_reminds_before_the_deadline_and_closes_the_bal
                 await member.say(f"加入 {unit}")
             await ben.say("提议 在3号楼每层安装感应灯")
             await cat.say("附议 1")
-            # A 10-minute question opened 10 minutes minus 6 s ago: it closes 6 s from now, and its reminder
-            # (half-way) is due already. dan stays away, so only the deadline can close it.
-            clock.offset = timedelta(seconds=6) - timedelta(minutes=10)
+            # A 10-minute question opened 10 minutes minus 20 s ago: it closes 20 s from now (room for a busy
+            # machine), and its reminder (half-way) is due already. dan stays away, so only the deadline can close it.
+            clock.offset = timedelta(seconds=20) - timedelta(minutes=10)
             await amy.say("表决 1 10m")
             clock.offset = timedelta(0)
             await ben.say("赞成 1")
             await cat.say("反对 1")
             posts = lambda: [p["markdown"]["content"] for p in fake.robot_posts]  # noqa: E731
             await until(lambda: any("提醒：#1 的表决" in p for p in posts()), what="the ballot reminder")
-            await until(lambda: any("结果：" in p for p in posts()), what="the result at the deadline")
+            await until(lambda: any("结果：" in p for p in posts()), 60.0, what="the result at the deadline")
     finally:
         stop.set()
         code = await asyncio.wait_for(serving, 30)
