@@ -155,6 +155,9 @@ async def test_a_30_unit_building_votes_by_button_paper_and_proxy(app, clock, tm
     await refused(chat, f"@p24 /proxy {UNITS[23]} @{HOLDER}", "channels.error.proxy_cap")
     await refused(chat, f"@o03 /proxy {UNITS[2]} @p24", "channels.error.proxy_owner_voted")
     await _photo_proxy(app, chat)
+    # progress: 13 owners counted (12 by button, 1 through a proxy) of the 20 that make 2/3 of 30
+    short = (await ok(chat, "@o05 /progress 1")).replies[0].text
+    assert "还差 7 户、667.59㎡" in short, short  # 2/3 of 30 × 95.37 ㎡ is 1,907.40 ㎡; 13 units hold 1,239.81 ㎡
 
     # 8 paper slips, each entered by both tellers: 1-01's slip says 反对 and prevails over its button 赞成
     slips = dict.fromkeys(UNITS[12:19], "赞成") | {UNITS[0]: "反对", UNITS[18]: "弃权"}
@@ -183,6 +186,9 @@ async def test_a_30_unit_building_votes_by_button_paper_and_proxy(app, clock, tm
     conflicts = await ok(chat, f"@{COUNTER} /conflicts 1")
     assert UNITS[0] in conflicts.replies[0].text and OVERRIDDEN in conflicts.replies[0].text
     assert PROXIED not in conflicts.replies[0].text
+
+    reached = (await ok(chat, "@o05 /progress 1")).replies[0].text
+    assert "都已达到三分之二" in reached and "还差" not in reached, reached  # exactly 20 of 30: the bound counts
 
     await ok(chat, "@chair /close 1")
     motion, ballot, _ = await _ballot(app, 1)
