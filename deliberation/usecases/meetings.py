@@ -203,6 +203,13 @@ async def record_presence(
             )
         else:
             already.append(member.name)
+    return await _presence(uow, council, meeting, recorded, already)
+
+
+async def _presence(
+    uow: UnitOfWork, council: Council, meeting: Meeting, recorded: list[str], already: list[str]
+) -> Presence:
+    """Who was just marked present, with the meeting's 实到, 应到 and quorum as they now stand."""
     present = len(await uow.meetings.attendance(meeting.id))
     expected = len(await active_members(uow, council))
     return Presence(meeting, recorded, already, present, expected, meeting_quorum(council.rules, expected))
@@ -229,11 +236,8 @@ async def _observer_present(uow: UnitOfWork, clock: Clock, council: Council, obs
             name=observer.name,
             observer=True,
         )
-    present = len(await uow.meetings.attendance(meeting.id))
-    expected = len(await active_members(uow, council))
-    recorded = [] if signed else [observer.name]
-    already = [observer.name] if signed else []
-    return Presence(meeting, recorded, already, present, expected, meeting_quorum(council.rules, expected))
+    named = [observer.name]
+    return await _presence(uow, council, meeting, [] if signed else named, named if signed else [])
 
 
 @dataclass(frozen=True)
